@@ -1,0 +1,40 @@
+/* Every size limit of sxsdoctor in one place, each with the reason for its value. */
+#ifndef SXS_LIMITS_H
+#define SXS_LIMITS_H
+
+/* Longest path we build or accept inside an image. NTFS allows 32767 UTF-16 units; in UTF-8
+ * that is at most 3 bytes each. */
+#define SXS_MAX_PATH 98304
+
+/* Deepest directory nesting we descend. Windows paths deeper than 256 components do not occur
+ * in servicing data; a deeper chain in evidence means a loop or corruption. */
+#define SXS_MAX_PATH_DEPTH 256
+
+/* Largest hive we load into memory. Real SOFTWARE hives reach ~200 MiB on heavily used servers;
+ * COMPONENTS rarely exceeds 150 MiB. Anything bigger is corrupt or hostile. */
+#define SXS_MAX_HIVE_SIZE (512ULL * 1024 * 1024)
+
+/* Largest transaction log (.LOG1/.LOG2) we load. Windows caps logs near the hive size. */
+#define SXS_MAX_HIVE_LOG_SIZE (512ULL * 1024 * 1024)
+
+/* Longest log line kept. Real CBS/Panther lines stay under 8 KiB; longer ones are cut and
+ * marked so one binary blob cannot consume memory. */
+#define SXS_MAX_LOG_LINE 16384
+
+/* Chunk size for streaming reads from an image: large enough to amortise libewf chunk
+ * decompression (32 KiB chunks), small enough to keep peak RSS low. */
+#define SXS_STREAM_CHUNK (1024 * 1024)
+
+/* Most entries we accept from one directory listing. WinSxS holds ~15k-80k folders. */
+#define SXS_MAX_DIR_ENTRIES 1000000
+
+/* Most volumes per disk we report (GPT allows 128 by default; extended MBR chains can loop). */
+#define SXS_MAX_VOLUMES 256
+
+/* Largest decompressed CbsPersist .cab we expand in memory. */
+#define SXS_MAX_CAB_OUTPUT (1024ULL * 1024 * 1024)
+
+/* Most diagnostics kept: a corrupt image could otherwise produce millions of messages. */
+#define SXS_MAX_DIAGS 10000
+
+#endif

@@ -1,0 +1,150 @@
+/* fsaccess: evidence opened read-only. One interface over two backends:
+ *   - an image or block device through libtsk (raw, split raw, E01/Ex01, VHD, VHDX, VMDK),
+ *     with its volumes (GPT, MBR incl. extended, none) and filesystems (NTFS, FAT, ...);
+ *   - a directory holding a mounted Windows volume (one volume, the directory itself).
+ * On top of a filesystem, the small "win_fs" API the analyzer uses: case-insensitive lookup,
+ * stat, directory listing, ranged reads. Nothing here ever opens anything for writing, and no
+ * call loads a whole file into memory.
+ *
+ * Conventions: functions return 0 or a negative errno-style code; lookups return 1 found,
+ * 0 absent, negative on error. ret_* parameters are set only on success. Messages about the
+ * evidence go to the caller's sxs_diag. */
+#ifndef FSA_H
+#define FSA_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/sxs_diag.h"
+
+typedef struct fsa_evidence fsa_evidence; /* an opened container and its volumes */
+typedef struct fsa_fs fsa_fs;             /* one filesystem inside it (owned by the evidence) */
+typedef struct fsa_file fsa_file;         /* one open file for ranged reads */
+
+typedef enum {
+    FSA_FMT_RAW,       /* single raw file */
+    FSA_FMT_SPLIT_RAW, /* .001, .002, ... */
+    FSA_FMT_EWF,       /* .E01 (+ .E02 ...) */
+    FSA_FMT_VHD,
+    FSA_FMT_VHDX,
+    FSA_FMT_VMDK,
+    FSA_FMT_DEVICE,    /* block device, e.g. /dev/sdc */
+    FSA_FMT_DIRECTORY, /* mounted volume */
+} fsa_format;
+
+/* Name used in reports and JSON "evidence.format": "raw", "split-raw", "ewf", "vhd", "vhdx",
+ * "vmdk", "device", "directory". */
+const char *fsa_format_name(fsa_format f);
+
+typedef struct {
+    const char *path;         /* as given by the user */
+    fsa_format format;
+    uint64_t media_size;      /* bytes of the disk the container holds (0 for a directory) */
+    unsigned sector_size;
+    size_t segment_count;     /* files making up the evidence (1 for most) */
+    const char *const *segments;
+    /* EWF acquisition metadata; each NULL when absent or not EWF. */
+    const char *ewf_case_number;
+    const char *ewf_evidence_number;
+    const char *ewf_description;
+    const char *ewf_examiner;
+    const char *ewf_notes;
+    const char *ewf_acquiry_date;
+    const char *ewf_acquiry_software;
+    const char *ewf_md5;  /* stored hash, lower-case hex */
+    const char *ewf_sha1;
+} fsa_evidence_info;
+
+typedef struct {
+    unsigned index;      /* 0-based, in on-disk order */
+    uint64_t offset;     /* bytes from the start of the disk */
+    uint64_t size;       /* bytes */
+    const char *fs;      /* "ntfs", "fat12", "fat16", "fat32", "exfat", "ext", "bitlocker",
+                            "unknown" */
+    const char *label;   /* volume label or "" */
+    const char *note;    /* human note ("BitLocker-encrypted", "EFI System", "no filesystem
+                            recognised", ...) or "" */
+    const char *partition_type; /* partition table description or "" (bare filesystem) */
+} fsa_volume_info;
+
+typedef struct {
+    unsigned index;       /* 0-based install number (the CLI's --install N is 1-based) */
+    unsigned volume;      /* index into the volumes */
+    const char *windows_dir; /* the Windows directory as found on disk, e.g. "Windows" or "WINDOWS" */
+    fsa_fs *fs;           /* filesystem holding it */
+} fsa_install_info;
+
+/* Opens evidence read-only. path is an image (first segment for split formats), a block
+ * device or a directory. On failure returns negative and has put the reason (naming the file)
+ * into diag. On success the volumes and installs are already enumerated; problems with single
+ * volumes (corrupt NTFS, BitLocker) are in diag and in the volume's note, not failures. */
+int fsa_open(const char *path, sxs_diag *diag, fsa_evidence **ret_ev);
+void fsa_close(fsa_evidence *ev); /* NULL is fine */
+
+const fsa_evidence_info *fsa_info(const fsa_evidence *ev);
+size_t fsa_volume_count(const fsa_evidence *ev);
+const fsa_volume_info *fsa_volume(const fsa_evidence *ev, size_t i);
+/* The filesystem of volume i, or NULL when it has none we can read. */
+fsa_fs *fsa_volume_fs(fsa_evidence *ev, size_t i);
+size_t fsa_install_count(const fsa_evidence *ev);
+const fsa_install_info *fsa_install(const fsa_evidence *ev, size_t i);
+
+/* ---- win_fs ------------------------------------------------------------------------------
+ * Paths are relative to the volume root, components separated by '/' or '\\', matched
+ * case-insensitively (as Windows does), UTF-8. "" or "/" is the root. */
+
+typedef enum {
+    FSA_TYPE_FILE,
+    FSA_TYPE_DIR,
+    FSA_TYPE_OTHER,
+} fsa_type;
+
+#define FSA_REPARSE_MOUNT_POINT 0xA0000003u /* junctions and volume mount points */
+#define FSA_REPARSE_SYMLINK 0xA000000Cu
+
+typedef struct {
+    uint64_t inode;      /* MFT entry number (image backend) or st_ino (directory backend) */
+    fsa_type type;
+    uint64_t size;       /* bytes of the default data stream */
+    int64_t mtime;       /* Unix seconds, UTC; 0 when unknown */
+    int64_t crtime;
+    int64_t atime;
+    int64_t ctime;       /* metadata change time */
+    uint32_t attributes; /* Windows FILE_ATTRIBUTE_* bits when known, else 0 */
+    bool is_reparse;
+    uint32_t reparse_tag;           /* 0 when not a reparse point */
+    char reparse_target[1024];      /* junction/symlink substitute name, UTF-8, "" if none */
+} fsa_stat;
+
+/* Resolves path; fills *ret_st when found. 1 found, 0 absent (any component missing),
+ * negative on read error. A junction on the way is NOT followed (its target is reported). */
+int fsa_lookup(fsa_fs *fs, const char *path, fsa_stat *ret_st);
+
+/* The name of a path's last component as stored on disk (true case), for reports.
+ * 1 found, 0 absent, negative on error. */
+int fsa_true_name(fsa_fs *fs, const char *path, char *out, size_t out_cap);
+
+typedef struct {
+    const char *name; /* UTF-8, as stored */
+    uint64_t inode;
+    fsa_type type;    /* from the directory entry; no extra metadata read */
+} fsa_dirent;
+
+/* Calls cb for every entry of the directory at path (not "." or ".."), reading only that
+ * directory's index. cb returns 0 to go on, non-zero to stop (that value is returned).
+ * Returns 0 when done, -ENOENT when path is absent, -ENOTDIR, or another negative error. */
+typedef int (*fsa_dir_cb)(const fsa_dirent *ent, void *ctx);
+int fsa_list_dir(fsa_fs *fs, const char *path, fsa_dir_cb cb, void *ctx);
+
+/* Opens a file's default data stream for reading. 1 opened, 0 absent, negative on error. */
+int fsa_file_open(fsa_fs *fs, const char *path, fsa_file **ret_file);
+uint64_t fsa_file_size(const fsa_file *f);
+/* Reads up to len bytes at off. Returns bytes read (0 at or past the end), negative on error. */
+long fsa_file_read(fsa_file *f, uint64_t off, void *buf, size_t len);
+void fsa_file_close(fsa_file *f); /* NULL is fine */
+
+/* A short description of the filesystem for messages: "volume 2 (ntfs at offset 1048576)". */
+const char *fsa_fs_describe(const fsa_fs *fs);
+
+#endif

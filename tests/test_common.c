@@ -1,0 +1,78 @@
+/* Tests for common/: diagnostics, bounded buffers, UTF-16 conversion, checked arithmetic. */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <string.h>
+
+#include "common/sxs_buf.h"
+#include "common/sxs_checked.h"
+#include "common/sxs_diag.h"
+#include "common/sxs_utf16.h"
+#include "tests/support/corpus.h"
+
+Test(diag, collects_and_counts_levels)
+{
+    sxs_diag *d = sxs_diag_new();
+    sxs_diag_add(d, SXS_DIAG_WARN, "img.E01", 512, "bad sector %d", 7);
+    sxs_diag_add_line(d, SXS_DIAG_ERROR, "CBS.log", 42, "cut");
+    sxs_diag_add(NULL, SXS_DIAG_ERROR, "x", 0, "dropped silently");
+    cr_assert_eq(sxs_diag_count(d), 2);
+    cr_assert_eq(sxs_diag_count_level(d, SXS_DIAG_ERROR), 1);
+    const sxs_diag_entry *e = sxs_diag_get(d, 0);
+    cr_assert_str_eq(e->source, "img.E01");
+    cr_assert_eq(e->offset, 512);
+    cr_assert_eq(e->line, -1);
+    cr_assert_str_eq(e->message, "bad sector 7");
+    cr_assert_eq(sxs_diag_get(d, 1)->line, 42);
+    cr_assert_null(sxs_diag_get(d, 2));
+    sxs_diag_free(d);
+    sxs_diag_free(NULL);
+}
+
+Test(buf, refuses_to_grow_past_max)
+{
+    sxs_buf b;
+    sxs_buf_init(&b, 8);
+    cr_assert_eq(sxs_buf_append_str(&b, "abcdef"), 0);
+    cr_assert_eq(sxs_buf_append_str(&b, "ghi"), -ENOSPC);
+    cr_assert_str_eq(b.data, "abcdef");
+    cr_assert_eq(sxs_buf_printf(&b, "%d", 12), 0);
+    cr_assert_str_eq(b.data, "abcdef12");
+    char *s = sxs_buf_steal(&b);
+    cr_assert_str_eq(s, "abcdef12");
+    cr_assert_eq(b.len, 0);
+    free(s);
+    sxs_buf_free(&b);
+}
+
+Test(utf16, converts_bmp_surrogates_and_bad_units)
+{
+    /* "Aé€" + U+1F600 + lone high surrogate + NUL + "x" */
+    const uint8_t in[] = {0x41, 0, 0xE9, 0, 0xAC, 0x20, 0x3D, 0xD8, 0x00, 0xDE,
+                          0x00, 0xD8, 0, 0, 'x', 0};
+    char out[64];
+    long n = sxs_utf16le_to_utf8(in, 8, 1, out, sizeof(out));
+    cr_assert_eq(n, 1 + 2 + 3 + 4 + 3);
+    cr_assert_str_eq(out, "A\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80\xEF\xBF\xBD");
+    n = sxs_utf16le_to_utf8(in, 8, 0, out, sizeof(out));
+    cr_assert_eq(n, 13 + 1 + 1); /* embedded U+0000 is kept as one byte */
+    cr_assert_eq(out[14], 'x');
+    char small[4];
+    cr_assert_eq(sxs_utf16le_to_utf8(in, 8, 1, small, sizeof(small)), -ENOSPC);
+    cr_assert_str_eq(small, "A\xC3\xA9");
+}
+
+Test(checked, detects_overflow_and_ranges)
+{
+    uint64_t r = 5;
+    cr_assert(sxs_add_u64(UINT64_MAX, 1, &r));
+    cr_assert_eq(r, 5);
+    cr_assert_not(sxs_add_u64(2, 3, &r));
+    cr_assert_eq(r, 5);
+    cr_assert(sxs_mul_u64(UINT64_MAX / 2, 3, &r));
+    cr_assert(sxs_range_ok(4090, 6, 4096));
+    cr_assert_not(sxs_range_ok(4090, 7, 4096));
+    cr_assert_not(sxs_range_ok(5000, 0, 4096));
+    const uint8_t b[] = {0x78, 0x56, 0x34, 0x12, 0xEF, 0xCD, 0xAB, 0x90};
+    cr_assert_eq(sxs_le32(b), 0x12345678u);
+    cr_assert_eq(sxs_le64(b), 0x90ABCDEF12345678ull);
+}
