@@ -1,0 +1,33 @@
+# Runs one libFuzzer harness for SECONDS over a seed corpus (SEEDS: files or directories, which
+# may be .xz/.gz compressed corpus files; they are decompressed into SEEDDIR first).
+file(REMOVE_RECURSE ${SEEDDIR})
+file(MAKE_DIRECTORY ${SEEDDIR} ${RUNDIR})
+foreach(s ${SEEDS})
+  if(IS_DIRECTORY ${s})
+    file(GLOB_RECURSE files ${s}/*)
+  elseif(EXISTS ${s})
+    set(files ${s})
+  else()
+    set(files "")
+  endif()
+  foreach(f ${files})
+    get_filename_component(n ${f} NAME)
+    string(MAKE_C_IDENTIFIER "${f}" id)
+    if(f MATCHES "\\.xz$")
+      execute_process(COMMAND xz -dc ${f} OUTPUT_FILE ${SEEDDIR}/${id})
+    elseif(f MATCHES "\\.gz$")
+      execute_process(COMMAND gzip -dc ${f} OUTPUT_FILE ${SEEDDIR}/${id})
+    else()
+      file(COPY_FILE ${f} ${SEEDDIR}/${id})
+    endif()
+  endforeach()
+endforeach()
+execute_process(COMMAND ${FUZZER} -max_total_time=${SECONDS} -rss_limit_mb=2048
+                        -max_len=4194304 -timeout=30 -print_final_stats=1
+                        -artifact_prefix=${RUNDIR}/ ${RUNDIR} ${SEEDDIR}
+                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+string(REGEX MATCH "stat::number_of_executed_units: *[0-9]+" execs "${err}")
+message("${FUZZER}: ${execs}")
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "fuzzer failed (rc=${rc}):\n${err}")
+endif()
