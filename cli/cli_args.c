@@ -1,0 +1,181 @@
+/* Option parsing and the usage text (kept to man-page quality: it is the user's manual). */
+#include "cli/cli_args.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+void cli_print_usage(FILE *out)
+{
+    fputs(
+        "Usage: sxsdoctor [OPTIONS] EVIDENCE\n"
+        "       sxsdoctor --list-rules [--rules DIR]\n"
+        "       sxsdoctor --help | --version\n"
+        "\n"
+        "Diagnoses why Windows failed to update or upgrade (notably 0x80070003,\n"
+        "ERROR_PATH_NOT_FOUND) from its disk, offline and read-only, and prints a verdict\n"
+        "and a repair plan.\n"
+        "\n"
+        "EVIDENCE is one of:\n"
+        "  a disk image      raw/dd (.raw, .img, .dd), split raw (give the .001),\n"
+        "                    EnCase E01 (give the .E01; .E02... are found), VHD, VHDX, VMDK\n"
+        "  a block device    e.g. /dev/sdc, the OS disk attached to a rescue VM\n"
+        "  a directory       a mounted Windows volume or a triage copy of one\n"
+        "The evidence is only ever opened for reading.\n"
+        "\n"
+        "Output (stdout carries only the report; messages go to stderr):\n"
+        "      --json              one JSON document (schema in DESIGN.md)\n"
+        "      --markdown          Markdown, for pasting into a ticket\n"
+        "                          (default: text for people)\n"
+        "  -v, --verbose           also show every fact gathered and per-log statistics\n"
+        "      --progress          show progress on stderr even when it is not a terminal\n"
+        "      --no-progress       never show progress\n"
+        "      --hash              compute the SHA-256 of the whole evidence (slow on large\n"
+        "                          images; reads every byte)\n"
+        "\n"
+        "Analysis:\n"
+        "  -t, --target-drive X:   drive letter the offline disk has on the Windows rescue\n"
+        "                          VM, used in the repair commands (default F:)\n"
+        "  -i, --install N         analyse only the N-th Windows installation found (1-based)\n"
+        "  -r, --rules DIR         also load the rule files (*.yml) in DIR; may be repeated\n"
+        "      --no-builtin-rules  load only the rules given with --rules\n"
+        "      --list-rules        list the loaded rules and exit\n"
+        "\n"
+        "  -h, --help              show this help and exit\n"
+        "  -V, --version           show the version and exit\n"
+        "\n"
+        "Exit status:\n"
+        "  0  analysis ran, nothing wrong found (healthy)\n"
+        "  1  analysis ran, at least one finding\n"
+        "  2  usage error, or a rule file that does not compile (file:line: message)\n"
+        "  3  evidence unreadable, or no Windows installation on it\n"
+        "\n"
+        "Examples:\n"
+        "  sxsdoctor disk.E01\n"
+        "  sxsdoctor --json /dev/sdc > report.json        (Azure rescue VM, Linux)\n"
+        "  sxsdoctor --target-drive G: --markdown os.vhdx\n"
+        "  sxsdoctor /mnt/windows                          (mounted volume)\n",
+        out);
+}
+
+static bool valid_drive(const char *s)
+{
+    return strlen(s) == 2 && isalpha((unsigned char)s[0]) && s[1] == ':';
+}
+
+int cli_parse_args(int argc, char **argv, cli_options *ret, FILE *err)
+{
+    enum { OPT_JSON = 256, OPT_MARKDOWN, OPT_LIST_RULES, OPT_PROGRESS, OPT_NO_PROGRESS,
+           OPT_HASH, OPT_NO_BUILTIN };
+    static const struct option longopts[] = {
+        {"json", no_argument, NULL, OPT_JSON},
+        {"markdown", no_argument, NULL, OPT_MARKDOWN},
+        {"verbose", no_argument, NULL, 'v'},
+        {"progress", no_argument, NULL, OPT_PROGRESS},
+        {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
+        {"hash", no_argument, NULL, OPT_HASH},
+        {"target-drive", required_argument, NULL, 't'},
+        {"install", required_argument, NULL, 'i'},
+        {"rules", required_argument, NULL, 'r'},
+        {"no-builtin-rules", no_argument, NULL, OPT_NO_BUILTIN},
+        {"list-rules", no_argument, NULL, OPT_LIST_RULES},
+        {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},
+        {NULL, 0, NULL, 0},
+    };
+    cli_options o = {.action = CLI_ACTION_ANALYZE, .format = CLI_FORMAT_TEXT,
+                     .target_drive = "F:", .progress = -1};
+    int formats = 0;
+    optind = 1;
+    opterr = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, ":vt:i:r:hV", longopts, NULL)) != -1) {
+        switch (c) {
+        case OPT_JSON:
+            o.format = CLI_FORMAT_JSON;
+            formats++;
+            break;
+        case OPT_MARKDOWN:
+            o.format = CLI_FORMAT_MARKDOWN;
+            formats++;
+            break;
+        case 'v':
+            o.verbose = true;
+            break;
+        case OPT_PROGRESS:
+            o.progress = 1;
+            break;
+        case OPT_NO_PROGRESS:
+            o.progress = 0;
+            break;
+        case OPT_HASH:
+            o.hash = true;
+            break;
+        case 't':
+            if (!valid_drive(optarg)) {
+                fprintf(err, "sxsdoctor: --target-drive wants a drive letter like F:, not '%s'\n",
+                        optarg);
+                return -EINVAL;
+            }
+            o.target_drive = optarg;
+            break;
+        case 'i': {
+            char *end = NULL;
+            long n = strtol(optarg, &end, 10);
+            if (!*optarg || *end || n < 1 || n > 1000) {
+                fprintf(err, "sxsdoctor: --install wants a number from 1, not '%s'\n", optarg);
+                return -EINVAL;
+            }
+            o.install = (int)n;
+            break;
+        }
+        case 'r':
+            if (o.n_rule_dirs == CLI_MAX_RULE_DIRS) {
+                fprintf(err, "sxsdoctor: at most %d --rules directories\n", CLI_MAX_RULE_DIRS);
+                return -EINVAL;
+            }
+            o.rule_dirs[o.n_rule_dirs++] = optarg;
+            break;
+        case OPT_NO_BUILTIN:
+            o.no_builtin_rules = true;
+            break;
+        case OPT_LIST_RULES:
+            o.action = CLI_ACTION_LIST_RULES;
+            break;
+        case 'h':
+            o.action = CLI_ACTION_HELP;
+            break;
+        case 'V':
+            o.action = CLI_ACTION_VERSION;
+            break;
+        case ':':
+            fprintf(err, "sxsdoctor: option '%s' needs a value\n", argv[optind - 1]);
+            return -EINVAL;
+        default:
+            fprintf(err, "sxsdoctor: unknown option '%s' (see --help)\n", argv[optind - 1]);
+            return -EINVAL;
+        }
+    }
+    if (formats > 1) {
+        fputs("sxsdoctor: choose one of --json and --markdown\n", err);
+        return -EINVAL;
+    }
+    if (o.action == CLI_ACTION_ANALYZE) {
+        if (optind >= argc) {
+            fputs("sxsdoctor: no EVIDENCE given (an image, a block device or a directory; "
+                  "see --help)\n",
+                  err);
+            return -EINVAL;
+        }
+        o.evidence = argv[optind];
+        o.extra_evidence = argv + optind + 1;
+        o.n_extra_evidence = argc - optind - 1;
+    } else if (optind < argc && o.action == CLI_ACTION_LIST_RULES) {
+        fprintf(err, "sxsdoctor: --list-rules takes no EVIDENCE ('%s')\n", argv[optind]);
+        return -EINVAL;
+    }
+    *ret = o;
+    return 0;
+}

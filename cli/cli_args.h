@@ -1,0 +1,44 @@
+/* Command-line options of sxsdoctor (the contract in DESIGN.md) and the usage text. */
+#ifndef CLI_ARGS_H
+#define CLI_ARGS_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+typedef enum {
+    CLI_FORMAT_TEXT,
+    CLI_FORMAT_JSON,
+    CLI_FORMAT_MARKDOWN,
+} cli_format;
+
+typedef enum {
+    CLI_ACTION_ANALYZE,
+    CLI_ACTION_LIST_RULES,
+    CLI_ACTION_HELP,
+    CLI_ACTION_VERSION,
+} cli_action;
+
+#define CLI_MAX_RULE_DIRS 16
+
+typedef struct {
+    cli_action action;
+    cli_format format;
+    const char *target_drive; /* "F:" */
+    int install;              /* 1-based; 0 = all */
+    bool verbose;
+    bool hash;                /* compute sha256 of the evidence (reads it all) */
+    int progress;             /* -1 auto (stderr is a terminal), 0 off, 1 on */
+    bool no_builtin_rules;
+    const char *rule_dirs[CLI_MAX_RULE_DIRS];
+    int n_rule_dirs;
+    const char *evidence;
+    char **extra_evidence;    /* further segments given explicitly (found anyway) */
+    int n_extra_evidence;
+} cli_options;
+
+/* Parses argv. 0 on success; on a usage error writes "sxsdoctor: <why>" to err and returns
+ * -EINVAL. */
+int cli_parse_args(int argc, char **argv, cli_options *ret, FILE *err);
+void cli_print_usage(FILE *out);
+
+#endif

