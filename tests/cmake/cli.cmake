@@ -1,0 +1,8 @@
+# End-to-end tests: run the real sxsdoctor binary on corpus images and generated sample images.
+sxs_criterion_test(test_cli SOURCES test_cli.c LIBS sxs_common TIMEOUT 900)
+add_dependencies(test_cli sxsdoctor)
+target_compile_definitions(test_cli PRIVATE
+  SXS_SAMPLE_OUT="${CMAKE_BINARY_DIR}/sample-images/out")
+if(TARGET sample_images)
+  add_dependencies(test_cli sample_images)
+endif()
