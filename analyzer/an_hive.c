@@ -1,0 +1,634 @@
+/* Hive loading (evidence through fsaccess, host files, buffers) into a private in-memory copy,
+ * replay of its transaction logs (an_hive_replay.c), and key/value access with libregf over a
+ * libbfio memory range. The evidence is only ever read. */
+#include "analyzer/an_hive.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <libbfio.h>
+#include <libregf.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/sxs_checked.h"
+#include "common/sxs_limits.h"
+#include "common/sxs_utf16.h"
+
+struct an_hive {
+    uint8_t *bytes;
+    size_t len;
+    libbfio_handle_t *bfio;
+    libregf_file_t *regf;
+};
+
+static void status_error(an_hive_status *st, const char *what, libregf_error_t *err)
+{
+    char msg[160] = "";
+    if (err)
+        libregf_error_sprint(err, msg, sizeof(msg));
+    /* libregf messages are multi-line backtraces: keep the first line. */
+    char *nl = strchr(msg, '\n');
+    if (nl)
+        *nl = '\0';
+    size_t used = strnlen(st->detail, sizeof(st->detail));
+    snprintf(st->detail + used, sizeof(st->detail) - used, "%s%s%s%s", used ? "; " : "", what,
+             msg[0] ? ": " : "", msg);
+}
+
+void an_hive_free(an_hive *h)
+{
+    if (!h)
+        return;
+    if (h->regf) {
+        libregf_file_close(h->regf, NULL);
+        libregf_file_free(&h->regf, NULL);
+    }
+    if (h->bfio)
+        libbfio_handle_free(&h->bfio, NULL);
+    free(h->bytes);
+    free(h);
+}
+
+const uint8_t *an_hive_bytes(const an_hive *h, size_t *ret_len)
+{
+    *ret_len = h->len;
+    return h->bytes;
+}
+
+/* Opens the replayed bytes with libregf; takes ownership of bytes. */
+static int hive_open_regf(uint8_t *bytes, size_t len, an_hive_status *st, an_hive **ret_hive)
+{
+    an_hive *h = calloc(1, sizeof(*h));
+    if (!h) {
+        free(bytes);
+        return -ENOMEM;
+    }
+    h->bytes = bytes;
+    h->len = len;
+    libbfio_error_t *berr = NULL;
+    libregf_error_t *err = NULL;
+    if (libbfio_memory_range_initialize(&h->bfio, &berr) != 1 ||
+        libbfio_memory_range_set(h->bfio, h->bytes, h->len, &berr) != 1) {
+        libbfio_error_free(&berr);
+        an_hive_free(h);
+        return -ENOMEM;
+    }
+    if (libregf_file_initialize(&h->regf, &err) != 1) {
+        libregf_error_free(&err);
+        an_hive_free(h);
+        return -ENOMEM;
+    }
+    if (libregf_file_open_file_io_handle(h->regf, h->bfio, LIBREGF_OPEN_READ, &err) != 1) {
+        status_error(st, "libregf cannot open it", err);
+        libregf_error_free(&err);
+        libregf_file_free(&h->regf, NULL); /* never opened: nothing to close */
+        an_hive_free(h);
+        st->state = AN_HIVE_UNREADABLE;
+        return -EBADMSG;
+    }
+    /* A hive whose root key cannot be read is of no use to anyone. */
+    libregf_key_t *root = NULL;
+    if (libregf_file_get_root_key(h->regf, &root, &err) != 1) {
+        status_error(st, "root key unreadable", err);
+        libregf_error_free(&err);
+        an_hive_free(h);
+        st->state = AN_HIVE_UNREADABLE;
+        return -EBADMSG;
+    }
+    libregf_key_free(&root, NULL);
+    *ret_hive = h;
+    return 0;
+}
+
+int an_hive_open_mem(const uint8_t *data, size_t len, const an_hive_log *log,
+                     const an_hive_log *log1, const an_hive_log *log2, const char *source,
+                     sxs_diag *diag, an_hive_status *status, an_hive **ret_hive)
+{
+    memset(status, 0, sizeof(*status));
+    status->state = AN_HIVE_UNREADABLE;
+    if (len > SXS_MAX_HIVE_SIZE) {
+        snprintf(status->detail, sizeof(status->detail), "%zu bytes, over the %llu-byte hive limit",
+                 len, SXS_MAX_HIVE_SIZE);
+        sxs_diag_add(diag, SXS_DIAG_ERROR, source, -1, "hive unreadable: %s", status->detail);
+        return -EFBIG;
+    }
+    uint8_t *copy = malloc(len ? len : 1);
+    if (!copy)
+        return -ENOMEM;
+    if (len)
+        memcpy(copy, data, len);
+    size_t copy_len = len;
+    int r = an_hive_replay(&copy, &copy_len, SXS_MAX_HIVE_SIZE, log, log1, log2, status);
+    if (r < 0) {
+        free(copy);
+        return r;
+    }
+    if (status->state == AN_HIVE_UNREADABLE) {
+        free(copy);
+        sxs_diag_add(diag, SXS_DIAG_ERROR, source, -1, "hive unreadable: %s", status->detail);
+        return -EBADMSG;
+    }
+    an_hive_state before = status->state;
+    r = hive_open_regf(copy, copy_len, status, ret_hive);
+    if (r == -EBADMSG) {
+        sxs_diag_add(diag, SXS_DIAG_ERROR, source, -1, "hive unreadable (%s): %s",
+                     an_hive_state_name(before), status->detail);
+        return r;
+    }
+    if (r < 0)
+        return r;
+    if (status->state == AN_HIVE_REPLAYED)
+        sxs_diag_add(diag, SXS_DIAG_INFO, source, -1, "hive %s", status->detail);
+    else if (status->state == AN_HIVE_DIRTY_NOT_REPLAYED)
+        sxs_diag_add(diag, SXS_DIAG_WARN, source, -1, "hive read without its newest changes: %s",
+                     status->detail);
+    return 0;
+}
+
+/* ---- loading files ------------------------------------------------------------------------ */
+
+typedef struct {
+    uint8_t *data;
+    size_t len;
+    bool present;
+} loaded;
+
+static int load_fd(int fd, uint64_t max, loaded *ret, char *why, size_t why_cap)
+{
+    struct stat st;
+    if (fstat(fd, &st) != 0)
+        return -errno;
+    if ((uint64_t)st.st_size > max) {
+        snprintf(why, why_cap, "%lld bytes, over the %llu-byte limit", (long long)st.st_size,
+                 (unsigned long long)max);
+        return -EFBIG;
+    }
+    size_t n = (size_t)st.st_size;
+    uint8_t *buf = malloc(n ? n : 1);
+    if (!buf)
+        return -ENOMEM;
+    size_t got = 0;
+    while (got < n) {
+        ssize_t r = pread(fd, buf + got, n - got, (off_t)got);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0) {
+            int e = r < 0 ? -errno : -EIO;
+            free(buf);
+            return e;
+        }
+        got += (size_t)r;
+    }
+    ret->data = buf;
+    ret->len = n;
+    ret->present = true;
+    return 0;
+}
+
+static int load_fsa(fsa_fs *fs, const char *path, uint64_t max, loaded *ret, char *why,
+                    size_t why_cap)
+{
+    fsa_file *f = NULL;
+    int r = fsa_file_open(fs, path, &f);
+    if (r <= 0)
+        return r; /* 0: absent */
+    uint64_t size = fsa_file_size(f);
+    if (size > max) {
+        snprintf(why, why_cap, "%llu bytes, over the %llu-byte limit", (unsigned long long)size,
+                 (unsigned long long)max);
+        fsa_file_close(f);
+        return -EFBIG;
+    }
+    size_t n = (size_t)size;
+    uint8_t *buf = malloc(n ? n : 1);
+    if (!buf) {
+        fsa_file_close(f);
+        return -ENOMEM;
+    }
+    size_t got = 0;
+    while (got < n) {
+        size_t chunk = n - got < SXS_STREAM_CHUNK ? n - got : SXS_STREAM_CHUNK;
+        long rd = fsa_file_read(f, got, buf + got, chunk);
+        if (rd <= 0) {
+            snprintf(why, why_cap, "read error at offset %zu", got);
+            free(buf);
+            fsa_file_close(f);
+            return rd < 0 ? (int)rd : -EIO;
+        }
+        got += (size_t)rd;
+    }
+    fsa_file_close(f);
+    ret->data = buf;
+    ret->len = n;
+    ret->present = true;
+    return 1;
+}
+
+static const char *const LOG_SUFFIX[3] = {".LOG", ".LOG1", ".LOG2"};
+
+static int open_loaded(loaded *hive, loaded logs[3], const char *source, sxs_diag *diag,
+                       an_hive_status *status, an_hive **ret_hive)
+{
+    an_hive_log l[3];
+    for (int i = 0; i < 3; i++)
+        l[i] = (an_hive_log){.data = logs[i].data, .len = logs[i].len, .name = LOG_SUFFIX[i] + 1};
+    int r = an_hive_open_mem(hive->data, hive->len, &l[0], &l[1], &l[2], source, diag, status,
+                             ret_hive);
+    free(hive->data);
+    for (int i = 0; i < 3; i++)
+        free(logs[i].data);
+    return r;
+}
+
+static void status_unreadable(an_hive_status *st, const char *what, const char *why, int err)
+{
+    memset(st, 0, sizeof(*st));
+    st->state = AN_HIVE_UNREADABLE;
+    snprintf(st->detail, sizeof(st->detail), "%s: %s", what, why[0] ? why : strerror(-err));
+}
+
+int an_hive_open_fsa(fsa_fs *fs, const char *path, sxs_diag *diag, an_hive_status *status,
+                     an_hive **ret_hive)
+{
+    loaded hive = {0}, logs[3] = {{0}};
+    char why[160] = "";
+    int r = load_fsa(fs, path, SXS_MAX_HIVE_SIZE, &hive, why, sizeof(why));
+    if (r == 0) {
+        memset(status, 0, sizeof(*status));
+        status->state = AN_HIVE_UNREADABLE;
+        snprintf(status->detail, sizeof(status->detail), "absent");
+        return -ENOENT;
+    }
+    if (r < 0) {
+        status_unreadable(status, "cannot read the hive", why, r);
+        sxs_diag_add(diag, SXS_DIAG_ERROR, path, -1, "%s", status->detail);
+        return r == -ENOMEM ? r : -EBADMSG;
+    }
+    for (int i = 0; i < 3; i++) {
+        char lp[1024];
+        if ((size_t)snprintf(lp, sizeof(lp), "%s%s", path, LOG_SUFFIX[i]) >= sizeof(lp))
+            continue;
+        char lwhy[160] = "";
+        int lr = load_fsa(fs, lp, SXS_MAX_HIVE_LOG_SIZE, &logs[i], lwhy, sizeof(lwhy));
+        if (lr == -ENOMEM) {
+            free(hive.data);
+            for (int j = 0; j < i; j++)
+                free(logs[j].data);
+            return lr;
+        }
+        if (lr < 0) /* a log we cannot read is like no log; say so */
+            sxs_diag_add(diag, SXS_DIAG_WARN, lp, -1, "transaction log not read: %s",
+                         lwhy[0] ? lwhy : strerror(-lr));
+    }
+    return open_loaded(&hive, logs, path, diag, status, ret_hive);
+}
+
+/* Finds dir/<base><suffix> with any letter case; writes the path into out. */
+static bool find_host_case(const char *dir, const char *base, const char *suffix, char *out,
+                           size_t out_cap)
+{
+    char want[512];
+    if ((size_t)snprintf(want, sizeof(want), "%s%s", base, suffix) >= sizeof(want))
+        return false;
+    DIR *d = opendir(dir);
+    if (!d)
+        return false;
+    bool found = false;
+    struct dirent *de;
+    while ((de = readdir(d)) != NULL) {
+        if (strcasecmp(de->d_name, want) == 0 &&
+            (size_t)snprintf(out, out_cap, "%s/%s", dir, de->d_name) < out_cap) {
+            found = true;
+            break;
+        }
+    }
+    closedir(d);
+    return found;
+}
+
+int an_hive_open_host(const char *path, sxs_diag *diag, an_hive_status *status, an_hive **ret_hive)
+{
+    loaded hive = {0}, logs[3] = {{0}};
+    char why[160] = "";
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        int e = -errno;
+        status_unreadable(status, "cannot open the hive", "", e);
+        return e;
+    }
+    int r = load_fd(fd, SXS_MAX_HIVE_SIZE, &hive, why, sizeof(why));
+    close(fd);
+    if (r < 0) {
+        status_unreadable(status, "cannot read the hive", why, r);
+        sxs_diag_add(diag, SXS_DIAG_ERROR, path, -1, "%s", status->detail);
+        return r == -ENOMEM ? r : -EBADMSG;
+    }
+    char dir[1024], base[512];
+    const char *slash = strrchr(path, '/');
+    if (slash) {
+        size_t dl = (size_t)(slash - path);
+        if (dl >= sizeof(dir))
+            dl = sizeof(dir) - 1;
+        memcpy(dir, path, dl);
+        dir[dl] = '\0';
+        if (dl == 0)
+            snprintf(dir, sizeof(dir), "/");
+    } else {
+        snprintf(dir, sizeof(dir), ".");
+    }
+    snprintf(base, sizeof(base), "%s", slash ? slash + 1 : path);
+    for (int i = 0; i < 3; i++) {
+        char lp[1600];
+        if (!find_host_case(dir, base, LOG_SUFFIX[i], lp, sizeof(lp)))
+            continue;
+        int lfd = open(lp, O_RDONLY | O_CLOEXEC);
+        if (lfd < 0)
+            continue;
+        char lwhy[160] = "";
+        int lr = load_fd(lfd, SXS_MAX_HIVE_LOG_SIZE, &logs[i], lwhy, sizeof(lwhy));
+        close(lfd);
+        if (lr == -ENOMEM) {
+            free(hive.data);
+            for (int j = 0; j < i; j++)
+                free(logs[j].data);
+            return lr;
+        }
+        if (lr < 0)
+            sxs_diag_add(diag, SXS_DIAG_WARN, lp, -1, "transaction log not read: %s",
+                         lwhy[0] ? lwhy : strerror(-lr));
+    }
+    return open_loaded(&hive, logs, path, diag, status, ret_hive);
+}
+
+/* ---- keys and values ---------------------------------------------------------------------- */
+
+/* 1 and *ret_key, 0 absent, negative on error. */
+static int get_key(an_hive *h, const char *key_path, libregf_key_t **ret_key)
+{
+    libregf_error_t *err = NULL;
+    libregf_key_t *key = NULL;
+    int r;
+    while (*key_path == '\\')
+        key_path++;
+    if (!*key_path)
+        r = libregf_file_get_root_key(h->regf, &key, &err);
+    else
+        r = libregf_file_get_key_by_utf8_path(h->regf, (const uint8_t *)key_path, strlen(key_path),
+                                              &key, &err);
+    if (r < 0) {
+        libregf_error_free(&err);
+        return -EBADMSG;
+    }
+    if (r == 0)
+        return 0;
+    *ret_key = key;
+    return 1;
+}
+
+/* Finds a value by name, case-insensitively ("" = default value). */
+static int get_value(an_hive *h, const char *key_path, const char *value_name,
+                     libregf_value_t **ret_value)
+{
+    libregf_key_t *key = NULL;
+    int r = get_key(h, key_path, &key);
+    if (r <= 0)
+        return r;
+    int n = 0;
+    if (libregf_key_get_number_of_values(key, &n, NULL) != 1) {
+        libregf_key_free(&key, NULL);
+        return -EBADMSG;
+    }
+    int found = 0;
+    for (int i = 0; i < n && !found; i++) {
+        libregf_value_t *v = NULL;
+        if (libregf_key_get_value(key, i, &v, NULL) != 1)
+            continue; /* one corrupt value does not hide the others */
+        char name[512];
+        size_t nsz = 0;
+        if (libregf_value_get_utf8_name_size(v, &nsz, NULL) == 1 && nsz <= sizeof(name)) {
+            if (nsz <= 1)
+                name[0] = '\0';
+            else if (libregf_value_get_utf8_name(v, (uint8_t *)name, sizeof(name), NULL) != 1)
+                name[0] = '\x01'; /* unreadable name: matches nothing */
+            if (strcasecmp(name, value_name) == 0) {
+                *ret_value = v;
+                found = 1;
+                continue;
+            }
+        }
+        libregf_value_free(&v, NULL);
+    }
+    libregf_key_free(&key, NULL);
+    return found;
+}
+
+int an_hive_key_exists(an_hive *h, const char *key_path)
+{
+    libregf_key_t *key = NULL;
+    int r = get_key(h, key_path, &key);
+    if (r == 1)
+        libregf_key_free(&key, NULL);
+    return r;
+}
+
+int an_hive_key_mtime(an_hive *h, const char *key_path, uint64_t *ret_filetime)
+{
+    libregf_key_t *key = NULL;
+    int r = get_key(h, key_path, &key);
+    if (r <= 0)
+        return r;
+    uint64_t ft = 0;
+    r = libregf_key_get_last_written_time(key, &ft, NULL) == 1 ? 1 : -EBADMSG;
+    libregf_key_free(&key, NULL);
+    if (r == 1)
+        *ret_filetime = ft;
+    return r;
+}
+
+static int value_data(libregf_value_t *v, uint8_t **ret_data, size_t *ret_len)
+{
+    size_t len = 0;
+    if (libregf_value_get_value_data_size(v, &len, NULL) != 1)
+        return -EBADMSG;
+    uint8_t *buf = malloc(len ? len : 1);
+    if (!buf)
+        return -ENOMEM;
+    if (len && libregf_value_get_value_data(v, buf, len, NULL) != 1) {
+        free(buf);
+        return -EBADMSG;
+    }
+    *ret_data = buf;
+    *ret_len = len;
+    return 0;
+}
+
+int an_hive_get_data(an_hive *h, const char *key_path, const char *value_name, uint8_t *out,
+                     size_t out_cap, size_t *ret_len, uint32_t *ret_type)
+{
+    libregf_value_t *v = NULL;
+    int r = get_value(h, key_path, value_name, &v);
+    if (r <= 0)
+        return r;
+    uint32_t type = 0;
+    uint8_t *data = NULL;
+    size_t len = 0;
+    if (libregf_value_get_value_type(v, &type, NULL) != 1)
+        r = -EBADMSG;
+    else
+        r = value_data(v, &data, &len);
+    libregf_value_free(&v, NULL);
+    if (r < 0)
+        return r;
+    *ret_len = len;
+    *ret_type = type;
+    if (len > out_cap) {
+        free(data);
+        return -EMSGSIZE;
+    }
+    if (len)
+        memcpy(out, data, len);
+    free(data);
+    return 1;
+}
+
+/* UTF-16LE registry string data to UTF-8, stopping at the first NUL. */
+static int utf16_data_to_utf8(const uint8_t *data, size_t len, char *out, size_t out_cap)
+{
+    long n = sxs_utf16le_to_utf8(data, len / 2, 1, out, out_cap);
+    return n < 0 ? (int)n : 1;
+}
+
+int an_hive_get_string(an_hive *h, const char *key_path, const char *value_name, char *out,
+                       size_t out_cap)
+{
+    libregf_value_t *v = NULL;
+    int r = get_value(h, key_path, value_name, &v);
+    if (r <= 0)
+        return r;
+    uint32_t type = 0;
+    uint8_t *data = NULL;
+    size_t len = 0;
+    if (libregf_value_get_value_type(v, &type, NULL) != 1)
+        r = -EBADMSG;
+    else if (type != AN_REG_SZ && type != AN_REG_EXPAND_SZ && type != AN_REG_MULTI_SZ)
+        r = -EINVAL;
+    else
+        r = value_data(v, &data, &len);
+    libregf_value_free(&v, NULL);
+    if (r < 0)
+        return r;
+    r = utf16_data_to_utf8(data, len, out, out_cap);
+    free(data);
+    return r < 0 ? -EMSGSIZE : 1;
+}
+
+int an_hive_get_dword(an_hive *h, const char *key_path, const char *value_name, uint32_t *ret_value)
+{
+    uint8_t buf[8];
+    size_t len = 0;
+    uint32_t type = 0;
+    int r = an_hive_get_data(h, key_path, value_name, buf, sizeof(buf), &len, &type);
+    if (r == -EMSGSIZE)
+        return -EINVAL;
+    if (r <= 0)
+        return r;
+    if (len != 4 || (type != AN_REG_DWORD && type != 5 /* big endian */ && type != AN_REG_BINARY))
+        return -EINVAL;
+    *ret_value =
+        type == 5
+            ? ((uint32_t)buf[0] << 24 | (uint32_t)buf[1] << 16 | (uint32_t)buf[2] << 8 | buf[3])
+            : sxs_le32(buf);
+    return 1;
+}
+
+int an_hive_subkey_count(an_hive *h, const char *key_path, uint32_t *ret_count)
+{
+    libregf_key_t *key = NULL;
+    int r = get_key(h, key_path, &key);
+    if (r <= 0)
+        return r;
+    int n = 0;
+    r = libregf_key_get_number_of_sub_keys(key, &n, NULL) == 1 && n >= 0 ? 1 : -EBADMSG;
+    libregf_key_free(&key, NULL);
+    if (r == 1)
+        *ret_count = (uint32_t)n;
+    return r;
+}
+
+int an_hive_list_subkeys(an_hive *h, const char *key_path, an_hive_subkey_cb cb, void *ctx)
+{
+    libregf_key_t *key = NULL;
+    int r = get_key(h, key_path, &key);
+    if (r < 0)
+        return r;
+    if (r == 0)
+        return -ENOENT;
+    int n = 0;
+    if (libregf_key_get_number_of_sub_keys(key, &n, NULL) != 1) {
+        libregf_key_free(&key, NULL);
+        return -EBADMSG;
+    }
+    int ret = 0;
+    for (int i = 0; i < n && ret == 0; i++) {
+        libregf_key_t *sub = NULL;
+        if (libregf_key_get_sub_key(key, i, &sub, NULL) != 1)
+            continue; /* a corrupt subkey is skipped, its siblings still count */
+        char name[1024];
+        size_t nsz = 0;
+        if (libregf_key_get_utf8_name_size(sub, &nsz, NULL) == 1 && nsz <= sizeof(name) &&
+            libregf_key_get_utf8_name(sub, (uint8_t *)name, sizeof(name), NULL) == 1)
+            ret = cb(name, ctx);
+        libregf_key_free(&sub, NULL);
+    }
+    libregf_key_free(&key, NULL);
+    return ret;
+}
+
+int an_hive_list_values(an_hive *h, const char *key_path, an_hive_value_cb cb, void *ctx)
+{
+    libregf_key_t *key = NULL;
+    int r = get_key(h, key_path, &key);
+    if (r < 0)
+        return r;
+    if (r == 0)
+        return -ENOENT;
+    int n = 0;
+    if (libregf_key_get_number_of_values(key, &n, NULL) != 1) {
+        libregf_key_free(&key, NULL);
+        return -EBADMSG;
+    }
+    int ret = 0;
+    for (int i = 0; i < n && ret == 0; i++) {
+        libregf_value_t *v = NULL;
+        if (libregf_key_get_value(key, i, &v, NULL) != 1)
+            continue;
+        char name[1024] = "";
+        size_t nsz = 0;
+        uint32_t type = 0;
+        uint8_t *data = NULL;
+        size_t len = 0;
+        bool ok = libregf_value_get_utf8_name_size(v, &nsz, NULL) == 1 && nsz <= sizeof(name) &&
+                  (nsz <= 1 ||
+                   libregf_value_get_utf8_name(v, (uint8_t *)name, sizeof(name), NULL) == 1) &&
+                  libregf_value_get_value_type(v, &type, NULL) == 1;
+        if (ok) {
+            int dr = value_data(v, &data, &len);
+            if (dr == -ENOMEM) {
+                libregf_value_free(&v, NULL);
+                ret = dr;
+                break;
+            }
+            if (dr == 0)
+                ret = cb(name, type, data, len, ctx);
+            free(data);
+        }
+        libregf_value_free(&v, NULL);
+    }
+    libregf_key_free(&key, NULL);
+    return ret;
+}
