@@ -4,12 +4,17 @@
 
 #include <errno.h>
 #include <openssl/evp.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "analyzer/an_fscollect.h"
+#include "analyzer/an_registry.h"
 #include "cli/cli_findings.h"
+#include "cli/cli_progress.h"
 #include "common/sxs_exit.h"
+#include "rules/rule.h"
 
 const char *cli_fact_str(const cli_install_report *ir, const char *name)
 {
@@ -51,19 +56,90 @@ static int hash_evidence(const fsa_evidence_info *info, char out[65])
     return rc;
 }
 
-static void analyse_install(cli_report *r, cli_install_report *ir)
+/* Facts first (registry, then file system, which reads the registry's CBS facts), then the
+ * logs, then every rule over both in one pass per log. */
+static void analyse_install(cli_report *r, cli_install_report *ir, const rule_set *rules)
 {
+    const fsa_install_info *in = ir->info;
+    unsigned n = in->index + 1;
     ir->facts = an_facts_new();
     if (!ir->facts) {
         sxs_diag_add(r->diag, SXS_DIAG_ERROR, NULL, -1, "out of memory");
         return;
     }
     ir->analysed = true;
+
+    cli_progress("sxsdoctor: installation %u: registry hives", n);
+    an_hive_report hives[3];
+    memset(hives, 0, sizeof(hives));
+    if (an_registry_collect(in->fs, in->windows_dir, ir->facts, &ir->tz, hives, r->diag) < 0)
+        sxs_diag_add(r->diag, SXS_DIAG_WARN, fsa_fs_describe(in->fs), -1,
+                     "installation %u: the registry could not be analysed", n);
+    for (size_t h = 0; h < 3; h++) {
+        if (!hives[h].name[0])
+            continue;
+        char lower[16];
+        size_t k = 0;
+        for (; hives[h].name[k] && k + 1 < sizeof(lower); k++)
+            lower[k] = (char)(hives[h].name[k] | 0x20);
+        lower[k] = '\0';
+        an_facts_add_strf(ir->facts, hives[h].detail, NULL, "hive.%s.detail", lower);
+    }
+
+    cli_progress("sxsdoctor: installation %u: WinSxS and file-system evidence", n);
+    if (an_fs_collect(in->fs, in->windows_dir, ir->facts, r->diag) < 0)
+        sxs_diag_add(r->diag, SXS_DIAG_WARN, fsa_fs_describe(in->fs), -1,
+                     "installation %u: file-system evidence could not be collected", n);
+
+    cli_progress("sxsdoctor: installation %u: finding logs", n);
+    if (an_logs_find(in->fs, in->windows_dir, &ir->logs, &ir->n_logs, r->diag) < 0) {
+        ir->logs = NULL;
+        ir->n_logs = 0;
+    }
+
+    if (!rules)
+        return;
+    rule_eval_input input = {
+        .fs = in->fs,
+        .windows_dir = in->windows_dir,
+        .facts = ir->facts,
+        .tz = &ir->tz,
+        .logs = ir->logs,
+        .nlogs = ir->n_logs,
+        .target_drive = r->opt->target_drive,
+        .progress = cli_progress_log,
+        .progress_ctx = (void *)(uintptr_t)n,
+    };
+    rule_result *res = NULL;
+    if (rule_eval_install(rules, &input, &res, r->diag) < 0) {
+        sxs_diag_add(r->diag, SXS_DIAG_ERROR, NULL, -1, "installation %u: rule evaluation failed",
+                     n);
+        return;
+    }
+    ir->findings = cli_findings_new(res);
+    if (!ir->findings)
+        rule_result_free(res);
+}
+
+/* Most likely cause across installs: the engine orders each install's findings; compare the
+ * tops by severity, then confidence. */
+static const cli_install_report *best_install(const cli_report *r)
+{
+    const cli_install_report *best = NULL;
+    for (size_t i = 0; i < r->n_installs; i++) {
+        const rule_finding *f = cli_findings_top(&r->installs[i]);
+        if (!f)
+            continue;
+        const rule_finding *b = best ? cli_findings_top(best) : NULL;
+        if (!b || f->severity > b->severity ||
+            (f->severity == b->severity && f->confidence > b->confidence))
+            best = &r->installs[i];
+    }
+    return best;
 }
 
 int cli_report_build(cli_report *r, const cli_options *opt, const struct rule_set *rules)
 {
-    (void)rules;
     r->opt = opt;
     r->diag = sxs_diag_new();
     r->verdict = CLI_VERDICT_UNREADABLE;
@@ -109,11 +185,28 @@ int cli_report_build(cli_report *r, const cli_options *opt, const struct rule_se
         ir->info = fsa_install(r->ev, i);
         if (opt->install > 0 && (size_t)opt->install != i + 1)
             continue;
-        analyse_install(r, ir);
+        analyse_install(r, ir, rules);
     }
+    cli_progress_done();
 
+    const cli_install_report *best = best_install(r);
+    if (best) {
+        const rule_finding *f = cli_findings_top(best);
+        size_t total = 0;
+        for (size_t i = 0; i < r->n_installs; i++)
+            total += cli_findings_count(&r->installs[i]);
+        r->verdict = CLI_VERDICT_FINDINGS;
+        r->primary_id = f->id;
+        snprintf(r->summary, sizeof(r->summary),
+                 "most likely cause: %s, %s (installation %u; %s confidence)%s", f->id, f->title,
+                 best->info->index + 1, rule_confidence_name(f->confidence),
+                 total > 1 ? "; see the other findings below" : "");
+        return SXS_EXIT_FINDINGS;
+    }
     r->verdict = CLI_VERDICT_HEALTHY;
-    snprintf(r->summary, sizeof(r->summary), "no known cause of update failure found");
+    snprintf(r->summary, sizeof(r->summary),
+             "no known cause of an update failure found (%zu rule(s) checked)",
+             rules ? rule_set_count(rules) : (size_t)0);
     return SXS_EXIT_HEALTHY;
 }
 
@@ -122,6 +215,7 @@ void cli_report_free(cli_report *r)
     for (size_t i = 0; i < r->n_installs; i++) {
         an_facts_free(r->installs[i].facts);
         cli_findings_free(r->installs[i].findings);
+        an_logs_free(r->installs[i].logs, r->installs[i].n_logs);
     }
     free(r->installs);
     fsa_close(r->ev);

@@ -1,58 +1,188 @@
-/* Adapter between the rules engine's findings and the report writers. */
+/* Adapter between the rules engine's findings and the report writers: one place that knows
+ * rule_result, so each writer stays a formatter. */
 #include "cli/cli_findings.h"
 
+#include <inttypes.h>
 #include <stdlib.h>
+
+#include "rules/rule.h"
+
+struct cli_findings {
+    rule_result *res;
+};
+
 
 int cli_version_cmp(const char *a, const char *b)
 {
     while (*a || *b) {
-        unsigned long x = strtoul(a, (char **)&a, 10);
-        unsigned long y = strtoul(b, (char **)&b, 10);
+        char *ea, *eb;
+        unsigned long x = strtoul(a, &ea, 10);
+        unsigned long y = strtoul(b, &eb, 10);
         if (x != y)
             return x < y ? -1 : 1;
-        if (*a == '.')
-            a++;
-        else if (*a)
-            return *b ? 0 : 1;
-        if (*b == '.')
-            b++;
-        else if (*b)
-            return -1;
+        if (ea == a && eb == b) /* neither is numeric here: treat the rest as equal */
+            return 0;
+        a = *ea == '.' ? ea + 1 : ea;
+        b = *eb == '.' ? eb + 1 : eb;
     }
     return 0;
 }
 
+static const rule_result *res_of(const cli_install_report *ir)
+{
+    return ir->findings ? ir->findings->res : NULL;
+}
+
 size_t cli_findings_count(const cli_install_report *ir)
 {
-    (void)ir;
-    return 0;
+    const rule_result *r = res_of(ir);
+    return r ? r->nfindings : 0;
+}
+
+const rule_finding *cli_findings_top(const cli_install_report *ir)
+{
+    const rule_result *r = res_of(ir);
+    return r && r->nfindings ? &r->findings[0] : NULL;
 }
 
 const char *cli_findings_primary(const cli_install_report *ir)
 {
-    (void)ir;
-    return NULL;
+    const rule_finding *f = cli_findings_top(ir);
+    return f ? f->id : NULL;
 }
 
 void cli_findings_write_json(cli_json *j, const cli_install_report *ir)
 {
-    (void)j;
-    (void)ir;
+    const rule_result *r = res_of(ir);
+    for (size_t i = 0; r && i < r->nfindings; i++) {
+        const rule_finding *f = &r->findings[i];
+        cli_json_begin_object(j);
+        cli_json_kv_str(j, "id", f->id);
+        cli_json_kv_uint(j, "install", ir->info->index + 1);
+        cli_json_kv_str(j, "severity", rule_severity_name(f->severity));
+        cli_json_kv_str(j, "confidence", rule_confidence_name(f->confidence));
+        cli_json_kv_str(j, "title", f->title);
+        cli_json_kv_str(j, "description", f->description);
+        cli_json_key(j, "evidence");
+        cli_json_begin_array(j);
+        for (size_t e = 0; e < f->nevidence; e++) {
+            const rule_evidence *ev = &f->evidence[e];
+            cli_json_begin_object(j);
+            cli_json_kv_str(j, "source", ev->source);
+            cli_json_key(j, "line");
+            if (ev->line >= 0)
+                cli_json_int(j, ev->line);
+            else
+                cli_json_null(j);
+            cli_json_key(j, "offset");
+            if (ev->offset >= 0)
+                cli_json_int(j, ev->offset);
+            else
+                cli_json_null(j);
+            cli_json_key(j, "timestamp");
+            cli_json_string(j, ev->timestamp && *ev->timestamp ? ev->timestamp : NULL);
+            cli_json_kv_str(j, "text", ev->text);
+            cli_json_end_object(j);
+        }
+        cli_json_end_array(j);
+        cli_json_kv_uint(j, "evidence_more", f->evidence_more);
+        cli_json_key(j, "plan");
+        cli_json_begin_array(j);
+        for (size_t p = 0; p < f->nplan; p++) {
+            const rule_plan_step *s = &f->plan[p];
+            cli_json_begin_object(j);
+            cli_json_kv_str(j, "step", s->step);
+            cli_json_kv_str(j, "command", s->command);
+            cli_json_kv_str(j, "where", s->where);
+            cli_json_kv_str(j, "note", s->note);
+            cli_json_end_object(j);
+        }
+        cli_json_end_array(j);
+        cli_json_end_object(j);
+    }
+}
+
+static void write_evidence_line(FILE *out, const rule_evidence *ev, const char *indent)
+{
+    fprintf(out, "%s%s", indent, ev->source && *ev->source ? ev->source : "(fact)");
+    if (ev->line >= 0)
+        fprintf(out, ":%" PRId64, ev->line);
+    if (ev->timestamp && *ev->timestamp)
+        fprintf(out, "  %s", ev->timestamp);
+    fprintf(out, "\n%s  %s\n", indent, ev->text);
 }
 
 void cli_findings_write_text(FILE *out, const cli_install_report *ir)
 {
-    (void)out;
-    (void)ir;
+    const rule_result *r = res_of(ir);
+    for (size_t i = 0; r && i < r->nfindings; i++) {
+        const rule_finding *f = &r->findings[i];
+        fprintf(out, "\n[%zu] %s  (%s severity, %s confidence)  installation %u\n", i + 1, f->id,
+                rule_severity_name(f->severity), rule_confidence_name(f->confidence),
+                ir->info->index + 1);
+        fprintf(out, "    %s\n", f->title);
+        if (f->description && *f->description)
+            fprintf(out, "    Why: %s\n", f->description);
+        if (f->nevidence) {
+            fputs("    Evidence:\n", out);
+            for (size_t e = 0; e < f->nevidence; e++)
+                write_evidence_line(out, &f->evidence[e], "      ");
+            if (f->evidence_more)
+                fprintf(out, "      ... and %zu more\n", f->evidence_more);
+        }
+        if (f->nplan) {
+            fputs("    Repair plan:\n", out);
+            for (size_t p = 0; p < f->nplan; p++) {
+                const rule_plan_step *s = &f->plan[p];
+                fprintf(out, "      %zu. %s  [%s]\n", p + 1, s->step, s->where);
+                if (s->command && *s->command)
+                    fprintf(out, "           %s\n", s->command);
+                if (s->note && *s->note)
+                    fprintf(out, "           (%s)\n", s->note);
+            }
+        }
+    }
 }
 
 void cli_findings_write_markdown(FILE *out, const cli_install_report *ir)
 {
-    (void)out;
-    (void)ir;
+    const rule_result *r = res_of(ir);
+    for (size_t i = 0; r && i < r->nfindings; i++) {
+        const rule_finding *f = &r->findings[i];
+        fprintf(out, "\n### %zu. `%s`: %s\n\n*%s severity, %s confidence*\n\n", i + 1, f->id,
+                f->title, rule_severity_name(f->severity), rule_confidence_name(f->confidence));
+        if (f->description && *f->description)
+            fprintf(out, "%s\n\n", f->description);
+        if (f->nevidence) {
+            fputs("Evidence:\n\n```\n", out);
+            for (size_t e = 0; e < f->nevidence; e++)
+                write_evidence_line(out, &f->evidence[e], "");
+            fputs("```\n\n", out);
+        }
+        for (size_t p = 0; p < f->nplan; p++) {
+            const rule_plan_step *s = &f->plan[p];
+            fprintf(out, "%zu. %s (*%s*)", p + 1, s->step, s->where);
+            if (s->command && *s->command)
+                fprintf(out, "\n   ```\n   %s\n   ```", s->command);
+            if (s->note && *s->note)
+                fprintf(out, "\n   %s", s->note);
+            fputc('\n', out);
+        }
+    }
+}
+
+struct cli_findings *cli_findings_new(rule_result *res)
+{
+    struct cli_findings *f = calloc(1, sizeof(*f));
+    if (f)
+        f->res = res;
+    return f;
 }
 
 void cli_findings_free(struct cli_findings *f)
 {
-    (void)f;
+    if (!f)
+        return;
+    rule_result_free(f->res);
+    free(f);
 }

@@ -3,10 +3,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli/cli_args.h"
+#include "cli/cli_progress.h"
 #include "cli/cli_report.h"
 #include "common/sxs_exit.h"
+#include "rules/rule.h"
 
 #ifndef SXS_VERSION
 #define SXS_VERSION "0.0.0"
@@ -34,6 +37,64 @@ static void print_diag(const cli_report *r)
         fprintf(stderr, "sxsdoctor: %zu further messages dropped\n", sxs_diag_dropped(r->diag));
 }
 
+static void print_rule_error(const char *file, int line, const char *message, void *ctx)
+{
+    int *count = ctx;
+    (*count)++;
+    if (line > 0)
+        fprintf(stderr, "%s:%d: %s\n", file, line, message);
+    else
+        fprintf(stderr, "%s: %s\n", file, message);
+}
+
+/* Built-in rule pack unless --no-builtin-rules, then every --rules DIR (a file works too). */
+static int load_rules(const cli_options *opt, rule_set **ret)
+{
+    rule_set *rs = rule_set_new();
+    if (!rs) {
+        fputs("sxsdoctor: out of memory\n", stderr);
+        return -1;
+    }
+    int errors = 0;
+    if (!opt->no_builtin_rules && rule_set_load_dir(rs, rule_builtin_dir(), print_rule_error,
+                                                    &errors) < 0 && errors == 0) {
+        fprintf(stderr, "sxsdoctor: cannot read the built-in rules in %s\n", rule_builtin_dir());
+        errors++;
+    }
+    for (int i = 0; i < opt->n_rule_dirs; i++) {
+        struct stat st;
+        const char *d = opt->rule_dirs[i];
+        int before = errors;
+        int rc = (stat(d, &st) == 0 && S_ISREG(st.st_mode))
+                     ? rule_set_load_file(rs, d, print_rule_error, &errors)
+                     : rule_set_load_dir(rs, d, print_rule_error, &errors);
+        if (rc < 0 && errors == before) {
+            fprintf(stderr, "sxsdoctor: cannot read rules from %s: %s\n", d, strerror(-rc));
+            errors++;
+        }
+    }
+    if (errors) {
+        rule_set_free(rs);
+        return -1;
+    }
+    *ret = rs;
+    return 0;
+}
+
+static void list_rules(const rule_set *rs)
+{
+    size_t n = rule_set_count(rs);
+    printf("%-18s %-9s %-7s %s\n", "ID", "SEVERITY", "CONF.", "TITLE (FILE:LINE)");
+    for (size_t i = 0; i < n; i++) {
+        rule_info info;
+        if (rule_set_info(rs, i, &info) < 0)
+            continue;
+        printf("%-18s %-9s %-7s %s (%s:%d)\n", info.id, rule_severity_name(info.severity),
+               rule_confidence_name(info.confidence), info.title, info.file, info.line);
+    }
+    printf("%zu rule(s)\n", n);
+}
+
 int main(int argc, char **argv)
 {
     cli_options opt;
@@ -51,8 +112,18 @@ int main(int argc, char **argv)
         break;
     }
 
+    rule_set *rules = NULL;
+    if (load_rules(&opt, &rules) < 0)
+        return SXS_EXIT_USAGE;
+    if (opt.action == CLI_ACTION_LIST_RULES) {
+        list_rules(rules);
+        rule_set_free(rules);
+        return SXS_EXIT_HEALTHY;
+    }
+
+    cli_progress_init(opt.progress);
     cli_report r = {.version = SXS_VERSION};
-    int rc = cli_report_build(&r, &opt, NULL);
+    int rc = cli_report_build(&r, &opt, rules);
     print_diag(&r);
     switch (opt.format) {
     case CLI_FORMAT_JSON:
@@ -70,5 +141,6 @@ int main(int argc, char **argv)
         rc = rc ? rc : SXS_EXIT_UNREADABLE;
     }
     cli_report_free(&r);
+    rule_set_free(rules);
     return rc;
 }
