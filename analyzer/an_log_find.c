@@ -1,0 +1,318 @@
+/* Discovery: which servicing logs of one install exist, under their true on-disk names.
+ * Each log folder is listed once (its index only, never recursively); WinSxS and INF are far
+ * too large to list, so their few files are looked up by name. Absent folders are normal (no
+ * upgrade was ever attempted, logs cleaned up) and are not errors. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "analyzer/an_log.h"
+#include "common/sxs_limits.h"
+
+typedef struct {
+    an_log_file *v;
+    size_t n, cap;
+} file_list;
+
+/* Which names a folder may hold; bit per group below. */
+enum {
+    G_PANTHER = 1,  /* setupact.log, setuperr.log */
+    G_COMPAT = 2,   /* CompatData_*.xml, ScanResult.xml, *APPRAISER* */
+    G_DIAG = 4,     /* setupdiagresults.xml / .log */
+    G_MOSETUP = 8,  /* BlueBox.log, UpdateAgent.log */
+    G_DISM = 16,    /* dism.log */
+    G_CBS = 32,     /* CBS.log, CbsPersist_*.log, CbsPersist_*.cab */
+    G_ALLDIAG = 64, /* any file (Logs/SetupDiag holds only SetupDiag output) */
+};
+
+static bool has_prefix_ci(const char *s, const char *p)
+{
+    return strncasecmp(s, p, strlen(p)) == 0;
+}
+
+static bool has_suffix_ci(const char *s, const char *x)
+{
+    size_t n = strlen(s), k = strlen(x);
+    return n >= k && strcasecmp(s + n - k, x) == 0;
+}
+
+static bool contains_ci(const char *s, const char *x)
+{
+    size_t k = strlen(x);
+    for (; *s; s++)
+        if (strncasecmp(s, x, k) == 0)
+            return true;
+    return false;
+}
+
+/* 1 and the family when name belongs to one of groups, else 0. */
+static int classify(const char *name, unsigned groups, an_log_family *ret, bool *ret_cab)
+{
+    *ret_cab = false;
+    if ((groups & G_PANTHER) &&
+        (strcasecmp(name, "setupact.log") == 0 || strcasecmp(name, "setuperr.log") == 0)) {
+        *ret = AN_LOG_PANTHER;
+        return 1;
+    }
+    if ((groups & G_COMPAT) &&
+        ((has_prefix_ci(name, "CompatData_") && has_suffix_ci(name, ".xml")) ||
+         strcasecmp(name, "ScanResult.xml") == 0 || contains_ci(name, "APPRAISER"))) {
+        *ret = AN_LOG_COMPAT_XML;
+        return 1;
+    }
+    if ((groups & (G_DIAG | G_ALLDIAG)) && has_prefix_ci(name, "setupdiagresults")) {
+        *ret = AN_LOG_SETUPDIAG;
+        return 1;
+    }
+    if (groups & G_ALLDIAG) {
+        *ret = AN_LOG_SETUPDIAG;
+        return 1;
+    }
+    if ((groups & G_MOSETUP) &&
+        (strcasecmp(name, "BlueBox.log") == 0 || strcasecmp(name, "UpdateAgent.log") == 0)) {
+        *ret = AN_LOG_MOSETUP;
+        return 1;
+    }
+    if ((groups & G_DISM) && strcasecmp(name, "dism.log") == 0) {
+        *ret = AN_LOG_DISM;
+        return 1;
+    }
+    if (groups & G_CBS) {
+        if (strcasecmp(name, "CBS.log") == 0 ||
+            (has_prefix_ci(name, "CbsPersist_") && has_suffix_ci(name, ".log"))) {
+            *ret = AN_LOG_CBS;
+            return 1;
+        }
+        if (has_prefix_ci(name, "CbsPersist_") && has_suffix_ci(name, ".cab")) {
+            *ret = AN_LOG_CBS;
+            *ret_cab = true;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static int list_add(file_list *l, const char *path, an_log_family fam, uint64_t size, bool cab)
+{
+    if (l->n == l->cap) {
+        size_t nc = l->cap ? l->cap * 2 : 16;
+        an_log_file *nv = realloc(l->v, nc * sizeof(*nv));
+        if (!nv)
+            return -ENOMEM;
+        l->v = nv;
+        l->cap = nc;
+    }
+    char *p = strdup(path);
+    if (!p)
+        return -ENOMEM;
+    l->v[l->n++] = (an_log_file){.path = p, .family = fam, .size = size, .is_cab = cab};
+    return 0;
+}
+
+/* True-case form of a relative path, component by component. 1 found, 0 absent, <0 error. */
+static int true_path(fsa_fs *fs, const char *path, char *out, size_t cap)
+{
+    char prefix[1024];
+    size_t o = 0, plen = 0;
+    const char *p = path;
+    out[0] = '\0';
+    while (*p) {
+        const char *e = p;
+        while (*e && *e != '/' && *e != '\\')
+            e++;
+        size_t cl = (size_t)(e - p);
+        if (cl > 0) {
+            if (plen + cl + 2 > sizeof(prefix))
+                return -ENAMETOOLONG;
+            if (plen)
+                prefix[plen++] = '/';
+            memcpy(prefix + plen, p, cl);
+            plen += cl;
+            prefix[plen] = '\0';
+            char name[512];
+            int rc = fsa_true_name(fs, prefix, name, sizeof(name));
+            if (rc <= 0)
+                return rc;
+            size_t nl = strlen(name);
+            if (o + nl + 2 > cap)
+                return -ENAMETOOLONG;
+            if (o)
+                out[o++] = '/';
+            memcpy(out + o, name, nl);
+            o += nl;
+            out[o] = '\0';
+        }
+        p = *e ? e + 1 : e;
+    }
+    return 1;
+}
+
+typedef struct {
+    char **names;
+    size_t n, cap;
+    int err;
+} name_list;
+
+static int collect_cb(const fsa_dirent *ent, void *ctx)
+{
+    name_list *nl = ctx;
+    if (ent->type != FSA_TYPE_FILE)
+        return 0;
+    if (nl->n == nl->cap) {
+        size_t nc = nl->cap ? nl->cap * 2 : 32;
+        char **nv = realloc(nl->names, nc * sizeof(*nv));
+        if (!nv) {
+            nl->err = -ENOMEM;
+            return 1;
+        }
+        nl->names = nv;
+        nl->cap = nc;
+    }
+    if (!(nl->names[nl->n] = strdup(ent->name))) {
+        nl->err = -ENOMEM;
+        return 1;
+    }
+    nl->n++;
+    return 0;
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+    return strcasecmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Lists dir (relative to the volume root) once and adds every file of groups. */
+static int scan_dir(fsa_fs *fs, const char *dir, unsigned groups, file_list *out, sxs_diag *diag)
+{
+    char tdir[1024];
+    int rc = true_path(fs, dir, tdir, sizeof(tdir));
+    if (rc <= 0)
+        return rc == 0 || rc == -ENOTDIR ? 0 : rc;
+    name_list nl = {0};
+    rc = fsa_list_dir(fs, tdir, collect_cb, &nl);
+    if (nl.err)
+        rc = nl.err;
+    if (rc == -ENOENT || rc == -ENOTDIR)
+        rc = 0;
+    if (rc < 0)
+        sxs_diag_add(diag, SXS_DIAG_WARN, tdir, -1, "cannot list log folder (%d)", rc);
+    else if (nl.n > 0)
+        qsort(nl.names, nl.n, sizeof(char *), cmp_names);
+    for (size_t i = 0; rc >= 0 && i < nl.n; i++) {
+        an_log_family fam;
+        bool cab;
+        if (!classify(nl.names[i], groups, &fam, &cab))
+            continue;
+        char path[1400];
+        if ((size_t)snprintf(path, sizeof(path), "%s/%s", tdir, nl.names[i]) >= sizeof(path))
+            continue;
+        fsa_stat st;
+        int lr = fsa_lookup(fs, path, &st);
+        if (lr <= 0) {
+            if (lr < 0)
+                sxs_diag_add(diag, SXS_DIAG_WARN, path, -1, "cannot stat log (%d)", lr);
+            continue;
+        }
+        rc = list_add(out, path, fam, st.size, cab);
+    }
+    for (size_t i = 0; i < nl.n; i++)
+        free(nl.names[i]);
+    free(nl.names);
+    return rc < 0 ? rc : 0;
+}
+
+/* One file looked up by name (in folders too large to list). */
+static int find_one(fsa_fs *fs, const char *path, an_log_family fam, file_list *out, sxs_diag *diag)
+{
+    fsa_stat st;
+    int rc = fsa_lookup(fs, path, &st);
+    if (rc < 0)
+        sxs_diag_add(diag, SXS_DIAG_WARN, path, -1, "cannot look up log (%d)", rc);
+    if (rc <= 0 || st.type != FSA_TYPE_FILE)
+        return rc < 0 ? rc : 0;
+    char tp[1024];
+    rc = true_path(fs, path, tp, sizeof(tp));
+    if (rc <= 0)
+        return rc;
+    return list_add(out, tp, fam, st.size, false);
+}
+
+int an_logs_find(fsa_fs *fs, const char *windows_dir, an_log_file **ret_files, size_t *ret_count,
+                 sxs_diag *diag)
+{
+    if (!fs || !windows_dir || !ret_files || !ret_count)
+        return -EINVAL;
+    /* $WINDOWS.~BT is a sibling of the Windows folder, at the volume root. */
+    char root[512], win[512];
+    const char *slash = strrchr(windows_dir, '/');
+    if (strlen(windows_dir) >= sizeof(win))
+        return -ENAMETOOLONG;
+    snprintf(win, sizeof(win), "%s", windows_dir);
+    if (slash)
+        snprintf(root, sizeof(root), "%.*s/", (int)(slash - windows_dir), windows_dir);
+    else
+        root[0] = '\0';
+
+    static const struct {
+        bool under_windows;
+        const char *rel;
+        unsigned groups;
+    } dirs[] = {
+        {false, "$WINDOWS.~BT/Sources/Panther", G_PANTHER | G_COMPAT | G_DIAG},
+        {false, "$WINDOWS.~BT/Sources/Rollback", G_PANTHER | G_COMPAT | G_DIAG},
+        {true, "Panther", G_PANTHER | G_COMPAT | G_DIAG},
+        {true, "Panther/NewOS", G_PANTHER | G_COMPAT | G_DIAG},
+        {true, "Panther/UnattendGC", G_PANTHER},
+        {true, "Logs/MoSetup", G_MOSETUP},
+        {true, "Logs/DISM", G_DISM},
+        {true, "Logs/CBS", G_CBS},
+        {true, "Logs/SetupDiag", G_ALLDIAG},
+    };
+    static const struct {
+        const char *rel;
+        an_log_family fam;
+    } files[] = {
+        {"INF/setupapi.dev.log", AN_LOG_SETUPAPI},     {"INF/setupapi.setup.log", AN_LOG_SETUPAPI},
+        {"INF/setupapi.offline.log", AN_LOG_SETUPAPI}, {"WinSxS/poqexec.log", AN_LOG_POQEXEC},
+        {"WinSxS/pending.xml", AN_LOG_PENDING_XML},
+    };
+
+    file_list out = {0};
+    int rc = 0;
+    char path[1200];
+    for (size_t i = 0; rc >= 0 && i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+        if (dirs[i].under_windows)
+            snprintf(path, sizeof(path), "%s/%s", win, dirs[i].rel);
+        else
+            snprintf(path, sizeof(path), "%s%s", root, dirs[i].rel);
+        rc = scan_dir(fs, path, dirs[i].groups, &out, diag);
+        if (rc < 0 && rc != -ENOMEM) {
+            sxs_diag_add(diag, SXS_DIAG_WARN, path, -1, "cannot read log folder (%d)", rc);
+            rc = 0; /* one unreadable folder does not hide the others */
+        }
+    }
+    for (size_t i = 0; rc >= 0 && i < sizeof(files) / sizeof(files[0]); i++) {
+        snprintf(path, sizeof(path), "%s/%s", win, files[i].rel);
+        rc = find_one(fs, path, files[i].fam, &out, diag);
+        if (rc < 0 && rc != -ENOMEM)
+            rc = 0; /* already in diag */
+    }
+    if (rc < 0) {
+        an_logs_free(out.v, out.n);
+        return rc;
+    }
+    *ret_files = out.v;
+    *ret_count = out.n;
+    return 0;
+}
+
+void an_logs_free(an_log_file *files, size_t count)
+{
+    if (!files)
+        return;
+    for (size_t i = 0; i < count; i++)
+        free(files[i].path);
+    free(files);
+}
