@@ -105,6 +105,63 @@ static int hive_open_regf(uint8_t *bytes, size_t len, an_hive_status *st, an_hiv
     return 0;
 }
 
+/* Walks the hive bin chain and checks that the root key and its lists lie inside it. libregf
+ * reports the same damage as "unable to create root key", but leaks on that path and gives no
+ * offset; this check names the place. Returns false with why set when the root is cut off. */
+static bool root_reachable(const uint8_t *b, size_t len, sxs_diag *diag, const char *source,
+                           char *why, size_t why_cap)
+{
+    uint64_t hbins = sxs_le32(b + 40);
+    if (hbins + 4096 > len)
+        hbins = (len - 4096) / 4096 * 4096;
+    uint64_t end = 0;
+    while (end < hbins) {
+        const uint8_t *p = b + 4096 + end;
+        if (!sxs_range_ok(4096 + end, 32, len) || memcmp(p, "hbin", 4) != 0 ||
+            sxs_le32(p + 4) != end)
+            break;
+        uint32_t size = sxs_le32(p + 8);
+        if (size < 4096 || size % 4096 != 0 || !sxs_range_ok(end, size, hbins))
+            break;
+        end += size;
+    }
+    if (end == 0) {
+        snprintf(why, why_cap, "no valid hive bin at offset 4096");
+        return false;
+    }
+    if (end < hbins)
+        sxs_diag_add(diag, SXS_DIAG_WARN, source, (int64_t)(4096 + end),
+                     "hive bin chain broken at bins offset %llu of %llu: keys stored beyond "
+                     "are unreadable",
+                     (unsigned long long)end, (unsigned long long)hbins);
+    uint32_t root = sxs_le32(b + 36);
+    if (!sxs_range_ok(root, 4 + 76, end)) {
+        snprintf(why, why_cap, "root key cell offset %u outside the %llu readable bytes of bins",
+                 root, (unsigned long long)end);
+        return false;
+    }
+    if (sxs_le32(b + 24) < 2) { /* NT 3.x cell layout: libregf cannot read it */
+        snprintf(why, why_cap, "regf format 1.%u (Windows NT 3.x) is not supported",
+                 sxs_le32(b + 24));
+        return false;
+    }
+    const uint8_t *nk = b + 4096 + root + 4;
+    if (memcmp(nk, "nk", 2) != 0) {
+        snprintf(why, why_cap, "root cell at %u is not a key (nk)", root);
+        return false;
+    }
+    uint32_t nsub = sxs_le32(nk + 20), sublist = sxs_le32(nk + 28);
+    uint32_t nval = sxs_le32(nk + 36), vallist = sxs_le32(nk + 40);
+    if ((nsub && sublist >= end) || (nval && vallist >= end)) {
+        snprintf(why, why_cap,
+                 "root key's %s list at %u lies beyond the hive bin chain, which breaks at %llu",
+                 nsub && sublist >= end ? "subkey" : "value",
+                 nsub && sublist >= end ? sublist : vallist, (unsigned long long)end);
+        return false;
+    }
+    return true;
+}
+
 int an_hive_open_mem(const uint8_t *data, size_t len, const an_hive_log *log,
                      const an_hive_log *log1, const an_hive_log *log2, const char *source,
                      sxs_diag *diag, an_hive_status *status, an_hive **ret_hive)
@@ -134,6 +191,17 @@ int an_hive_open_mem(const uint8_t *data, size_t len, const an_hive_log *log,
         return -EBADMSG;
     }
     an_hive_state before = status->state;
+    char why[200];
+    if (!root_reachable(copy, copy_len, diag, source, why, sizeof(why))) {
+        free(copy);
+        status->state = AN_HIVE_UNREADABLE;
+        size_t used = strnlen(status->detail, sizeof(status->detail));
+        snprintf(status->detail + used, sizeof(status->detail) - used, "%scorrupt: %s",
+                 used ? "; " : "", why);
+        sxs_diag_add(diag, SXS_DIAG_ERROR, source, -1, "hive unreadable (%s): %s",
+                     an_hive_state_name(before), status->detail);
+        return -EBADMSG;
+    }
     r = hive_open_regf(copy, copy_len, status, ret_hive);
     if (r == -EBADMSG) {
         sxs_diag_add(diag, SXS_DIAG_ERROR, source, -1, "hive unreadable (%s): %s",
