@@ -458,21 +458,13 @@ static int get_key(an_hive *h, const char *key_path, libregf_key_t **ret_key)
     return 1;
 }
 
-/* Finds a value by name, case-insensitively ("" = default value). */
-static int get_value(an_hive *h, const char *key_path, const char *value_name,
-                     libregf_value_t **ret_value)
+/* Finds a value of key by name, case-insensitively ("" = default value). */
+static int find_value(libregf_key_t *key, const char *value_name, libregf_value_t **ret_value)
 {
-    libregf_key_t *key = NULL;
-    int r = get_key(h, key_path, &key);
-    if (r <= 0)
-        return r;
     int n = 0;
-    if (libregf_key_get_number_of_values(key, &n, NULL) != 1) {
-        libregf_key_free(&key, NULL);
+    if (libregf_key_get_number_of_values(key, &n, NULL) != 1)
         return -EBADMSG;
-    }
-    int found = 0;
-    for (int i = 0; i < n && !found; i++) {
+    for (int i = 0; i < n; i++) {
         libregf_value_t *v = NULL;
         if (libregf_key_get_value(key, i, &v, NULL) != 1)
             continue; /* one corrupt value does not hide the others */
@@ -485,14 +477,24 @@ static int get_value(an_hive *h, const char *key_path, const char *value_name,
                 name[0] = '\x01'; /* unreadable name: matches nothing */
             if (strcasecmp(name, value_name) == 0) {
                 *ret_value = v;
-                found = 1;
-                continue;
+                return 1;
             }
         }
         libregf_value_free(&v, NULL);
     }
+    return 0;
+}
+
+static int get_value(an_hive *h, const char *key_path, const char *value_name,
+                     libregf_value_t **ret_value)
+{
+    libregf_key_t *key = NULL;
+    int r = get_key(h, key_path, &key);
+    if (r <= 0)
+        return r;
+    r = find_value(key, value_name, ret_value);
     libregf_key_free(&key, NULL);
-    return found;
+    return r;
 }
 
 int an_hive_key_exists(an_hive *h, const char *key_path)
@@ -571,23 +573,17 @@ static int utf16_data_to_utf8(const uint8_t *data, size_t len, char *out, size_t
     return n < 0 ? (int)n : 1;
 }
 
-int an_hive_get_string(an_hive *h, const char *key_path, const char *value_name, char *out,
-                       size_t out_cap)
+static int value_string(libregf_value_t *v, char *out, size_t out_cap)
 {
-    libregf_value_t *v = NULL;
-    int r = get_value(h, key_path, value_name, &v);
-    if (r <= 0)
-        return r;
     uint32_t type = 0;
     uint8_t *data = NULL;
     size_t len = 0;
+    int r;
     if (libregf_value_get_value_type(v, &type, NULL) != 1)
-        r = -EBADMSG;
-    else if (type != AN_REG_SZ && type != AN_REG_EXPAND_SZ && type != AN_REG_MULTI_SZ)
-        r = -EINVAL;
-    else
-        r = value_data(v, &data, &len);
-    libregf_value_free(&v, NULL);
+        return -EBADMSG;
+    if (type != AN_REG_SZ && type != AN_REG_EXPAND_SZ && type != AN_REG_MULTI_SZ)
+        return -EINVAL;
+    r = value_data(v, &data, &len);
     if (r < 0)
         return r;
     r = utf16_data_to_utf8(data, len, out, out_cap);
@@ -595,23 +591,104 @@ int an_hive_get_string(an_hive *h, const char *key_path, const char *value_name,
     return r < 0 ? -EMSGSIZE : 1;
 }
 
-int an_hive_get_dword(an_hive *h, const char *key_path, const char *value_name, uint32_t *ret_value)
+static int value_dword(libregf_value_t *v, uint32_t *ret_value)
 {
-    uint8_t buf[8];
-    size_t len = 0;
     uint32_t type = 0;
-    int r = an_hive_get_data(h, key_path, value_name, buf, sizeof(buf), &len, &type);
-    if (r == -EMSGSIZE)
-        return -EINVAL;
-    if (r <= 0)
+    uint8_t *data = NULL;
+    size_t len = 0;
+    if (libregf_value_get_value_type(v, &type, NULL) != 1)
+        return -EBADMSG;
+    int r = value_data(v, &data, &len);
+    if (r < 0)
         return r;
-    if (len != 4 || (type != AN_REG_DWORD && type != 5 /* big endian */ && type != AN_REG_BINARY))
+    if (len != 4 || (type != AN_REG_DWORD && type != 5 /* big endian */ && type != AN_REG_BINARY)) {
+        free(data);
         return -EINVAL;
+    }
     *ret_value =
         type == 5
-            ? ((uint32_t)buf[0] << 24 | (uint32_t)buf[1] << 16 | (uint32_t)buf[2] << 8 | buf[3])
-            : sxs_le32(buf);
+            ? ((uint32_t)data[0] << 24 | (uint32_t)data[1] << 16 | (uint32_t)data[2] << 8 | data[3])
+            : sxs_le32(data);
+    free(data);
     return 1;
+}
+
+int an_hive_get_string(an_hive *h, const char *key_path, const char *value_name, char *out,
+                       size_t out_cap)
+{
+    libregf_value_t *v = NULL;
+    int r = get_value(h, key_path, value_name, &v);
+    if (r <= 0)
+        return r;
+    r = value_string(v, out, out_cap);
+    libregf_value_free(&v, NULL);
+    return r;
+}
+
+int an_hive_get_dword(an_hive *h, const char *key_path, const char *value_name, uint32_t *ret_value)
+{
+    libregf_value_t *v = NULL;
+    int r = get_value(h, key_path, value_name, &v);
+    if (r <= 0)
+        return r;
+    r = value_dword(v, ret_value);
+    libregf_value_free(&v, NULL);
+    return r;
+}
+
+struct an_hive_key {
+    libregf_key_t *key;
+};
+
+int an_hive_key_get_string(an_hive_key *k, const char *value_name, char *out, size_t out_cap)
+{
+    libregf_value_t *v = NULL;
+    int r = find_value(k->key, value_name, &v);
+    if (r <= 0)
+        return r;
+    r = value_string(v, out, out_cap);
+    libregf_value_free(&v, NULL);
+    return r;
+}
+
+int an_hive_key_get_dword(an_hive_key *k, const char *value_name, uint32_t *ret_value)
+{
+    libregf_value_t *v = NULL;
+    int r = find_value(k->key, value_name, &v);
+    if (r <= 0)
+        return r;
+    r = value_dword(v, ret_value);
+    libregf_value_free(&v, NULL);
+    return r;
+}
+
+int an_hive_each_subkey(an_hive *h, const char *key_path, an_hive_each_cb cb, void *ctx)
+{
+    libregf_key_t *key = NULL;
+    int r = get_key(h, key_path, &key);
+    if (r < 0)
+        return r;
+    if (r == 0)
+        return -ENOENT;
+    int n = 0;
+    if (libregf_key_get_number_of_sub_keys(key, &n, NULL) != 1) {
+        libregf_key_free(&key, NULL);
+        return -EBADMSG;
+    }
+    int ret = 0;
+    for (int i = 0; i < n && ret == 0; i++) {
+        an_hive_key sub = {NULL};
+        if (libregf_key_get_sub_key(key, i, &sub.key, NULL) != 1)
+            continue; /* a corrupt subkey is skipped, its siblings still count */
+        char name[1024];
+        size_t nsz = 0;
+        if (libregf_key_get_utf8_name_size(sub.key, &nsz, NULL) == 1 && nsz <= sizeof(name) &&
+            libregf_key_get_utf8_name(sub.key, (uint8_t *)name, sizeof(name), NULL) == 1)
+            ret = cb(&sub, name, ctx);
+        libregf_key_free(&sub.key, NULL);
+    }
+    libregf_key_free(&key, NULL);
+    return ret;
 }
 
 int an_hive_subkey_count(an_hive *h, const char *key_path, uint32_t *ret_count)
@@ -628,33 +705,22 @@ int an_hive_subkey_count(an_hive *h, const char *key_path, uint32_t *ret_count)
     return r;
 }
 
+typedef struct {
+    an_hive_subkey_cb cb;
+    void *ctx;
+} names_ctx;
+
+static int name_only(an_hive_key *sub, const char *name, void *vctx)
+{
+    (void)sub;
+    names_ctx *c = vctx;
+    return c->cb(name, c->ctx);
+}
+
 int an_hive_list_subkeys(an_hive *h, const char *key_path, an_hive_subkey_cb cb, void *ctx)
 {
-    libregf_key_t *key = NULL;
-    int r = get_key(h, key_path, &key);
-    if (r < 0)
-        return r;
-    if (r == 0)
-        return -ENOENT;
-    int n = 0;
-    if (libregf_key_get_number_of_sub_keys(key, &n, NULL) != 1) {
-        libregf_key_free(&key, NULL);
-        return -EBADMSG;
-    }
-    int ret = 0;
-    for (int i = 0; i < n && ret == 0; i++) {
-        libregf_key_t *sub = NULL;
-        if (libregf_key_get_sub_key(key, i, &sub, NULL) != 1)
-            continue; /* a corrupt subkey is skipped, its siblings still count */
-        char name[1024];
-        size_t nsz = 0;
-        if (libregf_key_get_utf8_name_size(sub, &nsz, NULL) == 1 && nsz <= sizeof(name) &&
-            libregf_key_get_utf8_name(sub, (uint8_t *)name, sizeof(name), NULL) == 1)
-            ret = cb(name, ctx);
-        libregf_key_free(&sub, NULL);
-    }
-    libregf_key_free(&key, NULL);
-    return ret;
+    names_ctx c = {cb, ctx};
+    return an_hive_each_subkey(h, key_path, name_only, &c);
 }
 
 int an_hive_list_values(an_hive *h, const char *key_path, an_hive_value_cb cb, void *ctx)

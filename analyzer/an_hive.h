@@ -127,6 +127,14 @@ typedef int (*an_hive_value_cb)(const char *name, uint32_t type, const uint8_t *
                                 void *ctx);
 int an_hive_list_values(an_hive *h, const char *key_path, an_hive_value_cb cb, void *ctx);
 
+/* Calls cb for each subkey of key_path with a handle valid only during the call, so values of
+ * many subkeys (CBS Packages, Services) are read without a path lookup each. */
+typedef struct an_hive_key an_hive_key;
+typedef int (*an_hive_each_cb)(an_hive_key *sub, const char *name, void *ctx);
+int an_hive_each_subkey(an_hive *h, const char *key_path, an_hive_each_cb cb, void *ctx);
+int an_hive_key_get_string(an_hive_key *k, const char *value_name, char *out, size_t out_cap);
+int an_hive_key_get_dword(an_hive_key *k, const char *value_name, uint32_t *ret_value);
+
 /* Number of subkeys of key_path (1 found / 0 absent / negative). */
 int an_hive_subkey_count(an_hive *h, const char *key_path, uint32_t *ret_count);
 

@@ -1,0 +1,181 @@
+/* Registry collector entry point: opens the three hives of one install through fsaccess (with
+ * log replay), reports each hive's state, and hands the open hives to the per-hive collectors
+ * (an_registry_software.c, an_registry_system.c, COMPONENTS below). */
+#include "analyzer/an_registry.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "analyzer/an_registry_int.h"
+
+static const char *const HIVE_NAMES[AN_HIVE_COUNT] = {"SOFTWARE", "SYSTEM", "COMPONENTS"};
+static const char *const HIVE_KEYS[AN_HIVE_COUNT] = {"software", "system", "components"};
+
+int an_reg_str_fact(an_hive *h, const char *key, const char *value, an_facts *facts,
+                    const char *fact, const char *source, sxs_diag *diag)
+{
+    char buf[2048];
+    int r = an_hive_get_string(h, key, value, buf, sizeof(buf));
+    if (r < 0) {
+        sxs_diag_add(diag, SXS_DIAG_WARN, source, -1, "%s\\%s unreadable (%s)", key,
+                     value[0] ? value : "(default)", strerror(-r));
+        return 0;
+    }
+    if (r == 0)
+        return 0;
+    r = an_facts_add_str(facts, fact, buf, source, -1);
+    return r < 0 ? r : 1;
+}
+
+int an_reg_num_fact(an_hive *h, const char *key, const char *value, an_facts *facts,
+                    const char *fact, bool is_signed, const char *source, sxs_diag *diag)
+{
+    uint32_t v = 0;
+    int r = an_hive_get_dword(h, key, value, &v);
+    if (r < 0) {
+        sxs_diag_add(diag, SXS_DIAG_WARN, source, -1, "%s\\%s unreadable (%s)", key,
+                     value[0] ? value : "(default)", strerror(-r));
+        return 0;
+    }
+    if (r == 0)
+        return 0;
+    int64_t n = is_signed ? (int64_t)(int32_t)v : (int64_t)v;
+    r = an_facts_add_num(facts, fact, n, source, -1);
+    return r < 0 ? r : 1;
+}
+
+/* Root values of COMPONENTS; PendingXmlIdentifier is REG_BINARY holding UTF-16 text. */
+int an_reg_collect_components(an_hive *h, const char *source, an_facts *facts, sxs_diag *diag)
+{
+    int r;
+    if ((r = an_facts_add_bool(facts, "components.loaded", h != NULL, source)) < 0)
+        return r;
+    if (!h)
+        return 0;
+    if ((r = an_reg_num_fact(h, "", "StoreDirty", facts, "components.store_dirty", false, source,
+                             diag)) < 0 ||
+        (r = an_reg_num_fact(h, "", "ExecutionState", facts, "components.execution_state", false,
+                             source, diag)) < 0 ||
+        (r = an_reg_str_fact(h, "ServicingStackVersions", "LastWCPVersionToAccessStore", facts,
+                             "components.last_wcp_version", source, diag)) < 0)
+        return r;
+    uint8_t data[512];
+    size_t len = 0;
+    uint32_t type = 0;
+    r = an_hive_get_data(h, "", "PendingXmlIdentifier", data, sizeof(data), &len, &type);
+    if (r == 1) {
+        char text[512];
+        if (len % 2 == 0 && sxs_utf16le_to_utf8(data, len / 2, 1, text, sizeof(text)) >= 0) {
+            if ((r = an_facts_add_str(facts, "components.pending_xml_identifier", text, source,
+                                      -1)) < 0)
+                return r;
+        } else {
+            static const char hex[] = "0123456789abcdef";
+            size_t n = 0;
+            for (size_t i = 0; i < len && n + 2 < sizeof(text); i++) {
+                text[n++] = hex[data[i] >> 4];
+                text[n++] = hex[data[i] & 15];
+            }
+            text[n] = '\0';
+            if ((r = an_facts_add_str(facts, "components.pending_xml_identifier", text, source,
+                                      -1)) < 0)
+                return r;
+        }
+    } else if (r < 0) {
+        sxs_diag_add(diag, SXS_DIAG_WARN, source, -1, "PendingXmlIdentifier unreadable (%s)",
+                     strerror(-r));
+    }
+    return 0;
+}
+
+int an_registry_collect_hives(an_hive *const hives[3], const char *const sources[3],
+                              an_facts *facts, an_tz *ret_tz, sxs_diag *diag)
+{
+    an_tz tz;
+    memset(&tz, 0, sizeof(tz));
+    int r = 0;
+    if (hives[AN_HIVE_SOFTWARE])
+        r = an_reg_collect_software(hives[AN_HIVE_SOFTWARE], sources[AN_HIVE_SOFTWARE], facts,
+                                    diag);
+    if (r >= 0 && hives[AN_HIVE_SYSTEM])
+        r = an_reg_collect_system(hives[AN_HIVE_SYSTEM], sources[AN_HIVE_SYSTEM], facts, &tz, diag);
+    if (r >= 0)
+        r = an_reg_collect_components(hives[AN_HIVE_COMPONENTS], sources[AN_HIVE_COMPONENTS], facts,
+                                      diag);
+    if (r < 0)
+        return r;
+    *ret_tz = tz;
+    return 0;
+}
+
+void an_registry_report_from_status(an_hive_report *rep, const char *name, int rc,
+                                    const an_hive_status *st)
+{
+    memset(rep, 0, sizeof(*rep));
+    snprintf(rep->name, sizeof(rep->name), "%s", name);
+    if (rc == -ENOENT) {
+        snprintf(rep->state, sizeof(rep->state), "absent");
+        snprintf(rep->detail, sizeof(rep->detail), "file not found");
+        return;
+    }
+    snprintf(rep->state, sizeof(rep->state), "%s", an_hive_state_name(st->state));
+    snprintf(rep->detail, sizeof(rep->detail), "%s", st->detail);
+    snprintf(rep->logs, sizeof(rep->logs), "%s", st->logs);
+    rep->entries = st->entries;
+    rep->pages = st->pages;
+}
+
+int an_registry_report_facts(const an_hive_report reports[3], const char *const sources[3],
+                             an_facts *facts)
+{
+    for (int i = 0; i < AN_HIVE_COUNT; i++) {
+        const an_hive_report *rep = &reports[i];
+        int r;
+        if ((r = an_facts_add_strf(facts, rep->state, sources[i], "hive.%s.state", HIVE_KEYS[i])) <
+                0 ||
+            (r = an_facts_add_numf(facts, rep->entries, sources[i], "hive.%s.replay_entries",
+                                   HIVE_KEYS[i])) < 0 ||
+            (r = an_facts_add_numf(facts, rep->pages, sources[i], "hive.%s.replay_pages",
+                                   HIVE_KEYS[i])) < 0 ||
+            (r = an_facts_add_strf(facts, rep->logs, sources[i], "hive.%s.logs", HIVE_KEYS[i])) < 0)
+            return r;
+    }
+    return 0;
+}
+
+int an_registry_collect(fsa_fs *fs, const char *windows_dir, an_facts *facts, an_tz *ret_tz,
+                        an_hive_report ret_reports[3], sxs_diag *diag)
+{
+    an_hive *hives[AN_HIVE_COUNT] = {NULL};
+    char paths[AN_HIVE_COUNT][512];
+    const char *sources[AN_HIVE_COUNT];
+    an_hive_report reports[AN_HIVE_COUNT];
+    int r = 0;
+    for (int i = 0; i < AN_HIVE_COUNT; i++) {
+        snprintf(paths[i], sizeof(paths[i]), "%s/System32/config/%s", windows_dir, HIVE_NAMES[i]);
+        sources[i] = paths[i];
+        an_hive_status st;
+        int rc = an_hive_open_fsa(fs, paths[i], diag, &st, &hives[i]);
+        if (rc == -ENOMEM) {
+            r = rc;
+            break;
+        }
+        if (rc == -ENOENT)
+            sxs_diag_add(diag, i == AN_HIVE_COMPONENTS ? SXS_DIAG_INFO : SXS_DIAG_WARN, paths[i],
+                         -1, "hive absent");
+        an_registry_report_from_status(&reports[i], HIVE_NAMES[i], rc, &st);
+    }
+    if (r == 0)
+        r = an_registry_report_facts(reports, sources, facts);
+    an_tz tz;
+    if (r == 0)
+        r = an_registry_collect_hives(hives, sources, facts, &tz, diag);
+    for (int i = 0; i < AN_HIVE_COUNT; i++)
+        an_hive_free(hives[i]);
+    if (r < 0)
+        return r;
+    memcpy(ret_reports, reports, sizeof(reports));
+    *ret_tz = tz;
+    return 0;
+}
