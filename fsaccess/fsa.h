@@ -38,11 +38,11 @@ typedef enum {
 const char *fsa_format_name(fsa_format f);
 
 typedef struct {
-    const char *path;         /* as given by the user */
+    const char *path; /* as given by the user */
     fsa_format format;
-    uint64_t media_size;      /* bytes of the disk the container holds (0 for a directory) */
+    uint64_t media_size; /* bytes of the disk the container holds (0 for a directory) */
     unsigned sector_size;
-    size_t segment_count;     /* files making up the evidence (1 for most) */
+    size_t segment_count; /* files making up the evidence (1 for most) */
     const char *const *segments;
     /* EWF acquisition metadata; each NULL when absent or not EWF. */
     const char *ewf_case_number;
@@ -52,27 +52,28 @@ typedef struct {
     const char *ewf_notes;
     const char *ewf_acquiry_date;
     const char *ewf_acquiry_software;
-    const char *ewf_md5;  /* stored hash, lower-case hex */
+    const char *ewf_md5; /* stored hash, lower-case hex */
     const char *ewf_sha1;
 } fsa_evidence_info;
 
 typedef struct {
-    unsigned index;      /* 0-based, in on-disk order */
-    uint64_t offset;     /* bytes from the start of the disk */
-    uint64_t size;       /* bytes */
-    const char *fs;      /* "ntfs", "fat12", "fat16", "fat32", "exfat", "ext", "bitlocker",
-                            "unknown" */
-    const char *label;   /* volume label or "" */
-    const char *note;    /* human note ("BitLocker-encrypted", "EFI System", "no filesystem
-                            recognised", ...) or "" */
+    unsigned index;             /* 0-based, in on-disk order */
+    uint64_t offset;            /* bytes from the start of the disk */
+    uint64_t size;              /* bytes */
+    const char *fs;             /* "ntfs", "fat12", "fat16", "fat32", "exfat", "ext", "bitlocker",
+                                   "unknown" */
+    const char *label;          /* volume label or "" */
+    const char *note;           /* human note ("BitLocker-encrypted", "EFI System", "no filesystem
+                                   recognised", ...) or "" */
     const char *partition_type; /* partition table description or "" (bare filesystem) */
 } fsa_volume_info;
 
 typedef struct {
-    unsigned index;       /* 0-based install number (the CLI's --install N is 1-based) */
-    unsigned volume;      /* index into the volumes */
-    const char *windows_dir; /* the Windows directory as found on disk, e.g. "Windows" or "WINDOWS" */
-    fsa_fs *fs;           /* filesystem holding it */
+    unsigned index;  /* 0-based install number (the CLI's --install N is 1-based) */
+    unsigned volume; /* index into the volumes */
+    const char
+        *windows_dir; /* the Windows directory as found on disk, e.g. "Windows" or "WINDOWS" */
+    fsa_fs *fs;       /* filesystem holding it */
 } fsa_install_info;
 
 /* Opens evidence read-only. path is an image (first segment for split formats), a block
@@ -81,6 +82,11 @@ typedef struct {
  * volumes (corrupt NTFS, BitLocker) are in diag and in the volume's note, not failures. */
 int fsa_open(const char *path, sxs_diag *diag, fsa_evidence **ret_ev);
 void fsa_close(fsa_evidence *ev); /* NULL is fine */
+
+/* Opens a raw disk image held in memory (read-only; the buffer must outlive the evidence).
+ * name is used in messages. For tests and the fuzz harness. Same results as fsa_open. */
+int fsa_open_memory(const void *data, size_t len, const char *name, sxs_diag *diag,
+                    fsa_evidence **ret_ev);
 
 const fsa_evidence_info *fsa_info(const fsa_evidence *ev);
 size_t fsa_volume_count(const fsa_evidence *ev);
@@ -104,17 +110,17 @@ typedef enum {
 #define FSA_REPARSE_SYMLINK 0xA000000Cu
 
 typedef struct {
-    uint64_t inode;      /* MFT entry number (image backend) or st_ino (directory backend) */
+    uint64_t inode; /* MFT entry number (image backend) or st_ino (directory backend) */
     fsa_type type;
-    uint64_t size;       /* bytes of the default data stream */
-    int64_t mtime;       /* Unix seconds, UTC; 0 when unknown */
+    uint64_t size; /* bytes of the default data stream */
+    int64_t mtime; /* Unix seconds, UTC; 0 when unknown */
     int64_t crtime;
     int64_t atime;
     int64_t ctime;       /* metadata change time */
     uint32_t attributes; /* Windows FILE_ATTRIBUTE_* bits when known, else 0 */
     bool is_reparse;
-    uint32_t reparse_tag;           /* 0 when not a reparse point */
-    char reparse_target[1024];      /* junction/symlink substitute name, UTF-8, "" if none */
+    uint32_t reparse_tag;      /* 0 when not a reparse point */
+    char reparse_target[1024]; /* junction/symlink substitute name, UTF-8, "" if none */
 } fsa_stat;
 
 /* Resolves path; fills *ret_st when found. 1 found, 0 absent (any component missing),
@@ -128,7 +134,7 @@ int fsa_true_name(fsa_fs *fs, const char *path, char *out, size_t out_cap);
 typedef struct {
     const char *name; /* UTF-8, as stored */
     uint64_t inode;
-    fsa_type type;    /* from the directory entry; no extra metadata read */
+    fsa_type type; /* from the directory entry; no extra metadata read */
 } fsa_dirent;
 
 /* Calls cb for every entry of the directory at path (not "." or ".."), reading only that

@@ -66,6 +66,13 @@ int fsa_ev_add_volume(fsa_evidence *ev, uint64_t offset, uint64_t size, const ch
  * end, -ENAMETOOLONG when it does not fit, -EINVAL for ".." (never climb above the root). */
 int fsa_path_next(const char **p, char *comp, size_t comp_cap);
 
+/* Compares UTF-8 names case-insensitively the way Windows does for common scripts
+ * (fsa_name.c). */
+bool fsa_name_eq(const char *a, const char *b);
+
+/* Looks for Windows installs on every readable volume (fsa_core.c). 0 or -ENOMEM. */
+int fsa_find_installs(fsa_evidence *ev, sxs_diag *diag);
+
 /* Backends. Both fill ev (info, segments, volumes) or return negative with a diag. */
 int fsa_dirfs_open(fsa_evidence *ev, const char *path, sxs_diag *diag);
 int fsa_tsk_open(fsa_evidence *ev, const char *path, const struct stat *st, sxs_diag *diag);

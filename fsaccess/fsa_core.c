@@ -157,7 +157,7 @@ int fsa_path_next(const char **p, char *comp, size_t comp_cap)
 
 /* A volume holds an install when Windows/System32/config/SOFTWARE (any case) is a file. Only
  * those few index lookups are made: never a walk of the volume. */
-static int find_installs(fsa_evidence *ev, sxs_diag *diag)
+int fsa_find_installs(fsa_evidence *ev, sxs_diag *diag)
 {
     for (size_t i = 0; i < ev->nvols; i++) {
         fsa_fs *fs = ev->vol_fs[i];
@@ -216,7 +216,7 @@ int fsa_open(const char *path, sxs_diag *diag, fsa_evidence **ret_ev)
     else
         r = fsa_tsk_open(ev, path, &st, diag);
     if (r == 0)
-        r = find_installs(ev, diag);
+        r = fsa_find_installs(ev, diag);
     if (r < 0) {
         if (r == -ENOMEM)
             sxs_diag_add(diag, SXS_DIAG_ERROR, path, -1, "%s: out of memory", path);

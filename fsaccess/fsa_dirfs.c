@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -60,7 +59,7 @@ static int find_name(int dirfd, const char *comp, bool want_true_case, char *out
     while ((de = readdir(d)) != NULL) {
         if (++seen > SXS_MAX_DIR_ENTRIES)
             break;
-        if (strcmp(de->d_name, comp) == 0 || strcasecmp(de->d_name, comp) == 0) {
+        if (fsa_name_eq(de->d_name, comp)) {
             size_t n = strlen(de->d_name);
             if (n >= cap) {
                 found = -ENAMETOOLONG;

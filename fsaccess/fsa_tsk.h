@@ -1,0 +1,82 @@
+/* fsaccess internal: shared declarations of the libtsk backend (container, volumes,
+ * filesystem operations, directory cache, NTFS index reader). */
+#ifndef FSA_TSK_H
+#define FSA_TSK_H
+
+#include <tsk/libtsk.h>
+
+#include "fsaccess/fsa_backend.h"
+
+/* One cached directory listing: names and inodes from the directory's own index. */
+typedef struct {
+    const char *name; /* UTF-8, points into the listing's name pool */
+    uint64_t inode;
+    fsa_type type;
+    bool reparse; /* NTFS: the index entry's FILE_ATTRIBUTE_REPARSE_POINT */
+} fsa_tsk_dent;
+
+typedef struct fsa_tsk_dir fsa_tsk_dir;
+struct fsa_tsk_dir {
+    unsigned volume;
+    uint64_t inode;
+    fsa_tsk_dent *ents;
+    size_t n, cap;
+    char *pool; /* names, NUL-separated */
+    size_t pool_len, pool_cap;
+    size_t bytes; /* memory charged to the cache */
+    unsigned refs;
+    fsa_tsk_dir *prev, *next; /* LRU list, most recent first */
+};
+
+typedef struct fsa_tsk_dircache fsa_tsk_dircache;
+
+/* Per-evidence state of the libtsk backend. */
+typedef struct {
+    TSK_IMG_INFO *img;
+    TSK_VS_INFO *vs;
+    fsa_tsk_dircache *dirs;
+} fsa_tsk_ev;
+
+typedef struct {
+    fsa_fs base;
+    fsa_tsk_ev *tev;
+    TSK_FS_INFO *tfs;
+    bool ntfs;
+} fsa_tsk_fs;
+
+/* ---- containers (fsa_tsk_open.c, fsa_tsk_ewf.c, fsa_tsk_vdisk.c) ---- */
+
+/* Checks an EWF segment set (all segments present, none truncated), fills ev's segments and
+ * acquisition metadata. 0 or negative with a diag naming the file. */
+int fsa_tsk_ewf_prepare(fsa_evidence *ev, const char *path, sxs_diag *diag);
+/* Refuses differencing VHD/VHDX (their parent is not available to us). 0 or negative. */
+int fsa_tsk_vhd_check(const char *path, sxs_diag *diag);
+/* Opens a VMDK through libvmdk as an external libtsk image. NULL with a diag on failure. */
+TSK_IMG_INFO *fsa_tsk_vmdk_open(const char *path, sxs_diag *diag);
+/* A read-only image over a caller-owned buffer (fuzzing, tests). */
+TSK_IMG_INFO *fsa_tsk_mem_open(const void *data, size_t len);
+
+/* Opens the volumes of an opened image into ev (after ev->backend is set). 0 or negative. */
+int fsa_tsk_volumes(fsa_evidence *ev, fsa_tsk_ev *tev, const char *path, bool container_known,
+                    sxs_diag *diag);
+
+/* The libtsk error text, for diags (never NULL). */
+const char *fsa_tsk_errstr(void);
+
+/* ---- filesystems (fsa_tsk_fs.c) ---- */
+fsa_fs *fsa_tsk_fs_new(fsa_tsk_ev *tev, TSK_FS_INFO *tfs, const char *desc);
+
+/* ---- directory listings (fsa_tsk_dir.c, fsa_tsk_ntfs_index.c) ---- */
+fsa_tsk_dircache *fsa_tsk_dircache_new(void);
+void fsa_tsk_dircache_free(fsa_tsk_dircache *c);
+/* The listing of directory inode (from cache or read now); pinned until fsa_tsk_dir_put.
+ * 0, -ENOTDIR, -EIO, -ENOMEM. */
+int fsa_tsk_dir_get(fsa_tsk_fs *fs, uint64_t inode, fsa_tsk_dir **ret_dir);
+void fsa_tsk_dir_put(fsa_tsk_fs *fs, fsa_tsk_dir *d);
+/* Adds one entry to a listing being built. 0, -ENOMEM, -E2BIG. */
+int fsa_tsk_dir_add(fsa_tsk_dir *d, const char *name, size_t name_len, uint64_t inode,
+                    fsa_type type, bool reparse);
+/* Reads an NTFS directory's $I30 index (root + allocation, honouring $BITMAP) into d. */
+int fsa_ntfs_read_index(TSK_FS_FILE *dir, fsa_tsk_dir *d);
+
+#endif
