@@ -94,13 +94,18 @@ bool an_systemtime_parse(const uint8_t *p, uint32_t len, an_systemtime *ret)
 {
     if (!p || len < 16 || !ret)
         return false;
+    /* The registry's TimeZoneInformation StandardStart/DaylightStart hold the kernel's
+     * TIME_FIELDS (Year, Month, Day, Hour, Minute, Second, Milliseconds, Weekday), not a
+     * SYSTEMTIME (which has DayOfWeek third): every real SYSTEM hive in the corpus agrees, e.g.
+     * W. Europe DaylightStart 00,00,03,00,05,00,02,00,...,00,00 = March, week 5 (last), 02:00,
+     * Sunday. */
     ret->year = sxs_le16(p);
     ret->month = sxs_le16(p + 2);
-    ret->day_of_week = sxs_le16(p + 4);
-    ret->day = sxs_le16(p + 6);
-    ret->hour = sxs_le16(p + 8);
-    ret->minute = sxs_le16(p + 10);
-    ret->second = sxs_le16(p + 12);
-    ret->milliseconds = sxs_le16(p + 14);
+    ret->day = sxs_le16(p + 4);
+    ret->hour = sxs_le16(p + 6);
+    ret->minute = sxs_le16(p + 8);
+    ret->second = sxs_le16(p + 10);
+    ret->milliseconds = sxs_le16(p + 12);
+    ret->day_of_week = sxs_le16(p + 14);
     return true;
 }
