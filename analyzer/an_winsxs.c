@@ -62,6 +62,18 @@ bool an_winsxs_folder_version(const char *folder, const char **ret_ver, size_t *
     return true;
 }
 
+/* The marker followed by '_' (base) or '-' (-inetsrv, -onecore, ...); not ".resources" or
+ * other components that merely start with the same words. */
+static bool is_ssu_folder(const char *name)
+{
+    for (const char *p = name; (p = strcasestr(p, SSU_MARKER)) != NULL; p++) {
+        char next = p[sizeof(SSU_MARKER) - 1];
+        if (next == '_' || next == '-')
+            return true;
+    }
+    return false;
+}
+
 static int listing_cb(const fsa_dirent *ent, void *ctx)
 {
     listing_ctx *c = ctx;
@@ -77,7 +89,7 @@ static int listing_cb(const fsa_dirent *ent, void *ctx)
             }
         }
     }
-    if (ent->type != FSA_TYPE_FILE && strcasestr(ent->name, SSU_MARKER)) {
+    if (ent->type != FSA_TYPE_FILE && is_ssu_folder(ent->name)) {
         c->ssu_total++;
         int r = an_strlist_add(&c->ssu, ent->name);
         if (r == -ENOMEM) {
