@@ -13,6 +13,7 @@
 
 struct an_driverstore {
     bool present;
+    bool unreadable; /* listing failed: no fact either way */
     char path[AN_FS_PATH_MAX];
     an_strlist folders;
 };
@@ -46,7 +47,8 @@ int an_driverstore_open(fsa_fs *fs, const char *windows_dir, sxs_diag *diag,
         return r;
     }
     ds->present = r >= 0 || r == -E2BIG;
-    if (r < 0 && r != -ENOENT && r != -ENOTDIR)
+    ds->unreadable = r < 0 && r != -ENOENT && r != -ENOTDIR && r != -E2BIG;
+    if (ds->unreadable)
         sxs_diag_add(diag, SXS_DIAG_WARN, ds->path, -1, "cannot list %s: %s", ds->path,
                      strerror(-r));
     if (ds->folders.dropped || r == -E2BIG)
@@ -114,6 +116,8 @@ int an_driverstore_find_inf(fsa_fs *fs, const char *windows_dir, const char *inf
 
 int an_driverstore_add_facts(const an_driverstore *ds, an_facts *facts)
 {
+    if (ds->unreadable)
+        return 0;
     if (an_facts_add_bool(facts, "driverstore.present", ds->present, ds->path))
         return -ENOMEM;
     if (ds->present &&

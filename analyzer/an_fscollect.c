@@ -1,6 +1,8 @@
 /* Runs the file-system collectors in turn; each reads only what it needs (DESIGN.md budget). */
 #include "analyzer/an_fscollect.h"
 
+#include <errno.h>
+
 #include "analyzer/an_driverstore.h"
 #include "analyzer/an_fsfacts.h"
 #include "analyzer/an_reparse.h"
@@ -14,6 +16,8 @@ int an_fs_collect(fsa_fs *fs, const char *windows_dir, an_facts *facts, sxs_diag
         an_reparse_collect,
         an_fsfacts_collect,
     };
+    if (!fs || !windows_dir || !facts)
+        return -EINVAL;
     for (size_t i = 0; i < sizeof(collectors) / sizeof(collectors[0]); i++) {
         int r = collectors[i](fs, windows_dir, facts, diag);
         if (r < 0)

@@ -11,8 +11,9 @@
 
 /* Runs every file-system collector over the install whose Windows directory is windows_dir
  * (as found on disk, e.g. "Windows") on fs. Run it after the registry collector: it reads the
- * cbs.ssu.folder / cbs.ssu.version facts already in facts. Returns 0, or -ENOMEM; evidence
- * that cannot be read is reported in diag and the facts concerned are left out. */
+ * cbs.ssu.folder / cbs.ssu.version facts already in facts. Returns 0, -EINVAL for a NULL
+ * argument, or -ENOMEM; evidence that cannot be read is reported in diag and the facts
+ * concerned are left out. */
 int an_fs_collect(fsa_fs *fs, const char *windows_dir, an_facts *facts, sxs_diag *diag);
 
 #endif

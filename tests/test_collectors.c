@@ -789,7 +789,8 @@ static void write_app_host_config(const char *root, size_t pad)
           "        <virtualDirectory path=\"/ab\" physicalPath=\"C:\\Sites\\A&amp;B\" />\n"
           "        <virtualDirectory path=\"/w\" physicalPath=\"%windir%\\Web\\missing\" />\n"
           "        <virtualDirectory path=\"/v\" physicalPath=\"%UserProfile%\\site\" />\n"
-          "        <virtualDirectory path=\"/x\" xphysicalPath=\"C:\\NotAnAttribute\" />\n",
+          "        <virtualDirectory path=\"/x\" xphysicalPath=\"C:\\NotAnAttribute\" />\n"
+          "        <virtualDirectory path=\"/e\" physicalPath=\"&#67;:\\Sites\\Shop\" />\n",
           f);
     /* padding so the next attribute straddles the 1 MiB read chunk */
     for (size_t i = 0; i < pad; i++)
@@ -825,8 +826,9 @@ Test(iis, missing_physical_paths)
     sxs_diag *diag = sxs_diag_new();
     cr_assert_eq(an_fs_collect(fs, "Windows", facts, diag), 0);
     cr_assert_str_eq(fact_str(facts, "iis.app_host_config.present"), "true");
-    /* 11 attributes outside the comment (xphysicalPath is another attribute) */
-    cr_assert_eq(fact_num(facts, "iis.physical_path.count"), 11);
+    /* 12 attributes outside the comment (xphysicalPath is another attribute); "&#67;:" is
+     * "C:", a duplicate of a missing path already reported */
+    cr_assert_eq(fact_num(facts, "iis.physical_path.count"), 12);
     const char *missing[] = {"%SystemDrive%\\inetpub\\old", "C:\\Sites\\Shop", "C:\\Sites\\A&B",
                              "%windir%\\Web\\missing", "C:\\Across\\Chunk"};
     assert_fact_set(facts, "iis.physical_path.missing", missing, 5);
@@ -841,4 +843,62 @@ Test(iis, missing_physical_paths)
     an_facts_free(facts);
     fsa_close(ev);
     free(root);
+}
+
+Test(iis, long_value_and_utf16)
+{
+    char *root = sxs_test_tmpdir("coll-iis2");
+    char p[4096];
+    parent_dirs(root, "Windows/System32/inetsrv/config/applicationHost.config");
+    snprintf(p, sizeof(p), "%s/Windows/System32/inetsrv/config/applicationHost.config", root);
+    FILE *f = fopen(p, "wb");
+    cr_assert_not_null(f);
+    fputs("<sites><site><virtualDirectory physicalPath=\"C:\\", f);
+    for (int i = 0; i < 5000; i++)
+        fputc('a', f);
+    fputs("\" /> <virtualDirectory physicalPath=\"C:\\Short\" /> <virtualDirectory "
+          "physicalPath=\"C:\\Unterminated",
+          f);
+    cr_assert_eq(fclose(f), 0);
+    fsa_evidence *ev;
+    fsa_fs *fs = open_fs(root, &ev);
+    an_facts *facts = an_facts_new();
+    sxs_diag *diag = sxs_diag_new();
+    cr_assert_eq(an_fs_collect(fs, "Windows", facts, diag), 0);
+    cr_assert_eq(fact_num(facts, "iis.physical_path.count"), 2);
+    const char *missing[] = {"C:\\Short"};
+    assert_fact_set(facts, "iis.physical_path.missing", missing, 1);
+    bool cut = false;
+    for (size_t i = 0; i < sxs_diag_count(diag); i++)
+        cut = cut || strstr(sxs_diag_get(diag, i)->message, "longer than 4096 bytes");
+    cr_assert(cut);
+    an_facts_free(facts);
+    sxs_diag_free(diag);
+
+    /* UTF-16 with a BOM: said so, nothing guessed */
+    f = fopen(p, "wb");
+    cr_assert_not_null(f);
+    fputs("\xff\xfe<\0s\0", f);
+    cr_assert_eq(fclose(f), 0);
+    facts = an_facts_new();
+    diag = sxs_diag_new();
+    cr_assert_eq(an_fs_collect(fs, "Windows", facts, diag), 0);
+    cr_assert_str_eq(fact_str(facts, "iis.app_host_config.present"), "true");
+    cr_assert_eq(fact_num(facts, "iis.physical_path.count"), 0);
+    cr_assert_eq(fact_count(facts, "iis.physical_path.missing"), 0);
+    bool utf16 = false;
+    for (size_t i = 0; i < sxs_diag_count(diag); i++)
+        utf16 = utf16 || strstr(sxs_diag_get(diag, i)->message, "UTF-16");
+    cr_assert(utf16);
+    an_facts_free(facts);
+    sxs_diag_free(diag);
+    fsa_close(ev);
+    free(root);
+}
+
+Test(collect, bad_arguments)
+{
+    an_facts *facts = an_facts_new();
+    cr_assert_eq(an_fs_collect(NULL, "Windows", facts, NULL), -EINVAL);
+    an_facts_free(facts);
 }
