@@ -162,8 +162,8 @@ static folder_state inspect_folder(fsa_fs *fs, const char *path, bool stop_first
     int r = an_fs_stat(fs, path, st, diag);
     if (r < 0)
         return FOLDER_ERROR;
-    if (r == 0)
-        return FOLDER_GONE;
+    if (r == 0 || (st->type == FSA_TYPE_FILE && !st->is_reparse))
+        return FOLDER_GONE; /* a file in the folder's place holds no servicing stack */
     if (st->is_reparse)
         return FOLDER_REPARSE;
     count_ctx c = {0, stop_first ? 1 : 0};

@@ -394,15 +394,20 @@ Test(winsxs, current_missing_and_empty)
     with_arch(x86, sizeof(x86), t.names[0], "x86");
     snprintf(rel, sizeof(rel), "Windows/WinSxS/%s/x.dll", x86);
     put(root, rel, "x", 0);
+    snprintf(rel, sizeof(rel), "Windows/WinSxS/%s", t.names[1]);
+    put(root, rel, "not a folder", 0);
     fsa_evidence *ev;
     fsa_fs *fs = open_fs(root, &ev);
     an_facts *facts = an_facts_new();
     prefill_ssu(facts, t.versions[2], t.names[2]);
     prefill_ssu(facts, t.versions[0], t.names[0]);
+    prefill_ssu(facts, t.versions[1], t.names[1]);
     cr_assert_eq(an_fs_collect(fs, "Windows", facts, NULL), 0);
 
-    cr_assert_eq(fact_count(facts, "winsxs.ssu_current.missing"), 1);
-    cr_assert_str_eq(fact_str(facts, "winsxs.ssu_current.missing"), t.names[2]);
+    /* t.names[1] is a file, not a folder: as good as missing */
+    cr_assert_eq(fact_count(facts, "winsxs.ssu_current.missing"), 2);
+    cr_assert_str_eq(fact_nth(facts, "winsxs.ssu_current.missing", 0), t.names[2]);
+    cr_assert_str_eq(fact_nth(facts, "winsxs.ssu_current.missing", 1), t.names[1]);
     cr_assert_eq(fact_count(facts, "winsxs.ssu_current.empty"), 1);
     cr_assert_str_eq(fact_str(facts, "winsxs.ssu_current.empty"), t.names[0]);
     cr_assert_eq(fact_count(facts, "winsxs.ssu_current.ok"), 0);
