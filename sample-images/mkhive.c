@@ -1,0 +1,471 @@
+/* mkhive: writes a minimal regf hive by hand and fills it through hivex (see mkhive.h).
+ * Layout of the minimal hive: a 4096-byte base block, then one 4096-byte hbin holding the
+ * root "nk" cell, one "sk" cell (hivex copies the parent's security cell into every key it
+ * adds, so the root needs a valid one) and a free cell for the rest. */
+#include "sample-images/mkhive.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <hivex.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+enum {
+    BASE_BLOCK_SIZE = 4096,
+    HBIN_SIZE = 4096,
+    HBIN_HEADER_SIZE = 32,
+    CHECKSUM_OFFSET = 508,
+    KEY_HIVE_ENTRY = 0x0004,
+    KEY_NO_DELETE = 0x0008,
+    KEY_COMP_NAME = 0x0020,
+    MAX_KEY_DEPTH = 512, /* registry limit on key nesting */
+};
+
+struct mkhive {
+    hive_h *h;
+};
+
+static void put16(uint8_t *p, uint16_t v)
+{
+    p[0] = (uint8_t)v;
+    p[1] = (uint8_t)(v >> 8);
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+    put16(p, (uint16_t)v);
+    put16(p + 2, (uint16_t)(v >> 16));
+}
+
+static void put64(uint8_t *p, uint64_t v)
+{
+    put32(p, (uint32_t)v);
+    put32(p + 4, (uint32_t)(v >> 32));
+}
+
+static uint32_t get32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/* XOR of the first 127 dwords; 0 and ~0 are reserved values Windows maps away. */
+static uint32_t base_block_checksum(const uint8_t *bb)
+{
+    uint32_t sum = 0;
+    for (size_t i = 0; i < CHECKSUM_OFFSET; i += 4)
+        sum ^= get32(bb + i);
+    if (sum == 0xFFFFFFFFu)
+        sum = 0xFFFFFFFEu;
+    else if (sum == 0)
+        sum = 1;
+    return sum;
+}
+
+/* 2024-01-01 00:00:00 UTC as FILETIME: fixed so that built images are reproducible. */
+static const uint64_t FIXED_FILETIME = 133485408000000000ull;
+
+/* A self-relative security descriptor: owner Administrators, group SYSTEM, DACL granting
+ * Everyone KEY_ALL_ACCESS (inherited by subkeys). */
+static size_t write_security_descriptor(uint8_t *sd)
+{
+    static const uint8_t admins[16] = {1, 2, 0, 0, 0, 0, 0, 5, 32, 0, 0, 0, 0x20, 0x02, 0, 0};
+    static const uint8_t system[12] = {1, 1, 0, 0, 0, 0, 0, 5, 18, 0, 0, 0};
+    static const uint8_t everyone[12] = {1, 1, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0};
+    sd[0] = 1;             /* revision */
+    put16(sd + 2, 0x8004); /* SE_SELF_RELATIVE | SE_DACL_PRESENT */
+    put32(sd + 4, 20);     /* owner */
+    put32(sd + 8, 36);     /* group */
+    put32(sd + 12, 0);     /* no SACL */
+    put32(sd + 16, 48);    /* DACL */
+    memcpy(sd + 20, admins, 16);
+    memcpy(sd + 36, system, 12);
+    uint8_t *acl = sd + 48;
+    acl[0] = 2;             /* ACL revision */
+    put16(acl + 2, 8 + 20); /* ACL size */
+    put16(acl + 4, 1);      /* one ACE */
+    uint8_t *ace = acl + 8;
+    ace[0] = 0;    /* ACCESS_ALLOWED_ACE_TYPE */
+    ace[1] = 0x02; /* CONTAINER_INHERIT_ACE */
+    put16(ace + 2, 20);
+    put32(ace + 4, 0x000F003F); /* KEY_ALL_ACCESS */
+    memcpy(ace + 8, everyone, 12);
+    return 76;
+}
+
+int mkhive_create(const char *path)
+{
+    if (!path)
+        return -EINVAL;
+    uint8_t *buf = calloc(1, BASE_BLOCK_SIZE + HBIN_SIZE);
+    if (!buf)
+        return -ENOMEM;
+
+    /* hbin header; cell offsets below are relative to the first hbin. */
+    uint8_t *hbin = buf + BASE_BLOCK_SIZE;
+    memcpy(hbin, "hbin", 4);
+    put32(hbin + 4, 0);
+    put32(hbin + 8, HBIN_SIZE);
+    put64(hbin + 20, FIXED_FILETIME);
+
+    static const char root_name[] = "ROOT";
+    const uint32_t nk_off = HBIN_HEADER_SIZE;
+    const uint32_t nk_size = 88; /* 4 size + 76 fixed + 4 name, rounded to 8 */
+    const uint32_t sk_off = nk_off + nk_size;
+    const uint32_t sk_size = 104; /* 4 size + 20 header + 76 descriptor, rounded to 8 */
+    const uint32_t free_off = sk_off + sk_size;
+
+    uint8_t *cell = hbin + nk_off;
+    put32(cell, (uint32_t) - (int32_t)nk_size); /* negative size: allocated */
+    uint8_t *nk = cell + 4;
+    memcpy(nk, "nk", 2);
+    put16(nk + 2, KEY_HIVE_ENTRY | KEY_NO_DELETE | KEY_COMP_NAME);
+    put64(nk + 4, FIXED_FILETIME);
+    put32(nk + 16, 0xFFFFFFFFu); /* parent: none */
+    put32(nk + 28, 0xFFFFFFFFu); /* subkey list */
+    put32(nk + 32, 0xFFFFFFFFu); /* volatile subkey list */
+    put32(nk + 40, 0xFFFFFFFFu); /* value list */
+    put32(nk + 44, sk_off);
+    put32(nk + 48, 0xFFFFFFFFu); /* class name */
+    put16(nk + 72, (uint16_t)(sizeof root_name - 1));
+    memcpy(nk + 76, root_name, sizeof root_name - 1);
+
+    cell = hbin + sk_off;
+    put32(cell, (uint32_t) - (int32_t)sk_size);
+    uint8_t *sk = cell + 4;
+    memcpy(sk, "sk", 2);
+    put32(sk + 4, sk_off); /* the only sk: its list links point at itself */
+    put32(sk + 8, sk_off);
+    put32(sk + 12, 1); /* reference count: the root */
+    put32(sk + 16, (uint32_t)write_security_descriptor(sk + 20));
+
+    put32(hbin + free_off, HBIN_SIZE - free_off); /* positive size: free */
+
+    uint8_t *bb = buf;
+    memcpy(bb, "regf", 4);
+    put32(bb + 4, 1); /* primary sequence number */
+    put32(bb + 8, 1); /* secondary: equal means clean */
+    put64(bb + 12, FIXED_FILETIME);
+    put32(bb + 20, 1); /* major version */
+    put32(bb + 24, 5); /* minor version: 1.5 as Windows 10/11 write */
+    put32(bb + 28, 0); /* primary file */
+    put32(bb + 32, 1); /* direct memory load format */
+    put32(bb + 36, nk_off);
+    put32(bb + 40, HBIN_SIZE);
+    put32(bb + 44, 1); /* clustering factor */
+    put32(bb + CHECKSUM_OFFSET, base_block_checksum(bb));
+
+    int ret = 0;
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        ret = -errno;
+    } else {
+        size_t total = BASE_BLOCK_SIZE + HBIN_SIZE, done = 0;
+        while (done < total) {
+            ssize_t n = write(fd, buf + done, total - done);
+            if (n < 0) {
+                if (errno == EINTR)
+                    continue;
+                ret = -errno;
+                break;
+            }
+            done += (size_t)n;
+        }
+        if (close(fd) < 0 && ret == 0)
+            ret = -errno;
+    }
+    free(buf);
+    return ret;
+}
+
+int mkhive_utf16le(const char *utf8, uint8_t **ret_buf, size_t *ret_len)
+{
+    if (!utf8 || !ret_buf || !ret_len)
+        return -EINVAL;
+    size_t n = strlen(utf8);
+    /* Each input byte yields at most one UTF-16 unit, except 4-byte sequences (2 units). */
+    uint8_t *out = malloc((n + 1) * 2);
+    if (!out)
+        return -ENOMEM;
+    size_t o = 0;
+    const unsigned char *s = (const unsigned char *)utf8;
+    for (size_t i = 0; i < n;) {
+        uint32_t cp;
+        size_t len;
+        if (s[i] < 0x80) {
+            cp = s[i];
+            len = 1;
+        } else if ((s[i] & 0xE0) == 0xC0 && i + 1 < n) {
+            cp = (uint32_t)(s[i] & 0x1F) << 6 | (s[i + 1] & 0x3F);
+            len = 2;
+        } else if ((s[i] & 0xF0) == 0xE0 && i + 2 < n) {
+            cp = (uint32_t)(s[i] & 0x0F) << 12 | (uint32_t)(s[i + 1] & 0x3F) << 6 |
+                 (s[i + 2] & 0x3F);
+            len = 3;
+        } else if ((s[i] & 0xF8) == 0xF0 && i + 3 < n) {
+            cp = (uint32_t)(s[i] & 0x07) << 18 | (uint32_t)(s[i + 1] & 0x3F) << 12 |
+                 (uint32_t)(s[i + 2] & 0x3F) << 6 | (s[i + 3] & 0x3F);
+            len = 4;
+        } else {
+            free(out);
+            return -EILSEQ;
+        }
+        i += len;
+        if (cp >= 0x10000) {
+            cp -= 0x10000;
+            put16(out + o, (uint16_t)(0xD800 | (cp >> 10)));
+            put16(out + o + 2, (uint16_t)(0xDC00 | (cp & 0x3FF)));
+            o += 4;
+        } else {
+            put16(out + o, (uint16_t)cp);
+            o += 2;
+        }
+    }
+    put16(out + o, 0);
+    o += 2;
+    *ret_buf = out;
+    *ret_len = o;
+    return 0;
+}
+
+int mkhive_open(const char *path, mkhive **ret_hive)
+{
+    if (!path || !ret_hive)
+        return -EINVAL;
+    if (access(path, F_OK) != 0) {
+        int r = mkhive_create(path);
+        if (r < 0)
+            return r;
+    }
+    mkhive *hive = calloc(1, sizeof *hive);
+    if (!hive)
+        return -ENOMEM;
+    hive->h = hivex_open(path, HIVEX_OPEN_WRITE);
+    if (!hive->h) {
+        int r = errno ? -errno : -EIO;
+        free(hive);
+        return r;
+    }
+    *ret_hive = hive;
+    return 0;
+}
+
+void mkhive_close(mkhive *hive)
+{
+    if (!hive)
+        return;
+    if (hive->h)
+        hivex_close(hive->h);
+    free(hive);
+}
+
+int mkhive_commit(mkhive *hive)
+{
+    if (!hive)
+        return -EINVAL;
+    int ret = 0;
+    if (hivex_commit(hive->h, NULL, 0) < 0)
+        ret = errno ? -errno : -EIO;
+    mkhive_close(hive);
+    return ret;
+}
+
+/* Walks key_path from the root, adding each missing component. */
+static int find_or_add_key(mkhive *hive, const char *key_path, hive_node_h *ret_node)
+{
+    hive_node_h node = hivex_root(hive->h);
+    if (!node)
+        return -EIO;
+    char *copy = strdup(key_path ? key_path : "");
+    if (!copy)
+        return -ENOMEM;
+    int ret = 0, depth = 0;
+    char *p = copy;
+    while (*p) {
+        char *sep = strchr(p, '\\');
+        if (sep)
+            *sep = '\0';
+        if (*p) {
+            if (++depth > MAX_KEY_DEPTH) {
+                ret = -ELOOP;
+                break;
+            }
+            errno = 0;
+            hive_node_h child = hivex_node_get_child(hive->h, node, p);
+            if (!child && errno) {
+                ret = -errno;
+                break;
+            }
+            if (!child) {
+                child = hivex_node_add_child(hive->h, node, p);
+                if (!child) {
+                    ret = errno ? -errno : -EIO;
+                    break;
+                }
+            }
+            node = child;
+        }
+        if (!sep)
+            break;
+        p = sep + 1;
+    }
+    free(copy);
+    if (ret == 0)
+        *ret_node = node;
+    return ret;
+}
+
+int mkhive_put_key(mkhive *hive, const char *key_path)
+{
+    if (!hive || !key_path)
+        return -EINVAL;
+    hive_node_h node;
+    return find_or_add_key(hive, key_path, &node);
+}
+
+int mkhive_put(mkhive *hive, const char *key_path, const char *value_name, int type,
+               const void *data, size_t len)
+{
+    if (!hive || !key_path || !value_name || (len && !data) || type < 0)
+        return -EINVAL;
+    hive_node_h node;
+    int r = find_or_add_key(hive, key_path, &node);
+    if (r < 0)
+        return r;
+    hive_set_value v = {
+        .key = (char *)value_name,
+        .t = (hive_type)type,
+        .len = len,
+        .value = (char *)data,
+    };
+    if (hivex_node_set_value(hive->h, node, &v, 0) < 0)
+        return errno ? -errno : -EIO;
+    return 0;
+}
+
+int mkhive_put_sz(mkhive *hive, const char *key_path, const char *value_name, int type,
+                  const char *utf8)
+{
+    uint8_t *buf;
+    size_t len;
+    int r = mkhive_utf16le(utf8, &buf, &len);
+    if (r < 0)
+        return r;
+    r = mkhive_put(hive, key_path, value_name, type, buf, len);
+    free(buf);
+    return r;
+}
+
+int mkhive_put_dword(mkhive *hive, const char *key_path, const char *value_name, uint32_t value)
+{
+    uint8_t le[4];
+    put32(le, value);
+    return mkhive_put(hive, key_path, value_name, MKHIVE_REG_DWORD, le, sizeof le);
+}
+
+int mkhive_put_multi_sz(mkhive *hive, const char *key_path, const char *value_name,
+                        const char *const *strings, size_t count)
+{
+    size_t total = 2, cap = 64;
+    uint8_t *all = malloc(cap);
+    if (!all)
+        return -ENOMEM;
+    size_t used = 0;
+    int r = 0;
+    for (size_t i = 0; i < count && r == 0; i++) {
+        uint8_t *one;
+        size_t len;
+        r = mkhive_utf16le(strings[i], &one, &len);
+        if (r < 0)
+            break;
+        if (used + len + 2 > cap) {
+            size_t ncap = (used + len + 2) * 2;
+            uint8_t *n = realloc(all, ncap);
+            if (!n) {
+                free(one);
+                r = -ENOMEM;
+                break;
+            }
+            all = n;
+            cap = ncap;
+        }
+        memcpy(all + used, one, len);
+        used += len;
+        free(one);
+    }
+    if (r == 0) {
+        put16(all + used, 0); /* the list ends with an empty string */
+        total = used + 2;
+        r = mkhive_put(hive, key_path, value_name, MKHIVE_REG_MULTI_SZ, all, total);
+    }
+    free(all);
+    return r;
+}
+
+int mkhive_set(const char *path, const char *key_path, const char *value_name, int type,
+               const void *data, size_t len)
+{
+    mkhive *hive;
+    int r = mkhive_open(path, &hive);
+    if (r < 0)
+        return r;
+    r = mkhive_put(hive, key_path, value_name, type, data, len);
+    if (r < 0) {
+        mkhive_close(hive);
+        return r;
+    }
+    return mkhive_commit(hive);
+}
+
+static int set_string(const char *path, const char *key_path, const char *value_name, int type,
+                      const char *utf8)
+{
+    uint8_t *buf;
+    size_t len;
+    int r = mkhive_utf16le(utf8, &buf, &len);
+    if (r < 0)
+        return r;
+    r = mkhive_set(path, key_path, value_name, type, buf, len);
+    free(buf);
+    return r;
+}
+
+int mkhive_set_sz(const char *path, const char *key_path, const char *value_name, const char *utf8)
+{
+    return set_string(path, key_path, value_name, MKHIVE_REG_SZ, utf8);
+}
+
+int mkhive_set_expand_sz(const char *path, const char *key_path, const char *value_name,
+                         const char *utf8)
+{
+    return set_string(path, key_path, value_name, MKHIVE_REG_EXPAND_SZ, utf8);
+}
+
+int mkhive_set_dword(const char *path, const char *key_path, const char *value_name, uint32_t value)
+{
+    uint8_t le[4];
+    put32(le, value);
+    return mkhive_set(path, key_path, value_name, MKHIVE_REG_DWORD, le, sizeof le);
+}
+
+int mkhive_mark_dirty(const char *path)
+{
+    if (!path)
+        return -EINVAL;
+    int fd = open(path, O_RDWR | O_CLOEXEC);
+    if (fd < 0)
+        return -errno;
+    uint8_t bb[BASE_BLOCK_SIZE];
+    int ret = 0;
+    if (pread(fd, bb, sizeof bb, 0) != (ssize_t)sizeof bb || memcmp(bb, "regf", 4) != 0) {
+        ret = -EINVAL;
+    } else {
+        put32(bb + 4, get32(bb + 8) + 1);
+        put32(bb + CHECKSUM_OFFSET, base_block_checksum(bb));
+        if (pwrite(fd, bb, 512, 0) != 512)
+            ret = -EIO;
+    }
+    if (close(fd) < 0 && ret == 0)
+        ret = -errno;
+    return ret;
+}

@@ -1,0 +1,96 @@
+/* sxs-mkimage internals: the in-memory model of a scenario (disk, partitions, the tree of
+ * files/directories/junctions and the registry hives of each NTFS volume), shared by the
+ * parser (mkimage_scn.c), the NTFS writer (mkimage_ntfs.c) and the disk assembler
+ * (mkimage.c). Test tooling only. */
+#ifndef SXS_MKIMAGE_H
+#define SXS_MKIMAGE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define MKI_SECTOR 512u
+#define MKI_MIB (1024u * 1024u)
+
+enum mki_table { MKI_TABLE_GPT, MKI_TABLE_MBR };
+enum mki_part_kind { MKI_PART_ESP, MKI_PART_MSR, MKI_PART_NTFS, MKI_PART_BITLOCKER };
+enum mki_node_kind { MKI_NODE_DIR, MKI_NODE_FILE, MKI_NODE_JUNCTION };
+enum mki_encoding { MKI_ENC_UTF8, MKI_ENC_UTF8_BOM, MKI_ENC_UTF16LE, MKI_ENC_UTF16LE_BOM };
+enum mki_fill { MKI_FILL_PATTERN, MKI_FILL_RANDOM, MKI_FILL_ZERO };
+
+/* Growable byte buffer (test tooling: no cap beyond memory). */
+struct mki_bytes {
+    char *data;
+    size_t len, cap;
+};
+int mki_bytes_append(struct mki_bytes *b, const void *p, size_t n);
+
+struct mki_node {
+    enum mki_node_kind kind;
+    char *path; /* volume-relative, '/' separated, no leading '/' */
+    /* FILE with text: UTF-8 text with '\n' line ends, encoded on write. */
+    struct mki_bytes text;
+    int is_filler; /* FILE of filler_size bytes of `fill` instead of text */
+    uint64_t filler_size;
+    enum mki_fill fill;
+    enum mki_encoding enc;
+    int crlf;
+    char *target; /* JUNCTION: Windows path, e.g. C:\Data\Old */
+    struct mki_node *hash_next;
+};
+
+struct mki_regop {
+    char *key;  /* backslash separated */
+    char *name; /* NULL: only create the key */
+    int type;
+    uint8_t *data;
+    size_t len;
+};
+
+struct mki_hive {
+    char *path; /* volume-relative file path */
+    int dirty;
+    struct mki_regop *ops;
+    size_t n_ops, cap_ops;
+};
+
+struct mki_part {
+    enum mki_part_kind kind;
+    uint64_t size;  /* bytes; 0 = rest of the disk */
+    uint64_t start; /* bytes, computed by the layout */
+    char *label;
+    struct mki_node **nodes; /* in declaration order */
+    size_t n_nodes, cap_nodes;
+    struct mki_node **hash; /* case-insensitive path index */
+    size_t hash_size;
+    struct mki_hive *hives;
+    size_t n_hives;
+};
+
+struct mki_scenario {
+    char *name; /* file name without .scn */
+    uint64_t disk_size;
+    enum mki_table table;
+    struct mki_part *parts;
+    size_t n_parts;
+};
+
+/* Parses a scenario file. On error writes "file:line: message" to errbuf and returns a
+ * negative errno. */
+int mki_parse_file(const char *path, struct mki_scenario *ret_scn, char *errbuf, size_t errlen);
+void mki_scenario_free(struct mki_scenario *scn);
+/* Computes partition starts (1 MiB aligned) and "rest" sizes. */
+int mki_layout(struct mki_scenario *scn, char *errbuf, size_t errlen);
+
+/* Formats (mkntfs) and fills the NTFS partition file at path. tmpdir is for hive files. */
+int mki_build_ntfs(const struct mki_part *part, const char *path, const char *tmpdir, char *errbuf,
+                   size_t errlen);
+
+/* Runs argv; stdin from stdin_path (or /dev/null), stdout to /dev/null. Returns the exit
+ * status, or a negative errno when it could not run. */
+int mki_run(char *const argv[], const char *stdin_path);
+
+/* Deterministic filler bytes for offset `off` of a file with seed `seed`. */
+void mki_fill_bytes(enum mki_fill fill, uint64_t seed, uint64_t off, uint8_t *buf, size_t n);
+uint64_t mki_hash_str(const char *s);
+
+#endif

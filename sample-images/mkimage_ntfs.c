@@ -1,0 +1,464 @@
+/* sxs-mkimage: formats an NTFS partition file with mkntfs and fills it through libntfs-3g
+ * (directories, files, junctions, registry hives), without FUSE, mounting or root. */
+#include "sample-images/mkimage.h"
+#include "sample-images/mkhive.h"
+
+/* ntfs-3g's headers expect config.h-style macros and these system headers first. */
+#define HAVE_STDARG_H 1
+#define HAVE_TIME_H 1
+#define HAVE_SYS_STAT_H 1
+#include <stdarg.h>
+#include <stddef.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include <ntfs-3g/types.h>
+#include <ntfs-3g/attrib.h>
+#include <ntfs-3g/dir.h>
+#include <ntfs-3g/inode.h>
+#include <ntfs-3g/layout.h>
+#include <ntfs-3g/logging.h>
+#include <ntfs-3g/reparse.h>
+#include <ntfs-3g/volume.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+enum { WRITE_CHUNK = 1024 * 1024, NTFS_MAX_NAME = 255 };
+#define JUNCTION_TAG 0xA0000003u
+
+struct writer {
+    ntfs_volume *vol;
+    char *errbuf;
+    size_t errlen;
+    /* the directory used last, kept open: siblings are usually declared together */
+    char *cached_path;
+    ntfs_inode *cached_ni;
+};
+
+static int werr(struct writer *w, int err, const char *what, const char *path)
+{
+    snprintf(w->errbuf, w->errlen, "%s '%s': %s", what, path, strerror(err));
+    return -err;
+}
+
+/* UTF-8 name -> NTFS name (UTF-16LE units, host order equals LE on the targets we build on). */
+static int to_ntfs_name(const char *name, size_t n, ntfschar **ret, int *ret_len)
+{
+    char *tmp = strndup(name, n);
+    if (!tmp)
+        return -ENOMEM;
+    uint8_t *u;
+    size_t bytes;
+    int r = mkhive_utf16le(tmp, &u, &bytes);
+    free(tmp);
+    if (r < 0)
+        return r;
+    size_t units = bytes / 2 - 1;
+    if (units == 0 || units > NTFS_MAX_NAME) {
+        free(u);
+        return -ENAMETOOLONG;
+    }
+    *ret = (ntfschar *)u;
+    *ret_len = (int)units;
+    return 0;
+}
+
+static int is_dir(ntfs_inode *ni)
+{
+    return (ni->mrec->flags & MFT_RECORD_IS_DIRECTORY) != 0;
+}
+
+/* Opens (creating as needed) the directory at path ("" = root). The result stays owned by
+ * the cache; callers must not close it. */
+static int open_dir(struct writer *w, const char *path, ntfs_inode **ret)
+{
+    if (w->cached_ni && strcmp(w->cached_path, path) == 0) {
+        *ret = w->cached_ni;
+        return 0;
+    }
+    if (w->cached_ni) {
+        ntfs_inode_close(w->cached_ni);
+        w->cached_ni = NULL;
+        free(w->cached_path);
+        w->cached_path = NULL;
+    }
+    ntfs_inode *ni = ntfs_inode_open(w->vol, FILE_root);
+    if (!ni)
+        return werr(w, errno, "open root of", path);
+    const char *p = path;
+    while (*p) {
+        const char *e = strchr(p, '/');
+        size_t n = e ? (size_t)(e - p) : strlen(p);
+        ntfschar *u;
+        int ulen, r = to_ntfs_name(p, n, &u, &ulen);
+        if (r < 0) {
+            ntfs_inode_close(ni);
+            return werr(w, -r, "name in", path);
+        }
+        u64 mref = ntfs_inode_lookup_by_name(ni, u, ulen);
+        ntfs_inode *child;
+        if (mref == (u64)-1)
+            child = ntfs_create(ni, const_cpu_to_le32(0), u, (u8)ulen, S_IFDIR);
+        else
+            child = ntfs_inode_open(w->vol, MREF(mref));
+        int err = errno;
+        free(u);
+        ntfs_inode_close(ni);
+        if (!child)
+            return werr(w, err ? err : EIO, "create directory", path);
+        if (!is_dir(child)) {
+            ntfs_inode_close(child);
+            return werr(w, ENOTDIR, "parent is a file:", path);
+        }
+        ni = child;
+        p = e ? e + 1 : p + n;
+    }
+    w->cached_path = strdup(path);
+    if (!w->cached_path) {
+        ntfs_inode_close(ni);
+        return -ENOMEM;
+    }
+    w->cached_ni = ni;
+    *ret = ni;
+    return 0;
+}
+
+/* Creates the last component of path in its parent; *ret_ni is NULL when a directory of
+ * that name exists already (only allowed for directories). The new inode must be closed
+ * with close_entry: its parent is still open (and maybe not yet on disk), so the file-name
+ * update must go through that open parent, not a second copy read from disk. */
+static int create_entry(struct writer *w, const char *path, mode_t type, ntfs_inode **ret_ni)
+{
+    const char *slash = strrchr(path, '/');
+    char *parent = slash ? strndup(path, (size_t)(slash - path)) : strdup("");
+    const char *name = slash ? slash + 1 : path;
+    if (!parent)
+        return -ENOMEM;
+    ntfs_inode *dir;
+    int r = open_dir(w, parent, &dir);
+    free(parent);
+    if (r < 0)
+        return r;
+    ntfschar *u;
+    int ulen;
+    if ((r = to_ntfs_name(name, strlen(name), &u, &ulen)) < 0)
+        return werr(w, -r, "name", path);
+    u64 mref = ntfs_inode_lookup_by_name(dir, u, ulen);
+    if (mref != (u64)-1) {
+        free(u);
+        if (type == S_IFDIR) {
+            ntfs_inode *ni = ntfs_inode_open(w->vol, MREF(mref));
+            int dir_ok = ni && is_dir(ni);
+            if (ni)
+                ntfs_inode_close_in_dir(ni, dir);
+            if (dir_ok) {
+                *ret_ni = NULL;
+                return 0;
+            }
+        }
+        return werr(w, EEXIST, "create", path);
+    }
+    ntfs_inode *ni = ntfs_create(dir, const_cpu_to_le32(0), u, (u8)ulen, type);
+    int err = errno;
+    free(u);
+    if (!ni)
+        return werr(w, err ? err : EIO, "create", path);
+    *ret_ni = ni;
+    return 0;
+}
+
+static int close_entry(struct writer *w, ntfs_inode *ni)
+{
+    return ntfs_inode_close_in_dir(ni, w->cached_ni);
+}
+
+static int write_data(struct writer *w, ntfs_inode *ni, const char *path, const void *buf,
+                      uint64_t len, uint64_t off)
+{
+    ntfs_attr *na = ntfs_attr_open(ni, AT_DATA, AT_UNNAMED, 0);
+    if (!na)
+        return werr(w, errno, "open data of", path);
+    int r = 0;
+    uint64_t done = 0;
+    while (done < len) {
+        s64 n =
+            ntfs_attr_pwrite(na, (s64)(off + done), (s64)(len - done), (const char *)buf + done);
+        if (n <= 0) {
+            r = werr(w, n < 0 ? errno : EIO, "write", path);
+            break;
+        }
+        done += (uint64_t)n;
+    }
+    ntfs_attr_close(na);
+    return r;
+}
+
+void mki_fill_bytes(enum mki_fill fill, uint64_t seed, uint64_t off, uint8_t *buf, size_t n)
+{
+    static const char pattern[] = "sxs-mkimage filler 0123456789abcdefghijklmnopqrstuvwxyz\r\n";
+    const size_t plen = sizeof pattern - 1;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t o = off + i;
+        if (fill == MKI_FILL_ZERO) {
+            buf[i] = 0;
+        } else if (fill == MKI_FILL_PATTERN) {
+            buf[i] = (uint8_t)pattern[o % plen];
+        } else { /* splitmix64 of the 8-byte word index: incompressible, reproducible */
+            uint64_t z = seed + (o / 8) * 0x9E3779B97F4A7C15ull;
+            z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+            z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+            z ^= z >> 31;
+            buf[i] = (uint8_t)(z >> (8 * (o % 8)));
+        }
+    }
+}
+
+/* Text (UTF-8, '\n' line ends) to the bytes the file holds. */
+static int encode_text(const struct mki_node *n, struct mki_bytes *out)
+{
+    struct mki_bytes eol = {0};
+    const struct mki_bytes *src = &n->text;
+    int r = 0;
+    if (n->crlf) {
+        size_t start = 0;
+        for (size_t i = 0; i < n->text.len && r == 0; i++)
+            if (n->text.data[i] == '\n' && (i == 0 || n->text.data[i - 1] != '\r')) {
+                r = mki_bytes_append(&eol, n->text.data + start, i - start);
+                if (r == 0)
+                    r = mki_bytes_append(&eol, "\r\n", 2);
+                start = i + 1;
+            }
+        if (r == 0)
+            r = mki_bytes_append(&eol, n->text.data + start, n->text.len - start);
+        src = &eol;
+    }
+    if (r == 0 && n->enc == MKI_ENC_UTF8_BOM)
+        r = mki_bytes_append(out, "\xEF\xBB\xBF", 3);
+    if (r == 0 && n->enc == MKI_ENC_UTF16LE_BOM)
+        r = mki_bytes_append(out, "\xFF\xFE", 2);
+    if (r == 0 && (n->enc == MKI_ENC_UTF16LE || n->enc == MKI_ENC_UTF16LE_BOM)) {
+        if (src->len) {
+            uint8_t *u;
+            size_t ulen;
+            r = mkhive_utf16le(src->data, &u, &ulen);
+            if (r == 0) {
+                r = mki_bytes_append(out, u, ulen - 2); /* without the NUL */
+                free(u);
+            }
+        }
+    } else if (r == 0) {
+        r = mki_bytes_append(out, src->data ? src->data : "", src->len);
+    }
+    free(eol.data);
+    return r;
+}
+
+static int write_file(struct writer *w, const struct mki_node *n)
+{
+    ntfs_inode *ni;
+    int r = create_entry(w, n->path, S_IFREG, &ni);
+    if (r < 0)
+        return r;
+    if (n->is_filler) {
+        uint8_t *buf = malloc(WRITE_CHUNK);
+        if (!buf)
+            r = -ENOMEM;
+        uint64_t seed = mki_hash_str(n->path);
+        for (uint64_t off = 0; r == 0 && off < n->filler_size; off += WRITE_CHUNK) {
+            size_t len =
+                (size_t)(n->filler_size - off < WRITE_CHUNK ? n->filler_size - off : WRITE_CHUNK);
+            mki_fill_bytes(n->fill, seed, off, buf, len);
+            r = write_data(w, ni, n->path, buf, len, off);
+        }
+        free(buf);
+    } else if (n->text.len) {
+        struct mki_bytes bytes = {0};
+        r = encode_text(n, &bytes);
+        if (r == 0)
+            r = write_data(w, ni, n->path, bytes.data, bytes.len, 0);
+        free(bytes.data);
+    }
+    if (close_entry(w, ni) && r == 0)
+        r = werr(w, errno, "close", n->path);
+    return r;
+}
+
+static int write_junction(struct writer *w, const struct mki_node *n)
+{
+    ntfs_inode *ni;
+    int r = create_entry(w, n->path, S_IFDIR, &ni);
+    if (r < 0)
+        return r;
+    if (!ni)
+        return werr(w, EEXIST, "junction over an existing directory", n->path);
+    char *subst = NULL;
+    uint8_t *us = NULL, *up = NULL;
+    size_t ls = 0, lp = 0;
+    if (asprintf(&subst, "\\??\\%s", n->target) < 0) {
+        subst = NULL;
+        r = -ENOMEM;
+    }
+    if (r == 0)
+        r = mkhive_utf16le(subst, &us, &ls); /* lengths include the NUL terminator */
+    if (r == 0)
+        r = mkhive_utf16le(n->target, &up, &lp);
+    uint8_t *buf = NULL;
+    size_t size = 8 + 8 + ls + lp;
+    if (r == 0 && (size - 8 > 0xFFFF || !(buf = calloc(1, size))))
+        r = size - 8 > 0xFFFF ? -ENAMETOOLONG : -ENOMEM;
+    if (r == 0) {
+        /* REPARSE_DATA_BUFFER for IO_REPARSE_TAG_MOUNT_POINT; names are NUL-terminated
+         * in the buffer but the lengths exclude the NUL, as Windows writes them. */
+        uint32_t tag = JUNCTION_TAG;
+        uint16_t f[6] = {(uint16_t)(size - 8), 0, 0, (uint16_t)(ls - 2), (uint16_t)ls,
+                         (uint16_t)(lp - 2)};
+        memcpy(buf, &tag, 4);
+        memcpy(buf + 4, f, sizeof f);
+        memcpy(buf + 16, us, ls);
+        memcpy(buf + 16 + ls, up, lp);
+        if (ntfs_set_ntfs_reparse_data(ni, (const char *)buf, size, 0))
+            r = werr(w, errno, "set reparse data of", n->path);
+    }
+    free(buf);
+    free(us);
+    free(up);
+    free(subst);
+    if (close_entry(w, ni) && r == 0)
+        r = werr(w, errno, "close", n->path);
+    return r;
+}
+
+static int read_whole(const char *path, struct mki_bytes *out)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -errno;
+    char buf[65536];
+    ssize_t n;
+    int r = 0;
+    while (r == 0 && (n = read(fd, buf, sizeof buf)) != 0) {
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            r = -errno;
+            break;
+        }
+        r = mki_bytes_append(out, buf, (size_t)n);
+    }
+    close(fd);
+    return r;
+}
+
+static int write_hive(struct writer *w, const struct mki_hive *h, const char *tmpdir, size_t idx)
+{
+    char *file;
+    if (asprintf(&file, "%s/hive%zu", tmpdir, idx) < 0)
+        return -ENOMEM;
+    unlink(file);
+    mkhive *mh;
+    int r = mkhive_open(file, &mh);
+    for (size_t i = 0; r == 0 && i < h->n_ops; i++) {
+        const struct mki_regop *op = &h->ops[i];
+        r = op->name ? mkhive_put(mh, op->key, op->name, op->type, op->data, op->len)
+                     : mkhive_put_key(mh, op->key);
+        if (r < 0)
+            snprintf(w->errbuf, w->errlen, "%s: key '%s' value '%s': %s", h->path, op->key,
+                     op->name ? op->name : "", strerror(-r));
+    }
+    if (r == 0)
+        r = mkhive_commit(mh);
+    else if (mh)
+        mkhive_close(mh);
+    if (r == 0 && h->dirty)
+        r = mkhive_mark_dirty(file);
+    struct mki_node node = {.kind = MKI_NODE_FILE, .path = h->path};
+    if (r == 0)
+        r = read_whole(file, &node.text);
+    if (r == 0) {
+        ntfs_inode *ni;
+        r = create_entry(w, h->path, S_IFREG, &ni);
+        if (r == 0) {
+            r = write_data(w, ni, h->path, node.text.data, node.text.len, 0);
+            if (close_entry(w, ni) && r == 0)
+                r = werr(w, errno, "close", h->path);
+        }
+    }
+    if (r < 0 && !w->errbuf[0])
+        snprintf(w->errbuf, w->errlen, "hive %s: %s", h->path, strerror(-r));
+    free(node.text.data);
+    unlink(file);
+    free(file);
+    return r;
+}
+
+static int format(const struct mki_part *part, const char *path)
+{
+    char start[32];
+    snprintf(start, sizeof start, "%llu", (unsigned long long)(part->start / MKI_SECTOR));
+    char *argv[] = {"mkntfs",     "-F",  "-Q", "-T",  "-q",
+                    "-s",         "512", "-p", start, "-H",
+                    "255",        "-S",  "63", "-L",  part->label ? part->label : "",
+                    (char *)path, NULL};
+    return mki_run(argv, NULL);
+}
+
+int mki_build_ntfs(const struct mki_part *part, const char *path, const char *tmpdir, char *errbuf,
+                   size_t errlen)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0 || ftruncate(fd, (off_t)part->size) < 0) {
+        int e = errno;
+        if (fd >= 0)
+            close(fd);
+        snprintf(errbuf, errlen, "%s: %s", path, strerror(e));
+        return -e;
+    }
+    close(fd);
+    int st = format(part, path);
+    if (st != 0) {
+        snprintf(errbuf, errlen, "mkntfs on %s failed (status %d)", path, st);
+        return -EIO;
+    }
+    if (getenv("SXS_MKIMAGE_DEBUG"))
+        ntfs_log_set_handler(ntfs_log_handler_stderr);
+    struct writer w = {.errbuf = errbuf, .errlen = errlen};
+    errbuf[0] = '\0';
+    w.vol = ntfs_mount(path, 0);
+    if (!w.vol) {
+        snprintf(errbuf, errlen, "ntfs_mount %s: %s", path, strerror(errno));
+        return -EIO;
+    }
+    int r = 0;
+    for (size_t i = 0; r == 0 && i < part->n_nodes; i++) {
+        const struct mki_node *n = part->nodes[i];
+        ntfs_inode *ni = NULL;
+        switch (n->kind) {
+        case MKI_NODE_DIR:
+            r = create_entry(&w, n->path, S_IFDIR, &ni);
+            if (r == 0 && ni && close_entry(&w, ni))
+                r = werr(&w, errno, "close", n->path);
+            break;
+        case MKI_NODE_FILE:
+            r = write_file(&w, n);
+            break;
+        case MKI_NODE_JUNCTION:
+            r = write_junction(&w, n);
+            break;
+        }
+    }
+    for (size_t i = 0; r == 0 && i < part->n_hives; i++)
+        r = write_hive(&w, &part->hives[i], tmpdir, i);
+    if (w.cached_ni)
+        ntfs_inode_close(w.cached_ni);
+    free(w.cached_path);
+    if (ntfs_umount(w.vol, FALSE) && r == 0) {
+        snprintf(errbuf, errlen, "ntfs_umount %s: %s", path, strerror(errno));
+        r = -EIO;
+    }
+    return r;
+}

@@ -1,0 +1,1138 @@
+/* sxs-mkimage: parser of scenario files (*.scn) into the model of mkimage.h. The syntax is
+ * documented in sample-images/README.md. Line oriented: one command per line, heredocs
+ * (<<TAG) for multi-line file content, and `repeat N ... end` blocks whose lines may use a
+ * counter ({#}, {#:5} zero-padded, {#:16x} hex). */
+#include "sample-images/mkimage.h"
+#include "sample-images/mkhive.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+enum { MAX_REPEAT_DEPTH = 8, HASH_INITIAL = 1024 };
+
+struct line {
+    char *text;
+    int lineno;
+};
+
+struct ctx {
+    const char *file;
+    struct line *lines;
+    size_t n_lines;
+    struct mki_scenario *scn;
+    struct mki_part *part; /* current NTFS partition */
+    struct mki_hive *hive; /* current hive */
+    char *key;             /* current key in the hive */
+    int cur_lineno;
+    char *errbuf;
+    size_t errlen;
+    int depth;
+};
+
+__attribute__((format(printf, 2, 3))) static int fail(struct ctx *c, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    snprintf(c->errbuf, c->errlen, "%s:%d: %s", c->file, c->cur_lineno, msg);
+    return -EINVAL;
+}
+
+int mki_bytes_append(struct mki_bytes *b, const void *p, size_t n)
+{
+    if (b->len + n + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap : 256;
+        while (cap < b->len + n + 1)
+            cap *= 2;
+        char *d = realloc(b->data, cap);
+        if (!d)
+            return -ENOMEM;
+        b->data = d;
+        b->cap = cap;
+    }
+    if (n)
+        memcpy(b->data + b->len, p, n);
+    b->len += n;
+    b->data[b->len] = '\0';
+    return 0;
+}
+
+uint64_t mki_hash_str(const char *s)
+{
+    uint64_t h = 1469598103934665603ull; /* FNV-1a, case-folded */
+    for (; *s; s++) {
+        h ^= (uint64_t)tolower((unsigned char)*s);
+        h *= 1099511628211ull;
+    }
+    return h;
+}
+
+/* ---- tokens ---- */
+
+static const char *skip_ws(const char *p)
+{
+    while (*p == ' ' || *p == '\t')
+        p++;
+    return p;
+}
+
+static int hexval(int ch)
+{
+    if (ch >= '0' && ch <= '9')
+        return ch - '0';
+    ch = tolower(ch);
+    if (ch >= 'a' && ch <= 'f')
+        return ch - 'a' + 10;
+    return -1;
+}
+
+/* Next whitespace-separated token; "..." parts may hold spaces and C escapes
+ * (\n \r \t \\ \" \xHH). Returns 1 with *ret (malloc'd), 0 at end of line, <0 on error. */
+static int next_token(struct ctx *c, const char **pp, char **ret)
+{
+    const char *p = skip_ws(*pp);
+    if (!*p)
+        return 0;
+    struct mki_bytes b = {0};
+    int in_quote = 0, r = 0;
+    while (*p && (in_quote || (*p != ' ' && *p != '\t'))) {
+        char ch = *p++;
+        if (ch == '"') {
+            in_quote = !in_quote;
+            continue;
+        }
+        if (in_quote && ch == '\\' && *p) {
+            char e = *p++;
+            switch (e) {
+            case 'n':
+                ch = '\n';
+                break;
+            case 'r':
+                ch = '\r';
+                break;
+            case 't':
+                ch = '\t';
+                break;
+            case '0':
+                ch = '\0';
+                break;
+            case 'x': {
+                int h1 = hexval((unsigned char)p[0]),
+                    h2 = h1 >= 0 ? hexval((unsigned char)p[1]) : -1;
+                if (h1 < 0 || h2 < 0) {
+                    free(b.data);
+                    return fail(c, "bad \\x escape");
+                }
+                ch = (char)(h1 * 16 + h2);
+                p += 2;
+                break;
+            }
+            default:
+                ch = e;
+                break;
+            }
+        }
+        if ((r = mki_bytes_append(&b, &ch, 1)) < 0) {
+            free(b.data);
+            return r;
+        }
+    }
+    if (in_quote) {
+        free(b.data);
+        return fail(c, "unterminated quote");
+    }
+    if (!b.data && (r = mki_bytes_append(&b, "", 0)) < 0)
+        return r;
+    *pp = p;
+    *ret = b.data;
+    return 1;
+}
+
+/* The rest of the line, literal, without surrounding blanks; a fully quoted rest is
+ * unquoted with escapes. malloc'd. */
+static int rest_of_line(struct ctx *c, const char *p, char **ret)
+{
+    p = skip_ws(p);
+    size_t n = strlen(p);
+    while (n && (p[n - 1] == ' ' || p[n - 1] == '\t'))
+        n--;
+    if (n >= 2 && p[0] == '"' && p[n - 1] == '"') {
+        const char *q = p;
+        int r = next_token(c, &q, ret);
+        if (r < 0)
+            return r;
+        if (*skip_ws(q) == '\0')
+            return 0;
+        free(*ret);
+    }
+    char *s = strndup(p, n);
+    if (!s)
+        return -ENOMEM;
+    *ret = s;
+    return 0;
+}
+
+static int parse_size(const char *s, uint64_t *ret)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 0);
+    if (errno || end == s)
+        return -EINVAL;
+    uint64_t mul = 1;
+    switch (toupper((unsigned char)*end)) {
+    case 'K':
+        mul = 1024;
+        end++;
+        break;
+    case 'M':
+        mul = MKI_MIB;
+        end++;
+        break;
+    case 'G':
+        mul = 1024ull * MKI_MIB;
+        end++;
+        break;
+    default:
+        break;
+    }
+    if (*end == 'i' || *end == 'B')
+        end += (*end == 'i' && end[1] == 'B') ? 2 : 1;
+    if (*end || (v && mul > UINT64_MAX / v))
+        return -EINVAL;
+    *ret = v * mul;
+    return 0;
+}
+
+/* ---- tree ---- */
+
+static int normalize_path(struct ctx *c, const char *in, char **ret)
+{
+    struct mki_bytes b = {0};
+    const char *p = in;
+    int r = 0;
+    while (*p && r == 0) {
+        while (*p == '/')
+            p++;
+        const char *e = p;
+        while (*e && *e != '/')
+            e++;
+        if (e == p)
+            break;
+        size_t n = (size_t)(e - p);
+        if ((n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.'))
+            r = fail(c, "path '%s': no . or .. components", in);
+        else if (memchr(p, '\\', n) || memchr(p, ':', n))
+            r = fail(c, "path '%s': use '/' between names; ':' and '\\' are not allowed", in);
+        else if (b.len)
+            r = mki_bytes_append(&b, "/", 1);
+        if (r == 0)
+            r = mki_bytes_append(&b, p, n);
+        p = e;
+    }
+    if (r == 0 && !b.len)
+        r = fail(c, "empty path");
+    if (r < 0) {
+        free(b.data);
+        return r;
+    }
+    *ret = b.data;
+    return 0;
+}
+
+static struct mki_node *find_node(struct mki_part *part, const char *path)
+{
+    if (!part->hash)
+        return NULL;
+    size_t i = mki_hash_str(path) & (part->hash_size - 1);
+    for (struct mki_node *n = part->hash[i]; n; n = n->hash_next)
+        if (strcasecmp(n->path, path) == 0)
+            return n;
+    return NULL;
+}
+
+static int rehash(struct mki_part *part, size_t size)
+{
+    struct mki_node **h = calloc(size, sizeof *h);
+    if (!h)
+        return -ENOMEM;
+    for (size_t k = 0; k < part->n_nodes; k++) {
+        struct mki_node *n = part->nodes[k];
+        size_t i = mki_hash_str(n->path) & (size - 1);
+        n->hash_next = h[i];
+        h[i] = n;
+    }
+    free(part->hash);
+    part->hash = h;
+    part->hash_size = size;
+    return 0;
+}
+
+static int add_node(struct mki_part *part, struct mki_node *node)
+{
+    if (part->n_nodes == part->cap_nodes) {
+        size_t cap = part->cap_nodes ? part->cap_nodes * 2 : 64;
+        struct mki_node **n = realloc(part->nodes, cap * sizeof *n);
+        if (!n)
+            return -ENOMEM;
+        part->nodes = n;
+        part->cap_nodes = cap;
+    }
+    part->nodes[part->n_nodes++] = node;
+    if (part->n_nodes * 2 > part->hash_size)
+        return rehash(part, part->hash_size ? part->hash_size * 4 : HASH_INITIAL);
+    size_t i = mki_hash_str(node->path) & (part->hash_size - 1);
+    node->hash_next = part->hash[i];
+    part->hash[i] = node;
+    return 0;
+}
+
+static void free_node(struct mki_node *n)
+{
+    if (!n)
+        return;
+    free(n->path);
+    free(n->text.data);
+    free(n->target);
+    free(n);
+}
+
+/* ---- commands ---- */
+
+static int need_ntfs(struct ctx *c)
+{
+    if (!c->part)
+        return fail(c, "no NTFS partition declared yet (partition ntfs ...)");
+    return 0;
+}
+
+static int cmd_disk(struct ctx *c, const char *p)
+{
+    char *t;
+    int r;
+    while ((r = next_token(c, &p, &t)) > 0) {
+        if (strncmp(t, "size=", 5) == 0) {
+            if (parse_size(t + 5, &c->scn->disk_size) < 0 || c->scn->disk_size % MKI_MIB)
+                r = fail(c, "bad disk size '%s' (a whole number of MiB, e.g. 64M)", t + 5);
+        } else if (strcmp(t, "table=gpt") == 0) {
+            c->scn->table = MKI_TABLE_GPT;
+        } else if (strcmp(t, "table=mbr") == 0) {
+            c->scn->table = MKI_TABLE_MBR;
+        } else {
+            r = fail(c, "unknown disk option '%s'", t);
+        }
+        free(t);
+        if (r < 0)
+            return r;
+    }
+    return r;
+}
+
+static int cmd_partition(struct ctx *c, const char *p)
+{
+    char *kind;
+    int r = next_token(c, &p, &kind);
+    if (r <= 0)
+        return r < 0 ? r : fail(c, "partition needs a kind: esp, msr, ntfs or bitlocker");
+    struct mki_part part = {0};
+    if (strcmp(kind, "esp") == 0)
+        part.kind = MKI_PART_ESP;
+    else if (strcmp(kind, "msr") == 0)
+        part.kind = MKI_PART_MSR;
+    else if (strcmp(kind, "ntfs") == 0)
+        part.kind = MKI_PART_NTFS;
+    else if (strcmp(kind, "bitlocker") == 0)
+        part.kind = MKI_PART_BITLOCKER;
+    else
+        r = fail(c, "unknown partition kind '%s'", kind);
+    free(kind);
+    char *t;
+    while (r >= 0 && (r = next_token(c, &p, &t)) > 0) {
+        if (strcmp(t, "size=rest") == 0) {
+            part.size = 0;
+        } else if (strncmp(t, "size=", 5) == 0) {
+            if (parse_size(t + 5, &part.size) < 0 || part.size == 0 || part.size % MKI_MIB)
+                r = fail(c, "bad partition size '%s' (whole MiB, or rest)", t + 5);
+        } else if (strncmp(t, "label=", 6) == 0) {
+            free(part.label);
+            part.label = strdup(t + 6);
+            if (!part.label)
+                r = -ENOMEM;
+        } else {
+            r = fail(c, "unknown partition option '%s'", t);
+        }
+        free(t);
+    }
+    if (r < 0) {
+        free(part.label);
+        return r;
+    }
+    struct mki_part *parts = realloc(c->scn->parts, (c->scn->n_parts + 1) * sizeof *parts);
+    if (!parts) {
+        free(part.label);
+        return -ENOMEM;
+    }
+    c->scn->parts = parts;
+    parts[c->scn->n_parts++] = part;
+    /* realloc may have moved the array; file and hive lines that follow belong to this
+     * partition, which must then be NTFS */
+    c->part = part.kind == MKI_PART_NTFS ? &parts[c->scn->n_parts - 1] : NULL;
+    c->hive = NULL;
+    return 0;
+}
+
+static int parse_file_opts(struct ctx *c, const char **pp, struct mki_node *n, int *ret_heredoc,
+                           char **ret_tag, int allow_size)
+{
+    char *t;
+    int r;
+    while ((r = next_token(c, pp, &t)) > 0) {
+        if (strncmp(t, "<<", 2) == 0 && t[2]) {
+            *ret_heredoc = 1;
+            memmove(t, t + 2, strlen(t + 2) + 1);
+            *ret_tag = t;
+            if (*skip_ws(*pp))
+                return fail(c, "nothing may follow <<TAG");
+            return 0;
+        }
+        if (strcmp(t, "encoding=utf8") == 0)
+            n->enc = MKI_ENC_UTF8;
+        else if (strcmp(t, "encoding=utf8-bom") == 0)
+            n->enc = MKI_ENC_UTF8_BOM;
+        else if (strcmp(t, "encoding=utf16le") == 0)
+            n->enc = MKI_ENC_UTF16LE;
+        else if (strcmp(t, "encoding=utf16le-bom") == 0)
+            n->enc = MKI_ENC_UTF16LE_BOM;
+        else if (strcmp(t, "eol=crlf") == 0)
+            n->crlf = 1;
+        else if (strcmp(t, "eol=lf") == 0)
+            n->crlf = 0;
+        else if (allow_size && strncmp(t, "size=", 5) == 0) {
+            n->is_filler = 1;
+            if (parse_size(t + 5, &n->filler_size) < 0)
+                r = fail(c, "bad size '%s'", t + 5);
+        } else if (strcmp(t, "fill=pattern") == 0)
+            n->fill = MKI_FILL_PATTERN;
+        else if (strcmp(t, "fill=random") == 0)
+            n->fill = MKI_FILL_RANDOM;
+        else if (strcmp(t, "fill=zero") == 0)
+            n->fill = MKI_FILL_ZERO;
+        else if (strncmp(t, "text=", 5) == 0)
+            r = mki_bytes_append(&n->text, t + 5, strlen(t + 5));
+        else
+            r = fail(c, "unknown file option '%s'", t);
+        free(t);
+        if (r < 0)
+            return r;
+    }
+    return r;
+}
+
+/* Appends heredoc lines after *pi up to the TAG line to text ('\n' after each). */
+static int read_heredoc(struct ctx *c, size_t *pi, size_t last, const char *tag,
+                        struct mki_bytes *text,
+                        const char *(*subst)(struct ctx *, const char *, void *), void *sarg)
+{
+    for (size_t i = *pi + 1; i <= last && i < c->n_lines; i++) {
+        const char *l = subst(c, c->lines[i].text, sarg);
+        if (!l)
+            return -ENOMEM;
+        if (strcmp(l, tag) == 0) {
+            *pi = i;
+            return 0;
+        }
+        int r = mki_bytes_append(text, l, strlen(l));
+        if (r == 0)
+            r = mki_bytes_append(text, "\n", 1);
+        if (r < 0)
+            return r;
+    }
+    return fail(c, "heredoc not closed by a line '%s'", tag);
+}
+
+/* ---- counter substitution inside repeat blocks ---- */
+
+struct subst_arg {
+    int active;
+    uint64_t value;
+    char *buf;
+};
+
+static const char *subst_line(struct ctx *c, const char *line, void *arg)
+{
+    (void)c;
+    struct subst_arg *s = arg;
+    if (!s->active || !strstr(line, "{#"))
+        return line;
+    struct mki_bytes b = {0};
+    const char *p = line;
+    while (*p) {
+        const char *q = strstr(p, "{#");
+        const char *close = q ? strchr(q, '}') : NULL;
+        if (!q || !close) {
+            if (mki_bytes_append(&b, p, strlen(p)) < 0)
+                goto oom;
+            break;
+        }
+        if (mki_bytes_append(&b, p, (size_t)(q - p)) < 0)
+            goto oom;
+        char num[64];
+        int width = 0, hex = 0;
+        if (q[2] == ':') {
+            width = atoi(q + 3);
+            hex = close[-1] == 'x';
+        }
+        if (width > 32)
+            width = 32;
+        snprintf(num, sizeof num, hex ? "%0*llx" : "%0*llu", width, (unsigned long long)s->value);
+        if (q[2] != '}' && q[2] != ':') { /* not ours: copy literally */
+            snprintf(num, sizeof num, "%.*s", (int)(close - q + 1), q);
+        }
+        if (mki_bytes_append(&b, num, strlen(num)) < 0)
+            goto oom;
+        p = close + 1;
+    }
+    free(s->buf);
+    s->buf = b.data ? b.data : strdup("");
+    return s->buf;
+oom:
+    free(b.data);
+    return NULL;
+}
+
+static int cmd_file(struct ctx *c, const char *p, size_t *pi, size_t last, int append,
+                    struct subst_arg *sa)
+{
+    int r = need_ntfs(c);
+    char *raw, *path;
+    if (r < 0)
+        return r;
+    if ((r = next_token(c, &p, &raw)) <= 0)
+        return r < 0 ? r : fail(c, "%s needs a path", append ? "append" : "file");
+    r = normalize_path(c, raw, &path);
+    free(raw);
+    if (r < 0)
+        return r;
+    struct mki_node *n = find_node(c->part, path);
+    int is_new = 0;
+    if (n && !append) {
+        r = fail(c, "'%s' declared twice", path);
+    } else if (n && (n->kind != MKI_NODE_FILE || n->is_filler)) {
+        r = fail(c, "append: '%s' is not a text file", path);
+    } else if (!n) {
+        n = calloc(1, sizeof *n);
+        if (!n)
+            r = -ENOMEM;
+        else {
+            n->kind = MKI_NODE_FILE;
+            n->path = path;
+            path = NULL;
+            is_new = 1;
+        }
+    }
+    free(path);
+    if (r < 0)
+        return r;
+    /* options of an append to an existing file are parsed into a scratch node */
+    struct mki_node scratch = {0};
+    struct mki_node *target = is_new ? n : &scratch;
+    int heredoc = 0;
+    char *tag = NULL;
+    r = parse_file_opts(c, &p, target, &heredoc, &tag, !append);
+    if (r >= 0 && heredoc)
+        r = read_heredoc(c, pi, last, tag, &target->text, subst_line, sa);
+    free(tag);
+    if (r >= 0 && target->is_filler && target->text.len)
+        r = fail(c, "a file has either size= or text, not both");
+    if (r >= 0 && !is_new)
+        r = mki_bytes_append(&n->text, scratch.text.data, scratch.text.len);
+    free(scratch.text.data);
+    if (r >= 0 && is_new)
+        r = add_node(c->part, n);
+    if (r < 0 && is_new)
+        free_node(n);
+    return r < 0 ? r : 0;
+}
+
+static int cmd_dir(struct ctx *c, const char *p)
+{
+    int r = need_ntfs(c);
+    char *raw, *path;
+    if (r < 0)
+        return r;
+    if ((r = next_token(c, &p, &raw)) <= 0)
+        return r < 0 ? r : fail(c, "dir needs a path");
+    r = normalize_path(c, raw, &path);
+    free(raw);
+    if (r < 0)
+        return r;
+    struct mki_node *n = find_node(c->part, path);
+    if (n) {
+        free(path);
+        return n->kind == MKI_NODE_DIR ? 0 : fail(c, "'%s' is already a file or junction", n->path);
+    }
+    n = calloc(1, sizeof *n);
+    if (!n) {
+        free(path);
+        return -ENOMEM;
+    }
+    n->kind = MKI_NODE_DIR;
+    n->path = path;
+    r = add_node(c->part, n);
+    if (r < 0)
+        free_node(n);
+    return r;
+}
+
+static int cmd_junction(struct ctx *c, const char *p)
+{
+    int r = need_ntfs(c);
+    char *raw, *path, *target;
+    if (r < 0)
+        return r;
+    if ((r = next_token(c, &p, &raw)) <= 0)
+        return r < 0 ? r : fail(c, "junction needs a path and a target");
+    r = normalize_path(c, raw, &path);
+    free(raw);
+    if (r < 0)
+        return r;
+    if ((r = rest_of_line(c, p, &target)) < 0) {
+        free(path);
+        return r;
+    }
+    if (!isalpha((unsigned char)target[0]) || target[1] != ':' || target[2] != '\\')
+        r = fail(c, "junction target '%s' must be an absolute Windows path (C:\\...)", target);
+    else if (find_node(c->part, path))
+        r = fail(c, "'%s' declared twice", path);
+    struct mki_node *n = r < 0 ? NULL : calloc(1, sizeof *n);
+    if (r == 0 && !n)
+        r = -ENOMEM;
+    if (r < 0) {
+        free(path);
+        free(target);
+        return r;
+    }
+    n->kind = MKI_NODE_JUNCTION;
+    n->path = path;
+    n->target = target;
+    r = add_node(c->part, n);
+    if (r < 0)
+        free_node(n);
+    return r;
+}
+
+static int cmd_hive(struct ctx *c, const char *p)
+{
+    int r = need_ntfs(c);
+    char *name, *path = NULL, *t;
+    if (r < 0)
+        return r;
+    if ((r = next_token(c, &p, &name)) <= 0)
+        return r < 0 ? r : fail(c, "hive needs SOFTWARE, SYSTEM, COMPONENTS or a path");
+    if (strchr(name, '/')) {
+        r = normalize_path(c, name, &path);
+    } else if (strcmp(name, "SOFTWARE") == 0 || strcmp(name, "SYSTEM") == 0 ||
+               strcmp(name, "COMPONENTS") == 0 || strcmp(name, "SAM") == 0 ||
+               strcmp(name, "SECURITY") == 0 || strcmp(name, "DEFAULT") == 0) {
+        if (asprintf(&path, "Windows/System32/config/%s", name) < 0) {
+            path = NULL;
+            r = -ENOMEM;
+        }
+    } else {
+        r = fail(c, "unknown hive '%s' (SOFTWARE, SYSTEM, COMPONENTS, ... or a path with '/')",
+                 name);
+    }
+    free(name);
+    int dirty = 0;
+    while (r >= 0 && (r = next_token(c, &p, &t)) > 0) {
+        if (strcmp(t, "dirty") == 0)
+            dirty = 1;
+        else
+            r = fail(c, "unknown hive option '%s'", t);
+        free(t);
+    }
+    if (r < 0) {
+        free(path);
+        return r;
+    }
+    free(c->key);
+    c->key = strdup("");
+    if (!c->key) {
+        free(path);
+        return -ENOMEM;
+    }
+    for (size_t i = 0; i < c->part->n_hives; i++)
+        if (strcasecmp(c->part->hives[i].path, path) == 0) {
+            c->hive = &c->part->hives[i];
+            c->hive->dirty |= dirty;
+            free(path);
+            return 0;
+        }
+    if (find_node(c->part, path)) {
+        r = fail(c, "hive '%s' is also declared as a file", path);
+        free(path);
+        return r;
+    }
+    struct mki_hive *h = realloc(c->part->hives, (c->part->n_hives + 1) * sizeof *h);
+    if (!h) {
+        free(path);
+        return -ENOMEM;
+    }
+    c->part->hives = h;
+    c->hive = &h[c->part->n_hives++];
+    *c->hive = (struct mki_hive){.path = path, .dirty = dirty};
+    return 0;
+}
+
+static int add_regop(struct mki_hive *h, struct mki_regop op)
+{
+    if (h->n_ops == h->cap_ops) {
+        size_t cap = h->cap_ops ? h->cap_ops * 2 : 64;
+        struct mki_regop *o = realloc(h->ops, cap * sizeof *o);
+        if (!o)
+            return -ENOMEM;
+        h->ops = o;
+        h->cap_ops = cap;
+    }
+    h->ops[h->n_ops++] = op;
+    return 0;
+}
+
+static int cmd_key(struct ctx *c, const char *p)
+{
+    if (!c->hive)
+        return fail(c, "key before any hive line");
+    char *k;
+    int r = rest_of_line(c, p, &k);
+    if (r < 0)
+        return r;
+    free(c->key);
+    c->key = k;
+    char *copy = strdup(k);
+    if (!copy)
+        return -ENOMEM;
+    r = add_regop(c->hive, (struct mki_regop){.key = copy});
+    if (r < 0)
+        free(copy);
+    return r;
+}
+
+static int type_from_name(const char *s)
+{
+    static const struct {
+        const char *name;
+        int type;
+    } types[] = {
+        {"sz", MKHIVE_REG_SZ},
+        {"expand_sz", MKHIVE_REG_EXPAND_SZ},
+        {"binary", MKHIVE_REG_BINARY},
+        {"dword", MKHIVE_REG_DWORD},
+        {"multi_sz", MKHIVE_REG_MULTI_SZ},
+        {"qword", MKHIVE_REG_QWORD},
+        {"none", MKHIVE_REG_NONE},
+    };
+    if (strncasecmp(s, "REG_", 4) == 0)
+        s += 4;
+    for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
+        if (strcasecmp(s, types[i].name) == 0)
+            return types[i].type;
+    return -1;
+}
+
+static int value_data(struct ctx *c, int type, const char *p, uint8_t **ret, size_t *ret_len)
+{
+    int r = 0;
+    char *s = NULL;
+    struct mki_bytes b = {0};
+    switch (type) {
+    case MKHIVE_REG_SZ:
+    case MKHIVE_REG_EXPAND_SZ:
+        if ((r = rest_of_line(c, p, &s)) == 0)
+            r = mkhive_utf16le(s, ret, ret_len);
+        free(s);
+        return r;
+    case MKHIVE_REG_MULTI_SZ: {
+        while ((r = next_token(c, &p, &s)) > 0) {
+            uint8_t *u;
+            size_t n;
+            r = mkhive_utf16le(s, &u, &n);
+            free(s);
+            if (r == 0) {
+                r = mki_bytes_append(&b, u, n);
+                free(u);
+            }
+            if (r < 0)
+                break;
+        }
+        if (r == 0)
+            r = mki_bytes_append(&b, "\0", 2);
+        break;
+    }
+    case MKHIVE_REG_DWORD:
+    case MKHIVE_REG_QWORD: {
+        p = skip_ws(p);
+        char *end;
+        errno = 0;
+        unsigned long long v = strtoull(p, &end, 0);
+        if (errno || end == p || *skip_ws(end) || *p == '-' ||
+            (type == MKHIVE_REG_DWORD && v > 0xFFFFFFFFull))
+            return fail(c, "bad number '%s'", p);
+        uint8_t le[8];
+        for (int i = 0; i < 8; i++)
+            le[i] = (uint8_t)(v >> (8 * i));
+        r = mki_bytes_append(&b, le, type == MKHIVE_REG_DWORD ? 4 : 8);
+        break;
+    }
+    case MKHIVE_REG_BINARY:
+    case MKHIVE_REG_NONE: {
+        int hi = -1;
+        for (; *p && r == 0; p++) {
+            if (*p == ' ' || *p == '\t' || *p == ',' || *p == ':')
+                continue;
+            int v = hexval((unsigned char)*p);
+            if (v < 0)
+                return free(b.data), fail(c, "bad hex byte near '%s'", p);
+            if (hi < 0) {
+                hi = v;
+            } else {
+                uint8_t byte = (uint8_t)(hi * 16 + v);
+                r = mki_bytes_append(&b, &byte, 1);
+                hi = -1;
+            }
+        }
+        if (hi >= 0)
+            return free(b.data), fail(c, "odd number of hex digits");
+        break;
+    }
+    default:
+        return fail(c, "unsupported type");
+    }
+    if (r < 0) {
+        free(b.data);
+        return r;
+    }
+    *ret = (uint8_t *)b.data;
+    *ret_len = b.len;
+    return 0;
+}
+
+static int cmd_value(struct ctx *c, const char *p)
+{
+    if (!c->hive)
+        return fail(c, "value before any hive line");
+    char *name, *tname;
+    int r = next_token(c, &p, &name);
+    if (r <= 0)
+        return r < 0 ? r : fail(c, "value needs NAME TYPE DATA");
+    if ((r = next_token(c, &p, &tname)) <= 0) {
+        free(name);
+        return r < 0 ? r : fail(c, "value needs NAME TYPE DATA");
+    }
+    int type = type_from_name(tname);
+    if (type < 0)
+        r = fail(c, "unknown value type '%s'", tname);
+    free(tname);
+    if (r >= 0 && strcmp(name, "@") == 0)
+        name[0] = '\0'; /* the default value */
+    uint8_t *data = NULL;
+    size_t len = 0;
+    char *key = NULL;
+    if (r >= 0)
+        r = value_data(c, type, p, &data, &len);
+    if (r >= 0 && !(key = strdup(c->key)))
+        r = -ENOMEM;
+    if (r >= 0)
+        r = add_regop(
+            c->hive,
+            (struct mki_regop){.key = key, .name = name, .type = type, .data = data, .len = len});
+    if (r < 0) {
+        free(name);
+        free(data);
+        free(key);
+        return r;
+    }
+    return 0;
+}
+
+/* ---- blocks ---- */
+
+static int is_heredoc_line(const char *l, const char **ret_tag)
+{
+    const char *q = strstr(l, "<<");
+    if (!q || !q[2])
+        return 0;
+    for (const char *e = q + 2; *e; e++)
+        if (*e == ' ' || *e == '\t')
+            return 0;
+    *ret_tag = q + 2;
+    return 1;
+}
+
+/* Index of the `end` matching the repeat at `first`, skipping heredoc bodies. */
+static int find_end(struct ctx *c, size_t first, size_t last, size_t *ret)
+{
+    int nest = 0;
+    for (size_t i = first + 1; i <= last; i++) {
+        const char *l = skip_ws(c->lines[i].text), *tag;
+        if (is_heredoc_line(l, &tag)) {
+            while (++i <= last && strcmp(c->lines[i].text, tag) != 0)
+                ;
+            continue;
+        }
+        if (strncmp(l, "repeat", 6) == 0 && (l[6] == ' ' || l[6] == '\t'))
+            nest++;
+        else if (strcmp(l, "end") == 0 || strncmp(l, "end ", 4) == 0) {
+            if (nest-- == 0) {
+                *ret = i;
+                return 0;
+            }
+        }
+    }
+    return fail(c, "repeat without end");
+}
+
+static int exec_block(struct ctx *c, size_t first, size_t last, struct subst_arg *sa);
+
+static int cmd_repeat(struct ctx *c, const char *p, size_t *pi, size_t last)
+{
+    char *t;
+    uint64_t count = 0, from = 1;
+    int r, have_count = 0;
+    while ((r = next_token(c, &p, &t)) > 0) {
+        char *end;
+        errno = 0;
+        if (strncmp(t, "from=", 5) == 0) {
+            from = strtoull(t + 5, &end, 0);
+            if (errno || !*(t + 5) || *end)
+                r = fail(c, "bad from= value");
+        } else {
+            count = strtoull(t, &end, 0);
+            if (errno || !*t || *end || count > 10000000)
+                r = fail(c, "bad repeat count '%s'", t);
+            have_count = 1;
+        }
+        free(t);
+        if (r < 0)
+            return r;
+    }
+    if (!have_count)
+        return fail(c, "repeat needs a count");
+    if (c->depth >= MAX_REPEAT_DEPTH)
+        return fail(c, "repeat nested too deep");
+    size_t end_at;
+    if ((r = find_end(c, *pi, last, &end_at)) < 0)
+        return r;
+    c->depth++;
+    for (uint64_t k = 0; k < count && r >= 0; k++) {
+        struct subst_arg inner = {.active = 1, .value = from + k};
+        if (end_at > *pi + 1)
+            r = exec_block(c, *pi + 1, end_at - 1, &inner);
+        free(inner.buf);
+    }
+    c->depth--;
+    *pi = end_at;
+    return r;
+}
+
+static int exec_block(struct ctx *c, size_t first, size_t last, struct subst_arg *sa)
+{
+    for (size_t i = first; i <= last; i++) {
+        c->cur_lineno = c->lines[i].lineno;
+        const char *line = subst_line(c, c->lines[i].text, sa);
+        if (!line)
+            return -ENOMEM;
+        const char *p = skip_ws(line);
+        if (!*p || *p == '#')
+            continue;
+        const char *e = p;
+        while (*e && *e != ' ' && *e != '\t')
+            e++;
+        size_t n = (size_t)(e - p);
+        int r;
+#define IS(word) (n == sizeof(word) - 1 && strncmp(p, word, n) == 0)
+        /* copy: subst_line's buffer is reused by heredoc reading */
+        char *own = strdup(e);
+        if (!own)
+            return -ENOMEM;
+        if (IS("disk"))
+            r = cmd_disk(c, own);
+        else if (IS("partition"))
+            r = cmd_partition(c, own);
+        else if (IS("dir"))
+            r = cmd_dir(c, own);
+        else if (IS("file"))
+            r = cmd_file(c, own, &i, last, 0, sa);
+        else if (IS("append"))
+            r = cmd_file(c, own, &i, last, 1, sa);
+        else if (IS("junction"))
+            r = cmd_junction(c, own);
+        else if (IS("hive"))
+            r = cmd_hive(c, own);
+        else if (IS("key"))
+            r = cmd_key(c, own);
+        else if (IS("value"))
+            r = cmd_value(c, own);
+        else if (IS("repeat"))
+            r = cmd_repeat(c, own, &i, last);
+        else if (IS("end"))
+            r = fail(c, "end without repeat");
+        else
+            r = fail(c, "unknown command '%.*s'", (int)n, p);
+#undef IS
+        free(own);
+        if (r < 0)
+            return r;
+    }
+    return 0;
+}
+
+static int split_lines(char *buf, size_t len, struct line **ret, size_t *ret_n)
+{
+    size_t n = 1;
+    for (size_t i = 0; i < len; i++)
+        n += buf[i] == '\n';
+    struct line *lines = calloc(n, sizeof *lines);
+    if (!lines)
+        return -ENOMEM;
+    size_t k = 0;
+    char *p = buf;
+    for (int lineno = 1; p && k < n; lineno++) {
+        char *nl = strchr(p, '\n');
+        if (nl)
+            *nl = '\0';
+        size_t l = strlen(p);
+        if (l && p[l - 1] == '\r')
+            p[l - 1] = '\0';
+        lines[k].text = p;
+        lines[k].lineno = lineno;
+        k++;
+        p = nl ? nl + 1 : NULL;
+    }
+    *ret = lines;
+    *ret_n = k;
+    return 0;
+}
+
+int mki_parse_file(const char *path, struct mki_scenario *ret_scn, char *errbuf, size_t errlen)
+{
+    FILE *f = fopen(path, "rbe");
+    if (!f) {
+        int e = errno;
+        snprintf(errbuf, errlen, "%s: %s", path, strerror(e));
+        return -e;
+    }
+    struct mki_bytes content = {0};
+    char chunk[65536];
+    size_t got;
+    int r = 0;
+    while (r == 0 && (got = fread(chunk, 1, sizeof chunk, f)) > 0)
+        r = mki_bytes_append(&content, chunk, got);
+    fclose(f);
+    if (r == 0 && !content.data)
+        r = mki_bytes_append(&content, "", 0);
+    struct mki_scenario scn = {.disk_size = 64ull * MKI_MIB, .table = MKI_TABLE_GPT};
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    scn.name = strndup(base, strcspn(base, "."));
+    struct ctx c = {.file = path, .scn = &scn, .errbuf = errbuf, .errlen = errlen};
+    if (r == 0 && !scn.name)
+        r = -ENOMEM;
+    if (r == 0)
+        r = split_lines(content.data, content.len, &c.lines, &c.n_lines);
+    if (r == 0 && c.n_lines) {
+        struct subst_arg top = {0};
+        r = exec_block(&c, 0, c.n_lines - 1, &top);
+        free(top.buf);
+    }
+    if (r == 0 && scn.n_parts == 0) {
+        snprintf(errbuf, errlen, "%s: no partition declared", path);
+        r = -EINVAL;
+    }
+    free(c.lines);
+    free(c.key);
+    free(content.data);
+    if (r < 0) {
+        if (r == -ENOMEM)
+            snprintf(errbuf, errlen, "%s: out of memory", path);
+        mki_scenario_free(&scn);
+        return r;
+    }
+    *ret_scn = scn;
+    return 0;
+}
+
+void mki_scenario_free(struct mki_scenario *scn)
+{
+    if (!scn)
+        return;
+    for (size_t i = 0; i < scn->n_parts; i++) {
+        struct mki_part *p = &scn->parts[i];
+        for (size_t k = 0; k < p->n_nodes; k++)
+            free_node(p->nodes[k]);
+        free(p->nodes);
+        free(p->hash);
+        for (size_t h = 0; h < p->n_hives; h++) {
+            for (size_t o = 0; o < p->hives[h].n_ops; o++) {
+                free(p->hives[h].ops[o].key);
+                free(p->hives[h].ops[o].name);
+                free(p->hives[h].ops[o].data);
+            }
+            free(p->hives[h].ops);
+            free(p->hives[h].path);
+        }
+        free(p->hives);
+        free(p->label);
+    }
+    free(scn->parts);
+    free(scn->name);
+    memset(scn, 0, sizeof *scn);
+}
+
+int mki_layout(struct mki_scenario *scn, char *errbuf, size_t errlen)
+{
+    const uint64_t align = MKI_MIB;
+    /* GPT keeps 33 sectors for its backup at the end; MBR needs nothing there. */
+    uint64_t end = scn->disk_size - (scn->table == MKI_TABLE_GPT ? 34 * MKI_SECTOR : 0);
+    uint64_t pos = align;
+    int rest_seen = 0;
+    for (size_t i = 0; i < scn->n_parts; i++) {
+        struct mki_part *p = &scn->parts[i];
+        if (scn->table == MKI_TABLE_MBR && p->kind == MKI_PART_MSR) {
+            snprintf(errbuf, errlen, "%s: an MSR partition needs table=gpt", scn->name);
+            return -EINVAL;
+        }
+        if (scn->table == MKI_TABLE_MBR && scn->n_parts > 4) {
+            snprintf(errbuf, errlen, "%s: at most 4 partitions with table=mbr", scn->name);
+            return -EINVAL;
+        }
+        p->start = pos;
+        if (p->size == 0) {
+            if (rest_seen++) {
+                snprintf(errbuf, errlen, "%s: only one partition may be size=rest", scn->name);
+                return -EINVAL;
+            }
+            uint64_t fixed_after = 0;
+            for (size_t k = i + 1; k < scn->n_parts; k++)
+                fixed_after += scn->parts[k].size;
+            if (end < pos + fixed_after + align) {
+                snprintf(errbuf, errlen, "%s: disk too small for its partitions", scn->name);
+                return -EINVAL;
+            }
+            p->size = (end - pos - fixed_after) / align * align;
+        }
+        pos += p->size;
+        if (pos > end) {
+            snprintf(errbuf, errlen, "%s: partitions do not fit in the %llu MiB disk", scn->name,
+                     (unsigned long long)(scn->disk_size / MKI_MIB));
+            return -EINVAL;
+        }
+    }
+    return 0;
+}
