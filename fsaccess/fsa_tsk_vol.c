@@ -222,7 +222,12 @@ static int scan_partitions(fsa_evidence *ev, fsa_tsk_ev *tev, sxs_diag *diag)
 int fsa_tsk_volumes(fsa_evidence *ev, fsa_tsk_ev *tev, const char *path, bool container_known,
                     sxs_diag *diag)
 {
-    tev->vs = tsk_vs_open(tev->img, 0, TSK_VS_TYPE_DETECT);
+    /* GPT first, as Windows does: libtsk's autodetection also finds the protective MBR and
+     * leaks that candidate's partition list when it drops it. */
+    tev->vs = tsk_vs_open(tev->img, 0, TSK_VS_TYPE_GPT);
+    tsk_error_reset();
+    if (!tev->vs)
+        tev->vs = tsk_vs_open(tev->img, 0, TSK_VS_TYPE_DETECT);
     tsk_error_reset();
     if (tev->vs)
         return scan_partitions(ev, tev, diag);

@@ -2,12 +2,14 @@
  * real corpus images (exact offsets, sizes, filesystems, labels, EWF metadata), bad input that
  * must fail with a diag naming the file, and proof that evidence is never modified. */
 #include <criterion/criterion.h>
+#include <criterion/parameterized.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <openssl/evp.h>
 #include <unistd.h>
 
 #include "fsaccess/fsa.h"
@@ -224,4 +226,579 @@ Test(open, missing_path_names_the_file)
     cr_assert_null(ev);
     cr_assert(diag_has(d, "/nonexistent/disk.E01"));
     sxs_diag_free(d);
+}
+
+/* ---- libtsk backend on the real corpus ---------------------------------------------------- */
+
+typedef struct {
+    uint64_t start, sectors; /* 512-byte sectors */
+    const char *fs, *label, *note, *ptype;
+} want_vol;
+
+static fsa_evidence *open_ok(const char *path, sxs_diag *d)
+{
+    fsa_evidence *ev = NULL;
+    int r = fsa_open(path, d, &ev);
+    cr_assert_eq(r, 0, "fsa_open(%s) = %d (%s)", path, r,
+                 sxs_diag_count(d) ? sxs_diag_get(d, 0)->message : "no diag");
+    return ev;
+}
+
+static void check_volumes(fsa_evidence *ev, const want_vol *w, size_t n)
+{
+    cr_assert_eq(fsa_volume_count(ev), n, "volumes: %zu, want %zu", fsa_volume_count(ev), n);
+    for (size_t i = 0; i < n; i++) {
+        const fsa_volume_info *v = fsa_volume(ev, i);
+        cr_assert_eq(v->index, i);
+        cr_assert_eq(v->offset, w[i].start * 512, "vol %zu offset %llu", i,
+                     (unsigned long long)v->offset);
+        cr_assert_eq(v->size, w[i].sectors * 512, "vol %zu size %llu", i,
+                     (unsigned long long)v->size);
+        cr_assert_str_eq(v->fs, w[i].fs, "vol %zu", i);
+        cr_assert_str_eq(v->label, w[i].label, "vol %zu", i);
+        cr_assert_str_eq(v->note, w[i].note, "vol %zu", i);
+        cr_assert_str_eq(v->partition_type, w[i].ptype, "vol %zu", i);
+        bool readable =
+            strcmp(w[i].fs, "unknown") && strcmp(w[i].fs, "bitlocker") && strcmp(w[i].fs, "btrfs");
+        cr_assert_eq(fsa_volume_fs(ev, i) != NULL, readable, "vol %zu fs handle", i);
+    }
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+    size_t a = strlen(s), b = strlen(suffix);
+    return a >= b && !strcmp(s + a - b, suffix);
+}
+
+Test(tsk, split_ewf_plaso)
+{
+    SXS_CORPUS_OR_SKIP(p, "images/plaso_image-split.E01");
+    sxs_diag *d = sxs_diag_new();
+    fsa_evidence *ev = open_ok(p, d);
+    const fsa_evidence_info *in = fsa_info(ev);
+    cr_assert_eq(in->format, FSA_FMT_EWF);
+    cr_assert_eq(in->segment_count, 2);
+    cr_assert(ends_with(in->segments[0], "plaso_image-split.E01"));
+    cr_assert(ends_with(in->segments[1], "plaso_image-split.E02"));
+    cr_assert_eq(in->media_size, 2880 * 512);
+    cr_assert_eq(in->sector_size, 512);
+    cr_assert_str_eq(in->ewf_md5, "38ea5af8a80e16e46c095c9110242fc0");
+    cr_assert_null(in->ewf_sha1);
+    cr_assert_str_eq(in->ewf_examiner, "John");
+    cr_assert_str_eq(in->ewf_acquiry_software, "20140406");
+    static const want_vol w[] = {
+        {1, 350, "unknown", "", "no filesystem recognised", "Linux (0x83)"},
+        {352, 2528, "ext", "", "", "Linux (0x83)"},
+    };
+    check_volumes(ev, w, 2);
+    cr_assert_eq(fsa_install_count(ev), 0);
+    fsa_close(ev);
+    sxs_diag_free(d);
+    free(p);
+}
+
+Test(tsk, ftk_e01_metadata_and_ntfs_volumes)
+{
+    SXS_CORPUS_OR_SKIP(p, "images/tsk_imageformat_mmls_1.E01");
+    sxs_diag *d = sxs_diag_new();
+    fsa_evidence *ev = open_ok(p, d);
+    const fsa_evidence_info *in = fsa_info(ev);
+    cr_assert_eq(in->format, FSA_FMT_EWF);
+    cr_assert_eq(in->segment_count, 1);
+    cr_assert_eq(in->media_size, 122881ull * 512);
+    cr_assert_str_eq(in->ewf_examiner, "Rishwanth");
+    cr_assert_str_eq(in->ewf_md5, "8ec671e301095c258224aad701740503");
+    cr_assert_str_eq(in->ewf_sha1, "067bc6ab29685ee19b0cf82c9d15ac510d1e7d95");
+    cr_assert_str_eq(in->ewf_acquiry_software, "ADI2.9.0.13");
+    cr_assert_not_null(in->ewf_acquiry_date);
+    cr_assert(strstr(in->ewf_acquiry_date, "2018"), "%s", in->ewf_acquiry_date);
+    static const want_vol w[] = {
+        {128, 55296, "ntfs", "Part 1", "", "NTFS / exFAT (0x07)"},
+        {55424, 61440, "ntfs", "Part 2", "", "NTFS / exFAT (0x07)"},
+    };
+    check_volumes(ev, w, 2);
+    cr_assert_eq(fsa_install_count(ev), 0);
+    cr_assert_str_eq(fsa_fs_describe(fsa_volume_fs(ev, 1)), "volume 1 (ntfs at offset 28377088)");
+    fsa_close(ev);
+    sxs_diag_free(d);
+    free(p);
+}
+
+Test(tsk, ewf_without_filesystem)
+{
+    SXS_CORPUS_OR_SKIP(p, "images/dissect_ewf.E01");
+    sxs_diag *d = sxs_diag_new();
+    fsa_evidence *ev = open_ok(p, d);
+    cr_assert_eq(fsa_info(ev)->media_size, 4096);
+    cr_assert_str_eq(fsa_info(ev)->ewf_md5, "4a225557e15472d956eb5fe34eed3b9d");
+    cr_assert_eq(fsa_volume_count(ev), 0);
+    cr_assert_eq(fsa_install_count(ev), 0);
+    cr_assert(diag_has(d, "no partition table or filesystem recognised"));
+    fsa_close(ev);
+    sxs_diag_free(d);
+    free(p);
+}
+
+Test(tsk, vhd_and_vmdk_with_bare_ext2)
+{
+    static const struct {
+        const char *rel;
+        fsa_format fmt;
+        uint64_t size;
+    } cases[] = {
+        {"images/tsk_image.vhd", FSA_FMT_VHD, 104448},
+        {"images/tsk_image.vmdk", FSA_FMT_VMDK, 102400},
+    };
+    for (size_t i = 0; i < 2; i++) {
+        SXS_CORPUS_OR_SKIP(p, cases[i].rel);
+        sxs_diag *d = sxs_diag_new();
+        fsa_evidence *ev = open_ok(p, d);
+        cr_assert_eq(fsa_info(ev)->format, cases[i].fmt, "%s", cases[i].rel);
+        cr_assert_eq(fsa_info(ev)->media_size, cases[i].size, "%s", cases[i].rel);
+        want_vol w[] = {{0, cases[i].size / 512, "ext", "", "", ""}};
+        check_volumes(ev, w, 1);
+        fsa_close(ev);
+        sxs_diag_free(d);
+        free(p);
+    }
+}
+
+/* The same Windows-formatted NTFS disk in three containers. */
+static const struct {
+    const char *rel;
+    fsa_format fmt;
+    uint64_t media;
+} ntfs_index_cases[] = {
+    {"images/qemu_ntfs_index.vhdx", FSA_FMT_VHDX, 33554432},
+    {"images/qemu_ntfs_index.vhd", FSA_FMT_VHD, 33562624},
+    {"images/qemu_ntfs_index.vmdk", FSA_FMT_VMDK, 33554432},
+    {"images/dfir_ntfs_ntfs_index.raw", FSA_FMT_RAW, 33554432},
+};
+
+ParameterizedTestParameters(tsk, ntfs_index_containers)
+{
+    static int idx[] = {0, 1, 2, 3};
+    return cr_make_param_array(int, idx, 4);
+}
+
+ParameterizedTest(int *i, tsk, ntfs_index_containers)
+{
+    SXS_CORPUS_OR_SKIP(p, ntfs_index_cases[*i].rel);
+    sxs_diag *d = sxs_diag_new();
+    fsa_evidence *ev = open_ok(p, d);
+    cr_assert_eq(fsa_info(ev)->format, ntfs_index_cases[*i].fmt);
+    cr_assert_eq(fsa_info(ev)->media_size, ntfs_index_cases[*i].media);
+    static const want_vol w[] = {{128, 59392, "ntfs", "Test index", "", "NTFS / exFAT (0x07)"}};
+    check_volumes(ev, w, 1);
+    cr_assert_eq(fsa_install_count(ev), 0);
+    /* win_fs over the real index: any letter case, true case back, exact listing */
+    fsa_fs *fs = fsa_volume_fs(ev, 0);
+    fsa_stat st;
+    cr_assert_eq(fsa_lookup(fs, "TEST_DIR", &st), 1);
+    cr_assert_eq(st.type, FSA_TYPE_DIR);
+    cr_assert_eq(st.inode, 39);
+    cr_assert_eq(st.attributes & 0x10u, 0x10u);
+    char name[64];
+    cr_assert_eq(fsa_true_name(fs, "Test_Dir", name, sizeof(name)), 1);
+    cr_assert_str_eq(name, "test_dir");
+    cr_assert_eq(fsa_lookup(fs, "test_dir\\111111111111111.TXT", &st), 1);
+    cr_assert_eq(st.type, FSA_TYPE_FILE);
+    cr_assert_eq(st.inode, 43);
+    cr_assert_eq(st.size, 0);
+    cr_assert_eq(st.crtime, 1557519194); /* 2019-05-10 20:13:14 UTC, as istat shows */
+    cr_assert_eq(st.attributes, 0x20u);  /* Archive */
+    cr_assert_eq(st.is_reparse, false);
+    listing l = {0};
+    cr_assert_eq(fsa_list_dir(fs, "test_dir", collect, &l), 0);
+    cr_assert_eq(l.n, 9);
+    cr_assert_geq(listing_find(&l, "999999999999999.txt"), 0);
+    cr_assert_geq(listing_find(&l, "AAAAAAAAAAA.txt"), 0);
+    listing root = {0};
+    cr_assert_eq(fsa_list_dir(fs, "/", collect, &root), 0);
+    cr_assert_eq(root.n, 31); /* 12 system files + $RECYCLE.BIN, SVI, test_dir, 16 AAA files */
+    int k = listing_find(&root, "System Volume Information");
+    cr_assert_geq(k, 0);
+    cr_assert_eq(root.types[k], FSA_TYPE_DIR);
+    cr_assert_eq(fsa_lookup(fs, "test_dir/nothere.txt", &st), 0);
+    cr_assert_eq(fsa_lookup(fs, "test_dir/111111111111111.txt/x", &st), 0);
+    fsa_close(ev);
+    sxs_diag_free(d);
+    free(p);
+}
+
+Test(tsk, windows_mbr_with_extended_chain)
+{
+    SXS_CORPUS_OR_SKIP(p, "images/dfir_ntfs_mbr-win-512.raw.xz");
+    sxs_diag *d = sxs_diag_new();
+    fsa_evidence *ev = open_ok(p, d);
+    cr_assert_eq(fsa_info(ev)->format, FSA_FMT_RAW);
+    cr_assert_eq(fsa_info(ev)->media_size, 268435456);
+    static const want_vol w[] = {
+        {128, 16384, "unknown", "", "no filesystem recognised", "DOS FAT16 (0x06)"},
+        {16512, 16384, "unknown", "", "no filesystem recognised", "DOS FAT16 (0x06)"},
+        {32896, 16384, "unknown", "", "no filesystem recognised", "DOS FAT16 (0x06)"},
+        {49408, 16384, "unknown", "", "no filesystem recognised", "DOS FAT16 (0x06)"},
+        {65920, 16384, "unknown", "", "no filesystem recognised", "DOS FAT16 (0x06)"},
+        {82432, 16384, "unknown", "", "no filesystem recognised", "DOS FAT16 (0x06)"},
+        {98944, 417792, "unknown", "", "no filesystem recognised", "DOS FAT16 (0x06)"},
+    };
+    check_volumes(ev, w, 7);
+    fsa_close(ev);
+    sxs_diag_free(d);
+    free(p);
+}
+
+Test(tsk, bare_ntfs_without_table)
+{
+    SXS_CORPUS_OR_SKIP(p, "images/dfir_ntfs_ntfs3.raw.gz");
+    sxs_diag *d = sxs_diag_new();
+    fsa_evidence *ev = open_ok(p, d);
+    static const want_vol w[] = {{0, 131072, "ntfs", "", "", ""}};
+    check_volumes(ev, w, 1);
+    fsa_fs *fs = fsa_volume_fs(ev, 0);
+    listing l = {0};
+    cr_assert_eq(fsa_list_dir(fs, "TEST", collect, &l), 0);
+    cr_assert_eq(l.n, 2); /* 1.txt was deleted: not in the index */
+    cr_assert_geq(listing_find(&l, "2.txt"), 0);
+    cr_assert_geq(listing_find(&l, "3.txt"), 0);
+    cr_assert_eq(fsa_lookup(fs, "test/1.txt", NULL), 0);
+    fsa_close(ev);
+    sxs_diag_free(d);
+    free(p);
+}
+
+/* Streams a file through fsa_file_read in small chunks (as the analyzer does). */
+static void sha256_of_fsa_file(fsa_file *f, char out[65])
+{
+    EVP_MD_CTX *c = EVP_MD_CTX_new();
+    cr_assert_not_null(c);
+    EVP_DigestInit_ex(c, EVP_sha256(), NULL);
+    char buf[4000]; /* deliberately not a multiple of the cluster size */
+    uint64_t off = 0;
+    long n;
+    while ((n = fsa_file_read(f, off, buf, sizeof(buf))) > 0) {
+        EVP_DigestUpdate(c, buf, (size_t)n);
+        off += (uint64_t)n;
+    }
+    cr_assert_eq(n, 0);
+    cr_assert_eq(off, fsa_file_size(f));
+    unsigned char md[32];
+    unsigned int len = 0;
+    EVP_DigestFinal_ex(c, md, &len);
+    EVP_MD_CTX_free(c);
+    for (unsigned i = 0; i < 32; i++)
+        snprintf(out + 2 * i, 3, "%02x", md[i]);
+}
+
+Test(tsk, multiple_filesystems_and_reads)
+{
+    SXS_CORPUS_OR_SKIP(p, "images/forensics-samples_fs.multiple.raw.xz");
+    sxs_diag *d = sxs_diag_new();
+    fsa_evidence *ev = open_ok(p, d);
+    static const want_vol w[] = {
+        {2048, 225280, "btrfs", "", "filesystem not supported", "Linux (0x83)"},
+        {227328, 81920, "ext", "", "", "Linux (0x83)"},
+        {309248, 81920, "exfat", "", "", "NTFS / exFAT (0x07)"},
+        {391168, 120832, "ntfs", "", "", "NTFS / exFAT (0x07)"},
+    };
+    check_volumes(ev, w, 4);
+    cr_assert_eq(fsa_install_count(ev), 0);
+    /* every readable filesystem lists the same two files and reads them identically */
+    for (size_t v = 1; v < 4; v++) {
+        fsa_fs *fs = fsa_volume_fs(ev, v);
+        listing l = {0};
+        cr_assert_eq(fsa_list_dir(fs, "", collect, &l), 0);
+        cr_assert_geq(listing_find(&l, "test.txt"), 0, "vol %zu", v);
+        cr_assert_geq(listing_find(&l, "debian_logo.jpg"), 0, "vol %zu", v);
+        cr_assert_lt(listing_find(&l, "$OrphanFiles"), 0, "vol %zu", v);
+        cr_assert_lt(listing_find(&l, "$ALLOC_BITMAP"), 0, "vol %zu", v);
+        fsa_stat st;
+        cr_assert_eq(fsa_lookup(fs, "TEST.TXT", &st), 1, "vol %zu", v);
+        cr_assert_eq(st.size, 26);
+        char name[32];
+        cr_assert_eq(fsa_true_name(fs, "Test.Txt", name, sizeof(name)), 1);
+        cr_assert_str_eq(name, "test.txt");
+        fsa_file *f = NULL;
+        cr_assert_eq(fsa_file_open(fs, "test.TXT", &f), 1);
+        char buf[16] = {0};
+        cr_assert_eq(fsa_file_read(f, 5, buf, 9), 9);
+        cr_assert_str_eq(buf, "is a text");
+        cr_assert_eq(fsa_file_read(f, 20, buf, 16), 6);
+        fsa_file_close(f);
+        cr_assert_eq(fsa_file_open(fs, "debian_logo.jpg", &f), 1);
+        cr_assert_eq(fsa_file_size(f), 36885);
+        char h[65];
+        sha256_of_fsa_file(f, h);
+        cr_assert_str_eq(h, "373206709037a7e561ebe5e9ee346dcbd56c35b1a8f9ff657d205a84b49ef36b",
+                         "vol %zu", v);
+        fsa_file_close(f);
+    }
+    fsa_stat st;
+    cr_assert_eq(fsa_lookup(fsa_volume_fs(ev, 3), "test.txt", &st), 1);
+    cr_assert_eq(st.crtime, 1604199249); /* 2020-11-01 02:54:09 UTC */
+    cr_assert_eq(st.inode, 65);
+    fsa_close(ev);
+    sxs_diag_free(d);
+    free(p);
+}
+
+Test(tsk, gpt_three_partitions)
+{
+    SXS_CORPUS_OR_SKIP(p, "images/dfir_ntfs_gpt-512-3p.raw.gz");
+    sxs_diag *d = sxs_diag_new();
+    fsa_evidence *ev = open_ok(p, d);
+    static const want_vol w[] = {
+        {34, 31, "unknown", "", "no filesystem recognised", "Linux filesystem"},
+        {65, 64, "unknown", "", "no filesystem recognised", "Linux filesystem"},
+        {129, 1886, "unknown", "", "no filesystem recognised", "EFI System"},
+    };
+    check_volumes(ev, w, 3);
+    fsa_close(ev);
+    sxs_diag_free(d);
+    free(p);
+}
+
+Test(tsk, differencing_vhd_names_missing_parent)
+{
+    SXS_CORPUS_OR_SKIP(p, "images/dfvfs_fat-differential.vhd");
+    sxs_diag *d = sxs_diag_new();
+    fsa_evidence *ev = NULL;
+    cr_assert_lt(fsa_open(p, d, &ev), 0);
+    cr_assert_null(ev);
+    cr_assert(diag_has(d, "differencing VHD: parent"));
+    cr_assert(diag_has(d, "fat-parent.vhd"));
+    cr_assert(diag_has(d, p));
+    cr_assert_eq(sxs_diag_get(d, 0)->level, SXS_DIAG_ERROR);
+    sxs_diag_free(d);
+    free(p);
+}
+
+/* ---- bad input: each a clear error naming the file, never a crash ----------------------- */
+
+static char *tmp_file(const char *dir, const char *name)
+{
+    char *p = NULL;
+    cr_assert_geq(asprintf(&p, "%s/%s", dir, name), 0);
+    return p;
+}
+
+static void write_bytes(const char *path, const void *data, size_t len)
+{
+    FILE *f = fopen(path, "wb");
+    cr_assert_not_null(f, "create %s", path);
+    cr_assert_eq(fwrite(data, 1, len, f), len);
+    fclose(f);
+}
+
+static void expect_error_naming(const char *path, const char *what)
+{
+    sxs_diag *d = sxs_diag_new();
+    fsa_evidence *ev = NULL;
+    int r = fsa_open(path, d, &ev);
+    cr_assert_lt(r, 0, "%s opened (%d)", path, r);
+    cr_assert_null(ev);
+    cr_assert_geq(sxs_diag_count_level(d, SXS_DIAG_ERROR), 1);
+    cr_assert(diag_has(d, path), "diag does not name %s", path);
+    cr_assert(diag_has(d, what), "diag lacks \"%s\": %s", what, sxs_diag_get(d, 0)->message);
+    sxs_diag_free(d);
+}
+
+Test(bad, zero_byte_file)
+{
+    char *dir = sxs_test_tmpdir("fsa-bad");
+    char *p = tmp_file(dir, "empty.raw");
+    write_bytes(p, "", 0);
+    expect_error_naming(p, "empty file (0 bytes)");
+    free(p);
+    free(dir);
+}
+
+Test(bad, random_bytes)
+{
+    char *dir = sxs_test_tmpdir("fsa-bad");
+    char *p = tmp_file(dir, "random.img");
+    size_t len = 1 << 20;
+    uint8_t *b = malloc(len);
+    uint32_t x = 0x12345678u;
+    for (size_t i = 0; i < len; i++) {
+        x ^= x << 13, x ^= x >> 17, x ^= x << 5; /* xorshift: reproducible noise */
+        b[i] = (uint8_t)x;
+    }
+    write_bytes(p, b, len);
+    free(b);
+    expect_error_naming(p, "not a disk image");
+    free(p);
+    free(dir);
+}
+
+Test(bad, truncated_e01)
+{
+    SXS_CORPUS_OR_SKIP(src, "images/tsk_imageformat_mmls_1.E01");
+    size_t len = 0;
+    char *data = sxs_slurp(src, &len);
+    cr_assert_not_null(data);
+    char *dir = sxs_test_tmpdir("fsa-bad");
+    char *p = tmp_file(dir, "cut.E01");
+    write_bytes(p, data, len / 2);
+    free(data);
+    expect_error_naming(p, "truncated");
+    free(p);
+    free(dir);
+    free(src);
+}
+
+/* A 3-segment E01 made with ewfacquire from a generated raw disk, then E02 removed. */
+Test(bad, split_e01_missing_middle_segment)
+{
+    if (access("/usr/bin/ewfacquire", X_OK) != 0)
+        cr_skip_test("ewfacquire not installed (ewf-tools)");
+    char *dir = sxs_test_tmpdir("fsa-ewf3");
+    char *raw = tmp_file(dir, "src.raw");
+    size_t len = 2816u * 1024; /* three segments of at most 1 MiB, the last one partly full */
+    uint8_t *b = malloc(len);
+    uint32_t x = 0xC0FFEEu;
+    for (size_t i = 0; i < len; i++) {
+        x ^= x << 13, x ^= x >> 17, x ^= x << 5; /* incompressible, so segments fill */
+        b[i] = (uint8_t)x;
+    }
+    write_bytes(raw, b, len);
+    free(b);
+    char *target = tmp_file(dir, "disk");
+    char *argv[] = {
+        "/usr/bin/ewfacquire", "-u", "-q", "-c", "none", "-S", "1048576", "-t", target, raw, NULL};
+    cr_assert_eq(sxs_run(argv, NULL, NULL, NULL), 0, "ewfacquire failed");
+    char *e01 = tmp_file(dir, "disk.E01"), *e02 = tmp_file(dir, "disk.E02"),
+         *e03 = tmp_file(dir, "disk.E03");
+    cr_assert_eq(access(e03, R_OK), 0, "ewfacquire made fewer than 3 segments");
+    /* whole set first: it must open, with the right size */
+    sxs_diag *d = sxs_diag_new();
+    fsa_evidence *ev = open_ok(e01, d);
+    cr_assert_eq(fsa_info(ev)->segment_count, 3);
+    cr_assert_eq(fsa_info(ev)->media_size, len);
+    cr_assert_eq(fsa_volume_count(ev), 0); /* noise: a valid container holding no volume */
+    fsa_close(ev);
+    sxs_diag_free(d);
+    cr_assert_eq(unlink(e02), 0);
+    expect_error_naming(e01, "disk.E02 is missing");
+    free(e01);
+    free(e02);
+    free(e03);
+    free(target);
+    free(raw);
+    free(dir);
+}
+
+/* A raw disk whose MBR holds one NTFS-typed partition with a BitLocker boot sector. */
+static uint8_t *make_bitlocker_disk(size_t *ret_len)
+{
+    size_t len = 4u << 20;
+    uint8_t *b = calloc(1, len);
+    cr_assert_not_null(b);
+    uint8_t *pe = b + 446;        /* first partition entry */
+    pe[4] = 0x07;                 /* NTFS/exFAT/BitLocker */
+    pe[8] = 0x00, pe[9] = 0x08;   /* start LBA 2048 */
+    pe[12] = 0x00, pe[13] = 0x10; /* 4096 sectors */
+    b[510] = 0x55, b[511] = 0xAA;
+    uint8_t *bs = b + 2048 * 512;
+    memcpy(bs, "\xEB\x58\x90-FVE-FS-", 11);
+    bs[510] = 0x55, bs[511] = 0xAA;
+    *ret_len = 2048 * 512 + 4096 * 512 > len ? len : len;
+    return b;
+}
+
+Test(bad, bitlocker_volume_named_not_unknown)
+{
+    char *dir = sxs_test_tmpdir("fsa-bde");
+    char *p = tmp_file(dir, "bitlocker.raw");
+    size_t len;
+    uint8_t *b = make_bitlocker_disk(&len);
+    write_bytes(p, b, len);
+    for (int pass = 0; pass < 2; pass++) { /* from a file, then from memory */
+        sxs_diag *d = sxs_diag_new();
+        fsa_evidence *ev = NULL;
+        int r = pass == 0 ? fsa_open(p, d, &ev) : fsa_open_memory(b, len, p, d, &ev);
+        cr_assert_eq(r, 0);
+        cr_assert_eq(fsa_volume_count(ev), 1);
+        const fsa_volume_info *v = fsa_volume(ev, 0);
+        cr_assert_str_eq(v->fs, "bitlocker");
+        cr_assert_str_eq(v->note, "BitLocker-encrypted");
+        cr_assert_eq(v->offset, 1048576);
+        cr_assert_null(fsa_volume_fs(ev, 0));
+        cr_assert_eq(fsa_install_count(ev), 0);
+        cr_assert(diag_has(d, "volume 0 at offset 1048576 is BitLocker-encrypted"));
+        cr_assert_str_eq(sxs_diag_get(d, 0)->source, p);
+        fsa_close(ev);
+        sxs_diag_free(d);
+    }
+    free(b);
+    free(p);
+    free(dir);
+}
+
+Test(tsk, generated_fat_label)
+{
+    if (access("/usr/sbin/mkfs.vfat", X_OK) != 0)
+        cr_skip_test("mkfs.vfat not installed (dosfstools)");
+    char *dir = sxs_test_tmpdir("fsa-fat");
+    char *p = tmp_file(dir, "fat.img");
+    char *argv[] = {"/usr/sbin/mkfs.vfat", "-C", "-n", "SXSLABEL", p, "4096", NULL};
+    cr_assert_eq(sxs_run(argv, NULL, NULL, NULL), 0);
+    sxs_diag *d = sxs_diag_new();
+    fsa_evidence *ev = open_ok(p, d);
+    static const want_vol w[] = {{0, 8192, "fat12", "SXSLABEL", "", ""}};
+    check_volumes(ev, w, 1);
+    listing l = {0};
+    cr_assert_eq(fsa_list_dir(fsa_volume_fs(ev, 0), "", collect, &l), 0);
+    cr_assert_eq(l.n, 0); /* libtsk's $MBR/$FAT1/$OrphanFiles are not listed */
+    fsa_close(ev);
+    sxs_diag_free(d);
+    free(p);
+    free(dir);
+}
+
+/* ---- read-only proof ------------------------------------------------------------------- */
+
+Test(readonly, corpus_images_unchanged_after_open_and_read)
+{
+    static const char *const rels[] = {
+        "images/plaso_image-split.E01",
+        "images/plaso_image-split.E02",
+        "images/tsk_imageformat_mmls_1.E01",
+        "images/dissect_ewf.E01",
+        "images/tsk_image.vhd",
+        "images/tsk_image.vmdk",
+        "images/qemu_ntfs_index.vhdx",
+        "images/qemu_ntfs_index.vmdk",
+        "images/dfir_ntfs_ntfs3.raw.gz",
+        "images/dfvfs_fat-differential.vhd",
+        "images/forensics-samples_fs.multiple.raw.xz",
+    };
+    size_t n = sizeof(rels) / sizeof(rels[0]);
+    char before[16][65], after[16][65];
+    char *paths[16];
+    for (size_t i = 0; i < n; i++) {
+        paths[i] = sxs_corpus_path(rels[i]);
+        if (!paths[i])
+            cr_skip_test("corpus file %s absent", rels[i]);
+        cr_assert_eq(sxs_sha256_file(paths[i], before[i]), 0);
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (ends_with(paths[i], ".E02"))
+            continue; /* opened through its .E01 */
+        fsa_evidence *ev = NULL;
+        if (fsa_open(paths[i], NULL, &ev) < 0)
+            continue; /* the differencing VHD */
+        for (size_t v = 0; v < fsa_volume_count(ev); v++) {
+            fsa_fs *fs = fsa_volume_fs(ev, v);
+            listing l = {0};
+            if (fs)
+                fsa_list_dir(fs, "", collect, &l);
+        }
+        fsa_close(ev);
+    }
+    for (size_t i = 0; i < n; i++) {
+        cr_assert_eq(sxs_sha256_file(paths[i], after[i]), 0);
+        cr_assert_str_eq(before[i], after[i], "%s changed", rels[i]);
+        free(paths[i]);
+    }
 }
