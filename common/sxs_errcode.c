@@ -66,6 +66,8 @@ static const sxs_errcode_info table[] = {
      "Overlapped I/O operation is in progress."},
     {0x000003F0U, SXS_ERRKIND_WIN32, "ERROR_NO_TOKEN",
      "An attempt was made to reference a token that does not exist."},
+    {0x0000041DU, SXS_ERRKIND_WIN32, "ERROR_SERVICE_REQUEST_TIMEOUT",
+     "The service did not respond to the start or control request in a timely fashion."},
     {0x00000420U, SXS_ERRKIND_WIN32, "ERROR_SERVICE_ALREADY_RUNNING",
      "An instance of the service is already running."},
     {0x00000422U, SXS_ERRKIND_WIN32, "ERROR_SERVICE_DISABLED",

@@ -68,7 +68,7 @@ int main(int argc, char **argv)
            (unsigned long long)st.bytes, (unsigned long long)st.nul_runs,
            (unsigned long long)st.binary_bytes, (unsigned long long)st.lines_truncated,
            st.encoding);
-    printf("seconds=%.3f MBps=%.1f maxrss_kib=%ld\n", s,
-           (double)st.bytes * repeat / 1e6 / s, ru.ru_maxrss);
+    printf("seconds=%.3f MBps=%.1f maxrss_kib=%ld\n", s, (double)st.bytes * repeat / 1e6 / s,
+           ru.ru_maxrss);
     return 0;
 }
