@@ -32,6 +32,12 @@ typedef struct {
     size_t ssu_total; /* including those past the cap */
     size_t entries;
     int err;
+    bool listed; /* the whole listing was read: absence from it is certain */
+    /* pending.xml and poqexec.log as spelled on disk ("" when not in the listing): seen in the
+     * one listing, so an absent file costs no lookup (a case-insensitive miss can cost a scan
+     * of all of WinSxS on some backends). */
+    char pending_xml[sizeof("pending.xml")];
+    char poqexec_log[sizeof("poqexec.log")];
 } listing_ctx;
 
 bool an_winsxs_folder_version(const char *folder, const char **ret_ver, size_t *ret_ver_len)
@@ -79,6 +85,10 @@ static int listing_cb(const fsa_dirent *ent, void *ctx)
     listing_ctx *c = ctx;
     c->entries++;
     size_t len = strlen(ent->name);
+    if (len == sizeof(c->pending_xml) - 1 && strcasecmp(ent->name, "pending.xml") == 0)
+        memcpy(c->pending_xml, ent->name, len + 1);
+    if (len == sizeof(c->poqexec_log) - 1 && strcasecmp(ent->name, "poqexec.log") == 0)
+        memcpy(c->poqexec_log, ent->name, len + 1);
     for (size_t i = 0; i < c->ncur; i++) {
         current_folder *cf = &c->cur[i];
         if (!cf->disk_name && cf->reg_len == len && strcasecmp(cf->reg_name, ent->name) == 0) {
@@ -282,6 +292,7 @@ static int collect_listing(fsa_fs *fs, const char *winsxs, listing_ctx *c, an_fa
         if (r != -E2BIG)
             return 1; /* no listing: no count and no folder facts */
     }
+    c->listed = r >= 0;
     if (an_facts_add_num(facts, "winsxs.entries", (int64_t)c->entries, winsxs, -1))
         return -ENOMEM;
     for (size_t i = 0; i < c->ssu.count; i++)
@@ -299,26 +310,32 @@ static int collect_listing(fsa_fs *fs, const char *winsxs, listing_ctx *c, an_fa
     return check_siblings(fs, winsxs, c, facts, diag);
 }
 
-static int collect_files(fsa_fs *fs, const char *winsxs, an_facts *facts, sxs_diag *diag)
+/* A file directly in WinSxS: presence (and size) from the listing when we have it. */
+static int file_fact(fsa_fs *fs, const char *winsxs, const char *name, const char *on_disk,
+                     bool listed, const char *fact, const char *size_fact, an_facts *facts,
+                     sxs_diag *diag)
 {
     char path[AN_FS_PATH_MAX];
+    if (an_fs_join(path, sizeof(path), winsxs, on_disk[0] ? on_disk : name) < 0)
+        return 0;
+    if (listed && !on_disk[0])
+        return an_facts_add_bool(facts, fact, false, path);
     fsa_stat st;
-    if (an_fs_join(path, sizeof(path), winsxs, "pending.xml") == 0) {
-        int r =
-            an_fs_presence_fact(fs, path, false, "winsxs.pending_xml.present", facts, diag, &st);
-        if (r == -ENOMEM)
-            return r;
-        if (r == 1 &&
-            an_facts_add_num(facts, "winsxs.pending_xml.size", (int64_t)st.size, path, -1))
-            return -ENOMEM;
-    }
-    if (an_fs_join(path, sizeof(path), winsxs, "poqexec.log") == 0) {
-        int r =
-            an_fs_presence_fact(fs, path, false, "winsxs.poqexec_log.present", facts, diag, &st);
-        if (r == -ENOMEM)
-            return r;
-    }
-    return 0;
+    int r = an_fs_presence_fact(fs, path, false, fact, facts, diag, &st);
+    if (r == 1 && size_fact && an_facts_add_num(facts, size_fact, (int64_t)st.size, path, -1))
+        return -ENOMEM;
+    return r == -ENOMEM ? r : 0;
+}
+
+static int collect_files(fsa_fs *fs, const char *winsxs, const listing_ctx *c, an_facts *facts,
+                         sxs_diag *diag)
+{
+    int r = file_fact(fs, winsxs, "pending.xml", c->pending_xml, c->listed,
+                      "winsxs.pending_xml.present", "winsxs.pending_xml.size", facts, diag);
+    if (r < 0)
+        return r;
+    return file_fact(fs, winsxs, "poqexec.log", c->poqexec_log, c->listed,
+                     "winsxs.poqexec_log.present", NULL, facts, diag);
 }
 
 int an_winsxs_collect(fsa_fs *fs, const char *windows_dir, an_facts *facts, sxs_diag *diag)
@@ -330,18 +347,21 @@ int an_winsxs_collect(fsa_fs *fs, const char *windows_dir, an_facts *facts, sxs_
     int r = an_fs_presence_fact(fs, winsxs, true, "winsxs.present", facts, diag, &st);
     if (r == -ENOMEM)
         return r;
+    listing_ctx c = {0};
+    an_strlist_init(&c.ssu, AN_WINSXS_MAX_SSU_FOLDERS);
     if (r == 1) {
-        listing_ctx c = {0};
-        an_strlist_init(&c.ssu, AN_WINSXS_MAX_SSU_FOLDERS);
         r = gather_current(facts, &c.cur, &c.ncur, diag);
         if (r == 0)
             r = collect_listing(fs, winsxs, &c, facts, diag);
-        for (size_t i = 0; i < c.ncur; i++)
-            free(c.cur[i].disk_name);
-        free(c.cur);
-        an_strlist_free(&c.ssu);
-        if (r < 0)
-            return r;
+    } else {
+        c.listed = r == 0; /* no WinSxS folder: nothing in it; unreadable: look each file up */
+        r = 0;
     }
-    return collect_files(fs, winsxs, facts, diag);
+    if (r >= 0)
+        r = collect_files(fs, winsxs, &c, facts, diag);
+    for (size_t i = 0; i < c.ncur; i++)
+        free(c.cur[i].disk_name);
+    free(c.cur);
+    an_strlist_free(&c.ssu);
+    return r < 0 ? r : 0;
 }
