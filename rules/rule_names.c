@@ -1,0 +1,226 @@
+/* rules/: the names a rule file may use, checked by the compiler: scenario ids (DESIGN.md),
+ * fact names (analyzer/facts-registry.md and analyzer/facts-fs.md), placeholders and log
+ * families (analyzer/an_log.h). A fact pattern component written "<x>" matches any one
+ * dotted component, so "service.<svc>.start" accepts "service.bits.start". */
+#include <string.h>
+#include <strings.h>
+
+#include "rules/rule_int.h"
+
+static const char *const scenarios[] = {
+    "SSU-EMPTY", "DRIVER-MISSING", "BACKUP-REPARSE", "WU-SERVICES",     "COMPONENT-CORRUPT",
+    "WU-CACHE",  "PENDING-STUCK",  "UPGRADE-POLICY", "WIMMOUNT-DRIVER", "SPUPDSVC-RUNONCE",
+    "IIS-PATH",  "AV-THIRD-PARTY", "IPU-REQUIRED",
+};
+
+/* Keep in step with analyzer/facts-registry.md and analyzer/facts-fs.md. */
+static const char *const facts[] = {
+    /* registry: hive state */
+    "hive.<name>.state",
+    "hive.<name>.replay_entries",
+    "hive.<name>.replay_pages",
+    "hive.<name>.logs",
+    /* registry: OS */
+    "os.product_name",
+    "os.edition_id",
+    "os.display_version",
+    "os.release_id",
+    "os.current_build",
+    "os.ubr",
+    "os.installation_type",
+    /* registry: CBS */
+    "cbs.ssu.version",
+    "cbs.ssu.folder",
+    "cbs.ssu.path",
+    "cbs.reboot_pending",
+    "cbs.packages_pending",
+    "cbs.reboot_in_progress",
+    "cbs.sessions_pending",
+    "cbs.sessions_pending.exclusive",
+    "cbs.sessions_pending.total_session_phases",
+    "cbs.packages.total",
+    "cbs.packages.state.<n>",
+    "cbs.packages.pending",
+    /* registry: policies */
+    "policy.wu.wuserver",
+    "policy.wu.do_not_connect_to_wu_internet_locations",
+    "policy.wu.disable_os_upgrade",
+    "policy.wu.target_release_version",
+    "policy.wu.target_release_version_info",
+    "wu.os_upgrade.allow_os_upgrade",
+    "wu.auto_update.allow_os_upgrade",
+    /* registry: RunOnce */
+    "software.runonce",
+    "software.runonce.name",
+    /* registry: SYSTEM */
+    "system.select.current",
+    "system.control_set",
+    "system.computer_name",
+    "tz.key_name",
+    "tz.bias",
+    "tz.active_time_bias",
+    "service.<svc>.present",
+    "service.<svc>.start",
+    "service.<svc>.delayed_autostart",
+    "service.<svc>.image_path",
+    "security.product",
+    "security.product.<name>.image_path",
+    /* registry: COMPONENTS */
+    "components.loaded",
+    "components.store_dirty",
+    "components.execution_state",
+    "components.pending_xml_identifier",
+    "components.last_wcp_version",
+    /* file system: WinSxS */
+    "winsxs.present",
+    "winsxs.entries",
+    "winsxs.ssu_folder",
+    "winsxs.ssu_folder.count",
+    "winsxs.ssu_current.missing",
+    "winsxs.ssu_current.reparse",
+    "winsxs.ssu_current.reparse.target",
+    "winsxs.ssu_current.empty",
+    "winsxs.ssu_current.ok",
+    "winsxs.ssu_current.ok.files",
+    "winsxs.ssu_current.version",
+    "winsxs.ssu_sibling",
+    "winsxs.ssu_sibling.empty",
+    "winsxs.ssu_sibling.reparse",
+    "winsxs.ssu_sibling.count",
+    "winsxs.pending_xml.present",
+    "winsxs.pending_xml.size",
+    "winsxs.poqexec_log.present",
+    /* file system: driver store */
+    "driverstore.present",
+    "driverstore.packages",
+    /* file system: reparse points in libraries */
+    "reparse.library_junction.count",
+    "reparse.library_junction.bad",
+    "reparse.library_junction.bad.target",
+    "reparse.library_junction.bad.reason",
+    "reparse.library_junction.unverified",
+    /* file system: single files */
+    "file.spupdsvc.present",
+    "file.wimmount_sys.present",
+    "wu.softwaredistribution.present",
+    "wu.softwaredistribution.download.entries",
+    "wu.datastore.present",
+    "wu.datastore.size",
+    "wu.catroot2.present",
+    "panther.upgrade_folder.present",
+    "panther.rollback.present",
+    /* file system: IIS */
+    "iis.app_host_config.present",
+    "iis.physical_path.count",
+    "iis.physical_path.missing",
+};
+
+/* Placeholders plan text may use; captures (named regex groups, fact "capture:") must use
+ * these names too, so a typo in either place is caught. */
+static const char *const placeholders[] = {
+    "folder", "inf",       "version",   "path",       "code",    "target_drive", "windows_dir",
+    "kb",     "package",   "service",   "start",      "value",   "product",      "file",
+    "phase",  "operation", "build",     "image_path", "name",    "command",      "guid",
+    "target", "reason",    "component", "edition",    "session", "control_set",
+};
+
+static const char *const builtin_placeholders[] = {"target_drive", "windows_dir"};
+
+static const char *const families[AN_LOG_FAMILY_COUNT] = {
+    [AN_LOG_CBS] = "cbs",
+    [AN_LOG_DISM] = "dism",
+    [AN_LOG_PANTHER] = "panther",
+    [AN_LOG_MOSETUP] = "mosetup",
+    [AN_LOG_SETUPAPI] = "setupapi",
+    [AN_LOG_POQEXEC] = "poqexec",
+    [AN_LOG_PENDING_XML] = "pending_xml",
+    [AN_LOG_SETUPDIAG] = "setupdiag",
+    [AN_LOG_COMPAT_XML] = "compat_xml",
+    [AN_LOG_WINDOWSUPDATE] = "windowsupdate",
+};
+
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+
+static bool in_list(const char *const *list, size_t n, const char *s)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(list[i], s) == 0)
+            return true;
+    return false;
+}
+
+bool rule_known_scenario(const char *id)
+{
+    return in_list(scenarios, NELEM(scenarios), id);
+}
+
+/* Component-wise match; "<x>" in the pattern matches one non-empty component. */
+static bool fact_matches(const char *pat, const char *name)
+{
+    while (*pat && *name) {
+        const char *pe = strchr(pat, '.');
+        const char *ne = strchr(name, '.');
+        size_t pl = pe ? (size_t)(pe - pat) : strlen(pat);
+        size_t nl = ne ? (size_t)(ne - name) : strlen(name);
+        if (nl == 0)
+            return false;
+        bool wild = pl >= 2 && pat[0] == '<' && pat[pl - 1] == '>';
+        if (!wild && (pl != nl || memcmp(pat, name, pl) != 0))
+            return false;
+        if (!pe || !ne)
+            return !pe && !ne;
+        pat = pe + 1;
+        name = ne + 1;
+    }
+    return *pat == '\0' && *name == '\0';
+}
+
+bool rule_known_fact(const char *name)
+{
+    for (size_t i = 0; i < NELEM(facts); i++)
+        if (fact_matches(facts[i], name))
+            return true;
+    return false;
+}
+
+bool rule_known_placeholder(const char *name)
+{
+    return in_list(placeholders, NELEM(placeholders), name);
+}
+
+bool rule_builtin_placeholder(const char *name)
+{
+    return in_list(builtin_placeholders, NELEM(builtin_placeholders), name);
+}
+
+int rule_family_from_name(const char *name)
+{
+    for (size_t i = 0; i < NELEM(families); i++)
+        if (families[i] && strcmp(families[i], name) == 0)
+            return (int)i;
+    return -1;
+}
+
+const char *rule_family_name(an_log_family f)
+{
+    if ((unsigned)f >= NELEM(families) || !families[f])
+        return "?";
+    return families[f];
+}
+
+const char *rule_severity_name(rule_severity s)
+{
+    static const char *const n[] = {"info", "low", "medium", "high", "critical"};
+    return (unsigned)s < NELEM(n) ? n[s] : "?";
+}
+
+const char *rule_confidence_name(rule_confidence c)
+{
+    static const char *const n[] = {"low", "medium", "high"};
+    return (unsigned)c < NELEM(n) ? n[c] : "?";
+}
+
+const char *rule_builtin_dir(void)
+{
+    return SXS_BUILTIN_RULES_DIR;
+}

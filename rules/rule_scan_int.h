@@ -1,0 +1,79 @@
+/* rules/: state of one evaluation pass (rule_scan.c), read by rule_eval.c to build findings. */
+#ifndef RULE_SCAN_INT_H
+#define RULE_SCAN_INT_H
+
+#include "rules/rule_int.h"
+
+typedef struct {
+    const char *source; /* owned by the scan's path list */
+    int64_t line;
+    int64_t offset;
+    char ts[48];
+    char *text;
+} rule_ev;
+
+typedef struct {
+    char *vals[RULE_MAX_CAPTURE_VALUES];
+    size_t nvals;
+} rule_capture;
+
+typedef struct {
+    uint64_t count;
+    rule_ev ev[RULE_MAX_EVIDENCE];
+    size_t nev;
+    rule_capture *caps; /* one per named group of the pattern */
+    size_t ncaps;
+    pcre2_match_data *md;
+    size_t *corrs; /* anchor: correlations anchored on this pattern */
+    size_t ncorrs;
+    /* correlation: forward window and the last line tested */
+    bool fwd_active;
+    size_t fwd_seq;
+    int64_t fwd_until;
+    size_t file_seq;
+    uint64_t last_line;
+} rule_pat_state;
+
+typedef struct {
+    char *text;
+    size_t len;
+    uint64_t line_no;
+    uint64_t offset;
+    bool has_time;
+    int64_t time;
+    char ts[48];
+} rule_ring_line;
+
+struct rule_scan {
+    const rule_set *rs;
+    rule_pat_state *ps;
+    size_t *by_family[AN_LOG_FAMILY_COUNT];
+    size_t nby_family[AN_LOG_FAMILY_COUNT];
+    bool family_has_corr[AN_LOG_FAMILY_COUNT];
+    bool family_present[AN_LOG_FAMILY_COUNT];
+    pcre2_match_context *mctx;
+    uint64_t match_limit_hits;
+    /* current file */
+    bool in_file;
+    char *cur_path;
+    an_log_family cur_family;
+    size_t file_seq;
+    uint64_t cur_lines;
+    bool have_time;
+    int64_t last_time;
+    bool last_utc;
+    rule_ring_line ring[RULE_CORR_RING];
+    size_t ring_head, ring_n;
+    size_t *active;
+    size_t nactive;
+    /* all files */
+    char **paths;
+    size_t npaths;
+    rule_log_stat *stats;
+    size_t nstats;
+};
+
+/* "2024-03-12T10:14:22Z" / "2024-03-12 10:14:22 (local)" / "" */
+void rule_format_time(bool has_time, int64_t t, bool utc, char out[48]);
+
+#endif

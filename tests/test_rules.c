@@ -1,0 +1,605 @@
+/* Tests of rules/: golden compiler errors (the files in tests/data/rules/bad/ against their
+ * .expected "file:line: message" lines), the shipped rule pack, the engine over real corpus logs
+ * (DRIVER-MISSING excerpt, false-positive traps, COMPONENT-CORRUPT positives and healthy logs),
+ * fact-based rules with hand-built facts, correlation windows, placeholders and merging. */
+#include <criterion/criterion.h>
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analyzer/an_log.h"
+#include "rules/rule.h"
+#include "tests/support/corpus.h"
+
+#define BAD_DIR SXS_SOURCE_DIR "/tests/data/rules/bad"
+
+typedef struct {
+    char buf[8192];
+    size_t len;
+    int count;
+} errs;
+
+static void collect_err(const char *file, int line, const char *msg, void *ctx)
+{
+    errs *e = ctx;
+    const char *base = strrchr(file, '/');
+    base = base ? base + 1 : file;
+    int n = snprintf(e->buf + e->len, sizeof(e->buf) - e->len, "%s:%d: %s\n", base, line, msg);
+    if (n > 0 && (size_t)n < sizeof(e->buf) - e->len)
+        e->len += (size_t)n;
+    e->count++;
+}
+
+static void print_err(const char *file, int line, const char *msg, void *ctx)
+{
+    (void)ctx;
+    cr_log_error("%s:%d: %s", file, line, msg);
+}
+
+static rule_set *load_pack(void)
+{
+    rule_set *rs = rule_set_new();
+    cr_assert_not_null(rs);
+    cr_assert_eq(rule_set_load_dir(rs, rule_builtin_dir(), print_err, NULL), 0);
+    return rs;
+}
+
+static rule_set *load_text(const char *yaml, errs *e)
+{
+    rule_set *rs = rule_set_new();
+    cr_assert_not_null(rs);
+    int r = rule_set_load_mem(rs, "mem.yml", yaml, strlen(yaml), e ? collect_err : print_err, e);
+    if (!e)
+        cr_assert_eq(r, 0);
+    return rs;
+}
+
+/* ---- golden compiler errors ---- */
+
+Test(rules_compile, golden_bad_files)
+{
+    DIR *d = opendir(BAD_DIR);
+    cr_assert_not_null(d);
+    struct dirent *de;
+    int checked = 0;
+    while ((de = readdir(d)) != NULL) {
+        size_t l = strlen(de->d_name);
+        if (l < 5 || strcmp(de->d_name + l - 4, ".yml") != 0)
+            continue;
+        char path[1024], exp_path[1024];
+        snprintf(path, sizeof(path), "%s/%s", BAD_DIR, de->d_name);
+        snprintf(exp_path, sizeof(exp_path), "%s/%.*s.expected", BAD_DIR, (int)(l - 4), de->d_name);
+        char *expected = sxs_slurp(exp_path, NULL);
+        cr_assert_not_null(expected, "missing %s", exp_path);
+        rule_set *rs = rule_set_new();
+        errs e = {0};
+        int r = rule_set_load_file(rs, path, collect_err, &e);
+        cr_expect_eq(r, -EINVAL, "%s: load returned %d", de->d_name, r);
+        cr_expect_str_eq(e.buf, expected, "%s: got [%s]", de->d_name, e.buf);
+        cr_expect_eq(rule_set_count(rs), 0);
+        rule_set_free(rs);
+        free(expected);
+        checked++;
+    }
+    closedir(d);
+    cr_assert_geq(checked, 16);
+}
+
+Test(rules_compile, shipped_pack_compiles)
+{
+    rule_set *rs = load_pack();
+    size_t n = rule_set_count(rs);
+    cr_assert_geq(n, 13);
+    /* every scenario of DESIGN.md has at least one rule */
+    static const char *const ids[] = {
+        "SSU-EMPTY", "DRIVER-MISSING", "BACKUP-REPARSE", "WU-SERVICES",     "COMPONENT-CORRUPT",
+        "WU-CACHE",  "PENDING-STUCK",  "UPGRADE-POLICY", "WIMMOUNT-DRIVER", "SPUPDSVC-RUNONCE",
+        "IIS-PATH",  "AV-THIRD-PARTY", "IPU-REQUIRED"};
+    for (size_t k = 0; k < sizeof(ids) / sizeof(ids[0]); k++) {
+        bool found = false;
+        for (size_t i = 0; i < n && !found; i++) {
+            rule_info ri;
+            cr_assert_eq(rule_set_info(rs, i, &ri), 0);
+            found = strcmp(ri.id, ids[k]) == 0;
+        }
+        cr_expect(found, "no rule for %s", ids[k]);
+    }
+    rule_info ri;
+    cr_assert_eq(rule_set_info(rs, n, &ri), -ERANGE);
+    cr_assert_eq(rule_set_info(rs, 0, &ri), 0);
+    cr_expect_str_eq(ri.file, SXS_SOURCE_DIR "/rules/rules.d/av-third-party.yml");
+    cr_expect_str_eq(ri.id, "AV-THIRD-PARTY");
+    cr_expect_eq(ri.line, 4);
+    cr_expect_eq(ri.severity, RULE_SEV_LOW);
+    rule_set_free(rs);
+}
+
+Test(rules_compile, several_errors_in_one_file)
+{
+    errs e = {0};
+    rule_set *rs = load_text("rules:\n"
+                             "  - id: NOPE\n"
+                             "    title: t\n"
+                             "    severity: high\n"
+                             "    confidence: sure\n"
+                             "    description: d\n"
+                             "    when: {fact: os.ubr, gt: x}\n",
+                             &e);
+    cr_expect_str_eq(e.buf, "mem.yml:2: unknown scenario id 'NOPE'\n"
+                            "mem.yml:5: unknown confidence 'sure'\n"
+                            "mem.yml:7: 'comparison' must be an integer >= "
+                            "-9223372036854775808\n");
+    cr_expect_eq(rule_set_count(rs), 0);
+    rule_set_free(rs);
+}
+
+/* ---- engine over hand-written lines ---- */
+
+static void feed(rule_scan *s, an_log_family f, const char *path, const char *const *lines,
+                 const int64_t *times, size_t n)
+{
+    cr_assert_eq(rule_scan_file_begin(s, f, path), 0);
+    uint64_t off = 0;
+    for (size_t i = 0; i < n; i++) {
+        an_log_line l = {.text = lines[i],
+                         .len = strlen(lines[i]),
+                         .line_no = i + 1,
+                         .offset = off,
+                         .has_time = times[i] >= 0,
+                         .time = times[i]};
+        rule_scan_line_cb(&l, s);
+        off += l.len + 2;
+    }
+    cr_assert_eq(rule_scan_file_end(s, off, 0), 0);
+}
+
+Test(rules_engine, correlation_window_and_captures)
+{
+    const char *yaml = "rules:\n"
+                       "  - id: DRIVER-MISSING\n"
+                       "    title: 'Driver {inf}'\n"
+                       "    severity: high\n"
+                       "    confidence: high\n"
+                       "    description: 'paths {path|none}'\n"
+                       "    when:\n"
+                       "      all:\n"
+                       "        - log: cbs\n"
+                       "          as: a\n"
+                       "          pattern: 'ANCHOR (?<inf>\\w+\\.inf)'\n"
+                       "        - correlate: a\n"
+                       "          within: 2\n"
+                       "          pattern: 'err (?<path>\\S+)'\n"
+                       "    plan:\n"
+                       "      - step: 'check {inf}'\n"
+                       "        command: 'dir {target_drive}\\{path}'\n"
+                       "        where: rescue-vm\n"
+                       "        foreach: path\n";
+    rule_set *rs = load_text(yaml, NULL);
+    rule_scan *s;
+    cr_assert_eq(rule_scan_new(rs, &s), 0);
+    const char *lines[] = {"err a/too_early", "err b/in_back", "x",
+                           "ANCHOR x.inf",    "err c/in_fwd",  "err d/too_late"};
+    int64_t t[] = {100, 108, -1, 110, 112, 113};
+    feed(s, AN_LOG_CBS, "Windows/Logs/CBS/CBS.log", lines, t, 6);
+    rule_eval_input in = {.target_drive = "G:"};
+    rule_result *res;
+    cr_assert_eq(rule_scan_finish(s, &in, &res, NULL), 0);
+    cr_assert_eq(res->nfindings, 1);
+    rule_finding *f = &res->findings[0];
+    cr_expect_str_eq(f->title, "Driver x.inf");
+    cr_expect_str_eq(f->description, "paths b/in_back, c/in_fwd");
+    cr_assert_eq(f->nevidence, 3);
+    cr_expect_eq(f->evidence[0].line, 4);
+    cr_expect_eq(f->evidence[1].line, 2);
+    cr_expect_eq(f->evidence[2].line, 5);
+    cr_expect_str_eq(f->evidence[0].timestamp, "1970-01-01 00:01:50 (local)");
+    cr_expect_eq(f->evidence[2].offset, 49);
+    cr_assert_eq(f->nplan, 2);
+    cr_expect_str_eq(f->plan[0].command, "dir G:\\b\\in_back");
+    cr_expect_str_eq(f->plan[1].command, "dir G:\\c\\in_fwd");
+    cr_expect_str_eq(f->plan[1].step, "check x.inf");
+    cr_expect_str_eq(f->plan[1].note, "");
+    cr_assert_eq(res->nlogs, 1);
+    cr_expect_eq(res->logs[0].lines, 6);
+    cr_expect_str_eq(res->logs[0].family, "cbs");
+    rule_result_free(res);
+    rule_scan_free(s);
+    rule_set_free(rs);
+}
+
+Test(rules_engine, min_count_not_and_absent_family)
+{
+    const char *yaml = "rules:\n"
+                       "  - id: IPU-REQUIRED\n"
+                       "    title: t\n"
+                       "    severity: high\n"
+                       "    confidence: low\n"
+                       "    description: d\n"
+                       "    when:\n"
+                       "      all:\n"
+                       "        - log: [cbs, dism]\n"
+                       "          pattern: 'boom'\n"
+                       "          min_count: 3\n"
+                       "        - not: {log: cbs, pattern: 'all good'}\n"
+                       "        - log_absent: panther\n"
+                       "  - id: WU-CACHE\n"
+                       "    title: t2\n"
+                       "    severity: critical\n"
+                       "    confidence: low\n"
+                       "    description: d\n"
+                       "    when: {log_present: dism}\n";
+    rule_set *rs = load_text(yaml, NULL);
+    rule_scan *s;
+    cr_assert_eq(rule_scan_new(rs, &s), 0);
+    const char *a[] = {"boom 1", "boom 2"};
+    const char *b[] = {"BOOM", "boom 3"};
+    int64_t t[] = {-1, -1};
+    feed(s, AN_LOG_CBS, "cbs.log", a, t, 2);
+    feed(s, AN_LOG_DISM, "dism.log", b, t, 2);
+    rule_result *res;
+    cr_assert_eq(rule_scan_finish(s, NULL, &res, NULL), 0);
+    cr_assert_eq(res->nfindings, 2);
+    /* most severe first */
+    cr_expect_str_eq(res->findings[0].id, "WU-CACHE");
+    cr_expect_str_eq(res->findings[1].id, "IPU-REQUIRED");
+    cr_assert_eq(res->findings[1].nevidence, 4);
+    cr_expect_str_eq(res->findings[1].evidence[2].source, "dism.log");
+    cr_expect_eq(res->findings[1].evidence[2].line, 2);
+    cr_expect_str_eq(res->findings[1].evidence[3].text, "no panther log found");
+    rule_result_free(res);
+    rule_scan_free(s);
+    rule_set_free(rs);
+}
+
+/* ---- fact-based rules of the shipped pack ---- */
+
+static rule_result *eval_facts(rule_set *rs, an_facts *facts)
+{
+    rule_scan *s;
+    cr_assert_eq(rule_scan_new(rs, &s), 0);
+    rule_eval_input in = {.facts = facts, .windows_dir = "Windows", .target_drive = "F:"};
+    rule_result *res;
+    cr_assert_eq(rule_scan_finish(s, &in, &res, NULL), 0);
+    rule_scan_free(s);
+    return res;
+}
+
+static const rule_finding *find_id(const rule_result *r, const char *id)
+{
+    for (size_t i = 0; i < r->nfindings; i++)
+        if (strcmp(r->findings[i].id, id) == 0)
+            return &r->findings[i];
+    return NULL;
+}
+
+static void add_services(an_facts *f, int wu, int bits, int crypt, int ti, int lanman)
+{
+    const char *src = "Windows/System32/config/SYSTEM";
+    cr_assert_eq(an_facts_add_str(f, "system.control_set", "ControlSet001", src, -1), 0);
+    cr_assert_eq(an_facts_add_num(f, "service.wuauserv.start", wu, src, 4096), 0);
+    cr_assert_eq(an_facts_add_num(f, "service.bits.start", bits, src, 8192), 0);
+    cr_assert_eq(an_facts_add_num(f, "service.cryptsvc.start", crypt, src, -1), 0);
+    cr_assert_eq(an_facts_add_num(f, "service.trustedinstaller.start", ti, src, -1), 0);
+    cr_assert_eq(an_facts_add_num(f, "service.lanmanworkstation.start", lanman, src, -1), 0);
+}
+
+Test(rules_facts, wu_services_defaults_are_healthy)
+{
+    rule_set *rs = load_pack();
+    an_facts *f = an_facts_new();
+    add_services(f, 3, 2, 2, 3, 2); /* Windows 10/11 */
+    an_facts_add_num(f, "service.bits.delayed_autostart", 1, NULL, -1);
+    rule_result *r = eval_facts(rs, f);
+    cr_expect_eq(r->nfindings, 0);
+    rule_result_free(r);
+    an_facts_free(f);
+    f = an_facts_new();
+    add_services(f, 2, 3, 2, 3, 2); /* Windows 7 */
+    r = eval_facts(rs, f);
+    cr_expect_eq(r->nfindings, 0);
+    rule_result_free(r);
+    an_facts_free(f);
+    rule_set_free(rs);
+}
+
+Test(rules_facts, wu_services_disabled)
+{
+    rule_set *rs = load_pack();
+    an_facts *f = an_facts_new();
+    add_services(f, 4, 4, 2, 3, 2);
+    rule_result *r = eval_facts(rs, f);
+    cr_assert_eq(r->nfindings, 1);
+    const rule_finding *w = &r->findings[0];
+    cr_expect_str_eq(w->id, "WU-SERVICES");
+    cr_expect_eq(w->severity, RULE_SEV_HIGH);
+    cr_expect_eq(w->confidence, RULE_CONF_HIGH);
+    cr_expect_eq(w->rules_fired, 2);
+    cr_expect_str_eq(w->title, "Windows Update service wuauserv is disabled");
+    cr_assert_eq(w->nevidence, 2);
+    cr_expect_str_eq(w->evidence[0].text, "service.wuauserv.start = 4");
+    cr_expect_str_eq(w->evidence[0].source, "Windows/System32/config/SYSTEM");
+    cr_expect_eq(w->evidence[0].offset, 4096);
+    cr_expect_str_eq(w->evidence[1].text, "service.bits.start = 4");
+    /* backup, load, wuauserv, unload, then BITS's own step */
+    cr_assert_eq(w->nplan, 5);
+    cr_expect_str_eq(w->plan[0].command,
+                     "copy \"F:\\Windows\\System32\\config\\SYSTEM\" C:\\Backup\\SYSTEM.bak");
+    cr_expect_str_eq(w->plan[2].command,
+                     "reg add \"HKLM\\OFFSYS\\ControlSet001\\Services\\wuauserv\""
+                     " /v Start /t REG_DWORD /d 3 /f");
+    cr_expect(strstr(w->plan[4].command, "Services\\BITS\" /v DelayedAutostart") != NULL);
+    cr_expect_str_eq(w->plan[4].where, "rescue-vm");
+    rule_result_free(r);
+    an_facts_free(f);
+    rule_set_free(rs);
+}
+
+Test(rules_facts, wu_services_value_no_release_uses)
+{
+    rule_set *rs = load_pack();
+    an_facts *f = an_facts_new();
+    add_services(f, 3, 2, 1, 3, 2);
+    rule_result *r = eval_facts(rs, f);
+    cr_assert_eq(r->nfindings, 1);
+    cr_expect_eq(r->findings[0].confidence, RULE_CONF_MEDIUM);
+    cr_expect_str_eq(r->findings[0].title,
+                     "An update service has a start type no Windows release uses (1)");
+    rule_result_free(r);
+    an_facts_free(f);
+    rule_set_free(rs);
+}
+
+Test(rules_facts, ssu_empty_from_folder_facts)
+{
+    rule_set *rs = load_pack();
+    an_facts *f = an_facts_new();
+    const char *folder = "amd64_microsoft-windows-servicingstack_31bf3856ad364e35_10.0.26100.5074_"
+                         "none_a5532eb7772ad4c4";
+    an_facts_add_str(f, "winsxs.ssu_current.empty", folder, "Windows/WinSxS", -1);
+    an_facts_add_str(f, "winsxs.ssu_current.version", "10.0.26100.5074", "Windows/WinSxS", -1);
+    rule_result *r = eval_facts(rs, f);
+    cr_assert_eq(r->nfindings, 1);
+    const rule_finding *x = &r->findings[0];
+    cr_expect_str_eq(x->id, "SSU-EMPTY");
+    cr_expect_eq(x->confidence, RULE_CONF_MEDIUM);
+    cr_expect_eq(x->severity, RULE_SEV_HIGH);
+    char want[512];
+    snprintf(want, sizeof(want), "Servicing stack folder %s is missing or empty", folder);
+    cr_expect_str_eq(x->title, want);
+    /* backup first, robocopy listed with /L before the real copy, never takeown/icacls */
+    cr_assert_geq(x->nplan, 6);
+    cr_expect(strstr(x->plan[0].step, "Back up") == x->plan[0].step);
+    size_t list_at = 99, copy_at = 99;
+    for (size_t i = 0; i < x->nplan; i++) {
+        const char *c = x->plan[i].command;
+        cr_expect(strstr(c, "takeown") == NULL && strstr(c, "icacls") == NULL);
+        if (strstr(c, "robocopy") && strstr(c, " /L"))
+            list_at = i;
+        else if (strstr(c, "robocopy"))
+            copy_at = i;
+    }
+    cr_assert_lt(list_at, copy_at);
+    snprintf(want, sizeof(want),
+             "robocopy \"C:\\SSU\\%s\" \"F:\\Windows\\WinSxS\\%s\" /E /COPYALL /B /R:0 /W:0 /L",
+             folder, folder);
+    cr_expect_str_eq(x->plan[list_at].command, want);
+    cr_expect(strstr(x->plan[2].step, "10.0.26100.5074") != NULL, "%s", x->plan[2].step);
+    rule_result_free(r);
+    an_facts_free(f);
+    rule_set_free(rs);
+}
+
+Test(rules_facts, spupdsvc_rename_never_sppsvc)
+{
+    rule_set *rs = load_pack();
+    an_facts *f = an_facts_new();
+    an_facts_add_str(f, "software.runonce", "C:\\WINDOWS\\System32\\spupdsvc.exe /revert", NULL,
+                     -1);
+    an_facts_add_bool(f, "file.spupdsvc.present", true, NULL);
+    rule_result *r = eval_facts(rs, f);
+    cr_assert_eq(r->nfindings, 1);
+    const rule_finding *x = &r->findings[0];
+    cr_expect_str_eq(x->id, "SPUPDSVC-RUNONCE");
+    bool renamed = false;
+    for (size_t i = 0; i < x->nplan; i++) {
+        cr_expect(strstr(x->plan[i].command, "sppsvc") == NULL);
+        if (strcmp(x->plan[i].command,
+                   "ren \"F:\\Windows\\System32\\spupdsvc.exe\" spupdsvc.old") == 0)
+            renamed = true;
+    }
+    cr_expect(renamed);
+    rule_result_free(r);
+    an_facts_free(f);
+    rule_set_free(rs);
+}
+
+Test(rules_facts, backup_reparse_paths_in_commands)
+{
+    rule_set *rs = load_pack();
+    an_facts *f = an_facts_new();
+    an_facts_add_str(f, "reparse.library_junction.bad", "Users/alice/Documents/Archive", NULL, -1);
+    an_facts_add_str(f, "reparse.library_junction.bad.target", "\\??\\D:\\", NULL, -1);
+    an_facts_add_str(f, "reparse.library_junction.bad.reason", "volume-root", NULL, -1);
+    rule_result *r = eval_facts(rs, f);
+    cr_assert_eq(r->nfindings, 1);
+    const rule_finding *x = &r->findings[0];
+    cr_expect_str_eq(x->id, "BACKUP-REPARSE");
+    cr_assert_geq(x->nplan, 2);
+    cr_expect_str_eq(x->plan[1].command, "rmdir \"F:\\Users\\alice\\Documents\\Archive\"");
+    cr_expect(strstr(x->description, "(volume-root)") != NULL, "%s", x->description);
+    rule_result_free(r);
+    an_facts_free(f);
+    rule_set_free(rs);
+}
+
+Test(rules_facts, no_facts_no_logs_is_healthy)
+{
+    rule_set *rs = load_pack();
+    rule_result *r = eval_facts(rs, NULL);
+    cr_expect_eq(r->nfindings, 0);
+    rule_result_free(r);
+    rule_set_free(rs);
+}
+
+/* ---- engine over real corpus logs ---- */
+
+static rule_result *scan_logs(rule_set *rs, const char *const *rels, const an_log_family *fams,
+                              size_t n, const an_facts *facts)
+{
+    rule_scan *s;
+    cr_assert_eq(rule_scan_new(rs, &s), 0);
+    for (size_t i = 0; i < n; i++) {
+        char *p = sxs_corpus_path(rels[i]);
+        if (!p) {
+            rule_scan_free(s);
+            cr_skip_test("corpus file %s absent", rels[i]);
+        }
+        cr_assert_eq(rule_scan_file_begin(s, fams[i], rels[i]), 0);
+        an_log_stats st = {0};
+        int r = an_log_stream_host(p, fams[i], NULL, rule_scan_line_cb, s, &st, NULL);
+        cr_assert_eq(r, 0, "%s: %d", rels[i], r);
+        cr_assert_eq(rule_scan_file_end(s, st.bytes, 0), 0);
+        free(p);
+    }
+    rule_eval_input in = {.facts = facts, .windows_dir = "Windows", .target_drive = "F:"};
+    rule_result *res;
+    cr_assert_eq(rule_scan_finish(s, &in, &res, NULL), 0);
+    rule_scan_free(s);
+    return res;
+}
+
+Test(rules_corpus, driver_missing_msdocs_excerpt)
+{
+    rule_set *rs = load_pack();
+    const char *rel[] = {"logs/excerpts/msdocs_cbs_driver-missing_0x80070003.log"};
+    an_log_family fam[] = {AN_LOG_CBS};
+    rule_result *r = scan_logs(rs, rel, fam, 1, NULL);
+    cr_assert_eq(r->nfindings, 1);
+    const rule_finding *x = &r->findings[0];
+    cr_expect_str_eq(x->id, "DRIVER-MISSING");
+    cr_expect_eq(x->confidence, RULE_CONF_HIGH);
+    cr_expect_eq(x->rules_fired, 2);
+    cr_expect_str_eq(x->title, "Update rolled back because driver ntprint4.inf failed to install "
+                               "(0x80070003)");
+    /* Doqe, DriverUpdateInstallUpdates, Rolling back KTM, the ", Error" line sharing the
+     * timestamp */
+    int64_t want[] = {2, 3, 8, 7};
+    cr_assert_eq(x->nevidence, 4);
+    for (size_t i = 0; i < 4; i++)
+        cr_expect_eq(x->evidence[i].line, want[i], "evidence %zu", i);
+    cr_expect_str_eq(x->evidence[0].timestamp, "2017-12-06 15:30:46 (local)");
+    cr_expect_str_eq(x->evidence[0].text,
+                     "2017-12-06 15:30:46, Info    CBS   Doqe: Recording result: 0x80070003, "
+                     "for Inf: ntprint4.inf");
+    cr_expect(strstr(x->evidence[3].text, "Startup: Failed while processing non-critical driver") !=
+              NULL);
+    bool checked_store = false;
+    for (size_t i = 0; i < x->nplan; i++)
+        if (strcmp(x->plan[i].command, "dir /ad \"F:\\Windows\\System32\\DriverStore\\"
+                                       "FileRepository\\ntprint4.inf_*\"") == 0)
+            checked_store = true;
+    cr_expect(checked_store);
+    rule_result_free(r);
+    rule_set_free(rs);
+}
+
+Test(rules_corpus, driver_failure_0x8007000d_is_not_driver_missing)
+{
+    rule_set *rs = load_pack();
+    const char *rel[] = {"logs/excerpts/msdocs_cbs_0x8007000d_driver-failure_redacted-dates.log"};
+    an_log_family fam[] = {AN_LOG_CBS};
+    rule_result *r = scan_logs(rs, rel, fam, 1, NULL);
+    cr_expect_null(find_id(r, "DRIVER-MISSING"));
+    rule_result_free(r);
+    rule_set_free(rs);
+}
+
+Test(rules_corpus, appx_0x80070003_in_dism_is_not_ssu_empty)
+{
+    rule_set *rs = load_pack();
+    const char *rel[] = {"logs/dism/appostarsi_win11_dism.log",
+                         "logs/dism/appostarsi_win10_dism_win_10.log",
+                         "logs/dism/appostarsi_win10_dism_5_23.log.xz"};
+    an_log_family fam[] = {AN_LOG_DISM, AN_LOG_DISM, AN_LOG_DISM};
+    rule_result *r = scan_logs(rs, rel, fam, 3, NULL);
+    cr_expect_null(find_id(r, "SSU-EMPTY"));
+    rule_result_free(r);
+    rule_set_free(rs);
+}
+
+Test(rules_corpus, failed_upgrades_with_other_codes_are_not_ssu_empty)
+{
+    rule_set *rs = load_pack();
+    const char *rel[] = {"logs/panther/rickak77_upgrade_error/setupact.log",
+                         "logs/panther/appostarsi_upgrade_rollback/setupact.log.xz",
+                         "logs/panther/appostarsi_upgrade_rollback/setupact_rollback.log",
+                         "logs/panther/bitbtrust_winpe_install/setupact.log"};
+    an_log_family fam[] = {AN_LOG_PANTHER, AN_LOG_PANTHER, AN_LOG_PANTHER, AN_LOG_PANTHER};
+    rule_result *r = scan_logs(rs, rel, fam, 4, NULL);
+    cr_expect_null(find_id(r, "SSU-EMPTY"));
+    cr_expect_eq(r->nfindings, 0);
+    rule_result_free(r);
+    rule_set_free(rs);
+}
+
+static const char *const corrupt_cbs[] = {
+    "logs/cbs/alborz25_ws2012-9200_CBS.log",
+    "logs/cbs/appostarsi_win10-19041_CBS_5_23.log.xz",
+    "logs/cbs/appostarsi_win11-22621_CBS.log.xz",
+    "logs/cbs/romi1996_win10-18362_CBS.log",
+};
+
+Test(rules_corpus, component_corrupt_positives)
+{
+    rule_set *rs = load_pack();
+    for (size_t i = 0; i < sizeof(corrupt_cbs) / sizeof(corrupt_cbs[0]); i++) {
+        an_log_family fam[] = {AN_LOG_CBS};
+        rule_result *r = scan_logs(rs, &corrupt_cbs[i], fam, 1, NULL);
+        const rule_finding *x = find_id(r, "COMPONENT-CORRUPT");
+        cr_expect_not_null(x, "%s", corrupt_cbs[i]);
+        if (x) {
+            cr_expect_eq(x->confidence, RULE_CONF_HIGH, "%s", corrupt_cbs[i]);
+            cr_expect_eq(x->nevidence, 20, "%s", corrupt_cbs[i]);
+        }
+        rule_result_free(r);
+    }
+    rule_set_free(rs);
+}
+
+Test(rules_corpus, healthy_cbs_logs_give_nothing)
+{
+    rule_set *rs = load_pack();
+    static const char *const healthy[] = {
+        "logs/cbs/eyeofparadox_win11-26100_CBS.log.xz",
+        "logs/cbs/hofcake_win81-9600_CBS.log",
+        "logs/cbs/appostarsi_win10-19041_CBS_Win_10.log.xz",
+    };
+    for (size_t i = 0; i < sizeof(healthy) / sizeof(healthy[0]); i++) {
+        an_log_family fam[] = {AN_LOG_CBS};
+        rule_result *r = scan_logs(rs, &healthy[i], fam, 1, NULL);
+        cr_expect_eq(r->nfindings, 0, "%s: %s", healthy[i], r->nfindings ? r->findings[0].id : "");
+        rule_result_free(r);
+    }
+    const char *d[] = {"logs/dism/eyeofparadox_win11-26100_dism.log"};
+    an_log_family df[] = {AN_LOG_DISM};
+    rule_result *r = scan_logs(rs, d, df, 1, NULL);
+    cr_expect_eq(r->nfindings, 0);
+    rule_result_free(r);
+    rule_set_free(rs);
+}
+
+Test(rules_corpus, restorehealth_source_missing_needs_ipu)
+{
+    rule_set *rs = load_pack();
+    const char *rel[] = {"logs/cbs/alborz25_ws2012-9200_CBS.log"};
+    an_log_family fam[] = {AN_LOG_CBS};
+    rule_result *r = scan_logs(rs, rel, fam, 1, NULL);
+    const rule_finding *x = find_id(r, "IPU-REQUIRED");
+    cr_assert_not_null(x);
+    cr_expect_str_eq(x->title, "Servicing failed with 0x800f081f, which only an in-place upgrade "
+                               "repairs");
+    rule_result_free(r);
+    rule_set_free(rs);
+}
