@@ -168,7 +168,7 @@ static int probe_volume(fsa_evidence *ev, fsa_tsk_ev *tev, const TSK_VS_PART_INF
             tsk_fs_close(tfs);
             return -ENOMEM;
         }
-        const char *note = strstr(ptype, "EFI System") ? "EFI System" : "";
+        const char *note = strcasestr(ptype, "EFI System") ? "EFI System" : "";
         int r = fsa_ev_add_volume(ev, off, size, name, label, note, ptype, fs);
         return r < 0 ? r : 1;
     }
