@@ -907,3 +907,91 @@ Test(collect, bad_arguments)
     cr_assert_eq(an_fs_collect(NULL, "Windows", facts, NULL), -EINVAL);
     an_facts_free(facts);
 }
+
+/* ---- hostile input ---------------------------------------------------------------------- */
+
+/* Random targets built from the characters the classifier cares about, into small buffers:
+ * the sanitizers catch any out-of-bounds access; the result must be a valid kind and, for
+ * this volume, a NUL-terminated path that fits. */
+Test(reparse, classify_random_targets)
+{
+    static const char alphabet[] = "\\/?.:cCdDeE{}Volume UNC.NTFS-3G-x_";
+    unsigned seed = 12345;
+    char target[64], out[16];
+    for (int i = 0; i < 20000; i++) {
+        seed = seed * 1103515245u + 12345u;
+        size_t len = (seed >> 16) % sizeof(target);
+        for (size_t k = 0; k < len; k++) {
+            seed = seed * 1103515245u + 12345u;
+            target[k] = alphabet[(seed >> 16) % (sizeof(alphabet) - 1)];
+        }
+        target[len] = '\0';
+        size_t cap = 1 + (size_t)(seed % sizeof(out));
+        an_target_kind k =
+            an_reparse_classify(target, (seed & 1) ? "Users/a/Documents" : "", out, cap);
+        cr_assert(k == AN_TARGET_THIS_VOLUME || k == AN_TARGET_VOLUME_ROOT ||
+                  k == AN_TARGET_OTHER || k == AN_TARGET_NONE);
+        if (k == AN_TARGET_THIS_VOLUME)
+            cr_assert_lt(strlen(out), cap);
+    }
+}
+
+/* A config of random fragments (attribute names, quotes, comment marks, entities, paths) is
+ * scanned without a crash and every counted attribute is bounded. */
+Test(iis, random_config_fragments)
+{
+    static const char *const frags[] = {" physicalPath",
+                                        "=",
+                                        "\"",
+                                        "'",
+                                        "<!--",
+                                        "-->",
+                                        "-",
+                                        ">",
+                                        "<",
+                                        " ",
+                                        "&amp;",
+                                        "&#",
+                                        "&#x41;",
+                                        ";",
+                                        "C:\\",
+                                        "D:\\",
+                                        "%SystemDrive%",
+                                        "%windir%",
+                                        "\\\\",
+                                        "x",
+                                        "\n",
+                                        "\0",
+                                        "physicalPath=\"C:\\nope\"",
+                                        " physicalPath=\"%SystemDrive%\\gone\""};
+    char *root = sxs_test_tmpdir("coll-iis-rand");
+    char p[4096];
+    parent_dirs(root, "Windows/System32/inetsrv/config/applicationHost.config");
+    snprintf(p, sizeof(p), "%s/Windows/System32/inetsrv/config/applicationHost.config", root);
+    unsigned seed = 777;
+    fsa_evidence *ev;
+    fsa_fs *fs = NULL;
+    for (int round = 0; round < 20; round++) {
+        FILE *f = fopen(p, "wb");
+        cr_assert_not_null(f);
+        for (int i = 0; i < 4000; i++) {
+            seed = seed * 1103515245u + 12345u;
+            const char *fr = frags[(seed >> 16) % (sizeof(frags) / sizeof(*frags))];
+            fwrite(fr, 1, fr[0] ? strlen(fr) : 1, f);
+        }
+        cr_assert_eq(fclose(f), 0);
+        if (!fs)
+            fs = open_fs(root, &ev);
+        an_facts *facts = an_facts_new();
+        sxs_diag *diag = sxs_diag_new();
+        cr_assert_eq(an_fs_collect(fs, "Windows", facts, diag), 0);
+        cr_assert_str_eq(fact_str(facts, "iis.app_host_config.present"), "true");
+        int64_t n = fact_num(facts, "iis.physical_path.count");
+        cr_assert_geq(n, 0);
+        cr_assert_leq((int64_t)fact_count(facts, "iis.physical_path.missing"), n);
+        an_facts_free(facts);
+        sxs_diag_free(diag);
+    }
+    fsa_close(ev);
+    free(root);
+}
