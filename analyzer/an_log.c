@@ -55,14 +55,15 @@ static int stream_source(const an_log_source *src, bool is_cab, an_log_family fa
                          const char *name, sxs_diag *diag)
 {
     an_log_reader *r;
-    int rc = an_log_reader_new(family, tz, cb, ctx, name, diag, &r);
-    if (rc < 0)
-        return rc;
     if (!is_cab && src->size >= 4) {
         uint8_t magic[4];
         long n = src->read_at(src->ctx, 0, magic, sizeof(magic));
         is_cab = n == 4 && is_cab_magic(magic, 4);
     }
+    /* A cabinet's expanded size is unknown until expanded: full-size chunk. */
+    int rc = an_log_reader_new(family, tz, cb, ctx, name, diag, is_cab ? 0 : src->size, &r);
+    if (rc < 0)
+        return rc;
     if (is_cab) {
         rc = an_log_stream_cab(src, r, name, diag);
     } else {

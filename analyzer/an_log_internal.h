@@ -11,10 +11,11 @@
 
 typedef struct an_log_reader an_log_reader;
 
-/* A reader owns one chunk buffer of SXS_STREAM_CHUNK bytes: sources fill it (an_log_reader_buf)
- * and hand it over (an_log_reader_process), so peak memory is one chunk + one line. */
+/* A reader owns one chunk buffer of at most SXS_STREAM_CHUNK bytes (smaller when size_hint, the
+ * input size if known, is smaller; 0 = unknown): sources fill it (an_log_reader_buf) and hand it
+ * over (an_log_reader_process), so peak memory is one chunk + one line. */
 int an_log_reader_new(an_log_family family, const an_tz *tz, an_log_line_cb cb, void *ctx,
-                      const char *name, sxs_diag *diag, an_log_reader **ret);
+                      const char *name, sxs_diag *diag, uint64_t size_hint, an_log_reader **ret);
 void an_log_reader_free(an_log_reader *r);
 uint8_t *an_log_reader_buf(an_log_reader *r, size_t *ret_cap);
 /* Processes n bytes written into the buffer (the next bytes of the file). Returns 0, the

@@ -32,7 +32,8 @@ struct an_log_reader {
     int enc;
     int stop;
 
-    uint8_t *in;       /* chunk buffer, SXS_STREAM_CHUNK + 1 */
+    uint8_t *in; /* chunk buffer, in_cap + 1 */
+    size_t in_cap;
     uint64_t file_off; /* stored-file offset of in[0] for the chunk being processed */
 
     /* The line being assembled when it is not handed out in place. */
@@ -62,12 +63,15 @@ struct an_log_reader {
 #define DEC_CAP ((size_t)SXS_MAX_LOG_LINE * 3 + 8)
 
 int an_log_reader_new(an_log_family family, const an_tz *tz, an_log_line_cb cb, void *ctx,
-                      const char *name, sxs_diag *diag, an_log_reader **ret)
+                      const char *name, sxs_diag *diag, uint64_t size_hint, an_log_reader **ret)
 {
     an_log_reader *r = calloc(1, sizeof(*r));
     if (!r)
         return -ENOMEM;
-    r->in = malloc((size_t)SXS_STREAM_CHUNK + 1);
+    /* Small logs (most of them) need no 1 MiB buffer. */
+    r->in_cap = size_hint > 0 && size_hint < SXS_STREAM_CHUNK ? (size_t)size_hint
+                                                              : (size_t)SXS_STREAM_CHUNK;
+    r->in = malloc(r->in_cap + 1);
     r->carry = malloc((size_t)SXS_MAX_LOG_LINE + 1);
     r->dec = malloc(DEC_CAP);
     if (!r->in || !r->carry || !r->dec) {
@@ -96,7 +100,7 @@ void an_log_reader_free(an_log_reader *r)
 
 uint8_t *an_log_reader_buf(an_log_reader *r, size_t *ret_cap)
 {
-    *ret_cap = SXS_STREAM_CHUNK;
+    *ret_cap = r->in_cap;
     return r->in;
 }
 
@@ -602,7 +606,7 @@ int an_log_reader_process(an_log_reader *r, size_t n)
 {
     if (r->stop)
         return r->stop;
-    if (n > SXS_STREAM_CHUNK)
+    if (n > r->in_cap)
         return -EINVAL;
     size_t start = 0;
     if (r->enc == ENC_UNKNOWN && n > 0) {
