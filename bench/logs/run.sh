@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Log reading benchmark: generates a 300 MB CBS-format log (and a CbsPersist .cab of it when
+# gcab is installed), streams each through log_bench in its own process, and prints throughput
+# (MB/s of decode + line split + timestamp parse) and peak RSS (getrusage ru_maxrss). Fails when
+# peak RSS reaches 64 MiB (DESIGN.md budget).
+#   bench/logs/run.sh BUILD_DIR [SIZE_MB]      (BUILD_DIR configured with CMAKE_BUILD_TYPE=Release)
+set -euo pipefail
+build=${1:?usage: run.sh BUILD_DIR [SIZE_MB]}
+size=${2:-300}
+here=$(cd "$(dirname "$0")" && pwd)
+work="$build/bench-logs-work"
+mkdir -p "$work"
+cmake --build "$build" --target log_bench >/dev/null
+bench=$(find "$build" -name log_bench -type f -perm -u+x | head -1)
+log="$work/CBS_${size}MB.log"
+[ -s "$log" ] || python3 "$here/gen_cbs_log.py" "$log" "$size"
+limit_kib=$((64 * 1024))
+fail=0
+run() { # label file family
+    local out rss
+    out=$("$bench" "$3" "$2")
+    echo "$1: $out" | tr '\n' ' '
+    echo
+    rss=$(echo "$out" | sed -n 's/.*maxrss_kib=\([0-9]*\).*/\1/p')
+    if [ "$rss" -ge "$limit_kib" ]; then
+        echo "FAIL: $1 peak RSS ${rss} KiB >= ${limit_kib} KiB"
+        fail=1
+    fi
+}
+cat "$log" > /dev/null # warm cache: measure the reader, not the disk
+run "cbs-300MB (cold process, warm cache)" "$log" cbs
+run "cbs-300MB (second run)" "$log" cbs
+if command -v gcab > /dev/null; then
+    cab="$work/CbsPersist_${size}MB.cab"
+    if [ ! -s "$cab" ]; then
+        (cd "$work" && cp "$log" CbsPersist_bench.log && gcab -c -z "$cab" CbsPersist_bench.log &&
+            rm -f CbsPersist_bench.log)
+    fi
+    run "cbspersist-cab (MSZIP, expanded in memory)" "$cab" cbs
+fi
+exit $fail
