@@ -3,15 +3,20 @@
 # gcab is installed), streams each through log_bench in its own process, and prints throughput
 # (MB/s of decode + line split + timestamp parse) and peak RSS (getrusage ru_maxrss). Fails when
 # peak RSS reaches 64 MiB (DESIGN.md budget).
-#   bench/logs/run.sh BUILD_DIR [SIZE_MB]      (BUILD_DIR configured with CMAKE_BUILD_TYPE=Release)
+#   bench/logs/run.sh BUILD_DIR [SIZE_MB]      (BUILD_DIR configured with CMAKE_BUILD_TYPE=Release;
+#   LOG_BENCH=/path/to/log_bench overrides the binary)
 set -euo pipefail
 build=${1:?usage: run.sh BUILD_DIR [SIZE_MB]}
 size=${2:-300}
 here=$(cd "$(dirname "$0")" && pwd)
 work="$build/bench-logs-work"
 mkdir -p "$work"
-cmake --build "$build" --target log_bench >/dev/null
-bench=$(find "$build" -name log_bench -type f -perm -u+x | head -1)
+if [ -n "${LOG_BENCH:-}" ]; then # a log_bench built by hand
+    bench=$LOG_BENCH
+else
+    cmake --build "$build" --target log_bench >/dev/null
+    bench=$(find "$build" -name log_bench -type f -perm -u+x | head -1)
+fi
 log="$work/CBS_${size}MB.log"
 [ -s "$log" ] || python3 "$here/gen_cbs_log.py" "$log" "$size"
 limit_kib=$((64 * 1024))
