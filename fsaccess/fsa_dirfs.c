@@ -82,7 +82,8 @@ static int resolve(dirfs *fs, const char *path, bool true_case, int *ret_parent,
                    size_t cap)
 {
     char comp[FSA_MAX_NAME + 1];
-    int cur = dup(fs->rootfd);
+    /* a fresh open file description: a dup would share its directory offset */
+    int cur = openat(fs->rootfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (cur < 0)
         return -errno;
     name[0] = '\0';
@@ -141,6 +142,7 @@ static void fill_stat(int parent, const char *name, const struct statx *sx, fsa_
     mode_t m = sx->stx_mode;
     if (S_ISDIR(m)) {
         st->type = FSA_TYPE_DIR;
+        st->size = 0; /* as on NTFS: a directory has no default data stream */
         st->attributes |= FSA_ATTR_DIRECTORY;
     } else if (S_ISREG(m)) {
         st->type = FSA_TYPE_FILE;

@@ -5,6 +5,7 @@
 #include <criterion/parameterized.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <glob.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -189,6 +190,11 @@ Test(dirfs, lists_and_reads)
     cr_assert_geq(i, 0);
     cr_assert_eq(l.types[i], FSA_TYPE_DIR);
     cr_assert_eq(fsa_list_dir(fs, "Windows/absent", collect, &l), -ENOENT);
+    for (int pass = 0; pass < 2; pass++) { /* the root twice: no shared directory offset */
+        listing top = {0};
+        cr_assert_eq(fsa_list_dir(fs, "", collect, &top), 0);
+        cr_assert_eq(top.n, 2, "pass %d", pass);
+    }
     cr_assert_eq(fsa_list_dir(fs, "Windows/WinSxS/pending.xml", collect, &l), -ENOTDIR);
 
     fsa_file *f = NULL;
@@ -801,4 +807,221 @@ Test(readonly, corpus_images_unchanged_after_open_and_read)
         cr_assert_str_eq(before[i], after[i], "%s changed", rels[i]);
         free(paths[i]);
     }
+}
+
+/* ---- the same tree through both backends ---------------------------------------------- */
+
+typedef struct {
+    fsa_fs *fs;
+    const char *rel; /* directory being copied, relative to the volume root */
+    const char *out; /* where it goes on the host */
+    unsigned copied;
+} copy_ctx;
+
+static void copy_tree(fsa_fs *fs, const char *rel, const char *out, unsigned *copied);
+
+static int copy_entry(const fsa_dirent *e, void *vctx)
+{
+    copy_ctx *c = vctx;
+    if (c->rel[0] == '\0' && e->name[0] == '$')
+        return 0; /* NTFS metadata files: a mounted volume does not show them */
+    char rel[2048], out[4096];
+    snprintf(rel, sizeof(rel), "%s%s%s", c->rel, c->rel[0] ? "/" : "", e->name);
+    snprintf(out, sizeof(out), "%s/%s", c->out, e->name);
+    fsa_stat st;
+    cr_assert_eq(fsa_lookup(c->fs, rel, &st), 1, "%s", rel);
+    cr_assert_lt(++*(&c->copied), 5000u, "tree too large for this test");
+    if (st.is_reparse) {
+        cr_assert_eq(symlink(st.reparse_target, out), 0, "%s", out); /* as ntfs-3g shows it */
+    } else if (st.type == FSA_TYPE_DIR) {
+        cr_assert_eq(mkdir(out, 0755), 0, "%s", out);
+        copy_tree(c->fs, rel, out, &c->copied);
+    } else if (st.type == FSA_TYPE_FILE) {
+        fsa_file *f = NULL;
+        cr_assert_eq(fsa_file_open(c->fs, rel, &f), 1, "%s", rel);
+        FILE *o = fopen(out, "wb");
+        cr_assert_not_null(o);
+        char buf[8192];
+        uint64_t off = 0;
+        long n;
+        while ((n = fsa_file_read(f, off, buf, sizeof(buf))) > 0) {
+            cr_assert_eq(fwrite(buf, 1, (size_t)n, o), (size_t)n);
+            off += (uint64_t)n;
+        }
+        cr_assert_eq(off, st.size, "%s", rel);
+        fclose(o);
+        fsa_file_close(f);
+    }
+    return 0;
+}
+
+static void copy_tree(fsa_fs *fs, const char *rel, const char *out, unsigned *copied)
+{
+    copy_ctx c = {.fs = fs, .rel = rel, .out = out, .copied = *copied};
+    cr_assert_eq(fsa_list_dir(fs, rel, copy_entry, &c), 0, "%s", rel);
+    *copied = c.copied;
+}
+
+typedef struct {
+    fsa_fs *a, *b; /* image, directory */
+    const char *rel;
+    unsigned checked;
+} cmp_ctx;
+
+static void compare_dir(fsa_fs *a, fsa_fs *b, const char *rel, unsigned *checked);
+
+/* Every entry of the directory copy must resolve the same way in the image, with its name
+ * given in upper case (case-insensitive lookups on both sides). */
+static int compare_entry(const fsa_dirent *e, void *vctx)
+{
+    cmp_ctx *c = vctx;
+    char rel[2048], upper[2048];
+    snprintf(rel, sizeof(rel), "%s%s%s", c->rel, c->rel[0] ? "/" : "", e->name);
+    size_t i = 0;
+    for (; rel[i] && i + 1 < sizeof(upper); i++)
+        upper[i] = (rel[i] >= 'a' && rel[i] <= 'z') ? (char)(rel[i] - 32) : rel[i];
+    upper[i] = '\0';
+    fsa_stat sa, sb;
+    cr_assert_eq(fsa_lookup(c->a, upper, &sa), 1, "image: %s", upper);
+    cr_assert_eq(fsa_lookup(c->b, upper, &sb), 1, "directory: %s", upper);
+    cr_assert_eq(sa.is_reparse, sb.is_reparse, "%s", rel);
+    cr_assert_eq(sa.size, sb.size, "%s", rel);
+    if (sa.is_reparse)
+        cr_assert_str_eq(sa.reparse_target, sb.reparse_target, "%s", rel);
+    else
+        cr_assert_eq(sa.type, sb.type, "%s", rel);
+    char na[1024], nb[1024];
+    cr_assert_eq(fsa_true_name(c->a, upper, na, sizeof(na)), 1);
+    cr_assert_eq(fsa_true_name(c->b, upper, nb, sizeof(nb)), 1);
+    cr_assert_str_eq(na, nb, "%s", rel);
+    c->checked++;
+    if (!sa.is_reparse && sa.type == FSA_TYPE_DIR)
+        compare_dir(c->a, c->b, rel, &c->checked);
+    return 0;
+}
+
+static int count_entry(const fsa_dirent *e, void *ctx)
+{
+    (void)e;
+    ++*(unsigned *)ctx;
+    return 0;
+}
+
+static void compare_dir(fsa_fs *a, fsa_fs *b, const char *rel, unsigned *checked)
+{
+    unsigned na = 0, nb = 0;
+    cr_assert_eq(fsa_list_dir(a, rel, count_entry, &na), 0);
+    cr_assert_eq(fsa_list_dir(b, rel, count_entry, &nb), 0);
+    if (rel[0]) /* the image root also holds the NTFS metadata files */
+        cr_assert_eq(na, nb, "%s: %u entries in the image, %u in the copy", rel, na, nb);
+    cmp_ctx c = {.a = a, .b = b, .rel = rel, .checked = *checked};
+    cr_assert_eq(fsa_list_dir(b, rel, compare_entry, &c), 0);
+    *checked = c.checked;
+}
+
+/* Copies an image's install volume to a directory through fsaccess, then checks that the
+ * directory backend finds the same install and resolves every path the same way. */
+static void compare_backends(const char *image, unsigned min_entries)
+{
+    sxs_diag *d = sxs_diag_new();
+    fsa_evidence *img = open_ok(image, d);
+    cr_assert_eq(fsa_install_count(img), 1, "%s", image);
+    const fsa_install_info *ii = fsa_install(img, 0);
+    char *dir = sxs_test_tmpdir("fsa-copy");
+    unsigned copied = 0;
+    copy_tree(ii->fs, "", dir, &copied);
+    fsa_evidence *ev = open_ok(dir, d);
+    cr_assert_eq(fsa_install_count(ev), 1);
+    cr_assert_str_eq(fsa_install(ev, 0)->windows_dir, ii->windows_dir);
+    unsigned checked = 0;
+    compare_dir(ii->fs, fsa_install(ev, 0)->fs, "", &checked);
+    cr_assert_eq(checked, copied, "checked %u, copied %u", checked, copied);
+    cr_assert_geq(checked, min_entries);
+    fsa_close(ev);
+    fsa_close(img);
+    sxs_diag_free(d);
+    free(dir);
+}
+
+Test(backends, tiny_ntfs_same_through_directory)
+{
+    char *p = NULL;
+    cr_assert_geq(asprintf(&p, "%s/tests/data/fsaccess/tiny-ntfs.raw.xz", SXS_SOURCE_DIR), 0);
+    char *cmd = NULL, *dir = sxs_test_tmpdir("fsa-tiny");
+    char *raw = tmp_file(dir, "tiny-ntfs.raw");
+    cr_assert_geq(asprintf(&cmd, "xz -dc '%s' > '%s'", p, raw), 0);
+    cr_assert_eq(system(cmd), 0);
+    sxs_diag *d = sxs_diag_new();
+    fsa_evidence *ev = open_ok(raw, d);
+    static const want_vol w[] = {{0, 4096, "ntfs", "Win", "", ""}};
+    check_volumes(ev, w, 1);
+    cr_assert_eq(fsa_install_count(ev), 1);
+    fsa_fs *fs = fsa_install(ev, 0)->fs;
+    fsa_stat st;
+    cr_assert_eq(fsa_lookup(fs, "users/ALEX/documents/archive", &st), 1);
+    cr_assert(st.is_reparse);
+    cr_assert_eq(st.reparse_tag, FSA_REPARSE_MOUNT_POINT);
+    cr_assert_str_eq(st.reparse_target, "\\??\\C:\\OldArchive");
+    cr_assert_eq(st.attributes & 0x410u, 0x410u); /* directory + reparse point */
+    cr_assert_eq(fsa_lookup(fs, "Users/alex/Documents/Archive/x", &st), 0);
+    cr_assert_eq(fsa_list_dir(fs, "Users/alex/Documents/Archive", count_entry, &(unsigned){0}),
+                 -ENOTDIR);
+    fsa_close(ev);
+    sxs_diag_free(d);
+    compare_backends(raw, 10);
+    free(cmd);
+    free(raw);
+    free(dir);
+    free(p);
+}
+
+/* Images of the sample-image builder, when a build tree has made them (not required). */
+static char *sample_image(const char *name)
+{
+    char *p = NULL;
+    if (asprintf(&p, "%s/sample-images/out/%s", SXS_BINARY_DIR, name) >= 0 && access(p, R_OK) == 0)
+        return p;
+    free(p);
+    char *pattern = NULL;
+    if (asprintf(&pattern, "%s/build-*/sample-images/out/%s", SXS_SOURCE_DIR, name) < 0)
+        return NULL;
+    glob_t g;
+    char *found = NULL;
+    if (glob(pattern, 0, NULL, &g) == 0 && g.gl_pathc > 0)
+        found = strdup(g.gl_pathv[0]);
+    globfree(&g);
+    free(pattern);
+    return found;
+}
+
+Test(backends, sample_image_same_through_directory)
+{
+    char *p = sample_image("backup-reparse.raw");
+    if (!p)
+        cr_skip_test("no sample image backup-reparse.raw built (sample-images/)");
+    compare_backends(p, 50);
+    sxs_diag *d = sxs_diag_new();
+    fsa_evidence *ev = open_ok(p, d);
+    fsa_stat st;
+    cr_assert_eq(fsa_lookup(fsa_install(ev, 0)->fs, "Users/alex/Documents/Scans", &st), 1);
+    cr_assert_str_eq(st.reparse_target, "\\??\\D:\\Scans");
+    fsa_close(ev);
+    sxs_diag_free(d);
+    free(p);
+}
+
+Test(backends, sample_multi_install)
+{
+    char *p = sample_image("multi-install.raw");
+    if (!p)
+        cr_skip_test("no sample image multi-install.raw built (sample-images/)");
+    sxs_diag *d = sxs_diag_new();
+    fsa_evidence *ev = open_ok(p, d);
+    cr_assert_eq(fsa_install_count(ev), 2);
+    cr_assert_eq(fsa_install(ev, 0)->volume, 2);
+    cr_assert_eq(fsa_install(ev, 1)->volume, 3);
+    cr_assert_eq(fsa_install(ev, 1)->index, 1);
+    fsa_close(ev);
+    sxs_diag_free(d);
+    free(p);
 }
