@@ -7,7 +7,6 @@
 #include <strings.h>
 
 #include "analyzer/an_registry_int.h"
-#include "common/sxs_checked.h"
 
 static const char *const WATCHED_SERVICES[] = {
     "wuauserv",          "bits",   "cryptsvc", "trustedinstaller", "msiserver",
@@ -41,16 +40,6 @@ static int control_set(an_hive *h, const char *source, an_facts *facts, sxs_diag
     return an_facts_add_str(facts, "system.control_set", cs, source, -1);
 }
 
-/* SYSTEMTIME (16 bytes, little-endian WORDs). */
-static bool parse_systemtime(const uint8_t *p, size_t len, an_systemtime *ret)
-{
-    if (len < 16)
-        return false;
-    *ret = (an_systemtime){sxs_le16(p),     sxs_le16(p + 2),  sxs_le16(p + 4),  sxs_le16(p + 6),
-                           sxs_le16(p + 8), sxs_le16(p + 10), sxs_le16(p + 12), sxs_le16(p + 14)};
-    return true;
-}
-
 static int tz_facts(an_hive *h, const char *cs, const char *source, an_facts *facts, an_tz *tz,
                     sxs_diag *diag)
 {
@@ -76,13 +65,15 @@ static int tz_facts(an_hive *h, const char *cs, const char *source, an_facts *fa
         tz->dynamic_dst_disabled = v != 0;
     if (an_hive_get_string(h, key, "TimeZoneKeyName", tz->key_name, sizeof(tz->key_name)) != 1)
         tz->key_name[0] = '\0';
+    /* The transition dates use the TimeZoneInformation layout (month, week, hour, ...,
+     * day of week last), which an_systemtime_parse (an_tz.c) decodes. */
     uint8_t st[32], dt[32];
     size_t sl = 0, dl = 0;
     uint32_t type;
     if (an_hive_get_data(h, key, "StandardStart", st, sizeof(st), &sl, &type) == 1 &&
         an_hive_get_data(h, key, "DaylightStart", dt, sizeof(dt), &dl, &type) == 1 &&
-        parse_systemtime(st, sl, &tz->standard_start) &&
-        parse_systemtime(dt, dl, &tz->daylight_start))
+        an_systemtime_parse(st, (uint32_t)sl, &tz->standard_start) &&
+        an_systemtime_parse(dt, (uint32_t)dl, &tz->daylight_start))
         tz->has_dst = tz->standard_start.month != 0 && tz->daylight_start.month != 0;
     return 0;
 }

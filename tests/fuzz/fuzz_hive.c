@@ -5,6 +5,7 @@
  * hive are LOG1, LOG2, LOG in that order. So `cat hive hive.LOG1 hive.LOG2 > seed` is a seed,
  * and a plain hive file is one too. */
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -15,45 +16,49 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 typedef struct {
     an_hive *h;
     int depth;
-    unsigned budget; /* keys visited, so one input cannot run for minutes */
+    unsigned budget;   /* keys visited, so one input cannot run for seconds */
+    unsigned siblings; /* visited at the current level */
     char path[512];
 } walk_ctx;
 
-static int on_value(const char *name, uint32_t type, const uint8_t *vdata, size_t len,
-                    void *ctx)
+static int on_value(const char *name, uint32_t type, const uint8_t *vdata, size_t len, void *ctx)
 {
     (void)name;
     (void)type;
+    (void)ctx;
     volatile uint8_t sink = 0;
     for (size_t i = 0; i < len && i < 64; i++)
         sink ^= vdata[i];
-    (void)ctx;
     return 0;
 }
 
-static int on_subkey(const char *name, void *vctx)
+static int on_subkey(an_hive_key *sub, const char *name, void *vctx)
 {
     walk_ctx *w = vctx;
-    if (w->budget == 0)
+    if (w->budget == 0 || w->siblings >= 6)
         return 1;
     w->budget--;
+    w->siblings++;
+    char s[256];
+    uint32_t dw;
+    an_hive_key_get_string(sub, "", s, sizeof(s));
+    an_hive_key_get_dword(sub, "Start", &dw);
     size_t used = strlen(w->path);
     int n = snprintf(w->path + used, sizeof(w->path) - used, "%s%s", used ? "\\" : "", name);
     if (n < 0 || (size_t)n >= sizeof(w->path) - used) {
         w->path[used] = '\0';
         return 0;
     }
-    an_hive_list_values(w->h, w->path, on_value, NULL);
-    char s[256];
-    uint32_t dw;
-    uint64_t ft;
-    an_hive_get_string(w->h, w->path, "", s, sizeof(s));
-    an_hive_get_dword(w->h, w->path, "Start", &dw);
-    an_hive_key_mtime(w->h, w->path, &ft);
-    if (w->depth < 4) {
+    if (w->depth < 3) {
+        unsigned saved = w->siblings;
+        uint64_t ft;
+        an_hive_list_values(w->h, w->path, on_value, NULL);
+        an_hive_key_mtime(w->h, w->path, &ft);
         w->depth++;
-        an_hive_list_subkeys(w->h, w->path, on_subkey, w);
+        w->siblings = 0;
+        an_hive_each_subkey(w->h, w->path, on_subkey, w);
         w->depth--;
+        w->siblings = saved;
     }
     w->path[used] = '\0';
     return 0;
@@ -77,10 +82,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     an_hive_status st;
     an_hive *h = NULL;
     sxs_diag *diag = sxs_diag_new();
-    if (an_hive_open_mem(data, ends[0], &logs[2], &logs[0], &logs[1], "fuzz", diag, &st, &h) ==
-        0) {
-        walk_ctx w = {.h = h, .budget = 300};
-        an_hive_list_subkeys(h, "", on_subkey, &w);
+    if (an_hive_open_mem(data, ends[0], &logs[2], &logs[0], &logs[1], "fuzz", diag, &st, &h) == 0) {
+        walk_ctx w = {.h = h, .budget = 60};
+        an_hive_each_subkey(h, "", on_subkey, &w);
         char s[128];
         an_hive_get_string(h, "Select", "Current", s, sizeof(s));
         an_hive_free(h);
