@@ -111,13 +111,24 @@ static int list_add(file_list *l, const char *path, an_log_family fam, uint64_t 
     return 0;
 }
 
-/* True-case form of a relative path, component by component. 1 found, 0 absent, <0 error. */
-static int true_path(fsa_fs *fs, const char *path, char *out, size_t cap)
+/* True-case form of a relative path, component by component; its first `known` bytes are
+ * already in true case (the Windows folder as fsaccess found it), so only the rest costs
+ * lookups. 1 found, 0 absent, <0 error. */
+static int true_path(fsa_fs *fs, const char *path, size_t known, char *out, size_t cap)
 {
     char prefix[1024];
     size_t o = 0, plen = 0;
     const char *p = path;
-    out[0] = '\0';
+    if (known >= sizeof(prefix) || known >= cap || known > strlen(path))
+        return -ENAMETOOLONG;
+    memcpy(prefix, path, known);
+    memcpy(out, path, known);
+    while (known > 0 && (path[known - 1] == '/' || path[known - 1] == '\\'))
+        known--; /* the loop adds separators itself */
+    plen = o = known;
+    prefix[plen] = '\0';
+    out[o] = '\0';
+    p = path + known;
     while (*p) {
         const char *e = p;
         while (*e && *e != '/' && *e != '\\')
@@ -184,10 +195,11 @@ static int cmp_names(const void *a, const void *b)
 }
 
 /* Lists dir (relative to the volume root) once and adds every file of groups. */
-static int scan_dir(fsa_fs *fs, const char *dir, unsigned groups, file_list *out, sxs_diag *diag)
+static int scan_dir(fsa_fs *fs, const char *dir, size_t known, unsigned groups, file_list *out,
+                    sxs_diag *diag)
 {
     char tdir[1024];
-    int rc = true_path(fs, dir, tdir, sizeof(tdir));
+    int rc = true_path(fs, dir, known, tdir, sizeof(tdir));
     if (rc <= 0)
         return rc == 0 || rc == -ENOTDIR ? 0 : rc;
     name_list nl = {0};
@@ -224,7 +236,8 @@ static int scan_dir(fsa_fs *fs, const char *dir, unsigned groups, file_list *out
 }
 
 /* One file looked up by name (in folders too large to list). */
-static int find_one(fsa_fs *fs, const char *path, an_log_family fam, file_list *out, sxs_diag *diag)
+static int find_one(fsa_fs *fs, const char *path, size_t known, an_log_family fam, file_list *out,
+                    sxs_diag *diag)
 {
     fsa_stat st;
     int rc = fsa_lookup(fs, path, &st);
@@ -233,7 +246,7 @@ static int find_one(fsa_fs *fs, const char *path, an_log_family fam, file_list *
     if (rc <= 0 || st.type != FSA_TYPE_FILE)
         return rc < 0 ? rc : 0;
     char tp[1024];
-    rc = true_path(fs, path, tp, sizeof(tp));
+    rc = true_path(fs, path, known, tp, sizeof(tp));
     if (rc <= 0)
         return rc;
     return list_add(out, tp, fam, st.size, false);
@@ -249,7 +262,12 @@ int an_logs_find(fsa_fs *fs, const char *windows_dir, an_log_file **ret_files, s
     const char *slash = strrchr(windows_dir, '/');
     if (strlen(windows_dir) >= sizeof(win))
         return -ENAMETOOLONG;
-    snprintf(win, sizeof(win), "%s", windows_dir);
+    /* Once, so the paths reported carry the true case even if the caller's does not. */
+    int wrc = true_path(fs, windows_dir, 0, win, sizeof(win));
+    if (wrc < 0)
+        return wrc;
+    if (wrc == 0)
+        snprintf(win, sizeof(win), "%s", windows_dir);
     if (slash)
         snprintf(root, sizeof(root), "%.*s/", (int)(slash - windows_dir), windows_dir);
     else
@@ -283,11 +301,15 @@ int an_logs_find(fsa_fs *fs, const char *windows_dir, an_log_file **ret_files, s
     int rc = 0;
     char path[1200];
     for (size_t i = 0; rc >= 0 && i < sizeof(dirs) / sizeof(dirs[0]); i++) {
-        if (dirs[i].under_windows)
+        size_t known;
+        if (dirs[i].under_windows) {
             snprintf(path, sizeof(path), "%s/%s", win, dirs[i].rel);
-        else
+            known = strlen(win) + 1;
+        } else {
             snprintf(path, sizeof(path), "%s%s", root, dirs[i].rel);
-        rc = scan_dir(fs, path, dirs[i].groups, &out, diag);
+            known = strlen(root);
+        }
+        rc = scan_dir(fs, path, known, dirs[i].groups, &out, diag);
         if (rc < 0 && rc != -ENOMEM) {
             sxs_diag_add(diag, SXS_DIAG_WARN, path, -1, "cannot read log folder (%d)", rc);
             rc = 0; /* one unreadable folder does not hide the others */
@@ -295,7 +317,7 @@ int an_logs_find(fsa_fs *fs, const char *windows_dir, an_log_file **ret_files, s
     }
     for (size_t i = 0; rc >= 0 && i < sizeof(files) / sizeof(files[0]); i++) {
         snprintf(path, sizeof(path), "%s/%s", win, files[i].rel);
-        rc = find_one(fs, path, files[i].fam, &out, diag);
+        rc = find_one(fs, path, strlen(win) + 1, files[i].fam, &out, diag);
         if (rc < 0 && rc != -ENOMEM)
             rc = 0; /* already in diag */
     }
