@@ -69,6 +69,8 @@ int fsa_path_next(const char **p, char *comp, size_t comp_cap);
 /* Compares UTF-8 names case-insensitively the way Windows does for common scripts
  * (fsa_name.c). */
 bool fsa_name_eq(const char *a, const char *b);
+/* A hash equal for all names fsa_name_eq calls equal. */
+uint32_t fsa_name_hash(const char *name);
 
 /* Looks for Windows installs on every readable volume (fsa_core.c). 0 or -ENOMEM. */
 int fsa_find_installs(fsa_evidence *ev, sxs_diag *diag);

@@ -163,7 +163,7 @@ int fsa_find_installs(fsa_evidence *ev, sxs_diag *diag)
         fsa_fs *fs = ev->vol_fs[i];
         if (!fs)
             continue;
-        fsa_stat st;
+        fsa_stat st = {0};
         int r = fsa_lookup(fs, "Windows/System32/config/SOFTWARE", &st);
         if (r < 0) {
             sxs_diag_add(diag, SXS_DIAG_WARN, ev->info.path, (int64_t)ev->vols[i].offset,

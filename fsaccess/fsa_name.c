@@ -82,3 +82,22 @@ bool fsa_name_eq(const char *a, const char *b)
     }
     return *p == *q;
 }
+
+uint32_t fsa_name_hash(const char *name)
+{
+    /* FNV-1a over the folded code points: equal under fsa_name_eq means equal hash */
+    const unsigned char *p = (const unsigned char *)name;
+    uint32_t h = 2166136261u;
+    while (*p) {
+        uint32_t c;
+        if (*p < 0x80) {
+            c = *p++;
+            if (c >= 'a' && c <= 'z')
+                c -= 32;
+        } else {
+            c = fold(next_cp(&p));
+        }
+        h = (h ^ c) * 16777619u;
+    }
+    return h;
+}

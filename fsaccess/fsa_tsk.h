@@ -23,7 +23,9 @@ struct fsa_tsk_dir {
     size_t n, cap;
     char *pool; /* names, NUL-separated */
     size_t pool_len, pool_cap;
-    size_t bytes; /* memory charged to the cache */
+    uint32_t *hidx; /* open-addressing index by fsa_name_hash: entry number + 1, 0 empty */
+    size_t hcap;    /* slots, a power of two; 0 for small listings (scanned linearly) */
+    size_t bytes;   /* memory charged to the cache */
     unsigned refs;
     fsa_tsk_dir *prev, *next; /* LRU list, most recent first */
 };
@@ -76,6 +78,8 @@ void fsa_tsk_dir_put(fsa_tsk_fs *fs, fsa_tsk_dir *d);
 /* Adds one entry to a listing being built. 0, -ENOMEM, -E2BIG. */
 int fsa_tsk_dir_add(fsa_tsk_dir *d, const char *name, size_t name_len, uint64_t inode,
                     fsa_type type, bool reparse);
+/* The entry named name (exact case preferred, else case-insensitive), or NULL. */
+const fsa_tsk_dent *fsa_tsk_dir_find(const fsa_tsk_dir *d, const char *name);
 /* Reads an NTFS directory's $I30 index (root + allocation, honouring $BITMAP) into d. */
 int fsa_ntfs_read_index(TSK_FS_FILE *dir, fsa_tsk_dir *d);
 

@@ -36,6 +36,7 @@ static void dir_free(fsa_tsk_dir *d)
         return;
     free(d->ents);
     free(d->pool);
+    free(d->hidx);
     free(d);
 }
 
@@ -130,11 +131,52 @@ int fsa_tsk_dir_add(fsa_tsk_dir *d, const char *name, size_t name_len, uint64_t 
     return 0;
 }
 
+/* Below this many entries a linear scan is as fast as hashing. */
+#define FSA_DIR_HASH_MIN 32
+
 static void finish(fsa_tsk_dir *d)
 {
     for (size_t i = 0; i < d->n; i++)
         d->ents[i].name = d->pool + (uintptr_t)d->ents[i].name;
-    d->bytes = sizeof(*d) + d->cap * sizeof(*d->ents) + d->pool_cap;
+    if (d->n >= FSA_DIR_HASH_MIN) {
+        size_t cap = 64;
+        while (cap < 2 * d->n)
+            cap *= 2;
+        d->hidx = calloc(cap, sizeof(*d->hidx));
+        if (d->hidx) { /* without it, lookups fall back to a scan */
+            d->hcap = cap;
+            for (size_t i = 0; i < d->n; i++) {
+                size_t s = fsa_name_hash(d->ents[i].name) & (cap - 1);
+                while (d->hidx[s])
+                    s = (s + 1) & (cap - 1);
+                d->hidx[s] = (uint32_t)(i + 1);
+            }
+        }
+    }
+    d->bytes = sizeof(*d) + d->cap * sizeof(*d->ents) + d->pool_cap + d->hcap * sizeof(*d->hidx);
+}
+
+const fsa_tsk_dent *fsa_tsk_dir_find(const fsa_tsk_dir *d, const char *name)
+{
+    const fsa_tsk_dent *folded = NULL;
+    if (!d->hcap) {
+        for (size_t i = 0; i < d->n; i++) {
+            if (!strcmp(d->ents[i].name, name))
+                return &d->ents[i];
+            if (!folded && fsa_name_eq(d->ents[i].name, name))
+                folded = &d->ents[i];
+        }
+        return folded;
+    }
+    /* names equal but for case share a hash, so the whole probe run holds every candidate */
+    for (size_t s = fsa_name_hash(name) & (d->hcap - 1); d->hidx[s]; s = (s + 1) & (d->hcap - 1)) {
+        const fsa_tsk_dent *e = &d->ents[d->hidx[s] - 1];
+        if (!strcmp(e->name, name))
+            return e;
+        if (!folded && fsa_name_eq(e->name, name))
+            folded = e;
+    }
+    return folded;
 }
 
 /* libtsk's FAT and exFAT readers list a directory's non-file entries (volume label, exFAT

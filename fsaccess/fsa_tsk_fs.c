@@ -23,20 +23,6 @@ typedef struct {
     TSK_FS_FILE *file;
 } tsk_file;
 
-/* The entry named comp in d: an exact match first, else a case-insensitive one.
- */
-static const fsa_tsk_dent *find_entry(const fsa_tsk_dir *d, const char *comp)
-{
-    const fsa_tsk_dent *folded = NULL;
-    for (size_t i = 0; i < d->n; i++) {
-        if (!strcmp(d->ents[i].name, comp))
-            return &d->ents[i];
-        if (!folded && fsa_name_eq(d->ents[i].name, comp))
-            folded = &d->ents[i];
-    }
-    return folded;
-}
-
 typedef struct {
     uint64_t inode;
     char name[FSA_MAX_NAME + 1]; /* on-disk name of the last component, "" for the root */
@@ -67,7 +53,7 @@ static int walk(fsa_tsk_fs *fs, const char *path, walk_result *w)
             return 0;
         if (r < 0)
             return r;
-        const fsa_tsk_dent *e = find_entry(d, comp);
+        const fsa_tsk_dent *e = fsa_tsk_dir_find(d, comp);
         if (e) {
             w->inode = e->inode;
             w->reparse = e->reparse;
