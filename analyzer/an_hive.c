@@ -162,23 +162,21 @@ static bool root_reachable(const uint8_t *b, size_t len, sxs_diag *diag, const c
     return true;
 }
 
-int an_hive_open_mem(const uint8_t *data, size_t len, const an_hive_log *log,
-                     const an_hive_log *log1, const an_hive_log *log2, const char *source,
-                     sxs_diag *diag, an_hive_status *status, an_hive **ret_hive)
+/* As an_hive_open_mem, taking ownership of the malloc'd bytes (so a hive loaded from the
+ * evidence is not held twice in memory). */
+static int open_owned(uint8_t *copy, size_t len, const an_hive_log *log, const an_hive_log *log1,
+                      const an_hive_log *log2, const char *source, sxs_diag *diag,
+                      an_hive_status *status, an_hive **ret_hive)
 {
     memset(status, 0, sizeof(*status));
     status->state = AN_HIVE_UNREADABLE;
     if (len > SXS_MAX_HIVE_SIZE) {
+        free(copy);
         snprintf(status->detail, sizeof(status->detail), "%zu bytes, over the %llu-byte hive limit",
                  len, SXS_MAX_HIVE_SIZE);
         sxs_diag_add(diag, SXS_DIAG_ERROR, source, -1, "hive unreadable: %s", status->detail);
         return -EFBIG;
     }
-    uint8_t *copy = malloc(len ? len : 1);
-    if (!copy)
-        return -ENOMEM;
-    if (len)
-        memcpy(copy, data, len);
     size_t copy_len = len;
     int r = an_hive_replay(&copy, &copy_len, SXS_MAX_HIVE_SIZE, log, log1, log2, status);
     if (r < 0) {
@@ -216,6 +214,20 @@ int an_hive_open_mem(const uint8_t *data, size_t len, const an_hive_log *log,
         sxs_diag_add(diag, SXS_DIAG_WARN, source, -1, "hive read without its newest changes: %s",
                      status->detail);
     return 0;
+}
+
+int an_hive_open_mem(const uint8_t *data, size_t len, const an_hive_log *log,
+                     const an_hive_log *log1, const an_hive_log *log2, const char *source,
+                     sxs_diag *diag, an_hive_status *status, an_hive **ret_hive)
+{
+    if (len > SXS_MAX_HIVE_SIZE)
+        return open_owned(NULL, len, log, log1, log2, source, diag, status, ret_hive);
+    uint8_t *copy = malloc(len ? len : 1);
+    if (!copy)
+        return -ENOMEM;
+    if (len)
+        memcpy(copy, data, len);
+    return open_owned(copy, len, log, log1, log2, source, diag, status, ret_hive);
 }
 
 /* ---- loading files ------------------------------------------------------------------------ */
@@ -305,9 +317,7 @@ static int open_loaded(loaded *hive, loaded logs[3], const char *source, sxs_dia
     an_hive_log l[3];
     for (int i = 0; i < 3; i++)
         l[i] = (an_hive_log){.data = logs[i].data, .len = logs[i].len, .name = LOG_SUFFIX[i] + 1};
-    int r = an_hive_open_mem(hive->data, hive->len, &l[0], &l[1], &l[2], source, diag, status,
-                             ret_hive);
-    free(hive->data);
+    int r = open_owned(hive->data, hive->len, &l[0], &l[1], &l[2], source, diag, status, ret_hive);
     for (int i = 0; i < 3; i++)
         free(logs[i].data);
     return r;
