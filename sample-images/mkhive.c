@@ -319,7 +319,7 @@ int mkhive_put_key(mkhive *hive, const char *key_path)
 {
     if (!hive || !key_path)
         return -EINVAL;
-    hive_node_h node;
+    hive_node_h node = 0;
     return find_or_add_key(hive, key_path, &node);
 }
 
@@ -328,7 +328,7 @@ int mkhive_put(mkhive *hive, const char *key_path, const char *value_name, int t
 {
     if (!hive || !key_path || !value_name || (len && !data) || type < 0)
         return -EINVAL;
-    hive_node_h node;
+    hive_node_h node = 0;
     int r = find_or_add_key(hive, key_path, &node);
     if (r < 0)
         return r;
@@ -405,7 +405,7 @@ int mkhive_put_multi_sz(mkhive *hive, const char *key_path, const char *value_na
 int mkhive_set(const char *path, const char *key_path, const char *value_name, int type,
                const void *data, size_t len)
 {
-    mkhive *hive;
+    mkhive *hive = NULL;
     int r = mkhive_open(path, &hive);
     if (r < 0)
         return r;

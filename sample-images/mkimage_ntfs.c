@@ -139,7 +139,7 @@ static int create_entry(struct writer *w, const char *path, mode_t type, ntfs_in
     const char *name = slash ? slash + 1 : path;
     if (!parent)
         return -ENOMEM;
-    ntfs_inode *dir;
+    ntfs_inode *dir = NULL;
     int r = open_dir(w, parent, &dir);
     free(parent);
     if (r < 0)
@@ -218,15 +218,16 @@ void mki_fill_bytes(enum mki_fill fill, uint64_t seed, uint64_t off, uint8_t *bu
     }
 }
 
-/* Text (UTF-8, '\n' line ends) to the bytes the file holds. */
-static int encode_text(const struct mki_node *n, struct mki_bytes *out)
+/* Encodes text[from, to) (UTF-8, '\n' line ends) into the bytes the file holds. */
+static int encode_slice(const struct mki_node *n, size_t from, size_t to, struct mki_bytes *out)
 {
     struct mki_bytes eol = {0};
-    const struct mki_bytes *src = &n->text;
+    const char *src = n->text.data + from;
+    size_t len = to - from;
     int r = 0;
     if (n->crlf) {
-        size_t start = 0;
-        for (size_t i = 0; i < n->text.len && r == 0; i++)
+        size_t start = from;
+        for (size_t i = from; i < to && r == 0; i++)
             if (n->text.data[i] == '\n' && (i == 0 || n->text.data[i - 1] != '\r')) {
                 r = mki_bytes_append(&eol, n->text.data + start, i - start);
                 if (r == 0)
@@ -234,33 +235,60 @@ static int encode_text(const struct mki_node *n, struct mki_bytes *out)
                 start = i + 1;
             }
         if (r == 0)
-            r = mki_bytes_append(&eol, n->text.data + start, n->text.len - start);
-        src = &eol;
+            r = mki_bytes_append(&eol, n->text.data + start, to - start);
+        src = eol.data ? eol.data : "";
+        len = eol.len;
     }
-    if (r == 0 && n->enc == MKI_ENC_UTF8_BOM)
-        r = mki_bytes_append(out, "\xEF\xBB\xBF", 3);
-    if (r == 0 && n->enc == MKI_ENC_UTF16LE_BOM)
-        r = mki_bytes_append(out, "\xFF\xFE", 2);
     if (r == 0 && (n->enc == MKI_ENC_UTF16LE || n->enc == MKI_ENC_UTF16LE_BOM)) {
-        if (src->len) {
-            uint8_t *u;
-            size_t ulen;
-            r = mkhive_utf16le(src->data, &u, &ulen);
-            if (r == 0) {
+        if (len) {
+            char *tmp = strndup(src, len);
+            uint8_t *u = NULL;
+            size_t ulen = 0;
+            r = tmp ? mkhive_utf16le(tmp, &u, &ulen) : -ENOMEM;
+            if (r == 0)
                 r = mki_bytes_append(out, u, ulen - 2); /* without the NUL */
-                free(u);
-            }
+            free(u);
+            free(tmp);
         }
     } else if (r == 0) {
-        r = mki_bytes_append(out, src->data ? src->data : "", src->len);
+        r = mki_bytes_append(out, src, len);
     }
     free(eol.data);
     return r;
 }
 
+/* Writes a text file in slices cut after a '\n' (so no UTF-8 sequence is split): a
+ * benchmark log of hundreds of MiB is never held twice in memory. */
+static int write_text(struct writer *w, ntfs_inode *ni, const struct mki_node *n)
+{
+    struct mki_bytes buf = {0};
+    uint64_t off = 0;
+    int r = 0;
+    if (n->enc == MKI_ENC_UTF8_BOM)
+        r = mki_bytes_append(&buf, "\xEF\xBB\xBF", 3);
+    else if (n->enc == MKI_ENC_UTF16LE_BOM)
+        r = mki_bytes_append(&buf, "\xFF\xFE", 2);
+    for (size_t pos = 0; r == 0 && pos < n->text.len;) {
+        size_t end = pos + WRITE_CHUNK < n->text.len ? pos + WRITE_CHUNK : n->text.len;
+        const char *nl =
+            end < n->text.len ? memchr(n->text.data + end, '\n', n->text.len - end) : NULL;
+        end = nl ? (size_t)(nl - n->text.data) + 1 : n->text.len;
+        r = encode_slice(n, pos, end, &buf);
+        if (r == 0)
+            r = write_data(w, ni, n->path, buf.data, buf.len, off);
+        off += buf.len;
+        buf.len = 0;
+        pos = end;
+    }
+    if (r == 0 && !n->text.len && buf.len)
+        r = write_data(w, ni, n->path, buf.data, buf.len, 0); /* a BOM alone */
+    free(buf.data);
+    return r;
+}
+
 static int write_file(struct writer *w, const struct mki_node *n)
 {
-    ntfs_inode *ni;
+    ntfs_inode *ni = NULL;
     int r = create_entry(w, n->path, S_IFREG, &ni);
     if (r < 0)
         return r;
@@ -276,12 +304,8 @@ static int write_file(struct writer *w, const struct mki_node *n)
             r = write_data(w, ni, n->path, buf, len, off);
         }
         free(buf);
-    } else if (n->text.len) {
-        struct mki_bytes bytes = {0};
-        r = encode_text(n, &bytes);
-        if (r == 0)
-            r = write_data(w, ni, n->path, bytes.data, bytes.len, 0);
-        free(bytes.data);
+    } else {
+        r = write_text(w, ni, n);
     }
     if (close_entry(w, ni) && r == 0)
         r = werr(w, errno, "close", n->path);
@@ -290,7 +314,7 @@ static int write_file(struct writer *w, const struct mki_node *n)
 
 static int write_junction(struct writer *w, const struct mki_node *n)
 {
-    ntfs_inode *ni;
+    ntfs_inode *ni = NULL;
     int r = create_entry(w, n->path, S_IFDIR, &ni);
     if (r < 0)
         return r;
@@ -360,7 +384,7 @@ static int write_hive(struct writer *w, const struct mki_hive *h, const char *tm
     if (asprintf(&file, "%s/hive%zu", tmpdir, idx) < 0)
         return -ENOMEM;
     unlink(file);
-    mkhive *mh;
+    mkhive *mh = NULL;
     int r = mkhive_open(file, &mh);
     for (size_t i = 0; r == 0 && i < h->n_ops; i++) {
         const struct mki_regop *op = &h->ops[i];
@@ -380,7 +404,7 @@ static int write_hive(struct writer *w, const struct mki_hive *h, const char *tm
     if (r == 0)
         r = read_whole(file, &node.text);
     if (r == 0) {
-        ntfs_inode *ni;
+        ntfs_inode *ni = NULL;
         r = create_entry(w, h->path, S_IFREG, &ni);
         if (r == 0) {
             r = write_data(w, ni, h->path, node.text.data, node.text.len, 0);

@@ -155,23 +155,16 @@ static int next_token(struct ctx *c, const char **pp, char **ret)
     return 1;
 }
 
-/* The rest of the line, literal, without surrounding blanks; a fully quoted rest is
- * unquoted with escapes. malloc'd. */
+/* The rest of the line, literal (quotes and backslashes kept, so Windows paths and
+ * ImagePath values such as "C:\Program Files\x.exe" need no escaping), without
+ * surrounding blanks. malloc'd. */
 static int rest_of_line(struct ctx *c, const char *p, char **ret)
 {
+    (void)c;
     p = skip_ws(p);
     size_t n = strlen(p);
     while (n && (p[n - 1] == ' ' || p[n - 1] == '\t'))
         n--;
-    if (n >= 2 && p[0] == '"' && p[n - 1] == '"') {
-        const char *q = p;
-        int r = next_token(c, &q, ret);
-        if (r < 0)
-            return r;
-        if (*skip_ws(q) == '\0')
-            return 0;
-        free(*ret);
-    }
     char *s = strndup(p, n);
     if (!s)
         return -ENOMEM;
@@ -926,7 +919,7 @@ static int cmd_repeat(struct ctx *c, const char *p, size_t *pi, size_t last)
         return fail(c, "repeat needs a count");
     if (c->depth >= MAX_REPEAT_DEPTH)
         return fail(c, "repeat nested too deep");
-    size_t end_at;
+    size_t end_at = 0;
     if ((r = find_end(c, *pi, last, &end_at)) < 0)
         return r;
     c->depth++;
