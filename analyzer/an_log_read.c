@@ -378,6 +378,8 @@ static size_t utf8_cut(const char *s, size_t len, size_t max)
     return c;
 }
 
+static bool clean_ascii(const uint8_t *p, size_t n);
+
 /* Finishes the carried line: decode, strip CRs and a leading BOM, emit, reset. */
 static int finish_carry(an_log_reader *r)
 {
@@ -405,6 +407,10 @@ static int finish_carry(an_log_reader *r)
     }
     while (n > 0 && s[n - 1] == '\r')
         n--;
+    if (clean_ascii(s, n)) { /* nothing to decode (a UTF-16 line of ASCII, say) */
+        r->carry[n] = '\0';
+        return emit(r, r->carry, n, off, trunc);
+    }
     size_t len = decode_slow(r, s, n);
     char *t = r->dec;
     if (len >= 3 && memcmp(t, "\xEF\xBB\xBF", 3) == 0) {
@@ -457,7 +463,7 @@ static void carry_raw(an_log_reader *r, const uint8_t *p, size_t n, uint64_t off
 }
 
 /* True when every byte is printable ASCII (0x20..0x7F): nothing to decode or drop. */
-static inline bool clean_ascii(const uint8_t *p, size_t n)
+static bool clean_ascii(const uint8_t *p, size_t n)
 {
     const uint64_t k20 = 0x2020202020202020ULL, hi = 0x8080808080808080ULL;
     uint64_t acc = 0;
@@ -578,6 +584,37 @@ static int utf16_unit(an_log_reader *r, uint16_t u, uint64_t off)
     return 0;
 }
 
+/* Fast path: a run of printable ASCII units (most of any log) copied straight into the line.
+ * Returns the index after the run. */
+static size_t utf16_ascii_run(an_log_reader *r, const uint8_t *buf, size_t i, size_t n)
+{
+    uint64_t off = r->file_off + i;
+    if (!r->carry_active) {
+        r->carry_active = true;
+        r->line_off = off;
+    }
+    if (!r->line_off_set) {
+        r->line_off = off;
+        r->line_off_set = true;
+    }
+    r->in_nul_run = false;
+    size_t room = SXS_MAX_LOG_LINE - r->carry_len, k = 0;
+    char *dst = r->carry + r->carry_len;
+    while (i + 2 <= n && buf[i + 1] == 0 && buf[i] >= 0x20 && buf[i] < 0x80) {
+        if (k < room)
+            dst[k] = (char)buf[i];
+        k++;
+        i += 2;
+    }
+    if (k > room) {
+        r->carry_len += room;
+        r->carry_trunc = true;
+    } else {
+        r->carry_len += k;
+    }
+    return i;
+}
+
 static int process_utf16(an_log_reader *r, const uint8_t *buf, size_t start, size_t n)
 {
     size_t i = start;
@@ -590,10 +627,15 @@ static int process_utf16(an_log_reader *r, const uint8_t *buf, size_t start, siz
             return rc;
         i++;
     }
-    for (; i + 2 <= n; i += 2) {
+    while (i + 2 <= n) {
+        if (buf[i + 1] == 0 && buf[i] >= 0x20 && buf[i] < 0x80 && !r->has_hi) {
+            i = utf16_ascii_run(r, buf, i, n);
+            continue;
+        }
         rc = utf16_unit(r, (uint16_t)(buf[i] | (buf[i + 1] << 8)), r->file_off + i);
         if (rc)
             return rc;
+        i += 2;
     }
     if (i < n) {
         r->has_odd = true;
