@@ -244,7 +244,7 @@ static bool eval(const ectx *e, const rule_cond *c)
         return !eval(e, c->kids[0]);
     case COND_LOG:
     case COND_CORRELATE:
-        return e->s->ps[c->pat_index].count >= c->min_count;
+        return e->s->ps[e->s->canon[c->pat_index]].count >= c->min_count;
     case COND_FACT:
         if (c->op == FACT_MISSING)
             return !e->facts || !an_facts_get(e->facts, c->fact);
@@ -271,8 +271,8 @@ static void collect(const ectx *e, const rule_cond *c, acc *a)
         return;
     case COND_LOG:
     case COND_CORRELATE: {
-        const rule_pat_state *p = &e->s->ps[c->pat_index];
-        for (size_t i = 0; i < p->nev; i++)
+        const rule_pat_state *p = &e->s->ps[e->s->canon[c->pat_index]];
+        for (size_t i = 0; c->cite && i < p->nev; i++)
             add_ev(a, p->ev[i].source, p->ev[i].line, p->ev[i].offset, p->ev[i].ts, p->ev[i].text);
         if (c->cite && p->count > p->nev)
             a->ev_more += p->count - p->nev;

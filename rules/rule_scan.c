@@ -33,7 +33,7 @@ void rule_scan_free(rule_scan *s)
 {
     if (!s)
         return;
-    for (size_t i = 0; i < s->rs->npats; i++) {
+    for (size_t i = 0; s->ps && i < s->rs->npats; i++) {
         rule_pat_state *p = &s->ps[i];
         for (size_t j = 0; j < p->nev; j++)
             ev_free(&p->ev[j]);
@@ -45,8 +45,16 @@ void rule_scan_free(rule_scan *s)
         free(p->corrs);
     }
     free(s->ps);
-    for (size_t f = 0; f < AN_LOG_FAMILY_COUNT; f++)
-        free(s->by_family[f]);
+    free(s->canon);
+    for (size_t f = 0; f < AN_LOG_FAMILY_COUNT; f++) {
+        free(s->fam[f].pats);
+        free(s->fam[f].lits);
+        free(s->fam[f].always);
+        free(s->fam[f].hit);
+        free(s->fam[f].shift);
+        free(s->fam[f].head);
+        free(s->fam[f].next);
+    }
     for (size_t i = 0; i < RULE_CORR_RING; i++)
         free(s->ring[i].text);
     free(s->active);
@@ -60,6 +68,86 @@ void rule_scan_free(rule_scan *s)
     free(s);
 }
 
+/* Wu-Manber block: two bytes folded to 12 bits so the shift table (4 KiB) stays in L1. */
+#define RULE_WM_BITS 12
+static inline uint16_t block2(const char *p)
+{
+    return (uint16_t)(((uint8_t)p[0] ^ ((unsigned)(uint8_t)p[1] << 4)) &
+                      ((1u << RULE_WM_BITS) - 1));
+}
+
+/* Literals shorter than this are searched one by one (memmem): a short literal would cap every
+ * Wu-Manber shift at its length. */
+#define RULE_WM_MIN_LIT 8
+
+static bool same_log_pattern(const rule_cond *a, const rule_cond *b)
+{
+    return a->kind == COND_LOG && b->kind == COND_LOG && a->families == b->families &&
+           a->ignore_case == b->ignore_case && strcmp(a->pattern, b->pattern) == 0 &&
+           ((!a->literal && !b->literal) ||
+            (a->literal && b->literal && strcmp(a->literal, b->literal) == 0));
+}
+
+static int push_size(size_t **arr, size_t *n, size_t v)
+{
+    size_t *na = realloc(*arr, (*n + 1) * sizeof(*na));
+    if (!na)
+        return -ENOMEM;
+    *arr = na;
+    na[(*n)++] = v;
+    return 0;
+}
+
+/* Registers canonical log pattern pi with family f's prefilter. */
+static int add_to_family(rule_scan *s, unsigned f, size_t pi)
+{
+    rule_family_filter *ff = &s->fam[f];
+    const rule_cond *c = s->rs->pats[pi];
+    size_t k = ff->npats;
+    if (push_size(&ff->pats, &ff->npats, pi) < 0)
+        return -ENOMEM;
+    if (!c->literal || c->literal_caseless || c->literal_len < 3)
+        return push_size(&ff->always, &ff->nalways, k);
+    if (ff->nlits >= UINT16_MAX - 1 || c->literal_len < RULE_WM_MIN_LIT)
+        return push_size(&ff->always, &ff->nalways, k);
+    rule_lit *nl = realloc(ff->lits, (ff->nlits + 1) * sizeof(*nl));
+    if (!nl)
+        return -ENOMEM;
+    ff->lits = nl;
+    nl[ff->nlits++] = (rule_lit){c->literal, c->literal_len, k};
+    return 0;
+}
+
+/* Wu-Manber tables of one family, once all its literals are known. */
+static int build_shift(rule_family_filter *ff)
+{
+    if (!ff->nlits)
+        return 0;
+    size_t m = 64; /* shifts fit a byte; longer prefixes gain little */
+    for (size_t l = 0; l < ff->nlits; l++)
+        if (ff->lits[l].len < m)
+            m = ff->lits[l].len;
+    ff->m = m;
+    ff->shift = malloc(1u << RULE_WM_BITS);
+    ff->head = calloc(1u << RULE_WM_BITS, sizeof(*ff->head));
+    ff->next = calloc(ff->nlits, sizeof(*ff->next));
+    if (!ff->shift || !ff->head || !ff->next)
+        return -ENOMEM;
+    memset(ff->shift, (int)(m - 1), 1u << RULE_WM_BITS);
+    for (size_t l = 0; l < ff->nlits; l++) {
+        const char *lit = ff->lits[l].lit;
+        for (size_t q = 1; q < m; q++) {
+            uint16_t blk = block2(lit + q - 1);
+            if (m - 1 - q < ff->shift[blk])
+                ff->shift[blk] = (uint8_t)(m - 1 - q);
+        }
+        uint16_t blk = block2(lit + m - 2);
+        ff->next[l] = ff->head[blk];
+        ff->head[blk] = (uint16_t)(l + 1);
+    }
+    return 0;
+}
+
 int rule_scan_new(const rule_set *rs, rule_scan **ret)
 {
     if (!rs || !ret)
@@ -69,13 +157,20 @@ int rule_scan_new(const rule_set *rs, rule_scan **ret)
         return -ENOMEM;
     s->rs = rs;
     s->ps = calloc(rs->npats + 1, sizeof(*s->ps));
+    s->canon = calloc(rs->npats + 1, sizeof(*s->canon));
     s->active = calloc(rs->npats + 1, sizeof(*s->active));
     s->mctx = pcre2_match_context_create(NULL);
-    if (!s->ps || !s->active || !s->mctx)
+    if (!s->ps || !s->canon || !s->active || !s->mctx)
         goto oom;
     pcre2_set_match_limit(s->mctx, RULE_PCRE2_MATCH_LIMIT);
     for (size_t i = 0; i < rs->npats; i++) {
         rule_cond *c = rs->pats[i];
+        s->canon[i] = i;
+        for (size_t j = 0; j < i && s->canon[i] == i; j++)
+            if (s->canon[j] == j && same_log_pattern(rs->pats[j], c))
+                s->canon[i] = j;
+        if (s->canon[i] != i)
+            continue; /* shares the state of an identical earlier pattern */
         rule_pat_state *p = &s->ps[i];
         p->md = pcre2_match_data_create_from_pattern(c->re, NULL);
         if (!p->md)
@@ -87,29 +182,27 @@ int rule_scan_new(const rule_set *rs, rule_scan **ret)
             p->ncaps = c->ngroups;
         }
         if (c->kind == COND_LOG) {
-            for (unsigned f = 0; f < AN_LOG_FAMILY_COUNT; f++) {
-                if (!(c->families & (1u << f)))
-                    continue;
-                size_t *nb = realloc(s->by_family[f], (s->nby_family[f] + 1) * sizeof(*nb));
-                if (!nb)
-                    goto oom;
-                s->by_family[f] = nb;
-                nb[s->nby_family[f]++] = i;
-            }
-        } else {
-            rule_pat_state *a = &s->ps[c->anchor->pat_index];
-            /* anchors are indexed before their correlations only when written first; the
-             * state array exists for all patterns already, so order does not matter */
-            size_t *nc = realloc(a->corrs, (a->ncorrs + 1) * sizeof(*nc));
-            if (!nc)
-                goto oom;
-            a->corrs = nc;
-            nc[a->ncorrs++] = i;
             for (unsigned f = 0; f < AN_LOG_FAMILY_COUNT; f++)
-                if (c->anchor->families & (1u << f))
-                    s->family_has_corr[f] = true;
+                if ((c->families & (1u << f)) && add_to_family(s, f, i) < 0)
+                    goto oom;
         }
     }
+    /* correlations hang off the canonical state of their anchor */
+    for (size_t i = 0; i < rs->npats; i++) {
+        rule_cond *c = rs->pats[i];
+        if (c->kind != COND_CORRELATE)
+            continue;
+        rule_pat_state *a = &s->ps[s->canon[c->anchor->pat_index]];
+        if (push_size(&a->corrs, &a->ncorrs, i) < 0)
+            goto oom;
+        for (unsigned f = 0; f < AN_LOG_FAMILY_COUNT; f++)
+            if (c->anchor->families & (1u << f))
+                s->family_has_corr[f] = true;
+    }
+    for (unsigned f = 0; f < AN_LOG_FAMILY_COUNT; f++)
+        if (s->fam[f].npats &&
+            (!(s->fam[f].hit = calloc(s->fam[f].npats, 1)) || build_shift(&s->fam[f]) < 0))
+            goto oom;
     for (size_t i = 0; i < RULE_CORR_RING; i++) {
         s->ring[i].text = malloc(RULE_CORR_TEXT + 1);
         if (!s->ring[i].text)
@@ -187,9 +280,9 @@ static char *dup_cap(const char *p, size_t n, size_t cap)
 
 /* Prefilter + regex. true on a match (ovector in p->md). */
 static bool try_match(rule_scan *s, const rule_cond *c, rule_pat_state *p, const char *text,
-                      size_t len)
+                      size_t len, bool literal_seen)
 {
-    if (c->literal) {
+    if (c->literal && !literal_seen) {
         if (c->literal_caseless ? strcasestr(text, c->literal) == NULL
                                 : memmem(text, len, c->literal, c->literal_len) == NULL)
             return false;
@@ -202,18 +295,29 @@ static bool try_match(rule_scan *s, const rule_cond *c, rule_pat_state *p, const
 }
 
 /* Records one matching line: count, evidence (first ones), capture values. */
+/* Where a matched line is: kept apart from the text so timestamps are formatted only for
+ * the few lines that are kept. */
+typedef struct {
+    uint64_t line_no;
+    uint64_t offset;
+    bool has_time;
+    bool utc;
+    int64_t time;
+} rule_pos;
+
 static void record(rule_scan *s, const rule_cond *c, rule_pat_state *p, const char *text,
-                   size_t len, uint64_t line_no, uint64_t offset, const char *ts)
+                   size_t len, const rule_pos *pos)
 {
     p->count++;
-    if (c->cite && p->nev < RULE_MAX_EVIDENCE) {
+    /* kept even when this condition does not cite: an identical pattern elsewhere may */
+    if (p->nev < RULE_MAX_EVIDENCE) {
         rule_ev *e = &p->ev[p->nev];
         e->text = dup_cap(text, len, RULE_MAX_EVIDENCE_TEXT);
         if (e->text) {
             e->source = s->cur_path;
-            e->line = (int64_t)line_no;
-            e->offset = (int64_t)offset;
-            memcpy(e->ts, ts, sizeof(e->ts));
+            e->line = (int64_t)pos->line_no;
+            e->offset = (int64_t)pos->offset;
+            rule_format_time(pos->has_time, pos->time, pos->utc, e->ts);
             p->nev++;
         }
     }
@@ -242,17 +346,16 @@ static void record(rule_scan *s, const rule_cond *c, rule_pat_state *p, const ch
 }
 
 /* Tests a correlation pattern on one line (once per line per correlation). */
-static void corr_line(rule_scan *s, size_t ci, const char *text, size_t len, uint64_t line_no,
-                      uint64_t offset, const char *ts)
+static void corr_line(rule_scan *s, size_t ci, const char *text, size_t len, const rule_pos *pos)
 {
     rule_pat_state *p = &s->ps[ci];
-    if (p->file_seq == s->file_seq && line_no <= p->last_line)
+    if (p->file_seq == s->file_seq && pos->line_no <= p->last_line)
         return;
     p->file_seq = s->file_seq;
-    p->last_line = line_no;
+    p->last_line = pos->line_no;
     const rule_cond *c = s->rs->pats[ci];
-    if (try_match(s, c, p, text, len))
-        record(s, c, p, text, len, line_no, offset, ts);
+    if (try_match(s, c, p, text, len, false))
+        record(s, c, p, text, len, pos);
 }
 
 static void activate(rule_scan *s, size_t ci, int64_t until)
@@ -271,7 +374,7 @@ static void activate(rule_scan *s, size_t ci, int64_t until)
 
 /* An anchor matched at time t: lines already seen within the window, then lines to come. */
 static void anchor_hit(rule_scan *s, rule_pat_state *ap, int64_t t, const an_log_line *line,
-                       const char *ts)
+                       const rule_pos *pos)
 {
     for (size_t k = 0; k < ap->ncorrs; k++) {
         size_t ci = ap->corrs[k];
@@ -280,12 +383,42 @@ static void anchor_hit(rule_scan *s, rule_pat_state *ap, int64_t t, const an_log
         size_t start = (s->ring_head + RULE_CORR_RING - s->ring_n) % RULE_CORR_RING;
         for (size_t j = 0; j < s->ring_n; j++) {
             rule_ring_line *rl = &s->ring[(start + j) % RULE_CORR_RING];
-            if (!rl->has_time || rl->time < t - w || rl->time > t + w)
+            if (!rl->has_eff || rl->eff < t - w || rl->eff > t + w)
                 continue;
-            corr_line(s, ci, rl->text, rl->len, rl->line_no, rl->offset, rl->ts);
+            rule_pos rp = {rl->line_no, rl->offset, rl->has_time, rl->utc, rl->time};
+            corr_line(s, ci, rl->text, rl->len, &rp);
         }
-        corr_line(s, ci, line->text, line->len, line->line_no, line->offset, ts);
+        corr_line(s, ci, line->text, line->len, pos);
         activate(s, ci, t + w);
+    }
+}
+
+/* Marks the patterns of family filter ff whose literal occurs in the line (one pass,
+ * Wu-Manber: a 2-byte block that ends no literal prefix lets the window jump ahead). */
+static void prefilter(rule_family_filter *ff, const char *text, size_t len)
+{
+    memset(ff->hit, 0, ff->npats);
+    for (size_t a = 0; a < ff->nalways; a++)
+        ff->hit[ff->always[a]] = 1;
+    size_t m = ff->m;
+    if (!ff->nlits || len < m)
+        return;
+    const uint8_t *shift = ff->shift;
+    size_t pos = m - 1;
+    while (pos < len) {
+        uint16_t blk = block2(text + pos - 1);
+        uint8_t sh = shift[blk];
+        if (sh) {
+            pos += sh;
+            continue;
+        }
+        size_t start = pos + 1 - m;
+        for (uint16_t li = ff->head[blk]; li; li = ff->next[li - 1]) {
+            const rule_lit *rl = &ff->lits[li - 1];
+            if (rl->len <= len - start && memcmp(text + start, rl->lit, rl->len) == 0)
+                ff->hit[rl->k] = 1;
+        }
+        pos++;
     }
 }
 
@@ -302,8 +435,7 @@ int rule_scan_line_cb(const an_log_line *line, void *ctx)
         s->last_time = line->time;
         s->last_utc = line->time_is_utc;
     }
-    char ts[48];
-    rule_format_time(line->has_time, line->time, line->time_is_utc, ts);
+    rule_pos pos = {line->line_no, line->offset, line->has_time, line->time_is_utc, line->time};
     /* 1. forward correlation windows opened by earlier anchors */
     for (size_t i = 0; i < s->nactive;) {
         size_t ci = s->active[i];
@@ -313,20 +445,28 @@ int rule_scan_line_cb(const an_log_line *line, void *ctx)
             s->active[i] = s->active[--s->nactive];
             continue;
         }
-        corr_line(s, ci, text, len, line->line_no, line->offset, ts);
+        corr_line(s, ci, text, len, &pos);
         i++;
     }
-    /* 2. every pattern of this family */
+    /* 2. every pattern of this family whose literal the line holds */
     an_log_family f = s->cur_family;
-    for (size_t k = 0; k < s->nby_family[f]; k++) {
-        size_t pi = s->by_family[f][k];
-        const rule_cond *c = s->rs->pats[pi];
-        rule_pat_state *p = &s->ps[pi];
-        if (!try_match(s, c, p, text, len))
-            continue;
-        record(s, c, p, text, len, line->line_no, line->offset, ts);
-        if (p->ncorrs && s->have_time)
-            anchor_hit(s, p, s->last_time, line, ts);
+    rule_family_filter *ff = &s->fam[f];
+    if (ff->npats) {
+        prefilter(ff, text, len);
+        for (size_t k = 0; k < ff->npats; k++) {
+            if (!ff->hit[k])
+                continue;
+            size_t pi = ff->pats[k];
+            const rule_cond *c = s->rs->pats[pi];
+            rule_pat_state *p = &s->ps[pi];
+            /* the prefilter found a case-sensitive literal already */
+            bool seen = c->literal && !c->literal_caseless && c->literal_len >= RULE_WM_MIN_LIT;
+            if (!try_match(s, c, p, text, len, seen))
+                continue;
+            record(s, c, p, text, len, &pos);
+            if (p->ncorrs && s->have_time)
+                anchor_hit(s, p, s->last_time, line, &pos);
+        }
     }
     /* 3. remember the line for later anchors */
     if (s->family_has_corr[f]) {
@@ -336,9 +476,11 @@ int rule_scan_line_cb(const an_log_line *line, void *ctx)
         rl->text[rl->len] = '\0';
         rl->line_no = line->line_no;
         rl->offset = line->offset;
-        rl->has_time = s->have_time;
-        rl->time = s->last_time;
-        memcpy(rl->ts, ts, sizeof(ts));
+        rl->has_time = line->has_time;
+        rl->utc = line->time_is_utc;
+        rl->time = line->time;
+        rl->has_eff = s->have_time;
+        rl->eff = s->last_time;
         s->ring_head = (s->ring_head + 1) % RULE_CORR_RING;
         if (s->ring_n < RULE_CORR_RING)
             s->ring_n++;

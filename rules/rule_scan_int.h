@@ -39,16 +39,42 @@ typedef struct {
     size_t len;
     uint64_t line_no;
     uint64_t offset;
-    bool has_time;
+    bool has_time; /* the line's own timestamp (for evidence) */
+    bool utc;
     int64_t time;
-    char ts[48];
+    bool has_eff; /* time used for correlation: own, else the last one seen in the file */
+    int64_t eff;
 } rule_ring_line;
+
+/* One required literal of the multi-literal prefilter. */
+typedef struct {
+    const char *lit;
+    size_t len;
+    size_t k; /* index into the family's pattern list */
+} rule_lit;
+
+/* Patterns of one log family and their prefilter: Wu-Manber multi-literal search (2-byte
+ * blocks) over the case-sensitive literals, so each line is scanned once for all of them and
+ * most bytes are skipped. */
+typedef struct {
+    size_t *pats; /* canonical state indices */
+    size_t npats;
+    size_t m;       /* shortest literal (only its first m bytes are hashed) */
+    uint8_t *shift; /* by 2-byte block folded to RULE_WM_BITS */
+    uint16_t *head; /* by block: 1 + first literal whose m-prefix ends in the block */
+    uint16_t *next; /* per literal: 1 + next literal of the same bucket, 0 = end */
+    rule_lit *lits;
+    size_t nlits;
+    size_t *always; /* k of patterns without a case-sensitive literal */
+    size_t nalways;
+    uint8_t *hit; /* per k, for the current line */
+} rule_family_filter;
 
 struct rule_scan {
     const rule_set *rs;
     rule_pat_state *ps;
-    size_t *by_family[AN_LOG_FAMILY_COUNT];
-    size_t nby_family[AN_LOG_FAMILY_COUNT];
+    size_t *canon; /* per pattern: the state it shares (identical log patterns share one) */
+    rule_family_filter fam[AN_LOG_FAMILY_COUNT];
     bool family_has_corr[AN_LOG_FAMILY_COUNT];
     bool family_present[AN_LOG_FAMILY_COUNT];
     pcre2_match_context *mctx;

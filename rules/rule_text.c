@@ -115,19 +115,25 @@ static bool is_meta(char c)
     return strchr("\\^$.[]|()?*+{}", c) != NULL;
 }
 
-/* Inline option groups: "(?x" disables extraction (whitespace is not literal), "(?i" makes
- * the prefilter caseless (a caseless compare only accepts more lines, so it stays safe). */
+/* Inline option settings "(?i)" / "(?x)" (not "(?i:" groups, which only affect their own
+ * contents, and those are not collected): "x" disables extraction (whitespace is not literal),
+ * "i" makes the prefilter caseless (a caseless compare only accepts more lines: safe). */
 static bool scan_options(const char *p, bool *caseless)
 {
     for (const char *q = strstr(p, "(?"); q; q = strstr(q + 2, "(?")) {
         const char *f = q + 2;
+        bool i = false, x = false;
         while (*f && strchr("imnsxJU-^", *f)) {
-            if (*f == 'x')
-                return false;
-            if (*f == 'i')
-                *caseless = true;
+            x |= *f == 'x';
+            i |= *f == 'i';
             f++;
         }
+        if (*f != ')')
+            continue;
+        if (x)
+            return false;
+        if (i)
+            *caseless = true;
     }
     return strstr(p, "\\Q") == NULL;
 }

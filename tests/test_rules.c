@@ -8,8 +8,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <time.h>
 
+#include "analyzer/an_facts.h"
 #include "analyzer/an_log.h"
+#include "fsaccess/fsa.h"
 #include "rules/rule.h"
 #include "tests/support/corpus.h"
 
@@ -601,5 +606,147 @@ Test(rules_corpus, restorehealth_source_missing_needs_ipu)
     cr_expect_str_eq(x->title, "Servicing failed with 0x800f081f, which only an in-place upgrade "
                                "repairs");
     rule_result_free(r);
+    rule_set_free(rs);
+}
+
+/* ---- whole install through fsaccess's directory backend and the log discovery ---- */
+
+static void write_file(const char *root, const char *rel, const char *data, size_t len)
+{
+    char p[4096];
+    snprintf(p, sizeof(p), "%s/%s", root, rel);
+    for (char *q = p + strlen(root) + 1; *q; q++)
+        if (*q == '/') {
+            *q = '\0';
+            mkdir(p, 0755);
+            *q = '/';
+        }
+    FILE *f = fopen(p, "wb");
+    cr_assert_not_null(f, "create %s", p);
+    cr_assert_eq(fwrite(data, 1, len, f), len);
+    cr_assert_eq(fclose(f), 0);
+}
+
+static size_t progress_calls;
+
+static void on_progress(size_t index, size_t count, const char *path, void *ctx)
+{
+    (void)index;
+    (void)count;
+    (void)path;
+    (void)ctx;
+    progress_calls++;
+}
+
+Test(rules_install, eval_install_over_directory_volume)
+{
+    SXS_CORPUS_OR_SKIP(excerpt, "logs/excerpts/msdocs_cbs_driver-missing_0x80070003.log");
+    size_t len;
+    char *data = sxs_slurp(excerpt, &len);
+    cr_assert_not_null(data);
+    char *root = sxs_test_tmpdir("rules_install");
+    write_file(root, "Windows/System32/config/SOFTWARE", "regf", 4);
+    write_file(root, "Windows/System32/config/SYSTEM", "regf", 4);
+    write_file(root, "Windows/Logs/CBS/CBS.log", data, len);
+    fsa_evidence *ev;
+    cr_assert_eq(fsa_open(root, NULL, &ev), 0);
+    cr_assert_eq(fsa_install_count(ev), 1);
+    const fsa_install_info *ii = fsa_install(ev, 0);
+    an_log_file *logs;
+    size_t nlogs;
+    cr_assert_eq(an_logs_find(ii->fs, ii->windows_dir, &logs, &nlogs, NULL), 0);
+    cr_assert_eq(nlogs, 1);
+    an_facts *facts = an_facts_new();
+    an_facts_add_str(facts, "winsxs.ssu_current.missing",
+                     "amd64_microsoft-windows-servicingstack_31bf3856ad364e35_10.0.19041.2905_"
+                     "none_1",
+                     "Windows/WinSxS", -1);
+    rule_set *rs = load_pack();
+    rule_eval_input in = {.fs = ii->fs,
+                          .windows_dir = ii->windows_dir,
+                          .facts = facts,
+                          .logs = logs,
+                          .nlogs = nlogs,
+                          .target_drive = "E:",
+                          .progress = on_progress};
+    rule_result *r;
+    sxs_diag *d = sxs_diag_new();
+    cr_assert_eq(rule_eval_install(rs, &in, &r, d), 0);
+    cr_expect_eq(progress_calls, 1);
+    cr_assert_eq(r->nfindings, 2);
+    /* DRIVER-MISSING high/high first, SSU-EMPTY (folder alone) high/medium second */
+    cr_expect_str_eq(r->findings[0].id, "DRIVER-MISSING");
+    cr_expect_str_eq(r->findings[1].id, "SSU-EMPTY");
+    cr_expect_str_eq(r->findings[0].evidence[0].source, "Windows/Logs/CBS/CBS.log");
+    cr_expect_eq(r->findings[0].evidence[0].line, 2);
+    cr_expect_eq(r->findings[0].evidence[0].offset, 98); /* first line is 97 bytes + LF */
+    cr_assert_eq(r->nlogs, 1);
+    cr_expect_eq(r->logs[0].lines, 13);
+    cr_expect_eq(r->logs[0].bytes, len);
+    bool e_drive = false;
+    for (size_t i = 0; i < r->findings[1].nplan; i++)
+        if (strstr(r->findings[1].plan[i].command, "\"E:\\Windows\\WinSxS\\amd64_"))
+            e_drive = true;
+    cr_expect(e_drive);
+    rule_result_free(r);
+    sxs_diag_free(d);
+    rule_set_free(rs);
+    an_facts_free(facts);
+    an_logs_free(logs, nlogs);
+    fsa_close(ev);
+    free(root);
+    free(data);
+    free(excerpt);
+}
+
+/* ---- throughput (opt-in: SXS_RULES_BENCH_LOG=/path/to/big/CBS.log) ---- */
+
+static int count_line(const an_log_line *line, void *ctx)
+{
+    (void)line;
+    (*(uint64_t *)ctx)++;
+    return 0;
+}
+
+/* CPU time of this process: the machine is shared, wall time would measure the neighbours. */
+static double mono(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+Test(rules_bench, full_pack_pass_over_large_cbs_log, .timeout = 600)
+{
+    const char *path = getenv("SXS_RULES_BENCH_LOG");
+    if (!path)
+        cr_skip_test("set SXS_RULES_BENCH_LOG to a large CBS.log to measure throughput");
+    rule_set *rs = load_pack();
+    uint64_t n = 0;
+    an_log_stats st = {0};
+    double t0 = mono();
+    cr_assert_eq(an_log_stream_host(path, AN_LOG_CBS, NULL, count_line, &n, &st, NULL), 0);
+    double t1 = mono();
+    rule_scan *s;
+    cr_assert_eq(rule_scan_new(rs, &s), 0);
+    cr_assert_eq(rule_scan_file_begin(s, AN_LOG_CBS, path), 0);
+    an_log_stats st2 = {0};
+    double t2 = mono();
+    cr_assert_eq(an_log_stream_host(path, AN_LOG_CBS, NULL, rule_scan_line_cb, s, &st2, NULL), 0);
+    double t3 = mono();
+    cr_assert_eq(rule_scan_file_end(s, st2.bytes, t3 - t2), 0);
+    rule_result *r;
+    cr_assert_eq(rule_scan_finish(s, NULL, &r, NULL), 0);
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    double mb = (double)st.bytes / 1e6;
+    double rules_only = (t3 - t2) - (t1 - t0);
+    cr_log_warn("bench (CPU time): %.1f MB, %llu lines; decode only %.2f s (%.0f MB/s); "
+                "decode+rules %.2f s "
+                "(%.0f MB/s); rules alone ~%.2f s (%.0f MB/s); %zu findings; peak RSS %ld KiB",
+                mb, (unsigned long long)n, t1 - t0, mb / (t1 - t0), t3 - t2, mb / (t3 - t2),
+                rules_only, rules_only > 0 ? mb / rules_only : 0.0, r->nfindings, ru.ru_maxrss);
+    rule_result_free(r);
+    rule_scan_free(s);
     rule_set_free(rs);
 }

@@ -1,5 +1,5 @@
 # rules/: compiler golden tests, engine tests over the real corpus, and the rule-file fuzzer.
 sxs_criterion_test(test_rules SOURCES test_rules.c LIBS sxs_rules TIMEOUT 300)
-sxs_fuzz_target(fuzz_rules SOURCES ../fuzz/fuzz_rules.c LIBS sxs_rules
+sxs_fuzz_target(fuzz_rules SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/fuzz_rules.c LIBS sxs_rules
                 SEEDS ${PROJECT_SOURCE_DIR}/rules/rules.d ${PROJECT_SOURCE_DIR}/tests/data/rules/bad
                 SECONDS 20)
