@@ -1025,3 +1025,69 @@ Test(logs_names, family_names_round_trip)
     cr_assert_eq(an_log_family_from_name("nope"), -1);
     cr_assert_eq(an_log_family_from_name(NULL), -1);
 }
+
+/* A UTF-16 file cut in the middle of a unit (odd size): the stray byte is junk, lines before it
+ * are whole. A UTF-16 line longer than the cap is cut and marked. */
+Test(logs_utf16, odd_tail_and_long_line)
+{
+    size_t nunits = 20000;
+    uint8_t *b = malloc(2 * nunits + 16);
+    size_t o = put16(b, 0, 0xFEFF);
+    for (size_t i = 0; i < nunits; i++)
+        o = put16(b, o, (uint16_t)('a' + i % 26));
+    o = put16(b, o, '\r');
+    o = put16(b, o, '\n');
+    o = put16(b, o, 0x00E9); /* e acute */
+    b[o++] = 'x';            /* half a unit */
+    collector c = {0};
+    an_log_stats st;
+    stream_mem(b, o, AN_LOG_PANTHER, &c, &st);
+    cr_assert_eq(st.lines, 2);
+    cr_assert(line_at(&c, 1)->truncated);
+    cr_assert_eq(line_at(&c, 1)->len, SXS_MAX_LOG_LINE);
+    cr_assert_eq(line_at(&c, 1)->text[26], 'a');
+    cr_assert_str_eq(line_at(&c, 2)->text, "\xC3\xA9");
+    cr_assert_eq(line_at(&c, 2)->offset, 2 + 2 * (nunits + 2));
+    cr_assert_eq(st.binary_bytes, 1);
+    cr_assert_eq(st.lines_truncated, 1);
+    collector_free(&c);
+    free(b);
+}
+
+/* A real CbsPersist cabinet found by an_logs_find and streamed through fsaccess reads (the
+ * cabinet is read with random access through fsa_file_read, never copied). */
+Test(logs_cab, cab_through_fsaccess)
+{
+    if (!have_gcab())
+        cr_skip_test("gcab not installed (scripts/setup.sh)");
+    SXS_CORPUS_OR_SKIP(p, "logs/cbs/alborz25_ws2012-9200_CBS.log");
+    char *root = sxs_test_tmpdir("cabfsa");
+    mkdirs(root, "Windows/System32/config");
+    touch(root, "Windows/System32/config/SOFTWARE", "regf");
+    mkdirs(root, "Windows/Logs/CBS");
+    char cbsdir[4096];
+    snprintf(cbsdir, sizeof(cbsdir), "%s/Windows/Logs/CBS", root);
+    free(make_cab(cbsdir, p, "CbsPersist_20200206183418.log", "CbsPersist_20200206183418.cab"));
+    sxs_diag *d = sxs_diag_new();
+    fsa_evidence *ev;
+    cr_assert_eq(fsa_open(root, d, &ev), 0);
+    an_log_file *files;
+    size_t n;
+    cr_assert_eq(an_logs_find(fsa_install(ev, 0)->fs, "Windows", &files, &n, d), 0);
+    cr_assert_eq(n, 1);
+    cr_assert_str_eq(files[0].path, "Windows/Logs/CBS/CbsPersist_20200206183418.cab");
+    cr_assert(files[0].is_cab);
+    collector c = {0};
+    an_log_stats st;
+    cr_assert_eq(an_log_stream(fsa_install(ev, 0)->fs, &files[0], NULL, collect, &c, &st, d), 0);
+    cr_assert_eq(st.lines, 4376);
+    cr_assert_eq(st.bytes, 740759);
+    cr_assert_eq(line_at(&c, 307)->offset, 33239);
+    cr_assert_str_eq(line_at(&c, 307)->time_text, "2020-02-04 17:17:12");
+    collector_free(&c);
+    an_logs_free(files, n);
+    fsa_close(ev);
+    sxs_diag_free(d);
+    free(root);
+    free(p);
+}
