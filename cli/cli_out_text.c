@@ -1,5 +1,6 @@
 /* The text report, for people: evidence, volumes, installs, then verdict and plan. */
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli_findings.h"
@@ -83,7 +84,13 @@ static void write_install(const cli_install_report *ir, FILE *out, bool verbose)
         fputs("  (not analysed: excluded by --install)\n", out);
         return;
     }
-    fprintf(out, "  product     %s", fact_or(ir, "os.product_name", "unknown"));
+    /* Windows 11 keeps ProductName "Windows 10 ..."; the build number tells them apart. */
+    const char *product = fact_or(ir, "os.product_name", "unknown");
+    const char *build = fact_or(ir, "os.current_build", NULL);
+    if (build && atol(build) >= 22000 && strncmp(product, "Windows 10", 10) == 0)
+        fprintf(out, "  product     Windows 11%s", product + 10);
+    else
+        fprintf(out, "  product     %s", product);
     const char *dv = fact_or(ir, "os.display_version", fact_or(ir, "os.release_id", NULL));
     if (dv)
         fprintf(out, " %s", dv);
@@ -95,9 +102,12 @@ static void write_install(const cli_install_report *ir, FILE *out, bool verbose)
     for (const an_fact *f; (f = an_facts_next(ir->facts, "cbs.ssu.version", &pos)); n++)
         fprintf(out, "%s%s", n ? ", " : " ", f->value);
     fputs(n ? " (CBS Version key)\n" : " unknown (no CBS Version key read)\n", out);
-    if (ir->tz.known)
-        fprintf(out, "  time zone   %s (UTC%+d min); log times shown in UTC\n", ir->tz.key_name,
-                -ir->tz.bias);
+    if (ir->tz.known) {
+        int off = -ir->tz.bias; /* Windows: UTC = local + Bias */
+        int a = off < 0 ? -off : off;
+        fprintf(out, "  time zone   %s (UTC%c%02d:%02d standard); log times shown in UTC\n",
+                ir->tz.key_name, off < 0 ? '-' : '+', a / 60, a % 60);
+    }
     else
         fputs("  time zone   unknown; log times are local time\n", out);
     static const char *const hives[] = {"software", "system", "components"};

@@ -170,3 +170,233 @@ Test(cli, multiple_filesystems_no_windows)
     free(err);
     free(img);
 }
+
+/* ---- scenarios: every sample image end to end ---------------------------------------- */
+
+static char *sample(const char *file)
+{
+    char *p = NULL;
+    cr_assert(asprintf(&p, "%s/%s", SXS_SAMPLE_OUT, file) > 0);
+    struct stat st;
+    if (stat(p, &st) != 0)
+        cr_skip_test("sample image %s not built (cmake --build BUILD --target sample_images)",
+                     p);
+    return p;
+}
+
+/* Contract checks every report must pass, whatever the scenario. */
+static void assert_contract(const char *json)
+{
+    ASSERT_JSON(json, "sorted(d.keys())",
+                "['errors', 'evidence', 'findings', 'installs', 'tool', 'verdict', 'volumes']");
+    ASSERT_JSON(json, "d['tool']['name']", "sxsdoctor");
+    ASSERT_JSON(json,
+                "all(f['id'] in ('SSU-EMPTY','DRIVER-MISSING','BACKUP-REPARSE','WU-SERVICES',"
+                "'COMPONENT-CORRUPT','WU-CACHE','PENDING-STUCK','UPGRADE-POLICY',"
+                "'WIMMOUNT-DRIVER','SPUPDSVC-RUNONCE','IIS-PATH','AV-THIRD-PARTY',"
+                "'IPU-REQUIRED') for f in d['findings'])",
+                "True");
+    ASSERT_JSON(json,
+                "all(s['where'] in ('offline','rescue-vm','booted') for f in d['findings'] "
+                "for s in f['plan'])",
+                "True");
+    /* Never a harmful step: no ownership or permission changes, never touch sppsvc.exe. */
+    ASSERT_JSON(json,
+                "any(w in s['command'].lower() for f in d['findings'] for s in f['plan'] "
+                "for w in ('takeown', 'icacls', 'sppsvc'))",
+                "False");
+    ASSERT_JSON(json,
+                "all(set(f) >= {'id','install','severity','confidence','title','evidence',"
+                "'plan'} for f in d['findings'])",
+                "True");
+    ASSERT_JSON(json,
+                "all(set(e) >= {'source','line','offset','timestamp','text'} for f in "
+                "d['findings'] for e in f['evidence'])",
+                "True");
+    ASSERT_JSON(json,
+                "(d['verdict']['status'] == 'findings') == (len(d['findings']) > 0) and "
+                "(d['verdict']['primary'] == (d['findings'][0]['id'] if d['findings'] else "
+                "None) or d['verdict']['status'] != 'findings')",
+                "True");
+}
+
+/* Runs --json on an image; asserts exit code, primary id, the set of finding ids, the
+ * contract, and that the image's bytes did not change. Returns the JSON (caller frees). */
+static char *check_scenario(const char *file, int want_rc, const char *want_primary,
+                            const char *want_ids)
+{
+    char *img = sample(file);
+    char before[65], after[65];
+    cr_assert_eq(sxs_sha256_file(img, before), 0);
+    char *out, *err;
+    int rc = run_tool(&out, &err, "--json", img, NULL, NULL);
+    cr_assert_eq(rc, want_rc, "%s: exit %d, want %d; stderr: %s", file, rc, want_rc, err);
+    assert_contract(out);
+    ASSERT_JSON(out, "d['verdict']['primary']", want_primary);
+    ASSERT_JSON(out, "sorted(set(f['id'] for f in d['findings']))", want_ids);
+    cr_assert_eq(sxs_sha256_file(img, after), 0);
+    cr_assert_str_eq(before, after, "%s changed during analysis", file);
+    free(err);
+    free(img);
+    return out;
+}
+
+#define SCENARIO(name, file, rc, primary, ids)                                                \
+    Test(scenario, name)                                                                      \
+    {                                                                                         \
+        free(check_scenario(file, rc, primary, ids));                                         \
+    }
+
+SCENARIO(healthy, "healthy.raw", 0, "None", "[]")
+SCENARIO(select_current_2_uses_current_set, "select-current-2.raw", 0, "None", "[]")
+SCENARIO(driver_missing, "driver-missing.raw", 1, "DRIVER-MISSING", "['DRIVER-MISSING']")
+SCENARIO(wu_services, "wu-services.raw", 1, "WU-SERVICES", "['WU-SERVICES']")
+SCENARIO(pending_stuck, "pending-stuck.raw", 1, "PENDING-STUCK", "['PENDING-STUCK']")
+SCENARIO(backup_reparse, "backup-reparse.raw", 1, "BACKUP-REPARSE", "['BACKUP-REPARSE']")
+SCENARIO(component_corrupt, "component-corrupt.raw", 1, "COMPONENT-CORRUPT",
+         "['COMPONENT-CORRUPT', 'IPU-REQUIRED']")
+SCENARIO(ipu_required, "ipu-required.raw", 1, "IPU-REQUIRED", "['IPU-REQUIRED']")
+SCENARIO(upgrade_policy, "upgrade-policy.raw", 1, "UPGRADE-POLICY", "['UPGRADE-POLICY']")
+SCENARIO(wimmount_driver, "wimmount-driver.raw", 1, "WIMMOUNT-DRIVER", "['WIMMOUNT-DRIVER']")
+SCENARIO(spupdsvc_runonce, "spupdsvc-runonce.raw", 1, "SPUPDSVC-RUNONCE",
+         "['SPUPDSVC-RUNONCE']")
+SCENARIO(iis_path, "iis-path.raw", 1, "IIS-PATH", "['IIS-PATH']")
+SCENARIO(av_third_party, "av-third-party.raw", 1, "AV-THIRD-PARTY", "['AV-THIRD-PARTY']")
+SCENARIO(wu_cache, "wu-cache.raw", 1, "WU-CACHE", "['WU-CACHE']")
+
+/* The headline case, in every container: the same diagnosis with the exact folder, version
+ * and evidence lines, and the plan written for the drive the disk has on the rescue VM. */
+static void assert_ssu_empty(const char *json)
+{
+    ASSERT_JSON(json, "d['installs'][0]['ssu_version']", "10.0.26100.5074");
+    ASSERT_JSON(json, "d['installs'][0]['build']", "26100");
+    ASSERT_JSON(json, "d['installs'][0]['ubr']", "5074");
+    ASSERT_JSON(json, "d['findings'][0]['confidence']", "high");
+    ASSERT_JSON(json,
+                "any('amd64_microsoft-windows-servicingstack_31bf3856ad364e35_10.0.26100.5074_"
+                "none_' in s['command'] and '\\\\Windows\\\\WinSxS\\\\' in s['command'] and "
+                "'/COPYALL /B' in s['command'] for s in d['findings'][0]['plan'])",
+                "True");
+    ASSERT_JSON(json,
+                "sorted(set(e['source'] for e in d['findings'][0]['evidence'] if e['line']))",
+                "['$WINDOWS.~BT/Sources/Panther/setupact.log', "
+                "'$WINDOWS.~BT/Sources/Panther/setuperr.log', 'Windows/Logs/CBS/CBS.log', "
+                "'Windows/Logs/DISM/dism.log', 'Windows/Logs/MoSetup/BlueBox.log']");
+    ASSERT_JSON(json,
+                "[e['timestamp'] for e in d['findings'][0]['evidence'] if "
+                "'Process Drivers for Migration' in e['text']][0]",
+                "2025-09-03T19:36:14Z");
+}
+
+Test(scenario, ssu_empty_raw)
+{
+    char *out = check_scenario("ssu-empty.raw", 1, "SSU-EMPTY", "['SSU-EMPTY']");
+    assert_ssu_empty(out);
+    ASSERT_JSON(out, "d['evidence']['format']", "raw");
+    free(out);
+}
+
+Test(scenario, ssu_empty_e01)
+{
+    char *out = check_scenario("ssu-empty.E01", 1, "SSU-EMPTY", "['SSU-EMPTY']");
+    assert_ssu_empty(out);
+    ASSERT_JSON(out, "d['evidence']['format']", "ewf");
+    free(out);
+}
+
+Test(scenario, ssu_empty_split_e01)
+{
+    char *out = check_scenario("ssu-empty-split.E01", 1, "SSU-EMPTY", "['SSU-EMPTY']");
+    assert_ssu_empty(out);
+    ASSERT_JSON(out, "len(d['evidence']['segments']) >= 3", "True");
+    free(out);
+}
+
+Test(scenario, ssu_empty_vhdx)
+{
+    char *out = check_scenario("ssu-empty.vhdx", 1, "SSU-EMPTY", "['SSU-EMPTY']");
+    assert_ssu_empty(out);
+    ASSERT_JSON(out, "d['evidence']['format']", "vhdx");
+    free(out);
+}
+
+Test(scenario, healthy_e01_and_vhd_agree_with_raw)
+{
+    free(check_scenario("healthy.E01", 0, "None", "[]"));
+    free(check_scenario("healthy.vhd", 0, "None", "[]"));
+}
+
+Test(scenario, target_drive_and_markdown)
+{
+    char *img = sample("ssu-empty.raw");
+    char *out, *err;
+    cr_assert_eq(run_tool(&out, &err, "--target-drive", "G:", img, NULL), 1);
+    cr_assert_not_null(strstr(out, "\"G:\\Windows\\WinSxS\\amd64_microsoft-windows-"
+                                   "servicingstack_31bf3856ad364e35_10.0.26100.5074"));
+    cr_assert_null(strstr(out, "F:\\Windows"));
+    cr_assert_not_null(strstr(out, "Verdict: FINDINGS"));
+    free(out);
+    free(err);
+    cr_assert_eq(run_tool(&out, &err, "--markdown", img, NULL, NULL), 1);
+    cr_assert(strncmp(out, "# sxsdoctor report\n", 19) == 0);
+    cr_assert_not_null(strstr(out, "`SSU-EMPTY`"));
+    free(out);
+    free(err);
+    free(img);
+}
+
+Test(scenario, multi_install_both_found_and_selectable)
+{
+    char *out = check_scenario("multi-install.raw", 0, "None", "[]");
+    ASSERT_JSON(out, "[(i['volume'], i['build']) for i in d['installs']]",
+                "[(2, 26100), (3, 19045)]");
+    free(out);
+    char *img = sample("multi-install.raw");
+    char *err;
+    cr_assert_eq(run_tool(&out, &err, "--json", "--install", "2", img), 0);
+    ASSERT_JSON(out, "[i['analysed'] for i in d['installs']]", "[False, True]");
+    free(out);
+    free(err);
+    cr_assert_eq(run_tool(&out, &err, "--install", "3", img, NULL), 3);
+    cr_assert_not_null(strstr(err, "holds 2 Windows installation"), "%s", err);
+    free(out);
+    free(err);
+    free(img);
+}
+
+Test(scenario, bitlocker_named_not_unknown)
+{
+    char *img = sample("bitlocker.raw");
+    char *out, *err;
+    cr_assert_eq(run_tool(&out, &err, "--json", img, NULL, NULL), 3);
+    ASSERT_JSON(out, "[v['fs'] for v in d['volumes'] if 'BitLocker' in v['note']]",
+                "['bitlocker']");
+    ASSERT_JSON(out, "d['verdict']['status']", "unreadable");
+    cr_assert_not_null(strstr(err, "BitLocker"), "%s", err);
+    free(out);
+    free(err);
+    free(img);
+}
+
+Test(rules_cli, list_rules_and_bad_rule_dir)
+{
+    char *out, *err;
+    cr_assert_eq(run_tool(&out, &err, "--list-rules", NULL, NULL, NULL), 0);
+    cr_assert_not_null(strstr(out, "SSU-EMPTY"));
+    cr_assert_not_null(strstr(out, "DRIVER-MISSING"));
+    free(out);
+    free(err);
+    char *dir = sxs_test_tmpdir("badrules");
+    char *p = NULL;
+    cr_assert(asprintf(&p, "%s/bad.yml", dir) > 0);
+    FILE *f = fopen(p, "w");
+    cr_assert_not_null(f);
+    fputs("id: NOT-A-SCENARIO\ntitle: x\n", f);
+    fclose(f);
+    cr_assert_eq(run_tool(&out, &err, "--list-rules", "--rules", dir, NULL), 2);
+    cr_assert_not_null(strstr(err, "bad.yml:1:"), "%s", err);
+    free(out);
+    free(err);
+    free(p);
+    free(dir);
+}
