@@ -13,6 +13,8 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+static volatile uint8_t g_sink;
+
 typedef struct {
     an_hive *h;
     int depth;
@@ -26,9 +28,8 @@ static int on_value(const char *name, uint32_t type, const uint8_t *vdata, size_
     (void)name;
     (void)type;
     (void)ctx;
-    volatile uint8_t sink = 0;
     for (size_t i = 0; i < len && i < 64; i++)
-        sink ^= vdata[i];
+        g_sink ^= vdata[i]; /* touch the data so reads are not optimised away */
     return 0;
 }
 
