@@ -444,13 +444,15 @@ int main(int argc, char **argv)
     char err[1024] = "";
     struct mki_scenario scn;
     int r = mki_parse_file(scn_path, &scn, err, sizeof err);
-    if (r == 0)
-        r = mki_layout(&scn, err, sizeof err);
+    if (r < 0) {
+        fprintf(stderr, "sxs-mkimage: %s\n", err);
+        return 1;
+    }
+    r = mki_layout(&scn, err, sizeof err);
     if (r < 0 || check) {
         if (r < 0)
             fprintf(stderr, "sxs-mkimage: %s\n", err);
-        if (r == 0)
-            mki_scenario_free(&scn);
+        mki_scenario_free(&scn);
         return r < 0 ? 1 : 0;
     }
     char *tmpdir = NULL, *raw = NULL;
