@@ -3,9 +3,12 @@
  * wherever "regf" appears at a 512-byte aligned offset after the first 4096 bytes (every hive
  * and log starts with a "regf" base block, and logs are sector multiples); the parts after the
  * hive are LOG1, LOG2, LOG in that order. So `cat hive hive.LOG1 hive.LOG2 > seed` is a seed,
- * and a plain hive file is one too. */
+ * and a plain hive file is one too.
+ * Before replay the harness re-signs every log (base block checksum, HvLE Marvin32 hashes) so
+ * mutations reach the page-application code instead of dying at the hash checks. */
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -65,8 +68,43 @@ static int on_subkey(an_hive_key *sub, const char *name, void *vctx)
     return 0;
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+static uint32_t le32(const uint8_t *p)
 {
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static void put64(uint8_t *p, uint64_t v)
+{
+    for (int i = 0; i < 8; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static void resign_log(uint8_t *d, size_t len)
+{
+    if (len < 512)
+        return;
+    uint32_t sum = 0;
+    for (size_t i = 0; i < 508; i += 4)
+        sum ^= le32(d + i);
+    sum = sum == 0 ? 1 : sum == 0xFFFFFFFFu ? 0xFFFFFFFEu : sum;
+    for (int i = 0; i < 4; i++)
+        d[508 + i] = (uint8_t)(sum >> (8 * i));
+    for (size_t pos = 512; pos + 40 <= len && memcmp(d + pos, "HvLE", 4) == 0;) {
+        uint32_t esize = le32(d + pos + 4);
+        if (esize < 40 || esize > len - pos)
+            break;
+        put64(d + pos + 24, an_marvin32(d + pos + 40, esize - 40, 0x82EF4D887A4E55C5ULL));
+        put64(d + pos + 32, an_marvin32(d + pos, 32, 0x82EF4D887A4E55C5ULL));
+        pos += esize;
+    }
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *input, size_t size)
+{
+    uint8_t *data = malloc(size ? size : 1);
+    if (!data)
+        return 0;
+    memcpy(data, input, size);
     size_t starts[4] = {0, size, size, size};
     int parts = 1;
     for (size_t off = 4096; off + 4 <= size && parts < 4; off += 512)
@@ -77,8 +115,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         ends[i] = i + 1 < parts ? starts[i + 1] : size;
     an_hive_log logs[3] = {{0}};
     const char *names[3] = {"LOG1", "LOG2", "LOG"};
-    for (int i = 1; i < parts; i++)
+    for (int i = 1; i < parts; i++) {
+        resign_log(data + starts[i], ends[i] - starts[i]);
         logs[i - 1] = (an_hive_log){data + starts[i], ends[i] - starts[i], names[i - 1]};
+    }
 
     an_hive_status st;
     an_hive *h = NULL;
@@ -91,5 +131,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         an_hive_free(h);
     }
     sxs_diag_free(diag);
+    free(data);
     return 0;
 }
