@@ -34,7 +34,24 @@ typedef struct {
     size_t ncorrs;
     char *captures[64];
     size_t ncaptures;
+    /* Conditions that failed to compile: kept alive until the rule is done, because labels,
+     * correlations and capture names above may point into them. */
+    rule_cond **garbage;
+    size_t ngarbage;
 } rctx;
+
+static void discard(rctx *r, rule_cond *cd)
+{
+    rule_cond **g = realloc(r->garbage, (r->ngarbage + 1) * sizeof(*g));
+    if (!g) {
+        /* cannot defer: drop every pointer that may lead into it, then free it */
+        r->nlabels = r->ncorrs = r->ncaptures = 0;
+        discard(r, cd);
+        return;
+    }
+    r->garbage = g;
+    g[r->ngarbage++] = cd;
+}
 
 __attribute__((format(printf, 3, 4))) static void err(cctx *c, int line, const char *fmt, ...)
 {
@@ -552,7 +569,7 @@ static rule_cond *compile_cond(cctx *c, rctx *r, yaml_node_t *n, int depth)
         ok = compile_family(c, cd, v, kind, false);
     }
     if (!ok) {
-        rule_cond_free(cd);
+        discard(r, cd);
         return NULL;
     }
     return cd;
@@ -784,7 +801,11 @@ static rule_def *compile_rule(cctx *c, yaml_node_t *n)
             }
         }
     }
-    free(r); /* capture names are owned by the conditions */
+    /* capture names and labels are owned by the conditions, freed last */
+    for (size_t i = 0; i < r->ngarbage; i++)
+        rule_cond_free(r->garbage[i]);
+    free(r->garbage);
+    free(r);
     if (!ok) {
         rule_def_free(rd);
         return NULL;

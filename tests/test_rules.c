@@ -16,6 +16,7 @@
 #include "analyzer/an_log.h"
 #include "fsaccess/fsa.h"
 #include "rules/rule.h"
+#include "rules/rule_scan_int.h"
 #include "tests/support/corpus.h"
 
 #define BAD_DIR SXS_SOURCE_DIR "/tests/data/rules/bad"
@@ -749,4 +750,111 @@ Test(rules_bench, full_pack_pass_over_large_cbs_log, .timeout = 600)
     rule_result_free(r);
     rule_scan_free(s);
     rule_set_free(rs);
+}
+
+/* ---- the prefilter never hides a match: engine counts equal plain PCRE2 counts ---- */
+
+typedef struct {
+    const rule_set *rs;
+    an_log_family fam;
+    uint64_t *counts;
+    pcre2_match_data **md;
+} naive_ctx;
+
+static int naive_line(const an_log_line *line, void *ctx)
+{
+    naive_ctx *n = ctx;
+    for (size_t i = 0; i < n->rs->npats; i++) {
+        const rule_cond *c = n->rs->pats[i];
+        if (c->kind != COND_LOG || !(c->families & (1u << n->fam)))
+            continue;
+        if (pcre2_match(c->re, (PCRE2_SPTR)line->text, line->len, 0, 0, n->md[i], NULL) >= 0)
+            n->counts[i]++;
+    }
+    return 0;
+}
+
+Test(rules_engine, prefilter_agrees_with_plain_pcre2)
+{
+    rule_set *rs = load_pack();
+    static const struct {
+        const char *rel;
+        an_log_family fam;
+    } logs[] = {
+        {"logs/cbs/alborz25_ws2012-9200_CBS.log", AN_LOG_CBS},
+        {"logs/cbs/romi1996_win10-18362_CBS.log", AN_LOG_CBS},
+        {"logs/cbs/appostarsi_win11-22621_CBS.log.xz", AN_LOG_CBS},
+        {"logs/excerpts/msdocs_cbs_driver-missing_0x80070003.log", AN_LOG_CBS},
+        {"logs/dism/appostarsi_win10_dism_5_23.log.xz", AN_LOG_DISM},
+        {"logs/panther/rickak77_upgrade_error/setupact.log", AN_LOG_PANTHER},
+    };
+    uint64_t total = 0;
+    for (size_t li = 0; li < sizeof(logs) / sizeof(logs[0]); li++) {
+        char *p = sxs_corpus_path(logs[li].rel);
+        if (!p)
+            cr_skip_test("corpus file %s absent", logs[li].rel);
+        naive_ctx n = {rs, logs[li].fam, calloc(rs->npats, sizeof(uint64_t)),
+                       calloc(rs->npats, sizeof(pcre2_match_data *))};
+        cr_assert(n.counts && n.md);
+        for (size_t i = 0; i < rs->npats; i++)
+            n.md[i] = pcre2_match_data_create_from_pattern(rs->pats[i]->re, NULL);
+        cr_assert_eq(an_log_stream_host(p, logs[li].fam, NULL, naive_line, &n, NULL, NULL), 0);
+        rule_scan *s;
+        cr_assert_eq(rule_scan_new(rs, &s), 0);
+        cr_assert_eq(rule_scan_file_begin(s, logs[li].fam, logs[li].rel), 0);
+        cr_assert_eq(an_log_stream_host(p, logs[li].fam, NULL, rule_scan_line_cb, s, NULL, NULL),
+                     0);
+        for (size_t i = 0; i < rs->npats; i++) {
+            const rule_cond *c = rs->pats[i];
+            if (c->kind != COND_LOG || !(c->families & (1u << logs[li].fam)))
+                continue;
+            cr_expect_eq(s->ps[s->canon[i]].count, n.counts[i], "%s: pattern %s", logs[li].rel,
+                         c->pattern);
+            total += n.counts[i];
+        }
+        for (size_t i = 0; i < rs->npats; i++)
+            pcre2_match_data_free(n.md[i]);
+        free(n.md);
+        free(n.counts);
+        rule_scan_free(s);
+        free(p);
+    }
+    cr_expect_gt(total, 100); /* the comparison saw real matches */
+    rule_set_free(rs);
+}
+
+Test(rules_engine, required_literal_extraction)
+{
+    static const struct {
+        const char *re;
+        const char *lit; /* NULL: none */
+        bool caseless;
+    } cases[] = {
+        {"Doqe: Recording result: 0x80070003, for Inf: (?<inf>\\S+)",
+         "Doqe: Recording result: 0x80070003, for Inf: ", false},
+        {"a|Failed to create worker session", NULL, false},
+        {"(?:STATUS|ERROR)_SXS_[A-Z_]+", "_SXS_", false},
+        {"Hashes for file member .* do not match", "Hashes for file member ", false},
+        {"abcdx?yz", "abcd", false},
+        {"Error: 0x8007000\\d done", "Error: 0x8007000", false},
+        {"(?i)setup phase change", "setup phase change", true},
+        {"(?x) spaced out pattern", NULL, false},
+        {"Result = (?i:0x80070003)", "Result = ", false},
+        {"\\[SR\\] Cannot repair", "[SR] Cannot repair", false},
+        {"ab[cd]ef", NULL, false},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        size_t len = 0;
+        bool ci = false;
+        char *lit = rule_required_literal(cases[i].re, &len, &ci);
+        if (!cases[i].lit) {
+            cr_expect_null(lit, "%s gave %s", cases[i].re, lit);
+        } else {
+            cr_assert_not_null(lit, "%s", cases[i].re);
+            cr_expect_str_eq(lit, cases[i].lit, "%s", cases[i].re);
+            cr_expect_eq(len, strlen(cases[i].lit));
+            cr_expect_eq(ci, cases[i].caseless, "%s", cases[i].re);
+        }
+        free(lit);
+    }
 }
