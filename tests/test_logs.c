@@ -7,7 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -1089,5 +1091,71 @@ Test(logs_cab, cab_through_fsaccess)
     fsa_close(ev);
     sxs_diag_free(d);
     free(root);
+    free(p);
+}
+
+/* ---- memory -------------------------------------------------------------------------------- */
+
+static long current_rss_kib(void)
+{
+    long pages = 0, rss = 0;
+    FILE *f = fopen("/proc/self/statm", "r");
+    if (!f)
+        return -1;
+    if (fscanf(f, "%ld %ld", &pages, &rss) != 2)
+        rss = -1;
+    fclose(f);
+    return rss < 0 ? -1 : rss * (sysconf(_SC_PAGESIZE) / 1024);
+}
+
+/* A 300 MB CBS log (a real one repeated) streamed in a child process: the peak RSS grows by
+ * less than 16 MiB over the process's resident size before streaming, whatever the log size
+ * (bench/logs measures the absolute peak of an uninstrumented build: ~12 MiB). */
+Test(logs_memory, stream_300mb_log_bounded_rss, .timeout = 300)
+{
+    SXS_CORPUS_OR_SKIP(p, "logs/cbs/eyeofparadox_win11-26100_CBS.log.xz");
+    size_t len;
+    char *one = sxs_slurp(p, &len);
+    cr_assert_not_null(one);
+    char *dir = sxs_test_tmpdir("mem300");
+    char big[4096];
+    snprintf(big, sizeof(big), "%s/CBS.log", dir);
+    FILE *f = fopen(big, "wb");
+    cr_assert_not_null(f);
+    uint64_t total = 0;
+    while (total < 300ULL * 1000 * 1000) {
+        cr_assert_eq(fwrite(one, 1, len, f), len);
+        total += len;
+    }
+    fclose(f);
+    free(one);
+    int fds[2];
+    cr_assert_eq(pipe(fds), 0);
+    pid_t pid = fork();
+    cr_assert_geq(pid, 0);
+    if (pid == 0) {
+        long base = current_rss_kib();
+        an_log_stats st;
+        uint64_t lines = 0;
+        int rc = an_log_stream_host(big, AN_LOG_CBS, NULL, NULL, NULL, &st, NULL);
+        struct rusage ru;
+        getrusage(RUSAGE_SELF, &ru);
+        lines = st.lines;
+        long out[4] = {rc, base, ru.ru_maxrss, (long)lines};
+        ssize_t w = write(fds[1], out, sizeof(out));
+        _exit(w == (ssize_t)sizeof(out) ? 0 : 1);
+    }
+    close(fds[1]);
+    long res[4];
+    cr_assert_eq(read(fds[0], res, sizeof(res)), (ssize_t)sizeof(res));
+    close(fds[0]);
+    int status;
+    waitpid(pid, &status, 0);
+    unlink(big);
+    cr_assert_eq(res[0], 0);
+    cr_assert_eq((uint64_t)res[3], (total / len) * 20857, "wc -l of one copy x copies");
+    cr_log_info("300 MB stream: rss before %ld KiB, peak %ld KiB", res[1], res[2]);
+    cr_assert_lt(res[2] - res[1], 16 * 1024, "peak grew by %ld KiB", res[2] - res[1]);
+    free(dir);
     free(p);
 }
