@@ -57,14 +57,15 @@ typedef struct {
 } fsa_evidence_info;
 
 typedef struct {
-    unsigned index;             /* 0-based, in on-disk order */
-    uint64_t offset;            /* bytes from the start of the disk */
-    uint64_t size;              /* bytes */
-    const char *fs;             /* "ntfs", "fat12", "fat16", "fat32", "exfat", "ext", "bitlocker",
-                                   "unknown" */
-    const char *label;          /* volume label or "" */
-    const char *note;           /* human note ("BitLocker-encrypted", "EFI System", "no filesystem
-                                   recognised", ...) or "" */
+    unsigned index;    /* 0-based, in on-disk order */
+    uint64_t offset;   /* bytes from the start of the disk */
+    uint64_t size;     /* bytes */
+    const char *fs;    /* "ntfs", "fat12", "fat16", "fat32", "exfat", "ext", "bitlocker", "unknown";
+                          named but not read (note "filesystem not supported"): "btrfs", "xfs",
+                          "lvm2", "luks", "refs"; "directory" for the directory backend */
+    const char *label; /* volume label or "" */
+    const char *note;  /* human note ("BitLocker-encrypted", "EFI System", "no filesystem
+                          recognised", ...) or "" */
     const char *partition_type; /* partition table description or "" (bare filesystem) */
 } fsa_volume_info;
 
@@ -79,7 +80,11 @@ typedef struct {
 /* Opens evidence read-only. path is an image (first segment for split formats), a block
  * device or a directory. On failure returns negative and has put the reason (naming the file)
  * into diag. On success the volumes and installs are already enumerated; problems with single
- * volumes (corrupt NTFS, BitLocker) are in diag and in the volume's note, not failures. */
+ * volumes (corrupt NTFS, BitLocker) are in diag and in the volume's note, not failures.
+ * A container that is valid in itself (E01, VHD, VMDK, device) but holds no partition table
+ * or filesystem opens with 0 volumes and a warning; a plain file in which nothing is
+ * recognised (random bytes, a zero-byte file) is an error: it is not a disk image. Missing or
+ * truncated EWF segments and differencing VHD/VMDK disks (parent not available) are errors. */
 int fsa_open(const char *path, sxs_diag *diag, fsa_evidence **ret_ev);
 void fsa_close(fsa_evidence *ev); /* NULL is fine */
 
@@ -120,11 +125,15 @@ typedef struct {
     uint32_t attributes; /* Windows FILE_ATTRIBUTE_* bits when known, else 0 */
     bool is_reparse;
     uint32_t reparse_tag;      /* 0 when not a reparse point */
-    char reparse_target[1024]; /* junction/symlink substitute name, UTF-8, "" if none */
+    char reparse_target[1024]; /* junction/symlink substitute name, UTF-8, "" if none: on
+                                  NTFS as stored (e.g. "\\??\\C:\\Data"); directory backend:
+                                  the symlink's text */
 } fsa_stat;
 
 /* Resolves path; fills *ret_st when found. 1 found, 0 absent (any component missing),
- * negative on read error. A junction on the way is NOT followed (its target is reported). */
+ * negative on read error. A junction on the way is NOT followed: a path through a reparse
+ * point (or through a file) is absent; looking up the reparse point itself reports its tag
+ * and target. A directory's size is 0 on both backends. ret_st may be NULL. */
 int fsa_lookup(fsa_fs *fs, const char *path, fsa_stat *ret_st);
 
 /* The name of a path's last component as stored on disk (true case), for reports.
@@ -139,7 +148,9 @@ typedef struct {
 
 /* Calls cb for every entry of the directory at path (not "." or ".."), reading only that
  * directory's index. cb returns 0 to go on, non-zero to stop (that value is returned).
- * Returns 0 when done, -ENOENT when path is absent, -ENOTDIR, or another negative error. */
+ * Returns 0 when done, -ENOENT when path is absent, -ENOTDIR (also for a reparse point), or
+ * another negative error. Entries come in on-disk order; deleted entries and DOS 8.3 aliases
+ * are not listed; an NTFS root also lists its metadata files ($MFT, $Volume, ...). */
 typedef int (*fsa_dir_cb)(const fsa_dirent *ent, void *ctx);
 int fsa_list_dir(fsa_fs *fs, const char *path, fsa_dir_cb cb, void *ctx);
 

@@ -943,14 +943,24 @@ static void compare_backends(const char *image, unsigned min_entries)
     free(dir);
 }
 
+/* tests/data/fsaccess/tiny-ntfs.raw.xz (bare NTFS, 2 MiB, a Windows skeleton and a junction;
+ * see tiny.scn) decompressed into dir; malloc'd path. */
+static char *tiny_raw(const char *dir)
+{
+    char *src = NULL, *cmd = NULL;
+    cr_assert_geq(asprintf(&src, "%s/tests/data/fsaccess/tiny-ntfs.raw.xz", SXS_SOURCE_DIR), 0);
+    char *raw = tmp_file(dir, "tiny-ntfs.raw");
+    cr_assert_geq(asprintf(&cmd, "xz -dc '%s' > '%s'", src, raw), 0);
+    cr_assert_eq(system(cmd), 0);
+    free(cmd);
+    free(src);
+    return raw;
+}
+
 Test(backends, tiny_ntfs_same_through_directory)
 {
-    char *p = NULL;
-    cr_assert_geq(asprintf(&p, "%s/tests/data/fsaccess/tiny-ntfs.raw.xz", SXS_SOURCE_DIR), 0);
-    char *cmd = NULL, *dir = sxs_test_tmpdir("fsa-tiny");
-    char *raw = tmp_file(dir, "tiny-ntfs.raw");
-    cr_assert_geq(asprintf(&cmd, "xz -dc '%s' > '%s'", p, raw), 0);
-    cr_assert_eq(system(cmd), 0);
+    char *dir = sxs_test_tmpdir("fsa-tiny");
+    char *raw = tiny_raw(dir);
     sxs_diag *d = sxs_diag_new();
     fsa_evidence *ev = open_ok(raw, d);
     static const want_vol w[] = {{0, 4096, "ntfs", "Win", "", ""}};
@@ -969,10 +979,111 @@ Test(backends, tiny_ntfs_same_through_directory)
     fsa_close(ev);
     sxs_diag_free(d);
     compare_backends(raw, 10);
-    free(cmd);
     free(raw);
     free(dir);
-    free(p);
+}
+
+Test(tsk, split_raw_found_from_first_segment)
+{
+    char *dir = sxs_test_tmpdir("fsa-split");
+    char *raw = tiny_raw(dir);
+    size_t len = 0;
+    char *data = sxs_slurp(raw, &len);
+    cr_assert_eq(len, 2u << 20);
+    char *s1 = tmp_file(dir, "disk.001"), *s2 = tmp_file(dir, "disk.002");
+    write_bytes(s1, data, 1u << 20);
+    write_bytes(s2, data + (1u << 20), len - (1u << 20));
+    free(data);
+    sxs_diag *d = sxs_diag_new();
+    fsa_evidence *ev = open_ok(s1, d);
+    const fsa_evidence_info *in = fsa_info(ev);
+    cr_assert_eq(in->format, FSA_FMT_SPLIT_RAW);
+    cr_assert_str_eq(fsa_format_name(in->format), "split-raw");
+    cr_assert_eq(in->segment_count, 2);
+    cr_assert_str_eq(in->segments[1], s2);
+    cr_assert_eq(in->media_size, 2u << 20);
+    cr_assert_eq(fsa_install_count(ev), 1);
+    /* a file whose clusters straddle the two segments reads whole */
+    fsa_file *f = NULL;
+    cr_assert_eq(fsa_file_open(fsa_install(ev, 0)->fs, "Windows/System32/config/SOFTWARE", &f), 1);
+    cr_assert_eq(fsa_file_size(f), 4096);
+    char buf[4096];
+    cr_assert_eq(fsa_file_read(f, 0, buf, sizeof(buf)), 4096);
+    fsa_file_close(f);
+    fsa_close(ev);
+    sxs_diag_free(d);
+    free(s1);
+    free(s2);
+    free(raw);
+    free(dir);
+}
+
+Test(tsk, ewfacquire_metadata_and_install)
+{
+    if (access("/usr/bin/ewfacquire", X_OK) != 0)
+        cr_skip_test("ewfacquire not installed (ewf-tools)");
+    char *dir = sxs_test_tmpdir("fsa-ewfmeta");
+    char *raw = tiny_raw(dir);
+    char *target = tmp_file(dir, "tiny");
+    char *argv[] = {"/usr/bin/ewfacquire",
+                    "-u",
+                    "-q",
+                    "-c",
+                    "fast",
+                    "-d",
+                    "sha1",
+                    "-C",
+                    "CASE-7",
+                    "-D",
+                    "tiny disk",
+                    "-e",
+                    "Ex Aminer",
+                    "-E",
+                    "EV-1",
+                    "-N",
+                    "some notes",
+                    "-t",
+                    target,
+                    raw,
+                    NULL};
+    cr_assert_eq(sxs_run(argv, NULL, NULL, NULL), 0, "ewfacquire failed");
+    char *e01 = tmp_file(dir, "tiny.E01");
+    sxs_diag *d = sxs_diag_new();
+    fsa_evidence *ev = open_ok(e01, d);
+    const fsa_evidence_info *in = fsa_info(ev);
+    cr_assert_eq(in->format, FSA_FMT_EWF);
+    cr_assert_eq(in->media_size, 2u << 20);
+    cr_assert_str_eq(in->ewf_case_number, "CASE-7");
+    cr_assert_str_eq(in->ewf_description, "tiny disk");
+    cr_assert_str_eq(in->ewf_examiner, "Ex Aminer");
+    cr_assert_str_eq(in->ewf_evidence_number, "EV-1");
+    cr_assert_str_eq(in->ewf_notes, "some notes");
+    cr_assert_not_null(in->ewf_acquiry_software);
+    /* the stored digests are those of the raw disk */
+    size_t len = 0;
+    char *data = sxs_slurp(raw, &len);
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned mdlen = 0;
+    char hex[2 * EVP_MAX_MD_SIZE + 1];
+    EVP_Digest(data, len, md, &mdlen, EVP_md5(), NULL);
+    for (unsigned i = 0; i < mdlen; i++)
+        snprintf(hex + 2 * i, 3, "%02x", md[i]);
+    cr_assert_str_eq(in->ewf_md5, hex);
+    EVP_Digest(data, len, md, &mdlen, EVP_sha1(), NULL);
+    for (unsigned i = 0; i < mdlen; i++)
+        snprintf(hex + 2 * i, 3, "%02x", md[i]);
+    cr_assert_str_eq(in->ewf_sha1, hex);
+    free(data);
+    static const want_vol w[] = {{0, 4096, "ntfs", "Win", "", ""}};
+    check_volumes(ev, w, 1);
+    cr_assert_eq(fsa_install_count(ev), 1);
+    cr_assert_str_eq(fsa_install(ev, 0)->windows_dir, "Windows");
+    fsa_close(ev);
+    sxs_diag_free(d);
+    free(e01);
+    free(target);
+    free(raw);
+    free(dir);
 }
 
 /* Images of the sample-image builder, when a build tree has made them (not required). */
