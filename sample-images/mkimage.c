@@ -367,10 +367,13 @@ static int convert(enum fmt fmt, const char *name, const char *raw, const char *
 
 static int usage(void)
 {
-    fprintf(stderr, "usage: sxs-mkimage [--segment-size BYTES] SCENARIO.scn OUTPUT\n"
-                    "       sxs-mkimage [--segment-size BYTES] DISK.raw OUTPUT   (convert only)\n"
-                    "       sxs-mkimage --check SCENARIO.scn                     (parse only)\n"
-                    "OUTPUT's extension picks the format: .raw .E01 .vhdx .vhd\n");
+    fprintf(stderr,
+            "usage: sxs-mkimage [--segment-size BYTES] SCENARIO.scn OUTPUT\n"
+            "       sxs-mkimage [--segment-size BYTES] DISK.raw OUTPUT   (convert only)\n"
+            "       sxs-mkimage --check SCENARIO.scn                     (parse only)\n"
+            "       sxs-mkimage --tree [--volume N] SCENARIO.scn NEW_DIR (N-th NTFS volume\n"
+            "                   as a plain directory tree, as a mounted volume looks)\n"
+            "OUTPUT's extension picks the format: .raw .E01 .vhdx .vhd\n");
     return 2;
 }
 
@@ -413,10 +416,45 @@ static int convert_only(const char *raw, const char *output, enum fmt fmt,
     return r < 0 ? 1 : 0;
 }
 
+static int build_tree(const char *scn_path, const char *dir, unsigned long volume)
+{
+    char err[1024] = "";
+    struct mki_scenario scn;
+    int r = mki_parse_file(scn_path, &scn, err, sizeof err);
+    if (r < 0) {
+        fprintf(stderr, "sxs-mkimage: %s\n", err);
+        return 1;
+    }
+    const struct mki_part *part = NULL;
+    for (size_t i = 0, seen = 0; i < scn.n_parts && !part; i++)
+        if (scn.parts[i].kind == MKI_PART_NTFS && ++seen == volume)
+            part = &scn.parts[i];
+    char *tmpdir = NULL;
+    if (!part) {
+        fprintf(stderr, "sxs-mkimage: %s has no NTFS volume %lu\n", scn_path, volume);
+        r = -EINVAL;
+    } else if (rmdir(dir) < 0 && errno != ENOENT) {
+        fprintf(stderr, "sxs-mkimage: %s exists and is not an empty directory\n", dir);
+        r = -EEXIST;
+    } else if (asprintf(&tmpdir, "%s.build-XXXXXX", dir) < 0 || !mkdtemp(tmpdir)) {
+        fprintf(stderr, "sxs-mkimage: no temporary directory next to %s\n", dir);
+        r = -EIO;
+    } else if ((r = mki_build_tree(part, dir, tmpdir, err, sizeof err)) < 0) {
+        fprintf(stderr, "sxs-mkimage: %s: %s\n", scn_path, err);
+    }
+    if (tmpdir) {
+        remove_tree(tmpdir);
+        free(tmpdir);
+    }
+    mki_scenario_free(&scn);
+    return r < 0 ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
     unsigned long long segment = 0;
-    int check = 0, i = 1;
+    int check = 0, tree = 0, i = 1;
+    unsigned long volume = 1;
     for (; i < argc && argv[i][0] == '-' && argv[i][1] == '-'; i++) {
         if (strcmp(argv[i], "--segment-size") == 0 && i + 1 < argc) {
             char *end;
@@ -427,6 +465,13 @@ int main(int argc, char **argv)
             }
         } else if (strcmp(argv[i], "--check") == 0) {
             check = 1;
+        } else if (strcmp(argv[i], "--tree") == 0) {
+            tree = 1;
+        } else if (strcmp(argv[i], "--volume") == 0 && i + 1 < argc) {
+            char *end;
+            volume = strtoul(argv[++i], &end, 10);
+            if (*end || volume == 0)
+                return usage();
         } else {
             return usage();
         }
@@ -434,6 +479,8 @@ int main(int argc, char **argv)
     if (argc - i != (check ? 1 : 2))
         return usage();
     const char *scn_path = argv[i], *output = check ? NULL : argv[i + 1];
+    if (tree)
+        return build_tree(scn_path, output, volume);
     enum fmt fmt = FMT_RAW;
     if (output && parse_format(output, &fmt) < 0) {
         fprintf(stderr, "sxs-mkimage: %s: extension must be .raw, .E01, .vhdx or .vhd\n", output);

@@ -89,6 +89,20 @@ int mki_build_ntfs(const struct mki_part *part, const char *path, const char *tm
  * status, or a negative errno when it could not run. */
 int mki_run(char *const argv[], const char *stdin_path);
 
+/* Receives a file's bytes slice by slice: 0 or a negative errno. */
+typedef int (*mki_sink)(void *arg, const void *buf, size_t len, uint64_t off);
+/* Produces the bytes of a FILE node (encoded text or filler) through sink. */
+int mki_write_content(const struct mki_node *n, mki_sink sink, void *arg);
+
+/* Writes the content of an NTFS partition as a plain directory tree under dir (what a Linux
+ * rescue VM that mounted the volume shows): directories, files, hives; a junction becomes a
+ * symlink whose target is the Windows path. */
+int mki_build_tree(const struct mki_part *part, const char *dir, const char *tmpdir, char *errbuf,
+                   size_t errlen);
+
+/* Builds a hive of part into file (a fresh path): 0 or negative errno, message in errbuf. */
+int mki_build_hive(const struct mki_hive *h, const char *file, char *errbuf, size_t errlen);
+
 /* Deterministic filler bytes for offset `off` of a file with seed `seed`. */
 void mki_fill_bytes(enum mki_fill fill, uint64_t seed, uint64_t off, uint8_t *buf, size_t n);
 uint64_t mki_hash_str(const char *s);

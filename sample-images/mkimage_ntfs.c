@@ -198,92 +198,16 @@ static int write_data(struct writer *w, ntfs_inode *ni, const char *path, const 
     return r;
 }
 
-void mki_fill_bytes(enum mki_fill fill, uint64_t seed, uint64_t off, uint8_t *buf, size_t n)
-{
-    static const char pattern[] = "sxs-mkimage filler 0123456789abcdefghijklmnopqrstuvwxyz\r\n";
-    const size_t plen = sizeof pattern - 1;
-    for (size_t i = 0; i < n; i++) {
-        uint64_t o = off + i;
-        if (fill == MKI_FILL_ZERO) {
-            buf[i] = 0;
-        } else if (fill == MKI_FILL_PATTERN) {
-            buf[i] = (uint8_t)pattern[o % plen];
-        } else { /* splitmix64 of the 8-byte word index: incompressible, reproducible */
-            uint64_t z = seed + (o / 8) * 0x9E3779B97F4A7C15ull;
-            z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-            z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-            z ^= z >> 31;
-            buf[i] = (uint8_t)(z >> (8 * (o % 8)));
-        }
-    }
-}
+struct ntfs_sink_arg {
+    struct writer *w;
+    ntfs_inode *ni;
+    const char *path;
+};
 
-/* Encodes text[from, to) (UTF-8, '\n' line ends) into the bytes the file holds. */
-static int encode_slice(const struct mki_node *n, size_t from, size_t to, struct mki_bytes *out)
+static int ntfs_sink(void *arg, const void *buf, size_t len, uint64_t off)
 {
-    struct mki_bytes eol = {0};
-    const char *src = n->text.data + from;
-    size_t len = to - from;
-    int r = 0;
-    if (n->crlf) {
-        size_t start = from;
-        for (size_t i = from; i < to && r == 0; i++)
-            if (n->text.data[i] == '\n' && (i == 0 || n->text.data[i - 1] != '\r')) {
-                r = mki_bytes_append(&eol, n->text.data + start, i - start);
-                if (r == 0)
-                    r = mki_bytes_append(&eol, "\r\n", 2);
-                start = i + 1;
-            }
-        if (r == 0)
-            r = mki_bytes_append(&eol, n->text.data + start, to - start);
-        src = eol.data ? eol.data : "";
-        len = eol.len;
-    }
-    if (r == 0 && (n->enc == MKI_ENC_UTF16LE || n->enc == MKI_ENC_UTF16LE_BOM)) {
-        if (len) {
-            char *tmp = strndup(src, len);
-            uint8_t *u = NULL;
-            size_t ulen = 0;
-            r = tmp ? mkhive_utf16le(tmp, &u, &ulen) : -ENOMEM;
-            if (r == 0)
-                r = mki_bytes_append(out, u, ulen - 2); /* without the NUL */
-            free(u);
-            free(tmp);
-        }
-    } else if (r == 0) {
-        r = mki_bytes_append(out, src, len);
-    }
-    free(eol.data);
-    return r;
-}
-
-/* Writes a text file in slices cut after a '\n' (so no UTF-8 sequence is split): a
- * benchmark log of hundreds of MiB is never held twice in memory. */
-static int write_text(struct writer *w, ntfs_inode *ni, const struct mki_node *n)
-{
-    struct mki_bytes buf = {0};
-    uint64_t off = 0;
-    int r = 0;
-    if (n->enc == MKI_ENC_UTF8_BOM)
-        r = mki_bytes_append(&buf, "\xEF\xBB\xBF", 3);
-    else if (n->enc == MKI_ENC_UTF16LE_BOM)
-        r = mki_bytes_append(&buf, "\xFF\xFE", 2);
-    for (size_t pos = 0; r == 0 && pos < n->text.len;) {
-        size_t end = pos + WRITE_CHUNK < n->text.len ? pos + WRITE_CHUNK : n->text.len;
-        const char *nl =
-            end < n->text.len ? memchr(n->text.data + end, '\n', n->text.len - end) : NULL;
-        end = nl ? (size_t)(nl - n->text.data) + 1 : n->text.len;
-        r = encode_slice(n, pos, end, &buf);
-        if (r == 0)
-            r = write_data(w, ni, n->path, buf.data, buf.len, off);
-        off += buf.len;
-        buf.len = 0;
-        pos = end;
-    }
-    if (r == 0 && !n->text.len && buf.len)
-        r = write_data(w, ni, n->path, buf.data, buf.len, 0); /* a BOM alone */
-    free(buf.data);
-    return r;
+    struct ntfs_sink_arg *a = arg;
+    return write_data(a->w, a->ni, a->path, buf, len, off);
 }
 
 static int write_file(struct writer *w, const struct mki_node *n)
@@ -292,21 +216,10 @@ static int write_file(struct writer *w, const struct mki_node *n)
     int r = create_entry(w, n->path, S_IFREG, &ni);
     if (r < 0)
         return r;
-    if (n->is_filler) {
-        uint8_t *buf = malloc(WRITE_CHUNK);
-        if (!buf)
-            r = -ENOMEM;
-        uint64_t seed = mki_hash_str(n->path);
-        for (uint64_t off = 0; r == 0 && off < n->filler_size; off += WRITE_CHUNK) {
-            size_t len =
-                (size_t)(n->filler_size - off < WRITE_CHUNK ? n->filler_size - off : WRITE_CHUNK);
-            mki_fill_bytes(n->fill, seed, off, buf, len);
-            r = write_data(w, ni, n->path, buf, len, off);
-        }
-        free(buf);
-    } else {
-        r = write_text(w, ni, n);
-    }
+    struct ntfs_sink_arg a = {w, ni, n->path};
+    r = mki_write_content(n, ntfs_sink, &a);
+    if (r < 0 && !w->errbuf[0])
+        werr(w, -r, "write", n->path);
     if (close_entry(w, ni) && r == 0)
         r = werr(w, errno, "close", n->path);
     return r;
@@ -378,11 +291,8 @@ static int read_whole(const char *path, struct mki_bytes *out)
     return r;
 }
 
-static int write_hive(struct writer *w, const struct mki_hive *h, const char *tmpdir, size_t idx)
+int mki_build_hive(const struct mki_hive *h, const char *file, char *errbuf, size_t errlen)
 {
-    char *file;
-    if (asprintf(&file, "%s/hive%zu", tmpdir, idx) < 0)
-        return -ENOMEM;
     unlink(file);
     mkhive *mh = NULL;
     int r = mkhive_open(file, &mh);
@@ -391,30 +301,41 @@ static int write_hive(struct writer *w, const struct mki_hive *h, const char *tm
         r = op->name ? mkhive_put(mh, op->key, op->name, op->type, op->data, op->len)
                      : mkhive_put_key(mh, op->key);
         if (r < 0)
-            snprintf(w->errbuf, w->errlen, "%s: key '%s' value '%s': %s", h->path, op->key,
+            snprintf(errbuf, errlen, "%s: key '%s' value '%s': %s", h->path, op->key,
                      op->name ? op->name : "", strerror(-r));
     }
     if (r == 0)
         r = mkhive_commit(mh);
-    else if (mh)
+    else
         mkhive_close(mh);
     if (r == 0 && h->dirty)
         r = mkhive_mark_dirty(file);
-    struct mki_node node = {.kind = MKI_NODE_FILE, .path = h->path};
+    if (r < 0 && !errbuf[0])
+        snprintf(errbuf, errlen, "hive %s: %s", h->path, strerror(-r));
+    return r;
+}
+
+static int write_hive(struct writer *w, const struct mki_hive *h, const char *tmpdir, size_t idx)
+{
+    char *file;
+    if (asprintf(&file, "%s/hive%zu", tmpdir, idx) < 0)
+        return -ENOMEM;
+    struct mki_bytes bytes = {0};
+    int r = mki_build_hive(h, file, w->errbuf, w->errlen);
     if (r == 0)
-        r = read_whole(file, &node.text);
+        r = read_whole(file, &bytes);
     if (r == 0) {
         ntfs_inode *ni = NULL;
         r = create_entry(w, h->path, S_IFREG, &ni);
         if (r == 0) {
-            r = write_data(w, ni, h->path, node.text.data, node.text.len, 0);
+            r = write_data(w, ni, h->path, bytes.data, bytes.len, 0);
             if (close_entry(w, ni) && r == 0)
                 r = werr(w, errno, "close", h->path);
         }
     }
     if (r < 0 && !w->errbuf[0])
         snprintf(w->errbuf, w->errlen, "hive %s: %s", h->path, strerror(-r));
-    free(node.text.data);
+    free(bytes.data);
     unlink(file);
     free(file);
     return r;

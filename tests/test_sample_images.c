@@ -575,6 +575,44 @@ Test(images, containers_hold_identical_bytes)
     free(out);
 }
 
+/* The directory form of a scenario holds the same files as its image. */
+Test(images, tree_matches_image)
+{
+    IMAGES_OR_SKIP();
+    static const char *const files[] = {"Windows/Logs/CBS/CBS.log",
+                                        "Windows/System32/config/SOFTWARE",
+                                        "Windows/System32/config/SYSTEM",
+                                        "Windows/System32/config/COMPONENTS",
+                                        "$WINDOWS.~BT/Sources/Panther/setupact.log",
+                                        "Windows/System32/ntoskrnl.exe"};
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        char *a = sh(0,
+                     "icat -o %d '%s/ssu-empty.raw' $(ifind -o %d -n '/%s' "
+                     "'%s/ssu-empty.raw') | sha256sum",
+                     NTFS_SECTOR, IMG_DIR, NTFS_SECTOR, files[i], IMG_DIR);
+        char *b = sh(0, "sha256sum < '%s/ssu-empty.tree/%s'", IMG_DIR, files[i]);
+        cr_assert_str_eq(a, b, "%s differs between image and tree", files[i]);
+        free(a);
+        free(b);
+    }
+    char *out = sh(0, "readlink '%s/backup-reparse.tree/Users/alex/Documents/Archive'", IMG_DIR);
+    cr_assert_str_eq(out, "C:\\OldArchive\\2019\n");
+    free(out);
+    out = sh(0,
+             "ls -A '%s/ssu-empty.tree/Windows/WinSxS/"
+             "amd64_microsoft-windows-servicingstack_31bf3856ad364e35_10.0.26100.5074_none_"
+             "a5532eb7772ad4c4'",
+             IMG_DIR);
+    cr_assert_str_eq(out, "", "empty folder stays empty: %s", out);
+    free(out);
+    out = sh(0,
+             "hivexget '%s/multi-install-win10.tree/Windows/System32/config/SOFTWARE' "
+             "'\\Microsoft\\Windows NT\\CurrentVersion' CurrentBuild",
+             IMG_DIR);
+    cr_assert_str_eq(out, "19045\n");
+    free(out);
+}
+
 /* ---- the builder itself ---- */
 
 static char *write_scn(const char *dir, const char *name, const char *text)
