@@ -235,21 +235,34 @@ static int scan_dir(fsa_fs *fs, const char *dir, size_t known, unsigned groups, 
     return rc < 0 ? rc : 0;
 }
 
-/* One file looked up by name (in folders too large to list). */
-static int find_one(fsa_fs *fs, const char *path, size_t known, an_log_family fam, file_list *out,
-                    sxs_diag *diag)
+/* Files looked up by name in a folder too large to list (WinSxS, INF): the folder's true name
+ * is resolved once, then each file with one lookup (+ one true-name query when present). */
+static int find_in_dir(fsa_fs *fs, const char *dir, size_t known, const char *const *names,
+                       an_log_family fam, file_list *out, sxs_diag *diag)
 {
-    fsa_stat st;
-    int rc = fsa_lookup(fs, path, &st);
-    if (rc < 0)
-        sxs_diag_add(diag, SXS_DIAG_WARN, path, -1, "cannot look up log (%d)", rc);
-    if (rc <= 0 || st.type != FSA_TYPE_FILE)
-        return rc < 0 ? rc : 0;
-    char tp[1024];
-    rc = true_path(fs, path, known, tp, sizeof(tp));
+    char tdir[1024];
+    int rc = true_path(fs, dir, known, tdir, sizeof(tdir));
     if (rc <= 0)
         return rc;
-    return list_add(out, tp, fam, st.size, false);
+    for (size_t i = 0; names[i]; i++) {
+        char path[1200], name[512];
+        if ((size_t)snprintf(path, sizeof(path), "%s/%s", tdir, names[i]) >= sizeof(path))
+            continue;
+        fsa_stat st;
+        rc = fsa_lookup(fs, path, &st);
+        if (rc < 0)
+            sxs_diag_add(diag, SXS_DIAG_WARN, path, -1, "cannot look up log (%d)", rc);
+        if (rc <= 0 || st.type != FSA_TYPE_FILE)
+            continue;
+        char tpath[1600];
+        if (fsa_true_name(fs, path, name, sizeof(name)) != 1 ||
+            (size_t)snprintf(tpath, sizeof(tpath), "%s/%s", tdir, name) >= sizeof(tpath))
+            snprintf(tpath, sizeof(tpath), "%s", path);
+        rc = list_add(out, tpath, fam, st.size, false);
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
 }
 
 int an_logs_find(fsa_fs *fs, const char *windows_dir, an_log_file **ret_files, size_t *ret_count,
@@ -288,13 +301,18 @@ int an_logs_find(fsa_fs *fs, const char *windows_dir, an_log_file **ret_files, s
         {true, "Logs/CBS", G_CBS},
         {true, "Logs/SetupDiag", G_ALLDIAG},
     };
+    static const char *const inf_logs[] = {"setupapi.dev.log", "setupapi.setup.log",
+                                           "setupapi.offline.log", NULL};
+    static const char *const sxs_poq[] = {"poqexec.log", NULL};
+    static const char *const sxs_pending[] = {"pending.xml", NULL};
     static const struct {
-        const char *rel;
+        const char *dir;
+        const char *const *names;
         an_log_family fam;
-    } files[] = {
-        {"INF/setupapi.dev.log", AN_LOG_SETUPAPI},     {"INF/setupapi.setup.log", AN_LOG_SETUPAPI},
-        {"INF/setupapi.offline.log", AN_LOG_SETUPAPI}, {"WinSxS/poqexec.log", AN_LOG_POQEXEC},
-        {"WinSxS/pending.xml", AN_LOG_PENDING_XML},
+    } lookups[] = {
+        {"INF", inf_logs, AN_LOG_SETUPAPI},
+        {"WinSxS", sxs_poq, AN_LOG_POQEXEC},
+        {"WinSxS", sxs_pending, AN_LOG_PENDING_XML},
     };
 
     file_list out = {0};
@@ -315,9 +333,9 @@ int an_logs_find(fsa_fs *fs, const char *windows_dir, an_log_file **ret_files, s
             rc = 0; /* one unreadable folder does not hide the others */
         }
     }
-    for (size_t i = 0; rc >= 0 && i < sizeof(files) / sizeof(files[0]); i++) {
-        snprintf(path, sizeof(path), "%s/%s", win, files[i].rel);
-        rc = find_one(fs, path, strlen(win) + 1, files[i].fam, &out, diag);
+    for (size_t i = 0; rc >= 0 && i < sizeof(lookups) / sizeof(lookups[0]); i++) {
+        snprintf(path, sizeof(path), "%s/%s", win, lookups[i].dir);
+        rc = find_in_dir(fs, path, strlen(win) + 1, lookups[i].names, lookups[i].fam, &out, diag);
         if (rc < 0 && rc != -ENOMEM)
             rc = 0; /* already in diag */
     }
