@@ -99,7 +99,7 @@ static int stream_source(const an_log_source *src, bool is_cab, an_log_family fa
         if (rc == 0)
             rc = an_log_reader_finish(r);
     }
-    if (ret_stats)
+    if (ret_stats && rc >= 0) /* done, or stopped by the callback: the counts so far */
         an_log_reader_stats(r, ret_stats);
     an_log_reader_free(r);
     return rc;

@@ -38,12 +38,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     };
     for (int f = 0; f < AN_LOG_FAMILY_COUNT; f++) {
         uint64_t prev = 0;
-        an_log_stats st;
+        an_log_stats st = {0};
         int rc = an_log_stream_mem(data, size, "fuzz", (an_log_family)f, (f & 1) ? &tz : NULL,
                                    check_line, &prev, &st, NULL);
         if (rc == 0 && st.lines != prev)
             abort();
-        if (st.bytes > size && !(size >= 4 && memcmp(data, "MSCF", 4) == 0))
+        if (rc >= 0 && st.bytes > size && !(size >= 4 && memcmp(data, "MSCF", 4) == 0))
             abort();
     }
     return 0;
