@@ -112,7 +112,7 @@ static bool root_reachable(const uint8_t *b, size_t len, sxs_diag *diag, const c
                            char *why, size_t why_cap)
 {
     uint64_t hbins = sxs_le32(b + 40);
-    if (hbins + 4096 > len)
+    if (hbins < 4096 || hbins % 4096 != 0 || hbins + 4096 > len) /* untrusted base block */
         hbins = (len - 4096) / 4096 * 4096;
     uint64_t end = 0;
     while (end < hbins) {
