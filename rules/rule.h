@@ -148,7 +148,8 @@ int rule_scan_line_cb(const an_log_line *line, void *ctx);
 int rule_scan_file_end(rule_scan *s, uint64_t bytes, double seconds);
 /* Marks a log family present without streaming a file (a log that exists but is unreadable). */
 void rule_scan_family_present(rule_scan *s, an_log_family family);
-/* Evaluates the rules with the lines seen so far and the facts. in->fs/logs are not used. */
+/* Evaluates the rules with the lines seen so far and the facts. in->logs is not used; in->fs
+ * (may be NULL) serves driver-store lookups of captured INF names. */
 int rule_scan_finish(rule_scan *s, const rule_eval_input *in, rule_result **ret, sxs_diag *diag);
 
 #endif

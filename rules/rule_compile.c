@@ -311,8 +311,8 @@ static bool pattern_fields(cctx *c, rctx *r, rule_cond *cd, const kv *kvs, size_
 
 static rule_cond *compile_cond(cctx *c, rctx *r, yaml_node_t *n, int depth);
 
-static const char *const kinds[] = {"all",  "any",         "not",        "log", "correlate",
-                                    "fact", "log_present", "log_absent", NULL};
+static const char *const kinds[] = {"all",  "any",         "not",        "log",         "correlate",
+                                    "fact", "log_present", "log_absent", "driverstore", NULL};
 
 static bool one_family(cctx *c, rule_cond *cd, yaml_node_t *v, const char *what)
 {
@@ -562,6 +562,31 @@ static rule_cond *compile_cond(cctx *c, rctx *r, yaml_node_t *n, int depth)
     } else if (strcmp(kind, "fact") == 0) {
         cd->kind = COND_FACT;
         ok = compile_fact(c, r, cd, kvs, nk, n);
+    } else if (strcmp(kind, "driverstore") == 0) {
+        static const char *const allowed[] = {"driverstore", "missing", "present", "cite", NULL};
+        check_keys(c, kvs, nk, allowed, "driverstore condition");
+        cd->kind = COND_DRIVERSTORE;
+        cd->cite = true;
+        cd->capture = scalar(c, v, "driverstore");
+        ok = cd->capture != NULL;
+        if (ok && !rule_known_placeholder(cd->capture)) {
+            err(c, line_of(v), "unknown placeholder '%s'", cd->capture);
+            ok = false;
+        }
+        yaml_node_t *mv = find(kvs, nk, "missing"), *pv = find(kvs, nk, "present");
+        bool b = false;
+        if ((mv != NULL) == (pv != NULL)) {
+            err(c, line_of(n), "driverstore condition needs exactly one of missing, present");
+            ok = false;
+        } else if (get_bool(c, mv ? mv : pv, mv ? "missing" : "present", &b)) {
+            /* "missing: true" == "present: false" */
+            cd->op = (mv != NULL) == b ? FACT_MISSING : FACT_EXISTS;
+        } else {
+            ok = false;
+        }
+        yaml_node_t *cv = find(kvs, nk, "cite");
+        if (cv)
+            ok &= get_bool(c, cv, "cite", &cd->cite);
     } else {
         static const char *const allowed[] = {"log_present", "log_absent", NULL};
         check_keys(c, kvs, nk, allowed, "condition");

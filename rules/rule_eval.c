@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "analyzer/an_driverstore.h"
 #include "rules/rule_scan_int.h"
 
 typedef struct {
@@ -31,7 +32,70 @@ typedef struct {
 typedef struct {
     const rule_scan *s;
     const an_facts *facts;
+    fsa_fs *fs; /* NULL: driver-store conditions are false (unknown) */
+    const char *windows_dir;
+    an_driverstore *ds; /* listed on first use */
+    bool ds_tried;
+    sxs_diag *diag;
 } ectx;
+
+static void add_ev(acc *a, const char *source, int64_t line, int64_t offset, const char *ts,
+                   const char *text);
+
+/* The driver store of the install, listed once per evaluation. NULL when unknown. */
+static an_driverstore *driverstore(ectx *e)
+{
+    if (!e->ds_tried && e->fs) {
+        e->ds_tried = true;
+        if (an_driverstore_open(e->fs, e->windows_dir ? e->windows_dir : "Windows", e->diag,
+                                &e->ds) < 0)
+            e->ds = NULL;
+    }
+    return e->ds;
+}
+
+/* Visits every value captured under placeholder name by any log/correlate pattern whose INF
+ * package folder is missing (c->op == FACT_MISSING) or present in the driver store. Returns how
+ * many; cites each into a when a is not NULL. */
+static size_t driverstore_visit(ectx *e, const rule_cond *c, acc *a)
+{
+    an_driverstore *ds = driverstore(e);
+    if (!ds || !an_driverstore_present(ds))
+        return 0;
+    const rule_set *rs = e->s->rs;
+    size_t n = 0;
+    for (size_t i = 0; i < rs->npats; i++) {
+        if (e->s->canon[i] != i)
+            continue;
+        const rule_cond *pc = rs->pats[i];
+        const rule_pat_state *p = &e->s->ps[i];
+        for (size_t g = 0; g < p->ncaps; g++) {
+            if (strcmp(pc->groups[g].name, c->capture) != 0)
+                continue;
+            for (size_t v = 0; v < p->caps[g].nvals; v++) {
+                char folder[512];
+                int r = an_driverstore_find(ds, p->caps[g].vals[v], folder, sizeof(folder));
+                if (r < 0 || (r == 1) != (c->op == FACT_EXISTS))
+                    continue;
+                n++;
+                if (!a || !c->cite)
+                    continue;
+                char *t;
+                int ok = r == 1 ? asprintf(&t, "%s: %s/System32/DriverStore/FileRepository/%s",
+                                           p->caps[g].vals[v], e->windows_dir, folder)
+                                : asprintf(&t,
+                                           "%s: no package folder in "
+                                           "%s/System32/DriverStore/FileRepository",
+                                           p->caps[g].vals[v], e->windows_dir);
+                if (ok >= 0) {
+                    add_ev(a, "", -1, -1, "", t);
+                    free(t);
+                }
+            }
+        }
+    }
+    return n;
+}
 
 static void acc_free(acc *a)
 {
@@ -227,7 +291,7 @@ static size_t fact_visit(const ectx *e, const rule_cond *c, acc *a)
     return n;
 }
 
-static bool eval(const ectx *e, const rule_cond *c)
+static bool eval(ectx *e, const rule_cond *c)
 {
     switch (c->kind) {
     case COND_ALL:
@@ -253,12 +317,14 @@ static bool eval(const ectx *e, const rule_cond *c)
         return e->s->family_present[c->family];
     case COND_LOG_ABSENT:
         return !e->s->family_present[c->family];
+    case COND_DRIVERSTORE:
+        return driverstore_visit(e, c, NULL) > 0;
     }
     return false;
 }
 
 /* Collects evidence and captures of a condition known to be true. */
-static void collect(const ectx *e, const rule_cond *c, acc *a)
+static void collect(ectx *e, const rule_cond *c, acc *a)
 {
     switch (c->kind) {
     case COND_ALL:
@@ -303,6 +369,9 @@ static void collect(const ectx *e, const rule_cond *c, acc *a)
         return;
     }
     case COND_LOG_PRESENT:
+        return;
+    case COND_DRIVERSTORE:
+        driverstore_visit(e, c, a);
         return;
     }
 }
@@ -542,7 +611,11 @@ int rule_scan_finish(rule_scan *s, const rule_eval_input *in, rule_result **ret,
     if (!s || !ret)
         return -EINVAL;
     const rule_set *rs = s->rs;
-    ectx e = {s, in ? in->facts : NULL};
+    ectx e = {.s = s,
+              .facts = in ? in->facts : NULL,
+              .fs = in ? in->fs : NULL,
+              .windows_dir = in && in->windows_dir ? in->windows_dir : "Windows",
+              .diag = diag};
     fired *fr = calloc(rs->nrules + 1, sizeof(*fr));
     rule_result *res = calloc(1, sizeof(*res));
     bool *done = calloc(rs->nrules + 1, sizeof(*done));
@@ -609,6 +682,7 @@ int rule_scan_finish(rule_scan *s, const rule_eval_input *in, rule_result **ret,
         acc_free(&fr[i].a);
     free(fr);
     free(done);
+    an_driverstore_free(e.ds);
     if (err < 0) {
         rule_result_free(res);
         return err;

@@ -49,6 +49,7 @@ typedef enum {
     COND_FACT,
     COND_LOG_PRESENT,
     COND_LOG_ABSENT,
+    COND_DRIVERSTORE, /* captured INF names looked up in DriverStore\FileRepository */
 } rule_cond_kind;
 
 typedef enum {

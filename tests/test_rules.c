@@ -649,6 +649,8 @@ Test(rules_install, eval_install_over_directory_volume)
     write_file(root, "Windows/System32/config/SOFTWARE", "regf", 4);
     write_file(root, "Windows/System32/config/SYSTEM", "regf", 4);
     write_file(root, "Windows/Logs/CBS/CBS.log", data, len);
+    write_file(root, "Windows/System32/DriverStore/FileRepository/prnms001.inf_amd64_1/x.inf", "",
+               0);
     fsa_evidence *ev;
     cr_assert_eq(fsa_open(root, NULL, &ev), 0);
     cr_assert_eq(fsa_install_count(ev), 1);
@@ -681,6 +683,11 @@ Test(rules_install, eval_install_over_directory_volume)
     cr_expect_str_eq(r->findings[0].evidence[0].source, "Windows/Logs/CBS/CBS.log");
     cr_expect_eq(r->findings[0].evidence[0].line, 2);
     cr_expect_eq(r->findings[0].evidence[0].offset, 98); /* first line is 97 bytes + LF */
+    /* the INF the Doqe line names was looked up in the driver store */
+    cr_assert_eq(r->findings[0].nevidence, 5);
+    cr_expect_str_eq(
+        r->findings[0].evidence[4].text,
+        "ntprint4.inf: no package folder in Windows/System32/DriverStore/FileRepository");
     cr_assert_eq(r->nlogs, 1);
     cr_expect_eq(r->logs[0].lines, 13);
     cr_expect_eq(r->logs[0].bytes, len);
