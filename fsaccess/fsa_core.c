@@ -217,6 +217,12 @@ int fsa_open(const char *path, sxs_diag *diag, fsa_evidence **ret_ev)
         r = fsa_tsk_open(ev, path, &st, diag);
     if (r == 0)
         r = fsa_find_installs(ev, diag);
+    if (r == 0 && ev->ninstalls == 0 && ev->info.format == FSA_FMT_DIRECTORY && ev->nvols == 1 &&
+        ev->vol_fs[0] && fsa_lookup(ev->vol_fs[0], "System32/config/SOFTWARE", NULL) == 1)
+        sxs_diag_add(diag, SXS_DIAG_WARN, path, -1,
+                     "%s looks like a Windows directory itself: give the volume root that "
+                     "holds it (its parent)",
+                     path);
     if (r < 0) {
         if (r == -ENOMEM)
             sxs_diag_add(diag, SXS_DIAG_ERROR, path, -1, "%s: out of memory", path);

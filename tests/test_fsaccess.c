@@ -224,6 +224,22 @@ Test(dirfs, no_install_without_software_hive)
     free(root);
 }
 
+Test(dirfs, windows_dir_given_instead_of_volume_root)
+{
+    char *root = make_tree();
+    char *win = NULL;
+    cr_assert_geq(asprintf(&win, "%s/windows", root), 0);
+    sxs_diag *d = sxs_diag_new();
+    fsa_evidence *ev = NULL;
+    cr_assert_eq(fsa_open(win, d, &ev), 0);
+    cr_assert_eq(fsa_install_count(ev), 0);
+    cr_assert(diag_has(d, "looks like a Windows directory itself"));
+    fsa_close(ev);
+    sxs_diag_free(d);
+    free(win);
+    free(root);
+}
+
 Test(open, missing_path_names_the_file)
 {
     sxs_diag *d = sxs_diag_new();
