@@ -108,8 +108,8 @@ static int hive_open_regf(uint8_t *bytes, size_t len, an_hive_status *st, an_hiv
 /* Walks the hive bin chain and checks that the root key and its lists lie inside it. libregf
  * reports the same damage as "unable to create root key", but leaks on that path and gives no
  * offset; this check names the place. Returns false with why set when the root is cut off. */
-static bool root_reachable(const uint8_t *b, size_t len, sxs_diag *diag, const char *source,
-                           char *why, size_t why_cap)
+static bool root_reachable(const uint8_t *b, size_t len, bool base_trusted, sxs_diag *diag,
+                           const char *source, char *why, size_t why_cap)
 {
     uint64_t hbins = sxs_le32(b + 40);
     if (hbins < 4096 || hbins % 4096 != 0 || hbins + 4096 > len) /* untrusted base block */
@@ -141,8 +141,14 @@ static bool root_reachable(const uint8_t *b, size_t len, sxs_diag *diag, const c
         return false;
     }
     if (sxs_le32(b + 24) < 2) { /* NT 3.x cell layout: libregf cannot read it */
-        snprintf(why, why_cap, "regf format 1.%u (Windows NT 3.x) is not supported",
-                 sxs_le32(b + 24));
+        if (base_trusted)
+            snprintf(why, why_cap, "regf format 1.%u (Windows NT 3.x) is not supported",
+                     sxs_le32(b + 24));
+        else
+            snprintf(why, why_cap,
+                     "base block damaged (version field 1.%u) and no log to "
+                     "repair it",
+                     sxs_le32(b + 24));
         return false;
     }
     const uint8_t *nk = b + 4096 + root + 4;
@@ -190,7 +196,8 @@ static int open_owned(uint8_t *copy, size_t len, const an_hive_log *log, const a
     }
     an_hive_state before = status->state;
     char why[200];
-    if (!root_reachable(copy, copy_len, diag, source, why, sizeof(why))) {
+    bool base_trusted = status->state != AN_HIVE_DIRTY_NOT_REPLAYED || status->base_block_valid;
+    if (!root_reachable(copy, copy_len, base_trusted, diag, source, why, sizeof(why))) {
         free(copy);
         status->state = AN_HIVE_UNREADABLE;
         size_t used = strnlen(status->detail, sizeof(status->detail));

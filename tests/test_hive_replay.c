@@ -468,3 +468,17 @@ Test(replay, not_a_hive)
     cr_assert_str_eq(st.detail, "not a registry hive (no regf signature)");
     cr_assert_eq(an_hive_open_mem(junk, 0, NULL, NULL, NULL, "empty", NULL, &st, &h), -EBADMSG);
 }
+
+Test(replay, bad_base_block_without_log_is_unreadable)
+{
+    blob hive = load("hives/yarp/BadBaseBlockHive/BadBaseBlockHive");
+    an_hive_status st;
+    an_hive *h = NULL;
+    cr_assert_eq(an_hive_open_mem(hive.data, hive.len, NULL, NULL, NULL, "bad", NULL, &st, &h),
+                 -EBADMSG);
+    cr_assert_null(h);
+    cr_assert_eq(st.state, AN_HIVE_UNREADABLE);
+    cr_assert_str_eq(st.detail, "dirty (5/4, bad base block checksum): no usable log; corrupt: "
+                                "base block damaged (version field 1.1) and no log to repair it");
+    free(hive.data);
+}
