@@ -865,3 +865,179 @@ Test(rules_engine, required_literal_extraction)
         free(lit);
     }
 }
+
+/* ---- each fact-based scenario of the pack, from hand-built facts ---- */
+
+typedef struct {
+    const char *name;
+    const char *value; /* numbers as decimal text */
+} fact_kv;
+
+typedef struct {
+    fact_kv facts[6];
+    const char *id; /* expected primary finding, NULL = none */
+    rule_confidence conf;
+    const char *command_part; /* some plan command contains this */
+} fact_case;
+
+static const fact_case fact_cases[] = {
+    {{{"winsxs.pending_xml.present", "true"}, {"cbs.reboot_pending", "true"}},
+     "PENDING-STUCK",
+     RULE_CONF_MEDIUM,
+     "DISM /Image:F:\\ /Cleanup-Image /RevertPendingActions"},
+    {{{"winsxs.pending_xml.present", "true"}, {"cbs.reboot_pending", "false"}},
+     "PENDING-STUCK",
+     RULE_CONF_LOW,
+     "/RevertPendingActions"},
+    {{{"winsxs.pending_xml.present", "false"}, {"cbs.reboot_pending", "true"}}, NULL, 0, NULL},
+    {{{"policy.wu.disable_os_upgrade", "1"}},
+     "UPGRADE-POLICY",
+     RULE_CONF_HIGH,
+     "reg load HKLM\\OFFSOFT \"F:\\Windows\\System32\\config\\SOFTWARE\""},
+    {{{"wu.auto_update.allow_os_upgrade", "0"}},
+     "UPGRADE-POLICY",
+     RULE_CONF_MEDIUM,
+     "/v AllowOSUpgrade /t REG_DWORD /d 1 /f"},
+    {{{"wu.os_upgrade.allow_os_upgrade", "1"}}, NULL, 0, NULL},
+    {{{"service.wimmount.present", "true"},
+      {"service.wimmount.image_path", "\\SystemRoot\\system32\\drivers\\wimmount.sys"},
+      {"file.wimmount_sys.present", "true"},
+      {"service.wimmount.start", "3"}},
+     NULL,
+     0,
+     NULL},
+    {{{"service.wimmount.present", "true"},
+      {"service.wimmount.image_path", "system32\\drivers\\wimmountx.sys"},
+      {"file.wimmount_sys.present", "true"}},
+     "WIMMOUNT-DRIVER",
+     RULE_CONF_HIGH,
+     "/v ImagePath /t REG_EXPAND_SZ /d \"system32\\drivers\\wimmount.sys\""},
+    {{{"service.wimmount.present", "true"},
+      {"service.wimmount.image_path", "system32\\DRIVERS\\wimmount.sys"},
+      {"file.wimmount_sys.present", "false"}},
+     "WIMMOUNT-DRIVER",
+     RULE_CONF_HIGH,
+     "wimmount.sys \"F:\\Windows\\System32\\drivers\\\""},
+    {{{"iis.physical_path.missing", "C:\\inetpub\\gone"}},
+     "IIS-PATH",
+     RULE_CONF_HIGH,
+     "mkdir \"C:\\inetpub\\gone\""},
+    {{{"wu.softwaredistribution.present", "true"}, {"wu.datastore.present", "false"}},
+     "WU-CACHE",
+     RULE_CONF_MEDIUM,
+     "ren \"F:\\Windows\\SoftwareDistribution\" SoftwareDistribution.old"},
+    {{{"wu.softwaredistribution.present", "true"},
+      {"wu.datastore.present", "true"},
+      {"wu.datastore.size", "1048576"},
+      {"wu.catroot2.present", "true"}},
+     NULL,
+     0,
+     NULL},
+    {{{"security.product", "SophosED"}}, "AV-THIRD-PARTY", RULE_CONF_LOW, NULL},
+    {{{"software.runonce", "C:\\Windows\\System32\\spupdsvc.exe"},
+      {"file.spupdsvc.present", "false"}},
+     "SPUPDSVC-RUNONCE",
+     RULE_CONF_MEDIUM,
+     "reg query \"HKLM\\OFFSOFT\\Microsoft\\Windows\\CurrentVersion\\RunOnce\" /s"},
+    {{{"software.runonce", "C:\\Windows\\System32\\sppsvc.exe /x"},
+      {"file.spupdsvc.present", "true"}},
+     NULL,
+     0,
+     NULL},
+};
+
+Test(rules_facts, scenario_table)
+{
+    rule_set *rs = load_pack();
+    for (size_t i = 0; i < sizeof(fact_cases) / sizeof(fact_cases[0]); i++) {
+        const fact_case *fc = &fact_cases[i];
+        an_facts *f = an_facts_new();
+        for (size_t k = 0; k < 6 && fc->facts[k].name; k++) {
+            char *end;
+            long long v = strtoll(fc->facts[k].value, &end, 10);
+            if (*end == '\0' && *fc->facts[k].value)
+                an_facts_add_num(f, fc->facts[k].name, v, "hive", -1);
+            else if (strcmp(fc->facts[k].value, "true") == 0 ||
+                     strcmp(fc->facts[k].value, "false") == 0)
+                an_facts_add_bool(f, fc->facts[k].name, fc->facts[k].value[0] == 't', "fs");
+            else
+                an_facts_add_str(f, fc->facts[k].name, fc->facts[k].value, "hive", -1);
+        }
+        rule_result *r = eval_facts(rs, f);
+        if (!fc->id) {
+            cr_expect_eq(r->nfindings, 0, "case %zu: %s", i, r->nfindings ? r->findings[0].id : "");
+        } else {
+            cr_expect_eq(r->nfindings, 1, "case %zu", i);
+            if (r->nfindings) {
+                const rule_finding *x = &r->findings[0];
+                cr_expect_str_eq(x->id, fc->id, "case %zu", i);
+                cr_expect_eq(x->confidence, fc->conf, "case %zu", i);
+                bool found = fc->command_part == NULL;
+                for (size_t p = 0; p < x->nplan && !found; p++)
+                    found = strstr(x->plan[p].command, fc->command_part) != NULL;
+                cr_expect(found, "case %zu: no command with %s", i, fc->command_part);
+                cr_expect_geq(x->nevidence, 1, "case %zu", i);
+            }
+        }
+        rule_result_free(r);
+        an_facts_free(f);
+    }
+    rule_set_free(rs);
+}
+
+/* ---- SSU-EMPTY from the signature lines Microsoft quotes (as real log lines) ---- */
+
+Test(rules_engine, ssu_empty_signature_lines)
+{
+    rule_set *rs = load_pack();
+    rule_scan *s;
+    cr_assert_eq(rule_scan_new(rs, &s), 0);
+    const char *act[] = {
+        "2025-09-01 10:00:01, Info                  MOUPG  Setup phase change: "
+        "[SetupPhaseInstall] -> [SetupPhaseError]",
+        "2025-09-01 10:00:00, Error                 SP     Failed to open new session: "
+        "(DISM_{0C0D1E2F-1111-2222-3333-444455556666})",
+        "2025-09-01 10:00:00, Error                 SP     Operation failed: Process Drivers "
+        "for Migration. Error: 0x80070003[gle=0x00000003]"};
+    int64_t t[] = {1756720801, 1756720800, 1756720800};
+    feed(s, AN_LOG_PANTHER, "$WINDOWS.~BT/Sources/Panther/setupact.log", act, t, 3);
+    const char *dism[] = {"2025-09-01 10:00:00, Error                 DISM   DISM Manager: "
+                          "PID=1 TID=2 Failed to bind the online servicing stack - "
+                          "CDISMOSServiceManager::get_ServicingStackDirectory(hr:0x80070003)"};
+    feed(s, AN_LOG_DISM, "Windows/Logs/DISM/dism.log", dism, t, 1);
+    an_facts *f = an_facts_new();
+    const char *folder = "amd64_microsoft-windows-servicingstack_31bf3856ad364e35_10.0.26100.5074_"
+                         "none_a5532eb7772ad4c4";
+    an_facts_add_str(f, "winsxs.ssu_current.missing", folder, "Windows/WinSxS", -1);
+    an_facts_add_str(f, "winsxs.ssu_current.version", "10.0.26100.5074", "Windows/WinSxS", -1);
+    an_facts_add_str(f, "winsxs.ssu_sibling.empty",
+                     "x86_microsoft-windows-servicingstack_31bf3856ad364e35_10.0.26100.5074_none_"
+                     "49349333becd638e",
+                     "Windows/WinSxS", -1);
+    rule_eval_input in = {.facts = f, .target_drive = "F:"};
+    rule_result *r;
+    cr_assert_eq(rule_scan_finish(s, &in, &r, NULL), 0);
+    cr_assert_eq(r->nfindings, 1);
+    const rule_finding *x = &r->findings[0];
+    cr_expect_str_eq(x->id, "SSU-EMPTY");
+    cr_expect_eq(x->severity, RULE_SEV_CRITICAL);
+    cr_expect_eq(x->confidence, RULE_CONF_HIGH);
+    cr_expect_eq(x->rules_fired, 3);
+    /* folder fact, then setupact line 3, dism line 1, then context: session line, phase change,
+     * the empty sibling */
+    cr_assert_eq(x->nevidence, 6);
+    cr_expect_eq(x->evidence[1].line, 3);
+    cr_expect_str_eq(x->evidence[2].source, "Windows/Logs/DISM/dism.log");
+    cr_expect_eq(x->evidence[3].line, 2);
+    cr_expect_eq(x->evidence[4].line, 1);
+    /* robocopy dry run and copy for both folders: the current one and its empty sibling */
+    size_t robocopies = 0;
+    for (size_t i = 0; i < x->nplan; i++)
+        if (strncmp(x->plan[i].command, "robocopy ", 9) == 0)
+            robocopies++;
+    cr_expect_eq(robocopies, 4);
+    rule_result_free(r);
+    an_facts_free(f);
+    rule_scan_free(s);
+    rule_set_free(rs);
+}
