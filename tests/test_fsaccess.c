@@ -999,6 +999,47 @@ Test(backends, tiny_ntfs_same_through_directory)
     free(dir);
 }
 
+/* The tiny disk converted by qemu-img: fixed and dynamic VHD, dynamic VHDX. */
+Test(tsk, qemu_img_vhd_fixed_dynamic_and_vhdx)
+{
+    if (access("/usr/bin/qemu-img", X_OK) != 0)
+        cr_skip_test("qemu-img not installed (qemu-utils)");
+    static const struct {
+        const char *name, *fmt, *opt;
+        fsa_format want;
+        uint64_t media;
+    } cases[] = {
+        {"fixed.vhd", "vpc", "subformat=fixed", FSA_FMT_VHD, 2123776}, /* CHS rounding */
+        {"dynamic.vhd", "vpc", "subformat=dynamic", FSA_FMT_VHD, 2123776},
+        {"dynamic.vhdx", "vhdx", "subformat=dynamic", FSA_FMT_VHDX, 2097152},
+    };
+    char *dir = sxs_test_tmpdir("fsa-qemu");
+    char *raw = tiny_raw(dir);
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char *out = tmp_file(dir, cases[i].name);
+        char *argv[] = {
+            "/usr/bin/qemu-img",  "convert", "-f", "raw", "-O", (char *)cases[i].fmt, "-o",
+            (char *)cases[i].opt, raw,       out,  NULL};
+        cr_assert_eq(sxs_run(argv, NULL, NULL, NULL), 0, "qemu-img %s", cases[i].name);
+        sxs_diag *d = sxs_diag_new();
+        fsa_evidence *ev = open_ok(out, d);
+        cr_assert_eq(fsa_info(ev)->format, cases[i].want, "%s", cases[i].name);
+        cr_assert_eq(fsa_info(ev)->media_size, cases[i].media, "%s", cases[i].name);
+        cr_assert_eq(fsa_volume_count(ev), 1);
+        cr_assert_str_eq(fsa_volume(ev, 0)->fs, "ntfs");
+        cr_assert_eq(fsa_install_count(ev), 1, "%s", cases[i].name);
+        fsa_stat st;
+        cr_assert_eq(fsa_lookup(fsa_install(ev, 0)->fs, "windows/system32/config/software", &st),
+                     1);
+        cr_assert_eq(st.size, 4096);
+        fsa_close(ev);
+        sxs_diag_free(d);
+        free(out);
+    }
+    free(raw);
+    free(dir);
+}
+
 Test(tsk, split_raw_found_from_first_segment)
 {
     char *dir = sxs_test_tmpdir("fsa-split");
