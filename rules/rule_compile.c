@@ -999,6 +999,17 @@ static int compile_doc(rule_set *rs, cctx *c)
     return ret;
 }
 
+static void syntax_error(cctx *c, const yaml_parser_t *parser)
+{
+    if (parser->context)
+        err(c, (int)parser->problem_mark.line + 1, "YAML syntax error: %s (line %d): %s",
+            parser->context, (int)parser->context_mark.line + 1,
+            parser->problem ? parser->problem : "unknown problem");
+    else
+        err(c, (int)parser->problem_mark.line + 1, "YAML syntax error: %s",
+            parser->problem ? parser->problem : "unknown problem");
+}
+
 int rule_set_load_mem(rule_set *rs, const char *name, const void *data, size_t len,
                       rule_err_cb err_cb, void *ctx)
 {
@@ -1010,38 +1021,36 @@ int rule_set_load_mem(rule_set *rs, const char *name, const void *data, size_t l
         return -EINVAL;
     }
     yaml_parser_t parser;
-    yaml_document_t doc;
+    yaml_document_t doc, extra;
     if (!yaml_parser_initialize(&parser))
         return -ENOMEM;
     yaml_parser_set_input_string(&parser, data ? data : (const void *)"", len);
     if (!yaml_parser_load(&parser, &doc)) {
-        if (parser.context)
-            err(&c, (int)parser.problem_mark.line + 1, "YAML syntax error: %s (line %d): %s",
-                parser.context, (int)parser.context_mark.line + 1,
-                parser.problem ? parser.problem : "unknown problem");
-        else
-            err(&c, (int)parser.problem_mark.line + 1, "YAML syntax error: %s",
-                parser.problem ? parser.problem : "unknown problem");
+        syntax_error(&c, &parser);
         yaml_parser_delete(&parser);
         return -EINVAL;
     }
-    c.doc = &doc;
-    int ret = compile_doc(rs, &c);
-    yaml_document_delete(&doc);
-    /* A second document in the same file is not part of the language. */
-    if (ret == 0) {
-        yaml_document_t extra;
-        if (yaml_parser_load(&parser, &extra)) {
-            if (yaml_document_get_root_node(&extra)) {
-                err(&c, (int)yaml_document_get_root_node(&extra)->start_mark.line + 1,
-                    "only one YAML document per rule file");
+    /* The whole file is read before anything is compiled, so a broken or second document
+     * (not part of the language) keeps every rule of the file out of the set. */
+    int ret = 0;
+    if (yaml_document_get_root_node(&doc)) {
+        if (!yaml_parser_load(&parser, &extra)) {
+            syntax_error(&c, &parser);
+            ret = -EINVAL;
+        } else {
+            yaml_node_t *root2 = yaml_document_get_root_node(&extra);
+            if (root2) {
+                err(&c, (int)root2->start_mark.line + 1, "only one YAML document per rule file");
                 ret = -EINVAL;
-                /* the rules were added already: a second document is a warning-level
-                 * mistake, but strictness wins: undo is not worth it, so report only */
             }
             yaml_document_delete(&extra);
         }
     }
+    if (ret == 0) {
+        c.doc = &doc;
+        ret = compile_doc(rs, &c);
+    }
+    yaml_document_delete(&doc);
     yaml_parser_delete(&parser);
     return ret;
 }
