@@ -1040,6 +1040,39 @@ Test(tsk, qemu_img_vhd_fixed_dynamic_and_vhdx)
     free(dir);
 }
 
+/* A block device: the tiny disk attached read-only to a loop device (root only; skipped
+ * elsewhere). Results are collected before the device is detached, then asserted. */
+Test(tsk, block_device_read_only_loop)
+{
+    if (geteuid() != 0 || access("/usr/sbin/losetup", X_OK) != 0)
+        cr_skip_test("needs root and losetup to attach a loop device");
+    char *dir = sxs_test_tmpdir("fsa-loop");
+    char *raw = tiny_raw(dir);
+    char *out = NULL;
+    char *argv[] = {"/usr/sbin/losetup", "-f", "--show", "-r", raw, NULL};
+    if (sxs_run(argv, &out, NULL, NULL) != 0 || !out || strncmp(out, "/dev/loop", 9) != 0)
+        cr_skip_test("no loop device available");
+    out[strcspn(out, "\n")] = '\0';
+    sxs_diag *d = sxs_diag_new();
+    fsa_evidence *ev = NULL;
+    int r = fsa_open(out, d, &ev);
+    fsa_format fmt = ev ? fsa_info(ev)->format : FSA_FMT_RAW;
+    uint64_t media = ev ? fsa_info(ev)->media_size : 0;
+    size_t installs = fsa_install_count(ev);
+    fsa_close(ev);
+    char *det[] = {"/usr/sbin/losetup", "-d", out, NULL};
+    int detached = sxs_run(det, NULL, NULL, NULL);
+    cr_assert_eq(r, 0);
+    cr_assert_eq(fmt, FSA_FMT_DEVICE);
+    cr_assert_eq(media, 2u << 20);
+    cr_assert_eq(installs, 1);
+    cr_assert_eq(detached, 0);
+    sxs_diag_free(d);
+    free(out);
+    free(raw);
+    free(dir);
+}
+
 Test(tsk, split_raw_found_from_first_segment)
 {
     char *dir = sxs_test_tmpdir("fsa-split");
