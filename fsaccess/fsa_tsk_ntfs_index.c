@@ -22,6 +22,9 @@
 /* $INDEX_ROOT is resident, so it fits in an MFT record (at most 4 KiB, 64 KiB
  * allowed). */
 #define NTFS_MAX_INDEX_ROOT 65536u
+/* Most $INDEX_ALLOCATION we walk: an 80k-entry WinSxS index is about 30 MiB; a corrupt size
+ * must not make us read gigabytes of blocks that hold nothing. */
+#define NTFS_MAX_INDEX_ALLOC (512ull * 1024 * 1024)
 /* Largest $BITMAP we read: one bit per index block; 1 MiB covers 32 GiB of
  * index. */
 #define NTFS_MAX_INDEX_BITMAP (1024u * 1024)
@@ -133,7 +136,9 @@ static int read_allocation(TSK_FS_FILE *dir, uint32_t bs, fsa_tsk_dir *d)
         return -ENOMEM;
     }
     int r = 0;
-    uint64_t nblocks = (uint64_t)alloc->size / bs;
+    uint64_t span =
+        (uint64_t)alloc->size < NTFS_MAX_INDEX_ALLOC ? (uint64_t)alloc->size : NTFS_MAX_INDEX_ALLOC;
+    uint64_t nblocks = span / bs;
     for (uint64_t b = 0; b < nblocks && r == 0; b++) {
         if (bm && b / 8 >= bmlen)
             break;
