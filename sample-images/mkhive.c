@@ -469,3 +469,145 @@ int mkhive_mark_dirty(const char *path)
         ret = -errno;
     return ret;
 }
+
+/* ---- new-format transaction log ---- */
+
+#define MARVIN32_LOG_SEED 0x82EF4D887A4E55C5ull
+
+static uint32_t rotl32(uint32_t x, unsigned n)
+{
+    return (x << n) | (x >> (32u - n));
+}
+
+static void marvin_mix(uint32_t *lo, uint32_t *hi, uint32_t v)
+{
+    *lo += v;
+    *hi ^= *lo;
+    *lo = rotl32(*lo, 20) + *hi;
+    *hi = rotl32(*hi, 9) ^ *lo;
+    *lo = rotl32(*lo, 27) + *hi;
+    *hi = rotl32(*hi, 19);
+}
+
+/* Marvin32 (the hash HvLE entries carry). */
+static uint64_t marvin32(const uint8_t *p, size_t len, uint64_t seed)
+{
+    uint32_t lo = (uint32_t)seed, hi = (uint32_t)(seed >> 32);
+    size_t pos = 0;
+    for (; len - pos >= 4; pos += 4)
+        marvin_mix(&lo, &hi, get32(p + pos));
+    uint32_t final = 0x80;
+    for (size_t i = len; i > pos; i--)
+        final = (final << 8) | p[i - 1];
+    marvin_mix(&lo, &hi, final);
+    marvin_mix(&lo, &hi, 0);
+    return (uint64_t)hi << 32 | lo;
+}
+
+static int slurp(const char *path, uint8_t **ret, size_t *ret_len)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -errno;
+    off_t size = lseek(fd, 0, SEEK_END);
+    if (size < BASE_BLOCK_SIZE + HBIN_SIZE || size > (off_t)1 << 30) {
+        close(fd);
+        return -EINVAL;
+    }
+    uint8_t *buf = malloc((size_t)size);
+    int r = buf ? 0 : -ENOMEM;
+    if (r == 0 && pread(fd, buf, (size_t)size, 0) != (ssize_t)size)
+        r = -EIO;
+    close(fd);
+    if (r < 0) {
+        free(buf);
+        return r;
+    }
+    *ret = buf;
+    *ret_len = (size_t)size;
+    return 0;
+}
+
+static int write_all(const char *path, const uint8_t *buf, size_t len)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return -errno;
+    int r = 0;
+    if (write(fd, buf, len) != (ssize_t)len)
+        r = -EIO;
+    if (close(fd) < 0 && r == 0)
+        r = -errno;
+    return r;
+}
+
+int mkhive_make_dirty_with_log(const char *primary_path, const char *final_path,
+                               const char *log_path)
+{
+    uint8_t *p = NULL, *f = NULL, *log = NULL;
+    size_t plen = 0, flen = 0;
+    int r = slurp(primary_path, &p, &plen);
+    if (r == 0)
+        r = slurp(final_path, &f, &flen);
+    if (r < 0)
+        goto out;
+    uint32_t hbins = get32(f + 40);
+    if ((size_t)hbins + BASE_BLOCK_SIZE > flen || hbins % HBIN_SIZE) {
+        r = -EINVAL;
+        goto out;
+    }
+    /* pages of the final hive bins that the primary lacks or holds differently */
+    size_t pages = hbins / HBIN_SIZE, count = 0;
+    for (size_t i = 0; i < pages; i++) {
+        size_t off = BASE_BLOCK_SIZE + i * HBIN_SIZE;
+        if (off + HBIN_SIZE > plen || memcmp(p + off, f + off, HBIN_SIZE) != 0)
+            count++;
+    }
+    size_t entry = 40 + count * 8 + count * HBIN_SIZE;
+    entry = (entry + 511) / 512 * 512;
+    size_t total = 512 + entry;
+    log = calloc(1, total);
+    if (!log) {
+        r = -ENOMEM;
+        goto out;
+    }
+    uint32_t seq = get32(p + 8);
+    /* log base block: the final hive's, file type 6, clean, at the primary's sequence */
+    memcpy(log, f, 512);
+    put32(log + 4, seq);
+    put32(log + 8, seq);
+    put32(log + 28, 6);
+    put32(log + CHECKSUM_OFFSET, base_block_checksum(log));
+    uint8_t *e = log + 512;
+    memcpy(e, "HvLE", 4);
+    put32(e + 4, (uint32_t)entry);
+    put32(e + 8, 0);
+    put32(e + 12, seq);
+    put32(e + 16, hbins);
+    put32(e + 20, (uint32_t)count);
+    size_t ref = 40, data = 40 + count * 8;
+    for (size_t i = 0; i < pages; i++) {
+        size_t off = BASE_BLOCK_SIZE + i * HBIN_SIZE;
+        if (off + HBIN_SIZE <= plen && memcmp(p + off, f + off, HBIN_SIZE) == 0)
+            continue;
+        put32(e + ref, (uint32_t)(i * HBIN_SIZE));
+        put32(e + ref + 4, HBIN_SIZE);
+        memcpy(e + data, f + off, HBIN_SIZE);
+        ref += 8;
+        data += HBIN_SIZE;
+    }
+    put64(e + 24, marvin32(e + 40, entry - 40, MARVIN32_LOG_SEED));
+    put64(e + 32, marvin32(e, 32, MARVIN32_LOG_SEED));
+    r = write_all(log_path, log, total);
+    if (r == 0) {
+        /* the primary as a crash leaves it: its own bins, primary sequence one ahead */
+        put32(p + 4, seq + 1);
+        put32(p + CHECKSUM_OFFSET, base_block_checksum(p));
+        r = write_all(primary_path, p, plen);
+    }
+out:
+    free(p);
+    free(f);
+    free(log);
+    return r;
+}

@@ -59,6 +59,15 @@ void mkhive_close(mkhive *hive);
  * is one ahead of the secondary (checksum recomputed). */
 int mkhive_mark_dirty(const char *path);
 
+/* Crash state with a new-format (Windows 8.1+) transaction log: given the committed hive at
+ * primary_path (state before the last changes) and the same hive with those changes at
+ * final_path, writes log_path as a log base block (file type 6) plus one "HvLE" entry holding
+ * every 4 KiB page that differs (Marvin32 hashes, sequence number = the primary's), and makes
+ * the primary dirty (primary sequence one ahead). Replaying the log turns the primary into
+ * final_path's content. */
+int mkhive_make_dirty_with_log(const char *primary_path, const char *final_path,
+                               const char *log_path);
+
 /* UTF-8 to UTF-16LE with a terminating NUL (what REG_SZ holds). *ret_buf is malloc'd. */
 int mkhive_utf16le(const char *utf8, uint8_t **ret_buf, size_t *ret_len);
 

@@ -49,6 +49,8 @@ struct mki_regop {
 struct mki_hive {
     char *path; /* volume-relative file path */
     int dirty;
+    int logged; /* ops from logged_from on reach the primary only through .LOG1 */
+    size_t logged_from;
     struct mki_regop *ops;
     size_t n_ops, cap_ops;
 };
@@ -100,7 +102,9 @@ int mki_write_content(const struct mki_node *n, mki_sink sink, void *arg);
 int mki_build_tree(const struct mki_part *part, const char *dir, const char *tmpdir, char *errbuf,
                    size_t errlen);
 
-/* Builds a hive of part into file (a fresh path): 0 or negative errno, message in errbuf. */
+/* Builds a hive of part into file (a fresh path), and file.LOG1 when the hive has a `logged`
+ * part (the volume then gets <hive>.LOG1 and an empty <hive>.LOG2, as Windows keeps both).
+ * 0 or negative errno, message in errbuf. */
 int mki_build_hive(const struct mki_hive *h, const char *file, char *errbuf, size_t errlen);
 
 /* Deterministic filler bytes for offset `off` of a file with seed `seed`. */

@@ -291,12 +291,12 @@ static int read_whole(const char *path, struct mki_bytes *out)
     return r;
 }
 
-int mki_build_hive(const struct mki_hive *h, const char *file, char *errbuf, size_t errlen)
+static int apply_ops(const struct mki_hive *h, const char *file, size_t from, size_t to,
+                     char *errbuf, size_t errlen)
 {
-    unlink(file);
     mkhive *mh = NULL;
     int r = mkhive_open(file, &mh);
-    for (size_t i = 0; r == 0 && i < h->n_ops; i++) {
+    for (size_t i = from; r == 0 && i < to; i++) {
         const struct mki_regop *op = &h->ops[i];
         r = op->name ? mkhive_put(mh, op->key, op->name, op->type, op->data, op->len)
                      : mkhive_put_key(mh, op->key);
@@ -308,36 +308,98 @@ int mki_build_hive(const struct mki_hive *h, const char *file, char *errbuf, siz
         r = mkhive_commit(mh);
     else
         mkhive_close(mh);
-    if (r == 0 && h->dirty)
+    return r;
+}
+
+static int copy_file(const char *from, const char *to)
+{
+    struct mki_bytes b = {0};
+    int r = read_whole(from, &b);
+    int fd = r == 0 ? open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644) : -1;
+    if (r == 0 && fd < 0)
+        r = -errno;
+    if (fd >= 0) {
+        if (write(fd, b.data, b.len) != (ssize_t)b.len)
+            r = -EIO;
+        if (close(fd) < 0 && r == 0)
+            r = -errno;
+    }
+    free(b.data);
+    return r;
+}
+
+int mki_build_hive(const struct mki_hive *h, const char *file, char *errbuf, size_t errlen)
+{
+    unlink(file);
+    size_t split = h->logged ? h->logged_from : h->n_ops;
+    int r = apply_ops(h, file, 0, split, errbuf, errlen);
+    if (r == 0 && h->logged) {
+        char *final = NULL, *log = NULL;
+        if (asprintf(&final, "%s.final", file) < 0 || asprintf(&log, "%s.LOG1", file) < 0)
+            r = -ENOMEM;
+        if (r == 0)
+            r = copy_file(file, final);
+        if (r == 0)
+            r = apply_ops(h, final, split, h->n_ops, errbuf, errlen);
+        if (r == 0)
+            r = mkhive_make_dirty_with_log(file, final, log);
+        if (final)
+            unlink(final);
+        free(final);
+        free(log);
+    } else if (r == 0 && h->dirty) {
         r = mkhive_mark_dirty(file);
+    }
     if (r < 0 && !errbuf[0])
         snprintf(errbuf, errlen, "hive %s: %s", h->path, strerror(-r));
     return r;
 }
 
-static int write_hive(struct writer *w, const struct mki_hive *h, const char *tmpdir, size_t idx)
+/* Copies a host file (a built hive or log) into the volume at vol_path. */
+static int put_host_file(struct writer *w, const char *vol_path, const char *host_path)
 {
-    char *file;
-    if (asprintf(&file, "%s/hive%zu", tmpdir, idx) < 0)
-        return -ENOMEM;
     struct mki_bytes bytes = {0};
-    int r = mki_build_hive(h, file, w->errbuf, w->errlen);
-    if (r == 0)
-        r = read_whole(file, &bytes);
+    int r = host_path ? read_whole(host_path, &bytes) : 0;
     if (r == 0) {
         ntfs_inode *ni = NULL;
-        r = create_entry(w, h->path, S_IFREG, &ni);
+        r = create_entry(w, vol_path, S_IFREG, &ni);
         if (r == 0) {
-            r = write_data(w, ni, h->path, bytes.data, bytes.len, 0);
+            if (bytes.len)
+                r = write_data(w, ni, vol_path, bytes.data, bytes.len, 0);
             if (close_entry(w, ni) && r == 0)
-                r = werr(w, errno, "close", h->path);
+                r = werr(w, errno, "close", vol_path);
         }
     }
     if (r < 0 && !w->errbuf[0])
-        snprintf(w->errbuf, w->errlen, "hive %s: %s", h->path, strerror(-r));
+        snprintf(w->errbuf, w->errlen, "%s: %s", vol_path, strerror(-r));
     free(bytes.data);
+    return r;
+}
+
+static int write_hive(struct writer *w, const struct mki_hive *h, const char *tmpdir, size_t idx)
+{
+    char *file = NULL, *log = NULL, *vlog1 = NULL, *vlog2 = NULL;
+    if (asprintf(&file, "%s/hive%zu", tmpdir, idx) < 0 ||
+        asprintf(&log, "%s/hive%zu.LOG1", tmpdir, idx) < 0 ||
+        asprintf(&vlog1, "%s.LOG1", h->path) < 0 || asprintf(&vlog2, "%s.LOG2", h->path) < 0) {
+        free(file);
+        free(log);
+        free(vlog1);
+        return -ENOMEM;
+    }
+    int r = mki_build_hive(h, file, w->errbuf, w->errlen);
+    if (r == 0)
+        r = put_host_file(w, h->path, file);
+    if (r == 0 && h->logged)
+        r = put_host_file(w, vlog1, log);
+    if (r == 0 && h->logged)
+        r = put_host_file(w, vlog2, NULL); /* Windows keeps both; this one is empty */
     unlink(file);
+    unlink(log);
     free(file);
+    free(log);
+    free(vlog1);
+    free(vlog2);
     return r;
 }
 

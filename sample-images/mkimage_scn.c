@@ -816,6 +816,21 @@ static int value_data(struct ctx *c, int type, const char *p, uint8_t **ret, siz
     return 0;
 }
 
+/* `logged`: the keys and values after it are in the hive's .LOG1 only (a crash before the
+ * primary was written). */
+static int cmd_logged(struct ctx *c, const char *p)
+{
+    if (!c->hive)
+        return fail(c, "logged before any hive line");
+    if (*skip_ws(p))
+        return fail(c, "logged takes no argument");
+    if (c->hive->logged)
+        return fail(c, "logged given twice for %s", c->hive->path);
+    c->hive->logged = 1;
+    c->hive->logged_from = c->hive->n_ops;
+    return 0;
+}
+
 static int cmd_value(struct ctx *c, const char *p)
 {
     if (!c->hive)
@@ -970,6 +985,8 @@ static int exec_block(struct ctx *c, size_t first, size_t last, struct subst_arg
             r = cmd_hive(c, own);
         else if (IS("key"))
             r = cmd_key(c, own);
+        else if (IS("logged"))
+            r = cmd_logged(c, own);
         else if (IS("value"))
             r = cmd_value(c, own);
         else if (IS("repeat"))

@@ -114,15 +114,31 @@ int mki_build_tree(const struct mki_part *part, const char *dir, const char *tmp
         }
     }
     for (size_t i = 0; r == 0 && i < part->n_hives; i++) {
-        char *file;
-        what = part->hives[i].path;
-        if (asprintf(&file, "%s/hive%zu", tmpdir, i) < 0)
+        const struct mki_hive *h = &part->hives[i];
+        char *file = NULL, *log = NULL, *vlog = NULL;
+        what = h->path;
+        if (asprintf(&file, "%s/hive%zu", tmpdir, i) < 0 ||
+            asprintf(&log, "%s/hive%zu.LOG1", tmpdir, i) < 0 ||
+            asprintf(&vlog, "%s.LOG1", h->path) < 0) {
+            free(file);
+            free(log);
             return -ENOMEM;
-        r = mki_build_hive(&part->hives[i], file, errbuf, errlen);
+        }
+        r = mki_build_hive(h, file, errbuf, errlen);
         if (r == 0)
-            r = tree_file(dir, part->hives[i].path, NULL, file);
+            r = tree_file(dir, h->path, NULL, file);
+        if (r == 0 && h->logged)
+            r = tree_file(dir, vlog, NULL, log);
+        if (r == 0 && h->logged) {
+            struct mki_node empty = {.kind = MKI_NODE_FILE};
+            vlog[strlen(vlog) - 1] = '2'; /* .LOG2, empty as Windows keeps it */
+            r = tree_file(dir, vlog, &empty, NULL);
+        }
         unlink(file);
+        unlink(log);
         free(file);
+        free(log);
+        free(vlog);
     }
     if (r < 0 && !errbuf[0])
         snprintf(errbuf, errlen, "%s/%s: %s", dir, what, strerror(-r));

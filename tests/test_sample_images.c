@@ -3,6 +3,7 @@
  * independent tools (mmls, fsstat, fls, ifind, icat, istat from The Sleuth Kit, img_cat,
  * hivexget, regfinfo/regfexport), plus the builder's own parsing (repeat, append, heredocs,
  * encodings, errors). */
+#include "analyzer/an_hive.h"
 #include "sample-images/mkhive.h"
 #include "tests/support/corpus.h"
 
@@ -287,6 +288,64 @@ Test(mkhive, utf16le_and_dirty)
     free(dir);
 }
 
+/* The crash-state log must replay, by the analyzer's yarp-style replay (an independent
+ * implementation), into the final hive. */
+Test(mkhive, dirty_with_new_format_log_replays)
+{
+    char *dir = sxs_test_tmpdir("mkhive"), *prim, *fin, *log;
+    cr_assert(asprintf(&prim, "%s/SYSTEM", dir) > 0);
+    cr_assert(asprintf(&fin, "%s/SYSTEM.final", dir) > 0);
+    cr_assert(asprintf(&log, "%s/SYSTEM.LOG1", dir) > 0);
+    cr_assert_eq(mkhive_set_dword(prim, "ControlSet001\\Services\\wuauserv", "Start", 3), 0);
+    free(sh(0, "cp '%s' '%s'", prim, fin));
+    mkhive *mh;
+    cr_assert_eq(mkhive_open(fin, &mh), 0);
+    cr_assert_eq(mkhive_put_dword(mh, "ControlSet001\\Services\\wuauserv", "Start", 4), 0);
+    for (int i = 0; i < 200; i++) { /* enough to need a new hbin */
+        char name[16];
+        snprintf(name, sizeof name, "v%03d", i);
+        cr_assert_eq(mkhive_put_sz(mh, "Grown", name, MKHIVE_REG_SZ, "some data to fill a page"),
+                     0);
+    }
+    cr_assert_eq(mkhive_commit(mh), 0);
+    cr_assert_eq(mkhive_make_dirty_with_log(prim, fin, log), 0);
+
+    size_t plen, llen, flen;
+    uint8_t *p = (uint8_t *)sxs_slurp(prim, &plen);
+    uint8_t *l = (uint8_t *)sxs_slurp(log, &llen);
+    uint8_t *f = (uint8_t *)sxs_slurp(fin, &flen);
+    cr_assert_eq(le32(p + 4), le32(p + 8) + 1, "primary dirty");
+    cr_assert_eq(le32(p + 508), checksum(p));
+    cr_assert_eq(le32(l + 28), 6, "new-format log");
+    cr_assert_eq(le32(l + 4), le32(p + 8));
+    cr_assert_eq(le32(l + 508), checksum(l));
+    cr_assert_eq(memcmp(l + 512, "HvLE", 4), 0);
+    cr_assert_eq(le32(l + 512 + 12), le32(p + 8), "entry sequence = hive secondary");
+    cr_assert_gt(flen, plen, "the final hive grew");
+    char *v = hivexget(prim, "\\ControlSet001\\Services\\wuauserv", "Start");
+    cr_assert_str_eq(v, "3", "primary alone: the stale value");
+    free(v);
+
+    an_hive_log l1 = {l, llen, "LOG1"};
+    an_hive_status st;
+    uint8_t *buf = malloc(plen);
+    memcpy(buf, p, plen);
+    size_t blen = plen;
+    cr_assert_eq(an_hive_replay(&buf, &blen, 64u << 20, NULL, &l1, NULL, &st), 0);
+    cr_assert_eq(st.state, AN_HIVE_REPLAYED, "%s", st.detail);
+    cr_assert_eq(st.entries, 1);
+    cr_assert_eq(blen, flen);
+    cr_assert_eq(memcmp(buf + 4096, f + 4096, flen - 4096), 0, "replayed bins = final bins");
+    free(buf);
+    free(p);
+    free(l);
+    free(f);
+    free(prim);
+    free(fin);
+    free(log);
+    free(dir);
+}
+
 /* ---- images: layout, labels, contents ---- */
 
 Test(images, gpt_layout_and_labels)
@@ -499,6 +558,37 @@ Test(images, hive_values_read_back)
     cr_assert_str_eq(out, "390031003600630064003400610033000000", "%s", out);
     free(out);
     free(comp);
+}
+
+Test(images, dirty_system_hive_with_log)
+{
+    IMAGES_OR_SKIP();
+    size_t plen, llen, l2len;
+    uint8_t *p = (uint8_t *)image_file("wu-services-dirty.raw", NTFS_SECTOR,
+                                       "/Windows/System32/config/SYSTEM", &plen);
+    uint8_t *l = (uint8_t *)image_file("wu-services-dirty.raw", NTFS_SECTOR,
+                                       "/Windows/System32/config/SYSTEM.LOG1", &llen);
+    char *l2 = image_file("wu-services-dirty.raw", NTFS_SECTOR,
+                          "/Windows/System32/config/SYSTEM.LOG2", &l2len);
+    cr_assert_eq(l2len, 0);
+    cr_assert_neq(le32(p + 4), le32(p + 8), "primary is dirty");
+    cr_assert_eq(memcmp(l + 512, "HvLE", 4), 0);
+    an_hive_log l1 = {l, llen, "LOG1"};
+    an_hive_status st;
+    an_hive *h = NULL;
+    sxs_diag *d = sxs_diag_new();
+    cr_assert_eq(an_hive_open_mem(p, plen, NULL, &l1, NULL, "SYSTEM", d, &st, &h), 0);
+    cr_assert_eq(st.state, AN_HIVE_REPLAYED, "%s", st.detail);
+    uint32_t start = 0;
+    cr_assert_eq(an_hive_get_dword(h, "ControlSet001\\Services\\wuauserv", "Start", &start), 1);
+    cr_assert_eq(start, 4, "the logged change");
+    cr_assert_eq(an_hive_get_dword(h, "ControlSet001\\Services\\BITS", "Start", &start), 1);
+    cr_assert_eq(start, 2, "unchanged values survive the replay");
+    an_hive_free(h);
+    sxs_diag_free(d);
+    free(p);
+    free(l);
+    free(l2);
 }
 
 Test(images, multi_install_two_windows_volumes)
