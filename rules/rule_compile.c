@@ -554,8 +554,14 @@ static rule_cond *compile_cond(cctx *c, rctx *r, yaml_node_t *n, int depth)
         cd->anchor_label = scalar(c, v, "correlate");
         ok = cd->anchor_label != NULL;
         yaml_node_t *w = find(kvs, nk, "within");
-        if (w)
-            ok &= get_int(c, w, "within", 0, &cd->within);
+        if (w && get_int(c, w, "within", 0, &cd->within)) {
+            if (cd->within > RULE_MAX_WITHIN) {
+                err(c, line_of(w), "'within' must be at most %d seconds", RULE_MAX_WITHIN);
+                ok = false;
+            }
+        } else if (w) {
+            ok = false;
+        }
         ok &= pattern_fields(c, r, cd, kvs, nk, n);
         if (r->ncorrs < sizeof(r->corrs) / sizeof(r->corrs[0]))
             r->corrs[r->ncorrs++] = cd;

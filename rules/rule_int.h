@@ -27,6 +27,9 @@
 #define RULE_CORR_RING 64
 /* Bytes of a remembered line: correlation patterns look at the start of lines. */
 #define RULE_CORR_TEXT 4096
+/* Widest correlation window: lines of one failure share a timestamp or follow within
+ * seconds; a day is far beyond any real use and keeps time arithmetic far from overflow. */
+#define RULE_MAX_WITHIN 86400
 /* Nesting of all/any/not: real rules use 3 levels; the limit stops hostile files (and YAML
  * alias cycles) from exhausting the stack. */
 #define RULE_MAX_DEPTH 32

@@ -378,18 +378,23 @@ static void anchor_hit(rule_scan *s, rule_pat_state *ap, int64_t t, const an_log
 {
     for (size_t k = 0; k < ap->ncorrs; k++) {
         size_t ci = ap->corrs[k];
-        int64_t w = s->rs->pats[ci]->within;
+        int64_t w = s->rs->pats[ci]->within, lo, hi;
+        /* log timestamps are evidence: saturate instead of overflowing */
+        if (__builtin_sub_overflow(t, w, &lo))
+            lo = INT64_MIN;
+        if (__builtin_add_overflow(t, w, &hi))
+            hi = INT64_MAX;
         /* oldest first so last_line only grows */
         size_t start = (s->ring_head + RULE_CORR_RING - s->ring_n) % RULE_CORR_RING;
         for (size_t j = 0; j < s->ring_n; j++) {
             rule_ring_line *rl = &s->ring[(start + j) % RULE_CORR_RING];
-            if (!rl->has_eff || rl->eff < t - w || rl->eff > t + w)
+            if (!rl->has_eff || rl->eff < lo || rl->eff > hi)
                 continue;
             rule_pos rp = {rl->line_no, rl->offset, rl->has_time, rl->utc, rl->time};
             corr_line(s, ci, rl->text, rl->len, &rp);
         }
         corr_line(s, ci, line->text, line->len, pos);
-        activate(s, ci, t + w);
+        activate(s, ci, hi);
     }
 }
 
