@@ -6,8 +6,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* SYSTEMTIME as stored in StandardStart/DaylightStart (REG_BINARY, 16 bytes). A transition
- * date uses month, day_of_week and day (week-of-month 1..5, 5 = last) with year 0. */
+/* A transition time from StandardStart/DaylightStart (REG_BINARY, 16 bytes). The registry
+ * stores the kernel's TIME_FIELDS layout (Year, Month, Day, Hour, Minute, Second, Milliseconds,
+ * Weekday), not SYSTEMTIME (DayOfWeek third); an_systemtime_parse reads that layout into these
+ * fields. A transition date uses month, day_of_week and day (week-of-month 1..5, 5 = last)
+ * with year 0. */
 typedef struct {
     uint16_t year, month, day_of_week, day, hour, minute, second, milliseconds;
 } an_systemtime;
@@ -29,7 +32,7 @@ typedef struct {
  * unchanged. */
 int64_t an_tz_local_to_utc(const an_tz *tz, int64_t local);
 
-/* Parses the 16-byte SYSTEMTIME layout; false when len < 16. */
+/* Parses the 16-byte TIME_FIELDS layout of StandardStart/DaylightStart; false when len < 16. */
 bool an_systemtime_parse(const uint8_t *p, uint32_t len, an_systemtime *ret);
 
 #endif

@@ -32,8 +32,9 @@ void sxs_diag_free(sxs_diag *d)
     free(d);
 }
 
-static void diag_vadd(sxs_diag *d, sxs_diag_level level, const char *source, int64_t offset,
-                      int64_t line, const char *fmt, va_list ap)
+__attribute__((format(printf, 6, 0))) static void
+diag_vadd(sxs_diag *d, sxs_diag_level level, const char *source, int64_t offset, int64_t line,
+          const char *fmt, va_list ap)
 {
     if (!d)
         return;
