@@ -16,7 +16,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-enum fmt { FMT_RAW, FMT_E01, FMT_VHDX, FMT_VHD };
+enum fmt { FMT_RAW, FMT_E01, FMT_VHDX, FMT_VHD, FMT_VMDK, FMT_SPLIT_RAW };
 enum { COPY_CHUNK = 1024 * 1024 };
 
 /* Tools such as mkntfs chat on stderr even when all is well: their stderr is kept aside
@@ -322,9 +322,66 @@ static void remove_segments(const char *base)
     }
 }
 
-static int convert(enum fmt fmt, const char *name, const char *raw, const char *output,
-                   unsigned long long segment)
+/* Split raw: OUTPUT is name.001; pieces .001, .002, ... of `segment` bytes (one piece when 0),
+ * zero blocks left as holes. */
+static int split_raw(const char *raw, const char *output, unsigned long long segment)
 {
+    int in = open(raw, O_RDONLY | O_CLOEXEC);
+    if (in < 0)
+        return -errno;
+    off_t size = lseek(in, 0, SEEK_END);
+    uint64_t piece = segment ? segment : (uint64_t)size;
+    size_t stem = strlen(output) - 4;
+    uint8_t *buf = malloc(COPY_CHUNK);
+    int r = buf ? 0 : -ENOMEM;
+    for (unsigned n = 1; r == 0 && (uint64_t)(n - 1) * piece < (uint64_t)size; n++) {
+        if (n > 999) {
+            r = -EFBIG;
+            break;
+        }
+        char *name;
+        if (asprintf(&name, "%.*s.%03u", (int)stem, output, n) < 0) {
+            r = -ENOMEM;
+            break;
+        }
+        uint64_t start = (uint64_t)(n - 1) * piece;
+        uint64_t len = (uint64_t)size - start < piece ? (uint64_t)size - start : piece;
+        int out = open(name, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        free(name);
+        if (out < 0 || ftruncate(out, (off_t)len) < 0) {
+            r = -errno;
+            if (out >= 0)
+                close(out);
+            break;
+        }
+        for (uint64_t o = 0; r == 0 && o < len; o += COPY_CHUNK) {
+            size_t want = (size_t)(len - o < COPY_CHUNK ? len - o : COPY_CHUNK);
+            if (pread(in, buf, want, (off_t)(start + o)) != (ssize_t)want) {
+                r = -EIO;
+                break;
+            }
+            for (size_t b = 0; b < want; b += 4096) {
+                size_t bl = want - b < 4096 ? want - b : 4096;
+                if (!zero_block(buf + b, bl) &&
+                    pwrite(out, buf + b, bl, (off_t)(o + b)) != (ssize_t)bl) {
+                    r = -EIO;
+                    break;
+                }
+            }
+        }
+        if (close(out) < 0 && r == 0)
+            r = -errno;
+    }
+    free(buf);
+    close(in);
+    return r;
+}
+
+static int convert(enum fmt fmt, const char *name, const char *raw, const char *output,
+                   unsigned long long segment, int fixed)
+{
+    if (fmt == FMT_SPLIT_RAW)
+        return split_raw(raw, output, segment);
     if (fmt == FMT_E01) {
         char *base = strndup(output, strlen(output) - 4);
         char *desc = NULL, *notes = NULL;
@@ -347,17 +404,33 @@ static int convert(enum fmt fmt, const char *name, const char *raw, const char *
         free(notes);
         return st == 0 ? 0 : -EIO;
     }
+    /* a monolithic sparse VMDK names its own file in its descriptor: no temp name for it */
     char *tmp;
-    if (asprintf(&tmp, "%s.tmp", output) < 0)
+    if (fmt == FMT_VMDK) {
+        unlink(output);
+        tmp = strdup(output);
+    } else if (asprintf(&tmp, "%s.tmp", output) < 0) {
+        tmp = NULL;
+    }
+    if (!tmp)
         return -ENOMEM;
     char *vhdx[] = {"qemu-img", "convert", "-q", "-f", "raw", "-O", "vhdx", (char *)raw, tmp, NULL};
-    char *vhd[] = {"qemu-img",  "convert", "-q",
-                   "-f",        "raw",     "-O",
-                   "vpc",       "-o",      "subformat=dynamic,force_size=on",
-                   (char *)raw, tmp,       NULL};
-    int st = mki_run(fmt == FMT_VHDX ? vhdx : vhd, NULL);
+    char *vhd[] = {"qemu-img",
+                   "convert",
+                   "-q",
+                   "-f",
+                   "raw",
+                   "-O",
+                   "vpc",
+                   "-o",
+                   fixed ? "subformat=fixed,force_size=on" : "subformat=dynamic,force_size=on",
+                   (char *)raw,
+                   tmp,
+                   NULL};
+    char *vmdk[] = {"qemu-img", "convert", "-q", "-f", "raw", "-O", "vmdk", (char *)raw, tmp, NULL};
+    int st = mki_run(fmt == FMT_VHDX ? vhdx : fmt == FMT_VMDK ? vmdk : vhd, NULL);
     int r = st == 0 ? 0 : -EIO;
-    if (r == 0 && rename(tmp, output) < 0)
+    if (r == 0 && fmt != FMT_VMDK && rename(tmp, output) < 0)
         r = -errno;
     if (r < 0)
         unlink(tmp);
@@ -393,6 +466,10 @@ static int parse_format(const char *output, enum fmt *ret)
         *ret = FMT_VHDX;
     else if (ends_with(output, ".vhd"))
         *ret = FMT_VHD;
+    else if (ends_with(output, ".vmdk"))
+        *ret = FMT_VMDK;
+    else if (ends_with(output, ".001"))
+        *ret = FMT_SPLIT_RAW;
     else
         return -EINVAL;
     return 0;
@@ -400,7 +477,7 @@ static int parse_format(const char *output, enum fmt *ret)
 
 /* Converts an existing raw disk: the same bytes in every container format. */
 static int convert_only(const char *raw, const char *output, enum fmt fmt,
-                        unsigned long long segment)
+                        unsigned long long segment, int fixed)
 {
     if (fmt == FMT_RAW) {
         fprintf(stderr, "sxs-mkimage: %s is raw already\n", raw);
@@ -409,7 +486,7 @@ static int convert_only(const char *raw, const char *output, enum fmt fmt,
     const char *base = strrchr(raw, '/');
     base = base ? base + 1 : raw;
     char *name = strndup(base, strlen(base) - 4);
-    int r = name ? convert(fmt, name, raw, output, segment) : -ENOMEM;
+    int r = name ? convert(fmt, name, raw, output, segment, fixed) : -ENOMEM;
     if (r < 0)
         fprintf(stderr, "sxs-mkimage: writing %s from %s: %s\n", output, raw, strerror(-r));
     free(name);
@@ -453,7 +530,7 @@ static int build_tree(const char *scn_path, const char *dir, unsigned long volum
 int main(int argc, char **argv)
 {
     unsigned long long segment = 0;
-    int check = 0, tree = 0, i = 1;
+    int check = 0, tree = 0, fixed = 0, i = 1;
     unsigned long volume = 1;
     for (; i < argc && argv[i][0] == '-' && argv[i][1] == '-'; i++) {
         if (strcmp(argv[i], "--segment-size") == 0 && i + 1 < argc) {
@@ -465,6 +542,8 @@ int main(int argc, char **argv)
             }
         } else if (strcmp(argv[i], "--check") == 0) {
             check = 1;
+        } else if (strcmp(argv[i], "--fixed") == 0) {
+            fixed = 1;
         } else if (strcmp(argv[i], "--tree") == 0) {
             tree = 1;
         } else if (strcmp(argv[i], "--volume") == 0 && i + 1 < argc) {
@@ -483,11 +562,13 @@ int main(int argc, char **argv)
         return build_tree(scn_path, output, volume);
     enum fmt fmt = FMT_RAW;
     if (output && parse_format(output, &fmt) < 0) {
-        fprintf(stderr, "sxs-mkimage: %s: extension must be .raw, .E01, .vhdx or .vhd\n", output);
+        fprintf(stderr,
+                "sxs-mkimage: %s: extension must be .raw, .001, .E01, .vhdx, .vhd or .vmdk\n",
+                output);
         return 2;
     }
     if (output && ends_with(scn_path, ".raw"))
-        return convert_only(scn_path, output, fmt, segment);
+        return convert_only(scn_path, output, fmt, segment, fixed);
     char err[1024] = "";
     struct mki_scenario scn;
     int r = mki_parse_file(scn_path, &scn, err, sizeof err);
@@ -516,7 +597,7 @@ int main(int argc, char **argv)
         if (fmt == FMT_RAW)
             r = rename(raw, output) < 0 ? -errno : 0;
         else
-            r = convert(fmt, scn.name, raw, output, segment);
+            r = convert(fmt, scn.name, raw, output, segment, fixed);
         if (r < 0)
             snprintf(err, sizeof err, "writing %s: %s", output, strerror(-r));
     }

@@ -631,7 +631,8 @@ Test(images, bitlocker_header)
     free(out);
 }
 
-/* raw, E01 (one and several segments), VHDX and VHD of a scenario hold the same disk. */
+/* raw, split raw, E01 (one and several segments), VHDX, VHD (dynamic, fixed) and VMDK of a
+ * scenario hold the same disk. */
 Test(images, containers_hold_identical_bytes)
 {
     IMAGES_OR_SKIP();
@@ -650,14 +651,26 @@ Test(images, containers_hold_identical_bytes)
     free(ref);
     struct stat st;
     cr_assert_eq(stat(IMG_DIR "/ssu-empty-split.E03", &st), 0, "split E01 has 3+ segments");
+    static const char *const healthy[] = {"healthy.E01", "healthy.vhd", "healthy-fixed.vhd",
+                                          "healthy.vmdk", "healthy-split.001"};
     char *a = sh(0, "img_cat '%s/healthy.raw' | sha256sum", IMG_DIR);
-    char *b = sh(0, "img_cat '%s/healthy.E01' | sha256sum", IMG_DIR);
-    char *c = sh(0, "img_cat '%s/healthy.vhd' | sha256sum", IMG_DIR);
-    cr_assert_str_eq(a, b);
-    cr_assert_str_eq(a, c);
+    for (size_t i = 0; i < sizeof healthy / sizeof healthy[0]; i++) {
+        char *b = sh(0, "img_cat '%s/%s' | sha256sum", IMG_DIR, healthy[i]);
+        cr_assert_str_eq(a, b, "%s differs from healthy.raw", healthy[i]);
+        free(b);
+    }
     free(a);
-    free(b);
-    free(c);
+    cr_assert_eq(stat(IMG_DIR "/healthy-split.004", &st), 0, "split raw: four 16 MiB pieces");
+    cr_assert_eq(st.st_size, 16 * 1024 * 1024);
+    /* fixed VHD: the disk plus a 512-byte "conectix" footer of disk type 2 (fixed) */
+    cr_assert_eq(stat(IMG_DIR "/healthy-fixed.vhd", &st), 0);
+    cr_assert_eq(st.st_size, 64 * 1024 * 1024 + 512);
+    char *info = sh(0,
+                    "tail -c 512 '%s/healthy-fixed.vhd' | od -An -c -N8 | tr -d ' \\n'; "
+                    "tail -c 512 '%s/healthy-fixed.vhd' | od -An -tx1 -j60 -N4 | tr -d ' \\n'",
+                    IMG_DIR, IMG_DIR);
+    cr_assert_str_eq(info, "conectix00000002");
+    free(info);
     char *out = sh(0, "ewfinfo '%s/healthy.E01'", IMG_DIR);
     cr_assert_not_null(strstr(out, "Case number:\t\tSXS-TEST-1"), "%s", out);
     cr_assert_not_null(strstr(out, "Evidence number:\thealthy"), "%s", out);
@@ -802,6 +815,7 @@ Test(builder, errors_name_file_and_line)
         free(scn);
     }
     char *out = sh(2, "'%s' x.scn out.iso 2>&1", MKIMAGE);
+    cr_assert_not_null(strstr(out, ".vmdk"), "%s", out);
     cr_assert_not_null(strstr(out, "extension must be"), "%s", out);
     free(out);
     free(dir);
