@@ -171,8 +171,8 @@ static int write_table(const struct mki_scenario *scn, const char *disk, const c
             fprintf(f, "type=%s, uuid=%08llX-5358-5350-4152-%012zX, name=\"%s\"\n",
                     gpt_type(p->kind), (unsigned long long)(h & 0xFFFFFFFF), i + 1,
                     gpt_name(p->kind));
-        else
-            fprintf(f, "type=%s\n", mbr_type(p->kind));
+        else /* the first partition is the active one (System Reserved on BIOS systems) */
+            fprintf(f, "type=%s%s\n", mbr_type(p->kind), i == 0 ? ", bootable" : "");
     }
     int r = fclose(f) ? -errno : 0;
     if (r == 0) {
@@ -272,7 +272,7 @@ static int build_raw(const struct mki_scenario *scn, const char *raw, const char
             close(disk);
         return -e;
     }
-    int r = write_table(scn, raw, tmpdir);
+    int r = scn->table == MKI_TABLE_NONE ? 0 : write_table(scn, raw, tmpdir);
     if (r < 0)
         snprintf(errbuf, errlen, "sfdisk failed on %s", raw);
     for (size_t i = 0; r == 0 && i < scn->n_parts; i++) {

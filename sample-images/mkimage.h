@@ -11,7 +11,7 @@
 #define MKI_SECTOR 512u
 #define MKI_MIB (1024u * 1024u)
 
-enum mki_table { MKI_TABLE_GPT, MKI_TABLE_MBR };
+enum mki_table { MKI_TABLE_GPT, MKI_TABLE_MBR, MKI_TABLE_NONE };
 enum mki_part_kind { MKI_PART_ESP, MKI_PART_MSR, MKI_PART_NTFS, MKI_PART_BITLOCKER };
 enum mki_node_kind { MKI_NODE_DIR, MKI_NODE_FILE, MKI_NODE_JUNCTION };
 enum mki_encoding { MKI_ENC_UTF8, MKI_ENC_UTF8_BOM, MKI_ENC_UTF16LE, MKI_ENC_UTF16LE_BOM };

@@ -318,6 +318,8 @@ static int cmd_disk(struct ctx *c, const char *p)
             c->scn->table = MKI_TABLE_GPT;
         } else if (strcmp(t, "table=mbr") == 0) {
             c->scn->table = MKI_TABLE_MBR;
+        } else if (strcmp(t, "table=none") == 0) {
+            c->scn->table = MKI_TABLE_NONE; /* one volume over the whole disk */
         } else {
             r = fail(c, "unknown disk option '%s'", t);
         }
@@ -1108,6 +1110,15 @@ void mki_scenario_free(struct mki_scenario *scn)
 int mki_layout(struct mki_scenario *scn, char *errbuf, size_t errlen)
 {
     const uint64_t align = MKI_MIB;
+    if (scn->table == MKI_TABLE_NONE) {
+        if (scn->n_parts != 1 || scn->parts[0].kind != MKI_PART_NTFS) {
+            snprintf(errbuf, errlen, "%s: table=none takes exactly one ntfs partition", scn->name);
+            return -EINVAL;
+        }
+        scn->parts[0].start = 0;
+        scn->parts[0].size = scn->disk_size;
+        return 0;
+    }
     /* GPT keeps 33 sectors for its backup at the end; MBR needs nothing there. */
     uint64_t end = scn->disk_size - (scn->table == MKI_TABLE_GPT ? 34 * MKI_SECTOR : 0);
     uint64_t pos = align;

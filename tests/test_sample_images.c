@@ -614,6 +614,32 @@ Test(images, multi_install_two_windows_volumes)
     free(out);
 }
 
+Test(images, mbr_and_bare_volume)
+{
+    IMAGES_OR_SKIP();
+    char *out = sh(0, "sfdisk -d '%s/mbr-system-reserved.raw'", IMG_DIR);
+    cr_assert_not_null(strstr(out, "label: dos"), "%s", out);
+    cr_assert_not_null(strstr(out, "start=        2048, size=       16384, type=7, bootable"), "%s",
+                       out);
+    cr_assert_not_null(strstr(out, "start=       18432, size=      112640, type=7\n"), "%s", out);
+    free(out);
+    out = sh(0, "fsstat -o 2048 '%s/mbr-system-reserved.raw' | grep 'Volume Name'", IMG_DIR);
+    cr_assert_str_eq(out, "Volume Name: System Reserved\n");
+    free(out);
+    out = sh(-1, "mmls '%s/bare-volume.raw' 2>&1", IMG_DIR);
+    cr_assert_null(strstr(out, "NTFS"), "no partition table: %s", out);
+    free(out);
+    out =
+        sh(0, "fsstat -o 0 '%s/bare-volume.raw' | grep -E 'File System Type|Volume Name'", IMG_DIR);
+    cr_assert_str_eq(out, "File System Type: NTFS\nVolume Name: Windows\n");
+    free(out);
+    char *sw = image_hive("bare-volume.raw", 0, "SOFTWARE");
+    char *v = hivexget(sw, "\\Microsoft\\Windows NT\\CurrentVersion", "CurrentBuild");
+    cr_assert_str_eq(v, "26100");
+    free(v);
+    free(sw);
+}
+
 Test(images, bitlocker_header)
 {
     IMAGES_OR_SKIP();
