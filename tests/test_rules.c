@@ -556,6 +556,8 @@ static const char *const corrupt_cbs[] = {
     "logs/cbs/appostarsi_win11-22621_CBS.log.xz",
     "logs/cbs/romi1996_win10-18362_CBS.log",
 };
+/* evidence lines beyond the 20 cited (matching lines of the firing conditions) */
+static const size_t corrupt_more[] = {2, 348, 553, 9};
 
 Test(rules_corpus, component_corrupt_positives)
 {
@@ -568,6 +570,8 @@ Test(rules_corpus, component_corrupt_positives)
         if (x) {
             cr_expect_eq(x->confidence, RULE_CONF_HIGH, "%s", corrupt_cbs[i]);
             cr_expect_eq(x->nevidence, 20, "%s", corrupt_cbs[i]);
+            cr_expect_eq(x->evidence_more, corrupt_more[i], "%s: %zu", corrupt_cbs[i],
+                         x->evidence_more);
         }
         rule_result_free(r);
     }
