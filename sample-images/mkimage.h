@@ -34,7 +34,8 @@ struct mki_node {
     enum mki_fill fill;
     enum mki_encoding enc;
     int crlf;
-    char *target; /* JUNCTION: Windows path, e.g. C:\Data\Old */
+    char *target;   /* JUNCTION: Windows path, e.g. C:\Data\Old */
+    char *cab_name; /* FILE stored as a cabinet (MSZIP) holding the content as this name */
     struct mki_node *hash_next;
 };
 
@@ -93,8 +94,9 @@ int mki_run(char *const argv[], const char *stdin_path);
 
 /* Receives a file's bytes slice by slice: 0 or a negative errno. */
 typedef int (*mki_sink)(void *arg, const void *buf, size_t len, uint64_t off);
-/* Produces the bytes of a FILE node (encoded text or filler) through sink. */
-int mki_write_content(const struct mki_node *n, mki_sink sink, void *arg);
+/* Produces the bytes of a FILE node (encoded text or filler, or a cabinet of them) through
+ * sink. tmpdir is scratch space for the cabinet case. */
+int mki_write_content(const struct mki_node *n, const char *tmpdir, mki_sink sink, void *arg);
 
 /* Writes the content of an NTFS partition as a plain directory tree under dir (what a Linux
  * rescue VM that mounted the volume shows): directories, files, hives; a junction becomes a

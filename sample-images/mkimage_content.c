@@ -1,12 +1,18 @@
-/* sxs-mkimage: the bytes of a scenario file: text encoded (UTF-8/UTF-16LE, BOM, CRLF) and
- * filler (pattern, random, zero), handed in slices to a sink (the NTFS writer or the
- * directory-tree writer), so a benchmark log of hundreds of MiB is never held twice. */
+/* sxs-mkimage: the bytes of a scenario file: text encoded (UTF-8/UTF-16LE, BOM, CRLF),
+ * filler (pattern, random, zero) or a cabinet of either (gcab), handed in slices to a sink (the
+ * NTFS writer or the directory-tree writer), so a benchmark log of hundreds of MiB is never held
+ * twice. */
 #include "sample-images/mkhive.h"
 #include "sample-images/mkimage.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 enum { WRITE_CHUNK = 1024 * 1024 };
 
@@ -115,7 +121,69 @@ static int write_filler(const struct mki_node *n, mki_sink sink, void *arg)
     return r;
 }
 
-int mki_write_content(const struct mki_node *n, mki_sink sink, void *arg)
+static int plain_content(const struct mki_node *n, mki_sink sink, void *arg)
 {
     return n->is_filler ? write_filler(n, sink, arg) : write_text(n, sink, arg);
+}
+
+static int fd_sink(void *arg, const void *buf, size_t len, uint64_t off)
+{
+    int fd = *(int *)arg;
+    return pwrite(fd, buf, len, (off_t)off) == (ssize_t)len ? 0 : -EIO;
+}
+
+/* A rolled-over log as Windows keeps it (CbsPersist_*.cab): the content goes into a file
+ * named cab_name, gcab packs it with MSZIP, and the cabinet's bytes go to the sink. */
+static int cab_content(const struct mki_node *n, const char *tmpdir, mki_sink sink, void *arg)
+{
+    char *work = NULL, *inner = NULL, *cab = NULL;
+    int r = 0;
+    if (asprintf(&work, "%s/cab-XXXXXX", tmpdir) < 0 || !mkdtemp(work) ||
+        asprintf(&inner, "%s/%s", work, n->cab_name) < 0 || asprintf(&cab, "%s/out.cab", work) < 0)
+        r = -ENOMEM;
+    int fd = r == 0 ? open(inner, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644) : -1;
+    if (r == 0 && fd < 0)
+        r = -errno;
+    if (r == 0) {
+        r = plain_content(n, fd_sink, &fd);
+        if (close(fd) < 0 && r == 0)
+            r = -errno;
+    }
+    if (r == 0) {
+        /* the cabinet records the file's time: fixed, so rebuilt images are identical */
+        struct timespec t[2] = {{1735689600, 0}, {1735689600, 0}}; /* 2025-01-01 UTC */
+        utimensat(AT_FDCWD, inner, t, 0);
+    }
+    if (r == 0) {
+        char *argv[] = {"gcab", "-c", "-z", "-n", cab, inner, NULL};
+        r = mki_run(argv, NULL) == 0 ? 0 : -EIO;
+    }
+    fd = r == 0 ? open(cab, O_RDONLY | O_CLOEXEC) : -1;
+    if (r == 0 && fd < 0)
+        r = -errno;
+    if (fd >= 0) {
+        char buf[65536];
+        uint64_t off = 0;
+        ssize_t got;
+        while (r == 0 && (got = read(fd, buf, sizeof buf)) > 0) {
+            r = sink(arg, buf, (size_t)got, off);
+            off += (uint64_t)got;
+        }
+        close(fd);
+    }
+    if (inner)
+        unlink(inner);
+    if (cab)
+        unlink(cab);
+    if (work)
+        rmdir(work);
+    free(work);
+    free(inner);
+    free(cab);
+    return r;
+}
+
+int mki_write_content(const struct mki_node *n, const char *tmpdir, mki_sink sink, void *arg)
+{
+    return n->cab_name ? cab_content(n, tmpdir, sink, arg) : plain_content(n, sink, arg);
 }

@@ -33,6 +33,7 @@ enum { WRITE_CHUNK = 1024 * 1024, NTFS_MAX_NAME = 255 };
 
 struct writer {
     ntfs_volume *vol;
+    const char *tmpdir;
     char *errbuf;
     size_t errlen;
     /* the directory used last, kept open: siblings are usually declared together */
@@ -217,7 +218,7 @@ static int write_file(struct writer *w, const struct mki_node *n)
     if (r < 0)
         return r;
     struct ntfs_sink_arg a = {w, ni, n->path};
-    r = mki_write_content(n, ntfs_sink, &a);
+    r = mki_write_content(n, w->tmpdir, ntfs_sink, &a);
     if (r < 0 && !w->errbuf[0])
         werr(w, -r, "write", n->path);
     if (close_entry(w, ni) && r == 0)
@@ -433,7 +434,7 @@ int mki_build_ntfs(const struct mki_part *part, const char *path, const char *tm
     }
     if (getenv("SXS_MKIMAGE_DEBUG"))
         ntfs_log_set_handler(ntfs_log_handler_stderr);
-    struct writer w = {.errbuf = errbuf, .errlen = errlen};
+    struct writer w = {.errbuf = errbuf, .errlen = errlen, .tmpdir = tmpdir};
     errbuf[0] = '\0';
     w.vol = ntfs_mount(path, 0);
     if (!w.vol) {

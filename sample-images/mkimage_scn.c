@@ -294,6 +294,7 @@ static void free_node(struct mki_node *n)
     free(n->path);
     free(n->text.data);
     free(n->target);
+    free(n->cab_name);
     free(n);
 }
 
@@ -419,7 +420,12 @@ static int parse_file_opts(struct ctx *c, const char **pp, struct mki_node *n, i
             n->fill = MKI_FILL_RANDOM;
         else if (strcmp(t, "fill=zero") == 0)
             n->fill = MKI_FILL_ZERO;
-        else if (strncmp(t, "text=", 5) == 0)
+        else if (strncmp(t, "cab=", 4) == 0 && t[4] && !strchr(t + 4, '/')) {
+            free(n->cab_name);
+            n->cab_name = strdup(t + 4);
+            if (!n->cab_name)
+                r = -ENOMEM;
+        } else if (strncmp(t, "text=", 5) == 0)
             r = mki_bytes_append(&n->text, t + 5, strlen(t + 5));
         else
             r = fail(c, "unknown file option '%s'", t);
@@ -549,6 +555,7 @@ static int cmd_file(struct ctx *c, const char *p, size_t *pi, size_t last, int a
     if (r >= 0 && !is_new)
         r = mki_bytes_append(&n->text, scratch.text.data, scratch.text.len);
     free(scratch.text.data);
+    free(scratch.cab_name);
     if (r >= 0 && is_new)
         r = add_node(c->part, n);
     if (r < 0 && is_new)

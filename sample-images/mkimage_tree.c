@@ -60,7 +60,7 @@ static int make_dirs(const char *root, const char *path, int whole)
 }
 
 static int tree_file(const char *root, const char *path, const struct mki_node *n,
-                     const char *from_file)
+                     const char *from_file, const char *tmpdir)
 {
     int r = make_dirs(root, path, 0);
     char *full;
@@ -78,7 +78,7 @@ static int tree_file(const char *root, const char *path, const struct mki_node *
     if (fd < 0)
         return -errno;
     struct fd_sink s = {fd};
-    r = mki_write_content(n, fd_write, &s);
+    r = mki_write_content(n, tmpdir, fd_write, &s);
     if (close(fd) < 0 && r == 0)
         r = -errno;
     return r;
@@ -101,7 +101,7 @@ int mki_build_tree(const struct mki_part *part, const char *dir, const char *tmp
         if (n->kind == MKI_NODE_DIR) {
             r = make_dirs(dir, n->path, 1);
         } else if (n->kind == MKI_NODE_FILE) {
-            r = tree_file(dir, n->path, n, NULL);
+            r = tree_file(dir, n->path, n, NULL, tmpdir);
         } else {
             char *full;
             r = make_dirs(dir, n->path, 0);
@@ -126,13 +126,13 @@ int mki_build_tree(const struct mki_part *part, const char *dir, const char *tmp
         }
         r = mki_build_hive(h, file, errbuf, errlen);
         if (r == 0)
-            r = tree_file(dir, h->path, NULL, file);
+            r = tree_file(dir, h->path, NULL, file, tmpdir);
         if (r == 0 && h->logged)
-            r = tree_file(dir, vlog, NULL, log);
+            r = tree_file(dir, vlog, NULL, log, tmpdir);
         if (r == 0 && h->logged) {
             struct mki_node empty = {.kind = MKI_NODE_FILE};
             vlog[strlen(vlog) - 1] = '2'; /* .LOG2, empty as Windows keeps it */
-            r = tree_file(dir, vlog, &empty, NULL);
+            r = tree_file(dir, vlog, &empty, NULL, tmpdir);
         }
         unlink(file);
         unlink(log);

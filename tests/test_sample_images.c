@@ -420,6 +420,37 @@ Test(images, text_files_exact_bytes)
     free(kernel);
 }
 
+/* A rolled-over log stored as Windows does: an MSZIP cabinet holding the .log. */
+Test(images, cbs_persist_cabinet)
+{
+    IMAGES_OR_SKIP();
+    char *tmp = sxs_test_tmpdir("cab");
+    free(sh(0,
+            "icat -o %d '%s/driver-missing-persist.raw' $(ifind -o %d -n "
+            "/Windows/Logs/CBS/CbsPersist_20250611031306.cab '%s/driver-missing-persist.raw') "
+            "> '%s/x.cab'",
+            NTFS_SECTOR, IMG_DIR, NTFS_SECTOR, IMG_DIR, tmp));
+    char *out = sh(0, "gcab -l '%s/x.cab'", tmp);
+    cr_assert_str_eq(out, "CbsPersist_20250611031306.log 1081 2025-01-01 00:00:00 0x20\n");
+    free(out);
+    free(sh(0, "gcab -x -C '%s' '%s/x.cab'", tmp, tmp));
+    char *path;
+    cr_assert(asprintf(&path, "%s/CbsPersist_20250611031306.log", tmp) > 0);
+    size_t len;
+    char *log = sxs_slurp(path, &len);
+    cr_assert_eq(len, 1081);
+    const char *want = "Doqe: Recording result: 0x80070003, for Inf: ntprint4.inf\r\n";
+    cr_assert_not_null(memmem(log, len, want, strlen(want)));
+    cr_assert_eq(memcmp(log,
+                        "\xEF\xBB\xBF"
+                        "2025-06-11 03:12:40, Info",
+                        28),
+                 0);
+    free(log);
+    free(path);
+    free(tmp);
+}
+
 Test(images, empty_servicing_stack_folder)
 {
     IMAGES_OR_SKIP();
