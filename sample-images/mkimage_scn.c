@@ -484,18 +484,21 @@ static const char *subst_line(struct ctx *c, const char *line, void *arg)
         }
         if (mki_bytes_append(&b, p, (size_t)(q - p)) < 0)
             goto oom;
+        if (q[2] != '}' && q[2] != ':') { /* "{#" not followed by '}' or ':': literal */
+            if (mki_bytes_append(&b, q, 2) < 0)
+                goto oom;
+            p = q + 2;
+            continue;
+        }
         char num[64];
-        int width = 0, hex = 0;
-        if (q[2] == ':') {
-            width = atoi(q + 3);
-            hex = close[-1] == 'x';
-        }
-        if (width > 32)
-            width = 32;
-        snprintf(num, sizeof num, hex ? "%0*llx" : "%0*llu", width, (unsigned long long)s->value);
-        if (q[2] != '}' && q[2] != ':') { /* not ours: copy literally */
-            snprintf(num, sizeof num, "%.*s", (int)(close - q + 1), q);
-        }
+        int width = q[2] == ':' ? atoi(q + 3) : 0;
+        int hex = q[2] == ':' && close[-1] == 'x';
+        if (width < 0 || width > 32)
+            width = width < 0 ? 0 : 32;
+        if (hex)
+            snprintf(num, sizeof num, "%0*llx", width, (unsigned long long)s->value);
+        else
+            snprintf(num, sizeof num, "%0*llu", width, (unsigned long long)s->value);
         if (mki_bytes_append(&b, num, strlen(num)) < 0)
             goto oom;
         p = close + 1;
