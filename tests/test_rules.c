@@ -1045,3 +1045,45 @@ Test(rules_engine, ssu_empty_signature_lines)
     rule_scan_free(s);
     rule_set_free(rs);
 }
+
+Test(rules_install, driverstore_package_present)
+{
+    SXS_CORPUS_OR_SKIP(excerpt, "logs/excerpts/msdocs_cbs_driver-missing_0x80070003.log");
+    size_t len;
+    char *data = sxs_slurp(excerpt, &len);
+    cr_assert_not_null(data);
+    char *root = sxs_test_tmpdir("rules_ds");
+    write_file(root, "WINDOWS/System32/config/SOFTWARE", "regf", 4);
+    write_file(root, "WINDOWS/Logs/CBS/CBS.log", data, len);
+    write_file(root, "WINDOWS/System32/DriverStore/FileRepository/NTPRINT4.INF_amd64_8d3c/x", "",
+               0);
+    fsa_evidence *ev;
+    cr_assert_eq(fsa_open(root, NULL, &ev), 0);
+    const fsa_install_info *ii = fsa_install(ev, 0);
+    cr_assert_not_null(ii);
+    rule_set *rs = load_pack();
+    rule_scan *s;
+    cr_assert_eq(rule_scan_new(rs, &s), 0);
+    cr_assert_eq(rule_scan_file_begin(s, AN_LOG_CBS, "WINDOWS/Logs/CBS/CBS.log"), 0);
+    cr_assert_eq(an_log_stream_host(excerpt, AN_LOG_CBS, NULL, rule_scan_line_cb, s, NULL, NULL),
+                 0);
+    rule_eval_input in = {.fs = ii->fs, .windows_dir = ii->windows_dir};
+    rule_result *r;
+    cr_assert_eq(rule_scan_finish(s, &in, &r, NULL), 0);
+    cr_assert_eq(r->nfindings, 1);
+    cr_assert_eq(r->findings[0].nevidence, 5);
+    cr_expect_str_eq(
+        r->findings[0].evidence[4].text,
+        "ntprint4.inf: WINDOWS/System32/DriverStore/FileRepository/NTPRINT4.INF_amd64_8d3c");
+    /* default target drive */
+    cr_expect_str_eq(
+        r->findings[0].plan[1].command,
+        "dir /ad \"F:\\WINDOWS\\System32\\DriverStore\\FileRepository\\ntprint4.inf_*\"");
+    rule_result_free(r);
+    rule_scan_free(s);
+    rule_set_free(rs);
+    fsa_close(ev);
+    free(root);
+    free(data);
+    free(excerpt);
+}
