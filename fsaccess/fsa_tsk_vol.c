@@ -203,8 +203,12 @@ static int probe_volume(fsa_evidence *ev, fsa_tsk_ev *tev, const TSK_VS_PART_INF
     }
     if (only_if_found)
         return 0;
-    int r =
-        fsa_ev_add_volume(ev, off, size, "unknown", "", "no filesystem recognised", ptype, NULL);
+    /* The GPT "Microsoft reserved" partition never holds a filesystem: say what it is rather
+     * than leave a responder wondering about an unknown volume. */
+    const char *why = strcasestr(ptype, "Microsoft reserved")
+                          ? "Microsoft reserved partition (holds no filesystem)"
+                          : "no filesystem recognised";
+    int r = fsa_ev_add_volume(ev, off, size, "unknown", "", why, ptype, NULL);
     return r < 0 ? r : 0;
 }
 

@@ -400,3 +400,18 @@ Test(rules_cli, list_rules_and_bad_rule_dir)
     free(p);
     free(dir);
 }
+
+/* The builder's GPT layout as the report shows it: ESP, MSR (named, not "unknown"), NTFS. */
+Test(scenario, healthy_volume_table)
+{
+    char *out = check_scenario("healthy.raw", 0, "None", "[]");
+    ASSERT_JSON(out, "[(v['index'], v['offset'], v['size'], v['fs'], v['label']) for v in "
+                     "d['volumes']]",
+                "[(0, 1048576, 8388608, 'fat12', 'SYSTEM'), (1, 9437184, 16777216, 'unknown', "
+                "''), (2, 26214400, 39845888, 'ntfs', 'Windows')]");
+    ASSERT_JSON(out, "d['volumes'][1]['note']",
+                "Microsoft reserved partition (holds no filesystem)");
+    ASSERT_JSON(out, "[(i['volume'], i['path'], i['edition']) for i in d['installs']]",
+                "[(2, 'Windows', 'Professional')]");
+    free(out);
+}
