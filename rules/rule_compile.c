@@ -673,6 +673,10 @@ static bool compile_step(cctx *c, rctx *r, rule_step *st, yaml_node_t *n)
         ok = false;
     } else {
         st->step = text_field(c, r, v, "step", &ok);
+        if (st->step && !st->step[0]) {
+            err(c, line_of(v), "'step' must not be empty");
+            ok = false;
+        }
     }
     if (!(v = find(kvs, nk, "where"))) {
         err(c, line_of(n), "plan step is missing required key 'where'");

@@ -1087,3 +1087,27 @@ Test(rules_install, driverstore_package_present)
     free(data);
     free(excerpt);
 }
+
+/* regression (fuzzer): a text rendering to "" came back without a terminator */
+Test(rules_engine, empty_texts_render_empty)
+{
+    rule_set *rs = load_text("rules:\n"
+                             "  - id: WU-CACHE\n"
+                             "    title: t\n"
+                             "    severity: low\n"
+                             "    confidence: low\n"
+                             "    description: ''\n"
+                             "    when: {log_absent: cbs}\n"
+                             "    plan:\n"
+                             "      - {step: a, command: '', note: '', where: booted}\n"
+                             "      - {step: b, command: '', note: '', where: booted}\n",
+                             NULL);
+    rule_result *r = eval_facts(rs, NULL);
+    cr_assert_eq(r->nfindings, 1);
+    cr_expect_str_eq(r->findings[0].description, "");
+    cr_assert_eq(r->findings[0].nplan, 2);
+    cr_expect_str_eq(r->findings[0].plan[1].command, "");
+    cr_expect_str_eq(r->findings[0].plan[1].note, "");
+    rule_result_free(r);
+    rule_set_free(rs);
+}
