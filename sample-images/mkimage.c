@@ -497,7 +497,7 @@ static int build_tree(const char *scn_path, const char *dir, unsigned long volum
 {
     char err[1024] = "";
     struct mki_scenario scn;
-    int r = mki_parse_file(scn_path, &scn, err, sizeof err);
+    int r = mki_parse_file(scn_path, 0, &scn, err, sizeof err);
     if (r < 0) {
         fprintf(stderr, "sxs-mkimage: %s\n", err);
         return 1;
@@ -571,7 +571,7 @@ int main(int argc, char **argv)
         return convert_only(scn_path, output, fmt, segment, fixed);
     char err[1024] = "";
     struct mki_scenario scn;
-    int r = mki_parse_file(scn_path, &scn, err, sizeof err);
+    int r = mki_parse_file(scn_path, check, &scn, err, sizeof err);
     if (r < 0) {
         fprintf(stderr, "sxs-mkimage: %s\n", err);
         return 1;

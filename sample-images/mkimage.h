@@ -78,8 +78,9 @@ struct mki_scenario {
 };
 
 /* Parses a scenario file. On error writes "file:line: message" to errbuf and returns a
- * negative errno. */
-int mki_parse_file(const char *path, struct mki_scenario *ret_scn, char *errbuf, size_t errlen);
+ * negative errno. check_only: validate everything but keep no file contents. */
+int mki_parse_file(const char *path, int check_only, struct mki_scenario *ret_scn, char *errbuf,
+                   size_t errlen);
 void mki_scenario_free(struct mki_scenario *scn);
 /* Computes partition starts (1 MiB aligned) and "rest" sizes. */
 int mki_layout(struct mki_scenario *scn, char *errbuf, size_t errlen);

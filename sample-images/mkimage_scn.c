@@ -29,6 +29,7 @@ struct ctx {
     struct mki_hive *hive; /* current hive */
     char *key;             /* current key in the hive */
     int cur_lineno;
+    int check_only; /* --check: validate, but keep no file contents (bench-large is 360 MB) */
     char *errbuf;
     size_t errlen;
     int depth;
@@ -559,6 +560,8 @@ static int cmd_file(struct ctx *c, const char *p, size_t *pi, size_t last, int a
         r = mki_bytes_append(&n->text, scratch.text.data, scratch.text.len);
     free(scratch.text.data);
     free(scratch.cab_name);
+    if (r >= 0 && c->check_only)
+        n->text.len = 0;
     if (r >= 0 && is_new)
         r = add_node(c->part, n);
     if (r < 0 && is_new)
@@ -1042,7 +1045,8 @@ static int split_lines(char *buf, size_t len, struct line **ret, size_t *ret_n)
     return 0;
 }
 
-int mki_parse_file(const char *path, struct mki_scenario *ret_scn, char *errbuf, size_t errlen)
+int mki_parse_file(const char *path, int check_only, struct mki_scenario *ret_scn, char *errbuf,
+                   size_t errlen)
 {
     FILE *f = fopen(path, "rbe");
     if (!f) {
@@ -1063,7 +1067,8 @@ int mki_parse_file(const char *path, struct mki_scenario *ret_scn, char *errbuf,
     const char *base = strrchr(path, '/');
     base = base ? base + 1 : path;
     scn.name = strndup(base, strcspn(base, "."));
-    struct ctx c = {.file = path, .scn = &scn, .errbuf = errbuf, .errlen = errlen};
+    struct ctx c = {
+        .file = path, .scn = &scn, .errbuf = errbuf, .errlen = errlen, .check_only = check_only};
     if (r == 0 && !scn.name)
         r = -ENOMEM;
     if (r == 0)
