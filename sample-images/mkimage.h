@@ -34,8 +34,9 @@ struct mki_node {
     enum mki_fill fill;
     enum mki_encoding enc;
     int crlf;
-    char *target;   /* JUNCTION: Windows path, e.g. C:\Data\Old */
-    char *cab_name; /* FILE stored as a cabinet (MSZIP) holding the content as this name */
+    char *target;      /* JUNCTION: Windows path, e.g. C:\Data\Old */
+    char *cab_name;    /* FILE stored as a cabinet (MSZIP) holding the content as this name */
+    uint64_t filetime; /* FILE/JUNCTION times (FILETIME, UTC); 0: the time of the build */
     struct mki_node *hash_next;
 };
 

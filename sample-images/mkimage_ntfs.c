@@ -173,6 +173,19 @@ static int create_entry(struct writer *w, const char *path, mode_t type, ntfs_in
     return 0;
 }
 
+/* Gives a new file or junction the scenario's times (all four $STANDARD_INFORMATION times;
+ * the parent's index entry follows at close). */
+static void set_times(ntfs_inode *ni, uint64_t filetime)
+{
+    if (!filetime)
+        return;
+    ntfs_time t = cpu_to_sle64((int64_t)filetime);
+    ni->creation_time = ni->last_data_change_time = t;
+    ni->last_mft_change_time = ni->last_access_time = t;
+    NInoSetDirty(ni);
+    NInoFileNameSetDirty(ni);
+}
+
 static int close_entry(struct writer *w, ntfs_inode *ni)
 {
     return ntfs_inode_close_in_dir(ni, w->cached_ni);
@@ -219,6 +232,7 @@ static int write_file(struct writer *w, const struct mki_node *n)
         return r;
     struct ntfs_sink_arg a = {w, ni, n->path};
     r = mki_write_content(n, w->tmpdir, ntfs_sink, &a);
+    set_times(ni, n->filetime);
     if (r < 0 && !w->errbuf[0])
         werr(w, -r, "write", n->path);
     if (close_entry(w, ni) && r == 0)
@@ -261,6 +275,7 @@ static int write_junction(struct writer *w, const struct mki_node *n)
         memcpy(buf + 16 + ls, up, lp);
         if (ntfs_set_ntfs_reparse_data(ni, (const char *)buf, size, 0))
             r = werr(w, errno, "set reparse data of", n->path);
+        set_times(ni, n->filetime);
     }
     free(buf);
     free(us);

@@ -28,6 +28,7 @@ struct ctx {
     struct mki_part *part; /* current NTFS partition */
     struct mki_hive *hive; /* current hive */
     char *key;             /* current key in the hive */
+    uint64_t default_time; /* `time` directive: FILETIME of the entries that follow */
     int cur_lineno;
     int check_only; /* --check: validate, but keep no file contents (bench-large is 360 MB) */
     char *errbuf;
@@ -202,6 +203,26 @@ static int parse_size(const char *s, uint64_t *ret)
     if (*end || (v && mul > UINT64_MAX / v))
         return -EINVAL;
     *ret = v * mul;
+    return 0;
+}
+
+/* "YYYY-MM-DD HH:MM:SS" or with 'T' (UTC) to a FILETIME. */
+static int parse_time(const char *s, uint64_t *ret)
+{
+    int y, mo, d, h, mi, se;
+    char sep, tail;
+    if (sscanf(s, "%4d-%2d-%2d%c%2d:%2d:%2d%c", &y, &mo, &d, &sep, &h, &mi, &se, &tail) != 7 ||
+        (sep != 'T' && sep != ' ') || y < 1601 || y > 9999 || mo < 1 || mo > 12 || d < 1 ||
+        d > 31 || h > 23 || mi > 59 || se > 60 || h < 0 || mi < 0 || se < 0)
+        return -EINVAL;
+    /* days from civil (proleptic Gregorian), relative to 1601-01-01 */
+    int yy = mo <= 2 ? y - 1 : y;
+    int era = yy / 400, yoe = yy - era * 400;
+    int doy = (153 * (mo + (mo > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    int64_t days = (int64_t)era * 146097 + doe - 719468; /* days since 1970-01-01 */
+    int64_t secs = days * 86400 + h * 3600 + mi * 60 + se;
+    *ret = (uint64_t)(secs + 11644473600LL) * 10000000ull;
     return 0;
 }
 
@@ -421,7 +442,10 @@ static int parse_file_opts(struct ctx *c, const char **pp, struct mki_node *n, i
             n->fill = MKI_FILL_RANDOM;
         else if (strcmp(t, "fill=zero") == 0)
             n->fill = MKI_FILL_ZERO;
-        else if (strncmp(t, "cab=", 4) == 0 && t[4] && !strchr(t + 4, '/')) {
+        else if (strncmp(t, "time=", 5) == 0) {
+            if (parse_time(t + 5, &n->filetime) < 0)
+                r = fail(c, "bad time '%s' (YYYY-MM-DDTHH:MM:SS, UTC)", t + 5);
+        } else if (strncmp(t, "cab=", 4) == 0 && t[4] && !strchr(t + 4, '/')) {
             free(n->cab_name);
             n->cab_name = strdup(t + 4);
             if (!n->cab_name)
@@ -538,6 +562,7 @@ static int cmd_file(struct ctx *c, const char *p, size_t *pi, size_t last, int a
         else {
             n->kind = MKI_NODE_FILE;
             n->path = path;
+            n->filetime = c->default_time;
             path = NULL;
             is_new = 1;
         }
@@ -558,6 +583,8 @@ static int cmd_file(struct ctx *c, const char *p, size_t *pi, size_t last, int a
         r = fail(c, "a file has either size= or text, not both");
     if (r >= 0 && !is_new)
         r = mki_bytes_append(&n->text, scratch.text.data, scratch.text.len);
+    if (r >= 0 && !is_new && scratch.filetime)
+        n->filetime = scratch.filetime;
     free(scratch.text.data);
     free(scratch.cab_name);
     if (r >= 0 && c->check_only)
@@ -630,9 +657,26 @@ static int cmd_junction(struct ctx *c, const char *p)
     n->kind = MKI_NODE_JUNCTION;
     n->path = path;
     n->target = target;
+    n->filetime = c->default_time;
     r = add_node(c->part, n);
     if (r < 0)
         free_node(n);
+    return r;
+}
+
+/* `time YYYY-MM-DD HH:MM:SS` (UTC): the times of the files and junctions that follow;
+ * `time now` goes back to the build time. */
+static int cmd_time(struct ctx *c, const char *p)
+{
+    char *t;
+    int r = rest_of_line(c, p, &t);
+    if (r < 0)
+        return r;
+    if (strcmp(t, "now") == 0)
+        c->default_time = 0;
+    else if (parse_time(t, &c->default_time) < 0)
+        r = fail(c, "bad time '%s' (YYYY-MM-DD HH:MM:SS, UTC, or now)", t);
+    free(t);
     return r;
 }
 
@@ -1000,6 +1044,8 @@ static int exec_block(struct ctx *c, size_t first, size_t last, struct subst_arg
             r = cmd_hive(c, own);
         else if (IS("key"))
             r = cmd_key(c, own);
+        else if (IS("time"))
+            r = cmd_time(c, own);
         else if (IS("logged"))
             r = cmd_logged(c, own);
         else if (IS("value"))

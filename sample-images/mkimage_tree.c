@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 struct fd_sink {
@@ -79,6 +80,12 @@ static int tree_file(const char *root, const char *path, const struct mki_node *
         return -errno;
     struct fd_sink s = {fd};
     r = mki_write_content(n, tmpdir, fd_write, &s);
+    if (r == 0 && n->filetime) {
+        int64_t unix_secs = (int64_t)(n->filetime / 10000000ull) - 11644473600LL;
+        struct timespec ts[2] = {{(time_t)unix_secs, 0}, {(time_t)unix_secs, 0}};
+        if (futimens(fd, ts) < 0)
+            r = -errno;
+    }
     if (close(fd) < 0 && r == 0)
         r = -errno;
     return r;

@@ -410,6 +410,21 @@ Test(images, text_files_exact_bytes)
     cr_assert_not_null(memmem(sa, len, want, m), "signature line present in UTF-16");
     free(sa);
 
+    /* a log's times are those of its last line (09:07:40 in W. Europe summer time = UTC+2);
+     * other files carry the install time */
+    char *out = sh(0,
+                   "istat -o %d '%s/healthy.raw' $(ifind -o %d -n /Windows/Logs/CBS/CBS.log "
+                   "'%s/healthy.raw') | grep -m1 'File Modified'",
+                   NTFS_SECTOR, IMG_DIR, NTFS_SECTOR, IMG_DIR);
+    cr_assert_str_eq(out, "File Modified:\t2025-08-14 07:07:40.000000000 (UTC)\n");
+    free(out);
+    out = sh(0,
+             "istat -o %d '%s/healthy.raw' $(ifind -o %d -n /Windows/explorer.exe "
+             "'%s/healthy.raw') | grep -m1 'Created'",
+             NTFS_SECTOR, IMG_DIR, NTFS_SECTOR, IMG_DIR);
+    cr_assert_str_eq(out, "Created:\t2024-06-14 07:44:00.000000000 (UTC)\n");
+    free(out);
+
     char *notes = image_file("healthy.raw", NTFS_SECTOR, "/Users/alex/Documents/notes.txt", &len);
     cr_assert_eq(len, strlen("quarterly numbers\n"));
     cr_assert_eq(memcmp(notes, "quarterly numbers\n", len), 0);
