@@ -24,7 +24,14 @@ enum {
 
 struct mkhive {
     hive_h *h;
+    char *path;
+    size_t max_value_len;
 };
+
+/* Version 1.4+ hives store values over this size as "db" big-data lists, which hivex does not
+ * write; such hives are marked 1.3, where one big cell is the valid layout (libregf and
+ * Windows read both). */
+#define BIG_DATA_THRESHOLD 16344u
 
 static void put16(uint8_t *p, uint16_t v)
 {
@@ -241,8 +248,12 @@ int mkhive_open(const char *path, mkhive **ret_hive)
     if (!hive)
         return -ENOMEM;
     hive->h = hivex_open(path, HIVEX_OPEN_WRITE);
-    if (!hive->h) {
-        int r = errno ? -errno : -EIO;
+    hive->path = strdup(path);
+    if (!hive->h || !hive->path) {
+        int r = !hive->path ? -ENOMEM : errno ? -errno : -EIO;
+        if (hive->h)
+            hivex_close(hive->h);
+        free(hive->path);
         free(hive);
         return r;
     }
@@ -256,7 +267,28 @@ void mkhive_close(mkhive *hive)
         return;
     if (hive->h)
         hivex_close(hive->h);
+    free(hive->path);
     free(hive);
+}
+
+static int set_minor_version(const char *path, uint32_t minor)
+{
+    int fd = open(path, O_RDWR | O_CLOEXEC);
+    if (fd < 0)
+        return -errno;
+    uint8_t bb[512];
+    int ret = 0;
+    if (pread(fd, bb, sizeof bb, 0) != (ssize_t)sizeof bb) {
+        ret = -EIO;
+    } else {
+        put32(bb + 24, minor);
+        put32(bb + CHECKSUM_OFFSET, base_block_checksum(bb));
+        if (pwrite(fd, bb, sizeof bb, 0) != (ssize_t)sizeof bb)
+            ret = -EIO;
+    }
+    if (close(fd) < 0 && ret == 0)
+        ret = -errno;
+    return ret;
 }
 
 int mkhive_commit(mkhive *hive)
@@ -266,6 +298,8 @@ int mkhive_commit(mkhive *hive)
     int ret = 0;
     if (hivex_commit(hive->h, NULL, 0) < 0)
         ret = errno ? -errno : -EIO;
+    if (ret == 0 && hive->max_value_len > BIG_DATA_THRESHOLD)
+        ret = set_minor_version(hive->path, 3);
     mkhive_close(hive);
     return ret;
 }
@@ -340,6 +374,8 @@ int mkhive_put(mkhive *hive, const char *key_path, const char *value_name, int t
     };
     if (hivex_node_set_value(hive->h, node, &v, 0) < 0)
         return errno ? -errno : -EIO;
+    if (len > hive->max_value_len)
+        hive->max_value_len = len;
     return 0;
 }
 

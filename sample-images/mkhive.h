@@ -50,7 +50,9 @@ int mkhive_put_dword(mkhive *hive, const char *key_path, const char *value_name,
 /* REG_MULTI_SZ from `count` UTF-8 strings. */
 int mkhive_put_multi_sz(mkhive *hive, const char *key_path, const char *value_name,
                         const char *const *strings, size_t count);
-/* Writes the changes to the file and frees the handle (also on error). */
+/* Writes the changes to the file and frees the handle (also on error). A hive holding a value
+ * over 16344 bytes is marked version 1.3: hivex stores such values in one cell, the 1.3
+ * layout, not in the "db" lists version 1.4+ requires. */
 int mkhive_commit(mkhive *hive);
 /* Frees the handle without writing. Accepts NULL. */
 void mkhive_close(mkhive *hive);

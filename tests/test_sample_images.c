@@ -265,6 +265,35 @@ Test(mkhive, batch_many_values_and_multi_sz)
     free(dir);
 }
 
+/* Values over 16344 bytes: hivex writes one big cell, valid in a version 1.3 hive. */
+Test(mkhive, big_value_readable_by_libregf)
+{
+    char *dir = sxs_test_tmpdir("mkhive"), *path;
+    cr_assert(asprintf(&path, "%s/BIG", dir) > 0);
+    static uint8_t data[40000];
+    for (size_t i = 0; i < sizeof data; i++)
+        data[i] = (uint8_t)(i * 7);
+    cr_assert_eq(mkhive_set(path, "K", "Big", MKHIVE_REG_BINARY, data, sizeof data), 0);
+    char *out = sh(0, "regfexport '%s'", path);
+    cr_assert_not_null(strstr(out, "Data size: 40000"), "%s", out);
+    free(out);
+    out = sh(0, "regfinfo '%s'", path);
+    cr_assert_not_null(strstr(out, "Version:\t1.3"), "%s", out);
+    free(out);
+    hive_h *h = hivex_open(path, 0);
+    cr_assert_not_null(h);
+    hive_type t;
+    size_t len;
+    char *v = hivex_value_value(
+        h, hivex_node_get_value(h, hivex_node_get_child(h, hivex_root(h), "K"), "Big"), &t, &len);
+    cr_assert_eq(len, sizeof data);
+    cr_assert_eq(memcmp(v, data, len), 0);
+    free(v);
+    hivex_close(h);
+    free(path);
+    free(dir);
+}
+
 Test(mkhive, utf16le_and_dirty)
 {
     uint8_t *u;
