@@ -13,7 +13,7 @@
 
 enum mki_table { MKI_TABLE_GPT, MKI_TABLE_MBR, MKI_TABLE_NONE };
 enum mki_part_kind { MKI_PART_ESP, MKI_PART_MSR, MKI_PART_NTFS, MKI_PART_BITLOCKER };
-enum mki_node_kind { MKI_NODE_DIR, MKI_NODE_FILE, MKI_NODE_JUNCTION };
+enum mki_node_kind { MKI_NODE_DIR, MKI_NODE_FILE, MKI_NODE_JUNCTION, MKI_NODE_SYMLINK };
 enum mki_encoding { MKI_ENC_UTF8, MKI_ENC_UTF8_BOM, MKI_ENC_UTF16LE, MKI_ENC_UTF16LE_BOM };
 enum mki_fill { MKI_FILL_PATTERN, MKI_FILL_RANDOM, MKI_FILL_ZERO };
 
@@ -34,7 +34,8 @@ struct mki_node {
     enum mki_fill fill;
     enum mki_encoding enc;
     int crlf;
-    char *target;      /* JUNCTION: Windows path, e.g. C:\Data\Old */
+    char *target;      /* JUNCTION/SYMLINK: C:\Data\Old, \??\Volume{GUID}\, ..\x */
+    int link_is_dir;   /* SYMLINK: a directory symlink (mklink /D) */
     char *cab_name;    /* FILE stored as a cabinet (MSZIP) holding the content as this name */
     uint64_t filetime; /* FILE/JUNCTION times (FILETIME, UTC); 0: the time of the build */
     struct mki_node *hash_next;

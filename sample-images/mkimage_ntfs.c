@@ -30,6 +30,7 @@
 
 enum { WRITE_CHUNK = 1024 * 1024, NTFS_MAX_NAME = 255 };
 #define JUNCTION_TAG 0xA0000003u
+#define SYMLINK_TAG 0xA000000Cu
 
 struct writer {
     ntfs_volume *vol;
@@ -240,39 +241,49 @@ static int write_file(struct writer *w, const struct mki_node *n)
     return r;
 }
 
-static int write_junction(struct writer *w, const struct mki_node *n)
+/* A junction (IO_REPARSE_TAG_MOUNT_POINT) or symbolic link (IO_REPARSE_TAG_SYMLINK) as
+ * Windows writes its REPARSE_DATA_BUFFER: substitute name "\??\X:\..." (a volume mount
+ * point's target is already in that form and has an empty print name; a relative symlink
+ * keeps its text and flag 1), names NUL-terminated in the buffer, lengths without the NUL. */
+static int write_link(struct writer *w, const struct mki_node *n)
 {
+    int symlink = n->kind == MKI_NODE_SYMLINK;
     ntfs_inode *ni = NULL;
-    int r = create_entry(w, n->path, S_IFDIR, &ni);
+    int r = create_entry(w, n->path, n->link_is_dir ? S_IFDIR : S_IFREG, &ni);
     if (r < 0)
         return r;
     if (!ni)
-        return werr(w, EEXIST, "junction over an existing directory", n->path);
+        return werr(w, EEXIST, "link over an existing directory", n->path);
+    int absolute = n->target[1] == ':';
+    int volume = strncmp(n->target, "\\??\\", 4) == 0;
     char *subst = NULL;
+    const char *print = volume ? "" : n->target;
     uint8_t *us = NULL, *up = NULL;
     size_t ls = 0, lp = 0;
-    if (asprintf(&subst, "\\??\\%s", n->target) < 0) {
+    if (absolute ? asprintf(&subst, "\\??\\%s", n->target) < 0 : !(subst = strdup(n->target))) {
         subst = NULL;
         r = -ENOMEM;
     }
     if (r == 0)
         r = mkhive_utf16le(subst, &us, &ls); /* lengths include the NUL terminator */
     if (r == 0)
-        r = mkhive_utf16le(n->target, &up, &lp);
+        r = mkhive_utf16le(print, &up, &lp);
+    size_t head = symlink ? 20 : 16; /* a symlink has a 32-bit Flags field */
     uint8_t *buf = NULL;
-    size_t size = 8 + 8 + ls + lp;
+    size_t size = head + ls + lp;
     if (r == 0 && (size - 8 > 0xFFFF || !(buf = calloc(1, size))))
         r = size - 8 > 0xFFFF ? -ENAMETOOLONG : -ENOMEM;
     if (r == 0) {
-        /* REPARSE_DATA_BUFFER for IO_REPARSE_TAG_MOUNT_POINT; names are NUL-terminated
-         * in the buffer but the lengths exclude the NUL, as Windows writes them. */
-        uint32_t tag = JUNCTION_TAG;
+        uint32_t tag = symlink ? SYMLINK_TAG : JUNCTION_TAG;
+        uint32_t flags = symlink && !absolute ? 1 : 0; /* SYMLINK_FLAG_RELATIVE */
         uint16_t f[6] = {(uint16_t)(size - 8), 0, 0, (uint16_t)(ls - 2), (uint16_t)ls,
                          (uint16_t)(lp - 2)};
         memcpy(buf, &tag, 4);
         memcpy(buf + 4, f, sizeof f);
-        memcpy(buf + 16, us, ls);
-        memcpy(buf + 16 + ls, up, lp);
+        if (symlink)
+            memcpy(buf + 16, &flags, 4);
+        memcpy(buf + head, us, ls);
+        memcpy(buf + head + ls, up, lp);
         if (ntfs_set_ntfs_reparse_data(ni, (const char *)buf, size, 0))
             r = werr(w, errno, "set reparse data of", n->path);
         set_times(ni, n->filetime);
@@ -470,7 +481,8 @@ int mki_build_ntfs(const struct mki_part *part, const char *path, const char *tm
             r = write_file(&w, n);
             break;
         case MKI_NODE_JUNCTION:
-            r = write_junction(&w, n);
+        case MKI_NODE_SYMLINK:
+            r = write_link(&w, n);
             break;
         }
     }

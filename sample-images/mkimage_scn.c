@@ -626,14 +626,17 @@ static int cmd_dir(struct ctx *c, const char *p)
     return r;
 }
 
-static int cmd_junction(struct ctx *c, const char *p)
+/* junction PATH TARGET, symlink PATH TARGET, symlinkd PATH TARGET. A junction target is
+ * X:\... or a volume mount point \??\Volume{GUID}\; a symlink target may be relative. */
+static int cmd_link(struct ctx *c, const char *p, enum mki_node_kind kind, int is_dir)
 {
+    const char *what = kind == MKI_NODE_JUNCTION ? "junction" : is_dir ? "symlinkd" : "symlink";
     int r = need_ntfs(c);
     char *raw, *path, *target;
     if (r < 0)
         return r;
     if ((r = next_token(c, &p, &raw)) <= 0)
-        return r < 0 ? r : fail(c, "junction needs a path and a target");
+        return r < 0 ? r : fail(c, "%s needs a path and a target", what);
     r = normalize_path(c, raw, &path);
     free(raw);
     if (r < 0)
@@ -642,8 +645,15 @@ static int cmd_junction(struct ctx *c, const char *p)
         free(path);
         return r;
     }
-    if (!isalpha((unsigned char)target[0]) || target[1] != ':' || target[2] != '\\')
-        r = fail(c, "junction target '%s' must be an absolute Windows path (C:\\...)", target);
+    int absolute = isalpha((unsigned char)target[0]) && target[1] == ':' && target[2] == '\\';
+    int volume = strncmp(target, "\\??\\Volume{", 11) == 0;
+    if (!target[0])
+        r = fail(c, "%s needs a target", what);
+    else if (kind == MKI_NODE_JUNCTION && !absolute && !volume)
+        r = fail(c,
+                 "junction target '%s' must be an absolute Windows path (C:\\...) or "
+                 "\\??\\Volume{GUID}\\",
+                 target);
     else if (find_node(c->part, path))
         r = fail(c, "'%s' declared twice", path);
     struct mki_node *n = r < 0 ? NULL : calloc(1, sizeof *n);
@@ -654,7 +664,8 @@ static int cmd_junction(struct ctx *c, const char *p)
         free(target);
         return r;
     }
-    n->kind = MKI_NODE_JUNCTION;
+    n->kind = kind;
+    n->link_is_dir = is_dir;
     n->path = path;
     n->target = target;
     n->filetime = c->default_time;
@@ -1039,7 +1050,11 @@ static int exec_block(struct ctx *c, size_t first, size_t last, struct subst_arg
         else if (IS("append"))
             r = cmd_file(c, own, &i, last, 1, sa);
         else if (IS("junction"))
-            r = cmd_junction(c, own);
+            r = cmd_link(c, own, MKI_NODE_JUNCTION, 1);
+        else if (IS("symlink"))
+            r = cmd_link(c, own, MKI_NODE_SYMLINK, 0);
+        else if (IS("symlinkd"))
+            r = cmd_link(c, own, MKI_NODE_SYMLINK, 1);
         else if (IS("hive"))
             r = cmd_hive(c, own);
         else if (IS("key"))

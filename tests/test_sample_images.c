@@ -559,6 +559,64 @@ Test(images, junction_tag_and_target)
     free(tmp);
 }
 
+/* Reparse data of an image's entry (attribute 192) into a malloc'd buffer. */
+static uint8_t *reparse_data(const char *image, const char *path, size_t *ret_len)
+{
+    char *tmp = sxs_test_tmpdir("reparse"), *file;
+    cr_assert(asprintf(&file, "%s/rp", tmp) > 0);
+    free(sh(0, "icat -o %d '%s/%s' $(ifind -o %d -n '%s' '%s/%s')-192 > '%s'", NTFS_SECTOR, IMG_DIR,
+            image, NTFS_SECTOR, path, IMG_DIR, image, file));
+    uint8_t *rp = (uint8_t *)sxs_slurp(file, ret_len);
+    cr_assert_not_null(rp);
+    free(file);
+    free(tmp);
+    return rp;
+}
+
+static uint16_t le16(const uint8_t *p)
+{
+    return (uint16_t)(p[0] | p[1] << 8);
+}
+
+Test(images, mount_point_and_symlinks)
+{
+    IMAGES_OR_SKIP();
+    size_t len;
+    char want[256];
+    /* volume mount point: a junction whose substitute name is the volume, print name empty */
+    uint8_t *rp = reparse_data("backup-reparse-kinds.raw", "/Users/alex/Documents/Backup", &len);
+    cr_assert_eq(le32(rp), 0xA0000003u);
+    size_t n = utf16("\\??\\Volume{5b1d0c8e-7a11-4c3e-9f20-6d2a1b3c4d5e}\\", want);
+    cr_assert_eq(le16(rp + 10), n);
+    cr_assert_eq(memcmp(rp + 16 + le16(rp + 8), want, n), 0);
+    cr_assert_eq(le16(rp + 14), 0, "empty print name");
+    free(rp);
+    /* absolute directory symlink: tag 0xA000000C, flags 0, \??\ substitute name */
+    rp = reparse_data("backup-reparse-kinds.raw", "/Users/alex/Documents/Old", &len);
+    cr_assert_eq(le32(rp), 0xA000000Cu);
+    cr_assert_eq(le32(rp + 16), 0);
+    n = utf16("\\??\\C:\\OldStuff", want);
+    cr_assert_eq(le16(rp + 10), n);
+    cr_assert_eq(memcmp(rp + 20 + le16(rp + 8), want, n), 0);
+    free(rp);
+    /* relative symlink: flag SYMLINK_FLAG_RELATIVE, names as written */
+    rp = reparse_data("backup-reparse-kinds.raw", "/Users/alex/Pictures/Trips", &len);
+    cr_assert_eq(le32(rp + 16), 1);
+    n = utf16("..\\..\\Shared\\Trips", want);
+    cr_assert_eq(memcmp(rp + 20 + le16(rp + 8), want, n), 0);
+    cr_assert_eq(memcmp(rp + 20 + le16(rp + 12), want, n), 0);
+    free(rp);
+    /* a file symlink is a file (r/r), a directory symlink a directory (d/d) */
+    char *out = sh(0,
+                   "fls -o %d '%s/backup-reparse-kinds.raw' $(ifind -o %d -n "
+                   "/Users/alex/Documents '%s/backup-reparse-kinds.raw')",
+                   NTFS_SECTOR, IMG_DIR, NTFS_SECTOR, IMG_DIR);
+    cr_assert_not_null(strstr(out, "r/r "), "%s", out);
+    cr_assert_not_null(strstr(out, ":\tq3-report.xlsx\n"), "%s", out);
+    cr_assert_not_null(strstr(out, ":\tOld\n"), "%s", out);
+    free(out);
+}
+
 Test(images, hive_values_read_back)
 {
     IMAGES_OR_SKIP();
@@ -904,6 +962,7 @@ Test(builder, errors_name_file_and_line)
         {"partition ntfs\nhive SOFTWARE\nkey A\nvalue X dword 4294967296\n", "t.scn:4: bad number"},
         {"partition ntfs\nfile a\nfile A\n", "t.scn:3: 'A' declared twice"},
         {"partition ntfs\njunction j relative\\path\n", "must be an absolute Windows path"},
+        {"partition ntfs\nsymlink s\n", "symlink needs a target"},
         {"disk size=4M\npartition ntfs size=8M\n", "do not fit"},
         {"partition ntfs\nfile ../x\n", "no . or .. components"},
     };
