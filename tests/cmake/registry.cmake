@@ -1,22 +1,10 @@
 # Registry tests: transaction-log replay against Windows-recovered hives and regipy's dirty
 # hives; registry facts from real SYSTEM hives, generated hives and a directory tree; and the
 # hive open + replay fuzz harness.
-# libregf 20201007 leaks its half-built key item when a key cannot be read (corrupt hives,
-# fuzzing): tests/lsan.supp plus that one entry, kept in the build tree until the shared file
-# has it.
-file(READ ${PROJECT_SOURCE_DIR}/tests/lsan.supp _reg_supp)
-set(SXS_REGISTRY_LSAN_SUPP ${CMAKE_BINARY_DIR}/registry-lsan.supp)
-file(WRITE ${SXS_REGISTRY_LSAN_SUPP} "${_reg_supp}"
-  "# libregf: key item leaked on its error path (libregf_key_item_read failure)\n"
-  "leak:libregf_key_item_initialize\n")
-set(_reg_env "ASAN_OPTIONS=detect_leaks=1:abort_on_error=0;LSAN_OPTIONS=suppressions=${SXS_REGISTRY_LSAN_SUPP};UBSAN_OPTIONS=print_stacktrace=1")
-
 sxs_criterion_test(test_hive_replay SOURCES test_hive_replay.c LIBS sxs_analyzer TIMEOUT 300)
-set_tests_properties(test_hive_replay PROPERTIES ENVIRONMENT "${_reg_env}")
 if(EXISTS ${CMAKE_CURRENT_SOURCE_DIR}/test_registry.c)
   sxs_criterion_test(test_registry SOURCES test_registry.c LIBS sxs_analyzer sxs_mkhive
                      TIMEOUT 300)
-  set_tests_properties(test_registry PROPERTIES ENVIRONMENT "${_reg_env}")
 endif()
 
 # Fuzz seeds: each hive followed by its logs (the harness splits at "regf" base blocks).
@@ -50,6 +38,4 @@ if(SXS_FUZZ)
   endforeach()
   sxs_fuzz_target(fuzz_hive SOURCES fuzz/fuzz_hive.c LIBS sxs_analyzer
                   SEEDS ${_reg_seeds} SECONDS 20)
-  set_tests_properties(fuzz_hive_smoke PROPERTIES ENVIRONMENT
-    "LSAN_OPTIONS=suppressions=${SXS_REGISTRY_LSAN_SUPP}")
 endif()
