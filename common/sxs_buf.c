@@ -76,8 +76,11 @@ int sxs_buf_printf(sxs_buf *b, const char *fmt, ...)
 
 char *sxs_buf_steal(sxs_buf *b)
 {
-    if (!b->data && buf_reserve(b, 0) < 0)
-        return NULL;
+    if (!b->data) {
+        if (buf_reserve(b, 0) < 0)
+            return NULL;
+        b->data[0] = '\0';
+    }
     char *p = b->data;
     *b = (sxs_buf){.max = b->max};
     return p;

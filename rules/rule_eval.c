@@ -426,12 +426,7 @@ static char *render(rctx *r, const char *text)
         sxs_buf_free(&out);
         return NULL;
     }
-    /* sxs_buf_steal of an empty buffer hands out fresh memory without a terminator */
-    size_t len = out.len;
-    char *s = sxs_buf_steal(&out);
-    if (s)
-        s[len] = '\0';
-    return s;
+    return sxs_buf_steal(&out);
 }
 
 static int add_step(rule_finding *f, size_t *cap, rctx *r, const rule_step *st)

@@ -415,3 +415,73 @@ Test(scenario, healthy_volume_table)
                 "[(2, 'Windows', 'Professional')]");
     free(out);
 }
+
+/* A crash left SYSTEM dirty: the disabled service is only in .LOG1, so the finding proves the
+ * replay ran before the facts were read. */
+Test(scenario, wu_services_only_in_dirty_hive_log)
+{
+    char *out = check_scenario("wu-services-dirty.raw", 1, "WU-SERVICES", "['WU-SERVICES']");
+    ASSERT_JSON(out, "[(h['name'], h['state']) for h in d['installs'][0]['hives']]",
+                "[('software', 'clean'), ('system', 'replayed'), ('components', 'clean')]");
+    ASSERT_JSON(out, "d['installs'][0]['hives'][1]['detail']",
+                "dirty (3/2), replayed 1 entries, 2 pages from LOG1");
+    ASSERT_JSON(out, "[e['text'] for e in d['findings'][0]['evidence']]",
+                "['service.wuauserv.start = 4']");
+    free(out);
+}
+
+/* The failure lines sit only in a CbsPersist .cab: expanded in memory, cited by cab path. */
+Test(scenario, driver_missing_in_cbspersist_cab)
+{
+    char *out = check_scenario("driver-missing-persist.raw", 1, "DRIVER-MISSING",
+                               "['DRIVER-MISSING']");
+    ASSERT_JSON(out,
+                "sorted(set(e['source'] for e in d['findings'][0]['evidence'] if e['line']))",
+                "['Windows/Logs/CBS/CbsPersist_20250611031306.cab']");
+    ASSERT_JSON(out, "any('ntprint4.inf_*' in s['command'] for s in d['findings'][0]['plan'])",
+                "True");
+    free(out);
+}
+
+SCENARIO(backup_reparse_kinds, "backup-reparse-kinds.raw", 1, "BACKUP-REPARSE",
+         "['BACKUP-REPARSE']")
+
+Test(scenario, other_layouts_and_containers)
+{
+    struct {
+        const char *file, *format, *installs;
+    } cases[] = {
+        {"mbr-system-reserved.raw", "raw", "[(1, 19045)]"},
+        {"bare-volume.raw", "raw", "[(0, 26100)]"},
+        {"healthy.vmdk", "vmdk", "[(2, 26100)]"},
+        {"healthy-split.001", "split-raw", "[(2, 26100)]"},
+        {"healthy-fixed.vhd", "vhd", "[(2, 26100)]"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char *out = check_scenario(cases[i].file, 0, "None", "[]");
+        ASSERT_JSON(out, "d['evidence']['format']", cases[i].format);
+        ASSERT_JSON(out, "[(i['volume'], i['build']) for i in d['installs']]", cases[i].installs);
+        free(out);
+    }
+}
+
+/* The directory backend (a mounted volume) gives the same diagnosis as the image. */
+Test(scenario, mounted_directory_same_as_image)
+{
+    char *tree = sample("ssu-empty.tree");
+    char *out, *err;
+    cr_assert_eq(run_tool(&out, &err, "--json", tree, NULL, NULL), 1, "%s", err);
+    assert_contract(out);
+    ASSERT_JSON(out, "d['evidence']['format']", "directory");
+    ASSERT_JSON(out, "d['verdict']['primary']", "SSU-EMPTY");
+    assert_ssu_empty(out);
+    free(out);
+    free(err);
+    free(tree);
+    tree = sample("healthy.tree");
+    cr_assert_eq(run_tool(&out, &err, "--json", tree, NULL, NULL), 0, "%s", err);
+    ASSERT_JSON(out, "d['verdict']['status']", "healthy");
+    free(out);
+    free(err);
+    free(tree);
+}

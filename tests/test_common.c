@@ -41,6 +41,11 @@ Test(buf, refuses_to_grow_past_max)
     cr_assert_str_eq(s, "abcdef12");
     cr_assert_eq(b.len, 0);
     free(s);
+    /* Stealing from a buffer that never held data still gives an empty string. */
+    s = sxs_buf_steal(&b);
+    cr_assert_not_null(s);
+    cr_assert_str_eq(s, "");
+    free(s);
     sxs_buf_free(&b);
 }
 
