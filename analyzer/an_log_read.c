@@ -124,16 +124,6 @@ void an_log_reader_stats(const an_log_reader *r, an_log_stats *ret)
 
 /* ---- timestamps ---------------------------------------------------------------------------- */
 
-static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-    y -= m <= 2;
-    const int64_t era = (y >= 0 ? y : y - 399) / 400;
-    const unsigned yoe = (unsigned)(y - era * 400);
-    const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-    const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + (int64_t)doe - 719468;
-}
-
 static inline bool dig2(const char *s, unsigned *v)
 {
     unsigned a = (unsigned)(unsigned char)s[0] - '0', b = (unsigned)(unsigned char)s[1] - '0';
@@ -170,7 +160,7 @@ size_t an_log_parse_datetime(const char *s, size_t len, char date_sep, bool frac
     /* "2024-03-12 10:14:22" followed by more digits is not this format. */
     if (n < len && (unsigned)(unsigned char)s[n] - '0' <= 9)
         return 0;
-    *ret_local = days_from_civil(y, mo, d) * 86400 + (int64_t)(h * 3600 + mi * 60 + se);
+    *ret_local = an_days_from_civil(y, mo, d) * 86400 + (int64_t)(h * 3600 + mi * 60 + se);
     return n;
 }
 

@@ -8,17 +8,6 @@
 
 #include "common/sxs_checked.h"
 
-/* Days from 1970-01-01 to y-m-d (proleptic Gregorian), H. Hinnant's days_from_civil. */
-static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-    y -= m <= 2;
-    const int64_t era = (y >= 0 ? y : y - 399) / 400;
-    const unsigned yoe = (unsigned)(y - era * 400);
-    const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-    const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + (int64_t)doe - 719468;
-}
-
 static void civil_from_days(int64_t z, int64_t *ret_y, unsigned *ret_m)
 {
     z += 719468;
@@ -54,14 +43,15 @@ static bool transition_local(const an_systemtime *t, int64_t y, int64_t *ret)
     } else {
         if (t->day < 1 || t->day > 5 || t->day_of_week > 6)
             return false;
-        int64_t first = days_from_civil(y, t->month, 1);
+        int64_t first = an_days_from_civil(y, t->month, 1);
         /* 1970-01-01 was a Thursday (4). */
         unsigned wd1 = (unsigned)(((first % 7) + 7 + 4) % 7);
         day = 1 + (t->day_of_week + 7 - wd1) % 7 + (unsigned)(t->day - 1) * 7;
         while (day > days_in_month(y, t->month))
             day -= 7; /* week 5 means "last" */
     }
-    *ret = days_from_civil(y, t->month, day) * 86400 + t->hour * 3600 + t->minute * 60 + t->second;
+    *ret =
+        an_days_from_civil(y, t->month, day) * 86400 + t->hour * 3600 + t->minute * 60 + t->second;
     return true;
 }
 

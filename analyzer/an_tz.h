@@ -16,16 +16,28 @@ typedef struct {
 } an_systemtime;
 
 typedef struct {
-    bool known;              /* false: timestamps stay local time, and reports say so */
-    char key_name[128];      /* TimeZoneKeyName, e.g. "W. Europe Standard Time", or "" */
-    int32_t bias;            /* minutes; UTC = local + bias */
-    int32_t standard_bias;   /* added to bias outside DST (usually 0) */
-    int32_t daylight_bias;   /* added to bias during DST (usually -60) */
-    bool has_dst;            /* both transition dates present and month != 0 */
+    bool known;            /* false: timestamps stay local time, and reports say so */
+    char key_name[128];    /* TimeZoneKeyName, e.g. "W. Europe Standard Time", or "" */
+    int32_t bias;          /* minutes; UTC = local + bias */
+    int32_t standard_bias; /* added to bias outside DST (usually 0) */
+    int32_t daylight_bias; /* added to bias during DST (usually -60) */
+    bool has_dst;          /* both transition dates present and month != 0 */
     an_systemtime standard_start;
     an_systemtime daylight_start;
     bool dynamic_dst_disabled; /* DynamicDaylightTimeDisabled */
 } an_tz;
+
+/* Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar (H. Hinnant's
+ * days_from_civil). Inline: the log reader calls it for every timestamped line. */
+static inline int64_t an_days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+    y -= m <= 2;
+    const int64_t era = (y >= 0 ? y : y - 399) / 400;
+    const unsigned yoe = (unsigned)(y - era * 400);
+    const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+    const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + (int64_t)doe - 719468;
+}
 
 /* Converts a local wall-clock time (seconds since 1970 as if it were UTC) to UTC seconds using
  * tz, applying the DST rule of that year when tz->has_dst. When !tz->known returns local

@@ -319,7 +319,7 @@ static bool one_family(cctx *c, rule_cond *cd, yaml_node_t *v, const char *what)
     char *s = scalar(c, v, what);
     if (!s)
         return false;
-    int f = rule_family_from_name(s);
+    int f = an_log_family_from_name(s);
     if (f < 0)
         err(c, line_of(v), "unknown log family '%s'", s);
     free(s);

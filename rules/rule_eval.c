@@ -362,7 +362,7 @@ static void collect(ectx *e, const rule_cond *c, acc *a)
         return;
     case COND_LOG_ABSENT: {
         char *t;
-        if (asprintf(&t, "no %s log found", rule_family_name(c->family)) >= 0) {
+        if (asprintf(&t, "no %s log found", an_log_family_name(c->family)) >= 0) {
             add_ev(a, "", -1, -1, "", t);
             free(t);
         }

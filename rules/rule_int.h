@@ -146,8 +146,6 @@ bool rule_known_scenario(const char *id);
 bool rule_known_fact(const char *name);
 bool rule_known_placeholder(const char *name);
 bool rule_builtin_placeholder(const char *name);
-int rule_family_from_name(const char *name); /* -1 when unknown */
-const char *rule_family_name(an_log_family f);
 
 /* rule_text.c: placeholder syntax "{name}" / "{name|default}", "{{" and "}}" for braces.
  * Calls cb for each placeholder name; returns 0, or -EINVAL on a malformed brace (then

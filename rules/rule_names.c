@@ -126,19 +126,6 @@ static const char *const placeholders[] = {
 
 static const char *const builtin_placeholders[] = {"target_drive", "windows_dir"};
 
-static const char *const families[AN_LOG_FAMILY_COUNT] = {
-    [AN_LOG_CBS] = "cbs",
-    [AN_LOG_DISM] = "dism",
-    [AN_LOG_PANTHER] = "panther",
-    [AN_LOG_MOSETUP] = "mosetup",
-    [AN_LOG_SETUPAPI] = "setupapi",
-    [AN_LOG_POQEXEC] = "poqexec",
-    [AN_LOG_PENDING_XML] = "pending_xml",
-    [AN_LOG_SETUPDIAG] = "setupdiag",
-    [AN_LOG_COMPAT_XML] = "compat_xml",
-    [AN_LOG_WINDOWSUPDATE] = "windowsupdate",
-};
-
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
 static bool in_list(const char *const *list, size_t n, const char *s)
@@ -191,21 +178,6 @@ bool rule_known_placeholder(const char *name)
 bool rule_builtin_placeholder(const char *name)
 {
     return in_list(builtin_placeholders, NELEM(builtin_placeholders), name);
-}
-
-int rule_family_from_name(const char *name)
-{
-    for (size_t i = 0; i < NELEM(families); i++)
-        if (families[i] && strcmp(families[i], name) == 0)
-            return (int)i;
-    return -1;
-}
-
-const char *rule_family_name(an_log_family f)
-{
-    if ((unsigned)f >= NELEM(families) || !families[f])
-        return "?";
-    return families[f];
 }
 
 const char *rule_severity_name(rule_severity s)

@@ -258,7 +258,7 @@ int rule_scan_file_end(rule_scan *s, uint64_t bytes, double seconds)
     if (!(st->path = strdup(s->cur_path)))
         return -ENOMEM;
     s->nstats++;
-    st->family = rule_family_name(s->cur_family);
+    st->family = an_log_family_name(s->cur_family);
     st->lines = s->cur_lines;
     st->bytes = bytes;
     st->seconds = seconds;
