@@ -164,8 +164,7 @@ int cli_report_build(cli_report *r, const cli_options *opt, const struct rule_se
                  "no Windows installation found on %s (no volume holds "
                  "Windows\\System32\\config\\SOFTWARE)",
                  opt->evidence);
-        sxs_diag_add(r->diag, SXS_DIAG_ERROR, opt->evidence, -1,
-                     "no Windows installation found");
+        sxs_diag_add(r->diag, SXS_DIAG_ERROR, opt->evidence, -1, "no Windows installation found");
         return SXS_EXIT_UNREADABLE;
     }
     if (opt->install > 0 && (size_t)opt->install > r->n_installs) {
@@ -202,6 +201,17 @@ int cli_report_build(cli_report *r, const cli_options *opt, const struct rule_se
                  best->info->index + 1, rule_confidence_name(f->confidence),
                  total > 1 ? "; see the other findings below" : "");
         return SXS_EXIT_FINDINGS;
+    }
+    /* Nothing found, but part of the evidence could not be read (an unreadable hive, a
+     * damaged log): that is not a clean bill of health. */
+    size_t unread = sxs_diag_count_level(r->diag, SXS_DIAG_ERROR);
+    if (unread) {
+        r->verdict = CLI_VERDICT_UNREADABLE;
+        snprintf(r->summary, sizeof(r->summary),
+                 "no known cause found in what could be read, but %zu part(s) of the evidence "
+                 "could not be read (see the errors)",
+                 unread);
+        return SXS_EXIT_UNREADABLE;
     }
     r->verdict = CLI_VERDICT_HEALTHY;
     snprintf(r->summary, sizeof(r->summary),

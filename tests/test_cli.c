@@ -32,8 +32,8 @@ static char *json_q(const char *json, const char *expr)
     fputs(json, f);
     fclose(f);
     char *code = NULL;
-    cr_assert(asprintf(&code, "import json,sys; d=json.load(open(sys.argv[1])); print(%s)",
-                       expr) > 0);
+    cr_assert(asprintf(&code, "import json,sys; d=json.load(open(sys.argv[1])); print(%s)", expr) >
+              0);
     char *argv[] = {"/usr/bin/python3", "-c", code, path, NULL};
     char *out = NULL, *err = NULL;
     int rc = sxs_run(argv, &out, &err, NULL);
@@ -48,11 +48,11 @@ static char *json_q(const char *json, const char *expr)
     return out;
 }
 
-#define ASSERT_JSON(json, expr, expected)                                                     \
-    do {                                                                                      \
-        char *v_ = json_q(json, expr);                                                        \
-        cr_assert_str_eq(v_, expected, "%s", expr);                                           \
-        free(v_);                                                                             \
+#define ASSERT_JSON(json, expr, expected)                                                          \
+    do {                                                                                           \
+        char *v_ = json_q(json, expr);                                                             \
+        cr_assert_str_eq(v_, expected, "%s", expr);                                                \
+        free(v_);                                                                                  \
     } while (0)
 
 Test(cli, help_and_version)
@@ -179,8 +179,7 @@ static char *sample(const char *file)
     cr_assert(asprintf(&p, "%s/%s", SXS_SAMPLE_OUT, file) > 0);
     struct stat st;
     if (stat(p, &st) != 0)
-        cr_skip_test("sample image %s not built (cmake --build BUILD --target sample_images)",
-                     p);
+        cr_skip_test("sample image %s not built (cmake --build BUILD --target sample_images)", p);
     return p;
 }
 
@@ -241,10 +240,10 @@ static char *check_scenario(const char *file, int want_rc, const char *want_prim
     return out;
 }
 
-#define SCENARIO(name, file, rc, primary, ids)                                                \
-    Test(scenario, name)                                                                      \
-    {                                                                                         \
-        free(check_scenario(file, rc, primary, ids));                                         \
+#define SCENARIO(name, file, rc, primary, ids)                                                     \
+    Test(scenario, name)                                                                           \
+    {                                                                                              \
+        free(check_scenario(file, rc, primary, ids));                                              \
     }
 
 SCENARIO(healthy, "healthy.raw", 0, "None", "[]")
@@ -258,8 +257,7 @@ SCENARIO(component_corrupt, "component-corrupt.raw", 1, "COMPONENT-CORRUPT",
 SCENARIO(ipu_required, "ipu-required.raw", 1, "IPU-REQUIRED", "['IPU-REQUIRED']")
 SCENARIO(upgrade_policy, "upgrade-policy.raw", 1, "UPGRADE-POLICY", "['UPGRADE-POLICY']")
 SCENARIO(wimmount_driver, "wimmount-driver.raw", 1, "WIMMOUNT-DRIVER", "['WIMMOUNT-DRIVER']")
-SCENARIO(spupdsvc_runonce, "spupdsvc-runonce.raw", 1, "SPUPDSVC-RUNONCE",
-         "['SPUPDSVC-RUNONCE']")
+SCENARIO(spupdsvc_runonce, "spupdsvc-runonce.raw", 1, "SPUPDSVC-RUNONCE", "['SPUPDSVC-RUNONCE']")
 SCENARIO(iis_path, "iis-path.raw", 1, "IIS-PATH", "['IIS-PATH']")
 SCENARIO(av_third_party, "av-third-party.raw", 1, "AV-THIRD-PARTY", "['AV-THIRD-PARTY']")
 SCENARIO(wu_cache, "wu-cache.raw", 1, "WU-CACHE", "['WU-CACHE']")
@@ -277,8 +275,7 @@ static void assert_ssu_empty(const char *json)
                 "none_' in s['command'] and '\\\\Windows\\\\WinSxS\\\\' in s['command'] and "
                 "'/COPYALL /B' in s['command'] for s in d['findings'][0]['plan'])",
                 "True");
-    ASSERT_JSON(json,
-                "sorted(set(e['source'] for e in d['findings'][0]['evidence'] if e['line']))",
+    ASSERT_JSON(json, "sorted(set(e['source'] for e in d['findings'][0]['evidence'] if e['line']))",
                 "['$WINDOWS.~BT/Sources/Panther/setupact.log', "
                 "'$WINDOWS.~BT/Sources/Panther/setuperr.log', 'Windows/Logs/CBS/CBS.log', "
                 "'Windows/Logs/DISM/dism.log', 'Windows/Logs/MoSetup/BlueBox.log']");
@@ -405,8 +402,9 @@ Test(rules_cli, list_rules_and_bad_rule_dir)
 Test(scenario, healthy_volume_table)
 {
     char *out = check_scenario("healthy.raw", 0, "None", "[]");
-    ASSERT_JSON(out, "[(v['index'], v['offset'], v['size'], v['fs'], v['label']) for v in "
-                     "d['volumes']]",
+    ASSERT_JSON(out,
+                "[(v['index'], v['offset'], v['size'], v['fs'], v['label']) for v in "
+                "d['volumes']]",
                 "[(0, 1048576, 8388608, 'fat12', 'SYSTEM'), (1, 9437184, 16777216, 'unknown', "
                 "''), (2, 26214400, 39845888, 'ntfs', 'Windows')]");
     ASSERT_JSON(out, "d['volumes'][1]['note']",
@@ -433,10 +431,9 @@ Test(scenario, wu_services_only_in_dirty_hive_log)
 /* The failure lines sit only in a CbsPersist .cab: expanded in memory, cited by cab path. */
 Test(scenario, driver_missing_in_cbspersist_cab)
 {
-    char *out = check_scenario("driver-missing-persist.raw", 1, "DRIVER-MISSING",
-                               "['DRIVER-MISSING']");
-    ASSERT_JSON(out,
-                "sorted(set(e['source'] for e in d['findings'][0]['evidence'] if e['line']))",
+    char *out =
+        check_scenario("driver-missing-persist.raw", 1, "DRIVER-MISSING", "['DRIVER-MISSING']");
+    ASSERT_JSON(out, "sorted(set(e['source'] for e in d['findings'][0]['evidence'] if e['line']))",
                 "['Windows/Logs/CBS/CbsPersist_20250611031306.cab']");
     ASSERT_JSON(out, "any('ntprint4.inf_*' in s['command'] for s in d['findings'][0]['plan'])",
                 "True");
@@ -483,5 +480,58 @@ Test(scenario, mounted_directory_same_as_image)
     ASSERT_JSON(out, "d['verdict']['status']", "healthy");
     free(out);
     free(err);
+    free(tree);
+}
+
+/* Part of the evidence unreadable and nothing found: not "healthy". Exit 3, the error names
+ * the hive, and what could be read is still reported. */
+Test(scenario, unreadable_hive_is_not_healthy)
+{
+    char *tree = sample("healthy.tree");
+    char *dir = sxs_test_tmpdir("badhive");
+    char *cmd = NULL;
+    cr_assert(asprintf(&cmd,
+                       "cp -r '%s/.' '%s/' && truncate -s 6000 '%s/Windows/System32/config/SYSTEM'",
+                       tree, dir, dir) > 0);
+    cr_assert_eq(system(cmd), 0);
+    char *out, *err;
+    cr_assert_eq(run_tool(&out, &err, "--json", dir, NULL, NULL), 3, "%s", err);
+    assert_contract(out);
+    ASSERT_JSON(out, "d['verdict']['status']", "unreadable");
+    ASSERT_JSON(out, "[(i['build'], i['ubr']) for i in d['installs']]", "[(26100, 5074)]");
+    ASSERT_JSON(out, "[h['state'] for h in d['installs'][0]['hives']]",
+                "['clean', 'unreadable', 'clean']");
+    ASSERT_JSON(out, "[e['source'] for e in d['errors'] if e['level'] == 'error']",
+                "['Windows/System32/config/SYSTEM']");
+    cr_assert_not_null(strstr(err, "Windows/System32/config/SYSTEM"), "%s", err);
+    free(out);
+    free(err);
+    free(cmd);
+    free(dir);
+    free(tree);
+}
+
+/* Crash residue in a log (NUL runs, binary junk) is skipped, never fatal. */
+Test(scenario, binary_garbage_in_log_is_read_past)
+{
+    char *tree = sample("ssu-empty.tree");
+    char *dir = sxs_test_tmpdir("junklog");
+    char *cmd = NULL;
+    cr_assert(asprintf(&cmd,
+                       "cp -r '%s/.' '%s/' && head -c 200000 /dev/zero >> '%s/Windows/Logs/DISM/"
+                       "dism.log' && head -c 65536 /dev/urandom >> '%s/Windows/Logs/DISM/dism.log'",
+                       tree, dir, dir, dir) > 0);
+    cr_assert_eq(system(cmd), 0);
+    char *out, *err;
+    cr_assert_eq(run_tool(&out, &err, "--json", dir, NULL, NULL), 1, "%s", err);
+    ASSERT_JSON(out, "d['verdict']['primary']", "SSU-EMPTY");
+    ASSERT_JSON(out,
+                "any(e['source'] == 'Windows/Logs/DISM/dism.log' for e in "
+                "d['findings'][0]['evidence'])",
+                "True");
+    free(out);
+    free(err);
+    free(cmd);
+    free(dir);
     free(tree);
 }
