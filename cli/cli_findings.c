@@ -4,13 +4,14 @@
 
 #include <inttypes.h>
 #include <stdlib.h>
+#include <string.h>
 
+#include "cli/cli_codes.h"
 #include "rules/rule.h"
 
 struct cli_findings {
     rule_result *res;
 };
-
 
 int cli_version_cmp(const char *a, const char *b)
 {
@@ -26,6 +27,13 @@ int cli_version_cmp(const char *a, const char *b)
         b = *eb == '.' ? eb + 1 : eb;
     }
     return 0;
+}
+
+static void finding_codes(const rule_finding *f, cli_codes *ret)
+{
+    memset(ret, 0, sizeof(*ret));
+    for (size_t e = 0; e < f->nevidence; e++)
+        cli_codes_scan(ret, f->evidence[e].text);
 }
 
 static const rule_result *res_of(const cli_install_report *ir)
@@ -86,6 +94,31 @@ void cli_findings_write_json(cli_json *j, const cli_install_report *ir)
         }
         cli_json_end_array(j);
         cli_json_kv_uint(j, "evidence_more", f->evidence_more);
+        cli_codes codes;
+        finding_codes(f, &codes);
+        cli_json_key(j, "codes");
+        cli_json_begin_array(j);
+        for (size_t c = 0; c < codes.count; c++) {
+            const cli_code *cc = &codes.items[c];
+            const sxs_errcode_info *info = sxs_errcode_lookup(cc->code);
+            char hex[16];
+            snprintf(hex, sizeof(hex), "0x%08X", cc->code);
+            cli_json_begin_object(j);
+            cli_json_kv_str(j, "code", hex);
+            cli_json_key(j, "name");
+            cli_json_string(j, info ? info->name : NULL);
+            cli_json_key(j, "meaning");
+            cli_json_string(j, info ? info->meaning : NULL);
+            if (cc->has_extend) {
+                cli_json_kv_uint(j, "extend", cc->extend.extend);
+                cli_json_key(j, "phase");
+                cli_json_string(j, cc->extend.phase_label);
+                cli_json_key(j, "operation");
+                cli_json_string(j, cc->extend.operation_label);
+            }
+            cli_json_end_object(j);
+        }
+        cli_json_end_array(j);
         cli_json_key(j, "plan");
         cli_json_begin_array(j);
         for (size_t p = 0; p < f->nplan; p++) {
@@ -130,6 +163,16 @@ void cli_findings_write_text(FILE *out, const cli_install_report *ir)
             if (f->evidence_more)
                 fprintf(out, "      ... and %zu more\n", f->evidence_more);
         }
+        cli_codes codes;
+        finding_codes(f, &codes);
+        if (codes.count) {
+            fputs("    Codes:\n", out);
+            for (size_t c = 0; c < codes.count; c++) {
+                char d[512];
+                cli_code_describe(&codes.items[c], d, sizeof(d));
+                fprintf(out, "      %s\n", d);
+            }
+        }
         if (f->nplan) {
             fputs("    Repair plan:\n", out);
             for (size_t p = 0; p < f->nplan; p++) {
@@ -159,6 +202,15 @@ void cli_findings_write_markdown(FILE *out, const cli_install_report *ir)
                 write_evidence_line(out, &f->evidence[e], "");
             fputs("```\n\n", out);
         }
+        cli_codes codes;
+        finding_codes(f, &codes);
+        for (size_t c = 0; c < codes.count; c++) {
+            char d[512];
+            cli_code_describe(&codes.items[c], d, sizeof(d));
+            fprintf(out, "- %s\n", d);
+        }
+        if (codes.count)
+            fputc('\n', out);
         for (size_t p = 0; p < f->nplan; p++) {
             const rule_plan_step *s = &f->plan[p];
             fprintf(out, "%zu. %s (*%s*)", p + 1, s->step, s->where);

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "cli/cli_codes.h"
 #include "tests/support/corpus.h"
 
 /* Runs sxsdoctor with up to 6 arguments; returns the exit code. */
@@ -534,4 +535,33 @@ Test(scenario, binary_garbage_in_log_is_read_past)
     free(cmd);
     free(dir);
     free(tree);
+}
+
+/* ---- decoding the codes a finding cites ---------------------------------------------- */
+
+Test(codes, scans_failure_codes_once_with_extend_codes)
+{
+    cli_codes c = {0};
+    cli_codes_scan(&c, "Error: 0x80070003[gle=0x00000003] again 0x80070003, PID 0x1F40, "
+                       "ok 0x00000000, setup 0xC1900101 - 0x2000D, x0x8007000D");
+    cr_assert_eq(c.count, 2);
+    cr_assert_eq(c.items[0].code, 0x80070003u);
+    cr_assert_not(c.items[0].has_extend);
+    cr_assert_eq(c.items[1].code, 0xC1900101u);
+    cr_assert(c.items[1].has_extend);
+    char d[512];
+    cli_code_describe(&c.items[0], d, sizeof(d));
+    cr_assert_str_eq(d, "0x80070003 ERROR_PATH_NOT_FOUND: The system cannot find the path "
+                        "specified.");
+    cli_code_describe(&c.items[1], d, sizeof(d));
+    cr_assert_not_null(strstr(d, "Extend code 0x2000D: phase Safe OS, operation migrate data."),
+                       "%s", d);
+}
+
+Test(codes, report_decodes_the_cited_code)
+{
+    char *out = check_scenario("ssu-empty.raw", 1, "SSU-EMPTY", "['SSU-EMPTY']");
+    ASSERT_JSON(out, "[(c['code'], c['name']) for c in d['findings'][0]['codes']]",
+                "[('0x80070003', 'ERROR_PATH_NOT_FOUND')]");
+    free(out);
 }
