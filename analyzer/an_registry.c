@@ -138,7 +138,10 @@ int an_registry_report_facts(const an_hive_report reports[3], const char *const 
                                    HIVE_KEYS[i])) < 0 ||
             (r = an_facts_add_numf(facts, rep->pages, sources[i], "hive.%s.replay_pages",
                                    HIVE_KEYS[i])) < 0 ||
-            (r = an_facts_add_strf(facts, rep->logs, sources[i], "hive.%s.logs", HIVE_KEYS[i])) < 0)
+            (r = an_facts_add_strf(facts, rep->logs, sources[i], "hive.%s.logs", HIVE_KEYS[i])) <
+                0 ||
+            (r = an_facts_add_strf(facts, rep->detail, sources[i], "hive.%s.detail",
+                                   HIVE_KEYS[i])) < 0)
             return r;
     }
     return 0;

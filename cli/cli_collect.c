@@ -75,16 +75,6 @@ static void analyse_install(cli_report *r, cli_install_report *ir, const rule_se
     if (an_registry_collect(in->fs, in->windows_dir, ir->facts, &ir->tz, hives, r->diag) < 0)
         sxs_diag_add(r->diag, SXS_DIAG_WARN, fsa_fs_describe(in->fs), -1,
                      "installation %u: the registry could not be analysed", n);
-    for (size_t h = 0; h < 3; h++) {
-        if (!hives[h].name[0])
-            continue;
-        char lower[16];
-        size_t k = 0;
-        for (; hives[h].name[k] && k + 1 < sizeof(lower); k++)
-            lower[k] = (char)(hives[h].name[k] | 0x20);
-        lower[k] = '\0';
-        an_facts_add_strf(ir->facts, hives[h].detail, NULL, "hive.%s.detail", lower);
-    }
 
     cli_progress("sxsdoctor: installation %u: WinSxS and file-system evidence", n);
     if (an_fs_collect(in->fs, in->windows_dir, ir->facts, r->diag) < 0)

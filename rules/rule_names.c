@@ -20,6 +20,7 @@ static const char *const facts[] = {
     "hive.<name>.replay_entries",
     "hive.<name>.replay_pages",
     "hive.<name>.logs",
+    "hive.<name>.detail",
     /* registry: OS */
     "os.product_name",
     "os.edition_id",
