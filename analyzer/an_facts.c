@@ -64,6 +64,15 @@ int an_facts_add_str(an_facts *f, const char *name, const char *value, const cha
     return facts_push(f, name, value, false, 0, source, offset);
 }
 
+int an_facts_add_str_line(an_facts *f, const char *name, const char *value, const char *source,
+                          int64_t offset, int64_t line)
+{
+    int r = facts_push(f, name, value, false, 0, source, offset);
+    if (r == 0)
+        f->items[f->count - 1].line = line;
+    return r;
+}
+
 int an_facts_add_num(an_facts *f, const char *name, int64_t value, const char *source,
                      int64_t offset)
 {

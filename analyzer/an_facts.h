@@ -30,6 +30,9 @@ void an_facts_free(an_facts *f);
 /* Each returns 0 or -ENOMEM. Strings are copied. source may be NULL. */
 int an_facts_add_str(an_facts *f, const char *name, const char *value, const char *source,
                      int64_t offset);
+/* The same with the line number of a log line the value was read from. */
+int an_facts_add_str_line(an_facts *f, const char *name, const char *value, const char *source,
+                          int64_t offset, int64_t line);
 int an_facts_add_num(an_facts *f, const char *name, int64_t value, const char *source,
                      int64_t offset);
 int an_facts_add_bool(an_facts *f, const char *name, bool value, const char *source);

@@ -305,6 +305,10 @@ int an_logs_find(fsa_fs *fs, const char *windows_dir, an_log_file **ret_files, s
                                            "setupapi.offline.log", NULL};
     static const char *const sxs_poq[] = {"poqexec.log", NULL};
     static const char *const sxs_pending[] = {"pending.xml", NULL};
+    /* Windows 7/8.1 write WindowsUpdate.log as text; triage copies of a decoded one land
+     * there too. ReportingEvents.log is Windows Update's own event list. */
+    static const char *const wu_logs[] = {"WindowsUpdate.log", NULL};
+    static const char *const wu_reporting[] = {"ReportingEvents.log", NULL};
     static const struct {
         const char *dir;
         const char *const *names;
@@ -313,6 +317,8 @@ int an_logs_find(fsa_fs *fs, const char *windows_dir, an_log_file **ret_files, s
         {"INF", inf_logs, AN_LOG_SETUPAPI},
         {"WinSxS", sxs_poq, AN_LOG_POQEXEC},
         {"WinSxS", sxs_pending, AN_LOG_PENDING_XML},
+        {NULL, wu_logs, AN_LOG_WINDOWSUPDATE},
+        {"SoftwareDistribution", wu_reporting, AN_LOG_WINDOWSUPDATE},
     };
 
     file_list out = {0};
@@ -334,8 +340,12 @@ int an_logs_find(fsa_fs *fs, const char *windows_dir, an_log_file **ret_files, s
         }
     }
     for (size_t i = 0; rc >= 0 && i < sizeof(lookups) / sizeof(lookups[0]); i++) {
-        snprintf(path, sizeof(path), "%s/%s", win, lookups[i].dir);
-        rc = find_in_dir(fs, path, strlen(win) + 1, lookups[i].names, lookups[i].fam, &out, diag);
+        if (lookups[i].dir)
+            snprintf(path, sizeof(path), "%s/%s", win, lookups[i].dir);
+        else
+            snprintf(path, sizeof(path), "%s", win);
+        rc = find_in_dir(fs, path, lookups[i].dir ? strlen(win) + 1 : strlen(win),
+                         lookups[i].names, lookups[i].fam, &out, diag);
         if (rc < 0 && rc != -ENOMEM)
             rc = 0; /* already in diag */
     }

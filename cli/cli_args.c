@@ -29,6 +29,9 @@ void cli_print_usage(FILE *out)
         "      --json              one JSON document (schema in DESIGN.md)\n"
         "      --markdown          Markdown, for pasting into a ticket\n"
         "                          (default: text for people)\n"
+        "      --timeline FILE     also write the servicing history (every update and\n"
+        "                          upgrade attempt and its evidence lines) to FILE as JSON\n"
+        "                          Lines that Timesketch imports as they are\n"
         "  -v, --verbose           also show every fact gathered and per-log statistics\n"
         "      --progress          show progress on stderr even when it is not a terminal\n"
         "      --no-progress       never show progress\n"
@@ -68,7 +71,7 @@ static bool valid_drive(const char *s)
 int cli_parse_args(int argc, char **argv, cli_options *ret, FILE *err)
 {
     enum { OPT_JSON = 256, OPT_MARKDOWN, OPT_LIST_RULES, OPT_PROGRESS, OPT_NO_PROGRESS,
-           OPT_HASH, OPT_NO_BUILTIN };
+           OPT_HASH, OPT_NO_BUILTIN, OPT_TIMELINE };
     static const struct option longopts[] = {
         {"json", no_argument, NULL, OPT_JSON},
         {"markdown", no_argument, NULL, OPT_MARKDOWN},
@@ -76,6 +79,7 @@ int cli_parse_args(int argc, char **argv, cli_options *ret, FILE *err)
         {"progress", no_argument, NULL, OPT_PROGRESS},
         {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
         {"hash", no_argument, NULL, OPT_HASH},
+        {"timeline", required_argument, NULL, OPT_TIMELINE},
         {"target-drive", required_argument, NULL, 't'},
         {"install", required_argument, NULL, 'i'},
         {"rules", required_argument, NULL, 'r'},
@@ -112,6 +116,13 @@ int cli_parse_args(int argc, char **argv, cli_options *ret, FILE *err)
             break;
         case OPT_HASH:
             o.hash = true;
+            break;
+        case OPT_TIMELINE:
+            if (!*optarg) {
+                fprintf(err, "sxsdoctor: --timeline wants a file name\n");
+                return -EINVAL;
+            }
+            o.timeline = optarg;
             break;
         case 't':
             if (!valid_drive(optarg)) {

@@ -27,6 +27,7 @@ typedef struct {
     int install;              /* 1-based; 0 = all */
     bool verbose;
     bool hash;                /* compute sha256 of the evidence (reads it all) */
+    const char *timeline;     /* --timeline FILE, or NULL */
     int progress;             /* -1 auto (stderr is a terminal), 0 off, 1 on */
     bool no_builtin_rules;
     const char *rule_dirs[CLI_MAX_RULE_DIRS];

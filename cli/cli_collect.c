@@ -10,6 +10,8 @@
 #include <string.h>
 
 #include "analyzer/an_fscollect.h"
+#include "analyzer/an_history.h"
+#include "analyzer/an_logpass.h"
 #include "analyzer/an_registry.h"
 #include "cli/cli_findings.h"
 #include "cli/cli_progress.h"
@@ -87,21 +89,43 @@ static void analyse_install(cli_report *r, cli_install_report *ir, const rule_se
         ir->n_logs = 0;
     }
 
-    if (!rules)
+    /* one pass over the logs feeds the rules and the servicing history */
+    ir->history = an_history_new();
+    rule_scan *scan = NULL;
+    if (!ir->history || (rules && rule_scan_new(rules, &scan) < 0)) {
+        sxs_diag_add(r->diag, SXS_DIAG_ERROR, NULL, -1, "out of memory");
         return;
+    }
+    an_log_consumer consumers[2];
+    size_t nc = 0;
+    an_history_consumer(ir->history, &consumers[nc++]);
+    if (scan)
+        rule_scan_consumer(scan, &consumers[nc++]);
+    int pr = an_logs_pass(in->fs, ir->logs, ir->n_logs, &ir->tz, consumers, nc,
+                          cli_progress_log, (void *)(uintptr_t)n, r->diag);
+    if (pr == 0)
+        pr = an_history_finish(ir->history, cli_fact_str(ir, "os.current_build"), ir->facts);
+    if (pr == 0)
+        pr = an_history_driver_facts(ir->history, in->fs, in->windows_dir, ir->facts, r->diag);
+    if (pr < 0 || !scan) {
+        if (pr < 0)
+            sxs_diag_add(r->diag, SXS_DIAG_ERROR, NULL, -1,
+                         "installation %u: the logs could not be analysed (%s)", n,
+                         strerror(-pr));
+        rule_scan_free(scan);
+        return;
+    }
     rule_eval_input input = {
         .fs = in->fs,
         .windows_dir = in->windows_dir,
         .facts = ir->facts,
         .tz = &ir->tz,
-        .logs = ir->logs,
-        .nlogs = ir->n_logs,
         .target_drive = r->opt->target_drive,
-        .progress = cli_progress_log,
-        .progress_ctx = (void *)(uintptr_t)n,
     };
     rule_result *res = NULL;
-    if (rule_eval_install(rules, &input, &res, r->diag) < 0) {
+    int er = rule_scan_finish(scan, &input, &res, r->diag);
+    rule_scan_free(scan);
+    if (er < 0) {
         sxs_diag_add(r->diag, SXS_DIAG_ERROR, NULL, -1, "installation %u: rule evaluation failed",
                      n);
         return;
@@ -215,6 +239,7 @@ void cli_report_free(cli_report *r)
     for (size_t i = 0; i < r->n_installs; i++) {
         an_facts_free(r->installs[i].facts);
         cli_findings_free(r->installs[i].findings);
+        an_history_free(r->installs[i].history);
         an_logs_free(r->installs[i].logs, r->installs[i].n_logs);
     }
     free(r->installs);

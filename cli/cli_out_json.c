@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli/cli_findings.h"
+#include "cli/cli_history.h"
 #include "cli/cli_json.h"
 #include "cli/cli_report.h"
 
@@ -223,6 +224,7 @@ void cli_write_json(const cli_report *r, FILE *out)
     for (size_t i = 0; i < r->n_installs; i++)
         cli_findings_write_json(&j, &r->installs[i]);
     cli_json_end_array(&j);
+    cli_history_write_json(&j, r);
     write_errors(&j, r);
     cli_json_end_object(&j);
 }

@@ -2,6 +2,7 @@
 #include <inttypes.h>
 
 #include "cli/cli_findings.h"
+#include "cli/cli_history.h"
 #include "cli/cli_report.h"
 
 /* Table cells: '|' and newlines would break the table. */
@@ -68,6 +69,7 @@ void cli_write_markdown(const cli_report *r, FILE *out)
             fprintf(out, "- servicing stack `%s`\n", f->value);
         fprintf(out, "- time zone: %s\n", ir->tz.known ? ir->tz.key_name : "unknown (local times)");
         cli_findings_write_markdown(out, ir);
+        cli_history_write_markdown(out, ir);
     }
     size_t nerr = sxs_diag_count_level(r->diag, SXS_DIAG_WARN);
     if (nerr) {

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli/cli_findings.h"
+#include "cli/cli_history.h"
 #include "cli/cli_report.h"
 
 static void human_size(uint64_t n, char *out, size_t cap)
@@ -157,6 +158,8 @@ void cli_write_text(const cli_report *r, FILE *out)
     fprintf(out, " - %s\n", r->summary);
     for (size_t i = 0; i < r->n_installs; i++)
         cli_findings_write_text(out, &r->installs[i]);
+    for (size_t i = 0; i < r->n_installs; i++)
+        cli_history_write_text(out, &r->installs[i], r->opt->verbose);
 
     size_t nerr = sxs_diag_count_level(r->diag, SXS_DIAG_WARN);
     if (nerr) {

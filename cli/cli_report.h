@@ -22,6 +22,7 @@ typedef struct {
     an_log_file *logs;
     size_t n_logs;
     struct cli_findings *findings; /* opaque here; see cli_findings.h */
+    struct an_history *history;    /* servicing history (analyzer/an_history.h), or NULL */
 } cli_install_report;
 
 typedef enum {

@@ -1,5 +1,7 @@
 /* sxsdoctor: entry point. Parses options, loads the rules, builds the report and prints it.
  * The only place that decides the exit code (see common/sxs_exit.h). */
+#include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,6 +9,7 @@
 
 #include "cli/cli_args.h"
 #include "cli/cli_progress.h"
+#include "cli/cli_history.h"
 #include "cli/cli_report.h"
 #include "common/sxs_exit.h"
 #include "rules/rule.h"
@@ -16,6 +19,29 @@
 #endif
 
 /* Messages about the evidence go to stderr too, so a person piping --json still sees them. */
+/* True when a and b name one existing file (the timeline must never overwrite evidence). */
+static bool same_file(const char *a, const char *b)
+{
+    struct stat sa, sb;
+    return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
+           sa.st_ino == sb.st_ino;
+}
+
+static int write_timeline(const cli_report *r, const char *path)
+{
+    FILE *f = fopen(path, "w");
+    if (!f) {
+        fprintf(stderr, "sxsdoctor: cannot write the timeline %s: %s\n", path, strerror(errno));
+        return -errno;
+    }
+    int rc = cli_history_write_timeline(f, r);
+    if (fclose(f) != 0 || rc < 0) {
+        fprintf(stderr, "sxsdoctor: writing the timeline %s failed\n", path);
+        return -EIO;
+    }
+    return 0;
+}
+
 static void print_diag(const cli_report *r)
 {
     for (size_t i = 0; i < sxs_diag_count(r->diag); i++) {
@@ -121,10 +147,18 @@ int main(int argc, char **argv)
         return SXS_EXIT_HEALTHY;
     }
 
+    if (opt.timeline && same_file(opt.timeline, opt.evidence)) {
+        fprintf(stderr, "sxsdoctor: --timeline %s is the evidence; it is never written\n",
+                opt.timeline);
+        rule_set_free(rules);
+        return SXS_EXIT_USAGE;
+    }
     cli_progress_init(opt.progress);
     cli_report r = {.version = SXS_VERSION};
     int rc = cli_report_build(&r, &opt, rules);
     print_diag(&r);
+    if (opt.timeline && write_timeline(&r, opt.timeline) < 0)
+        rc = rc ? rc : SXS_EXIT_UNREADABLE;
     switch (opt.format) {
     case CLI_FORMAT_JSON:
         cli_write_json(&r, stdout);

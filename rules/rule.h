@@ -12,6 +12,7 @@
 
 #include "analyzer/an_facts.h"
 #include "analyzer/an_log.h"
+#include "analyzer/an_logpass.h"
 #include "analyzer/an_tz.h"
 #include "common/sxs_diag.h"
 #include "fsaccess/fsa.h"
@@ -114,7 +115,7 @@ typedef struct {
 void rule_result_free(rule_result *r); /* NULL is fine */
 
 /* Progress: called before each log file is streamed (index of nlogs). */
-typedef void (*rule_progress_cb)(size_t index, size_t count, const char *path, void *ctx);
+typedef an_logpass_progress_cb rule_progress_cb;
 
 typedef struct {
     fsa_fs *fs;              /* may be NULL: then no log is streamed */
@@ -146,6 +147,8 @@ int rule_scan_file_begin(rule_scan *s, an_log_family family, const char *path);
  * to an_log_stream as the callback. */
 int rule_scan_line_cb(const an_log_line *line, void *ctx);
 int rule_scan_file_end(rule_scan *s, uint64_t bytes, double seconds);
+/* The scan as a consumer of the analyzer's single log pass (an_logs_pass), beside others. */
+void rule_scan_consumer(rule_scan *s, an_log_consumer *ret);
 /* Marks a log family present without streaming a file (a log that exists but is unreadable). */
 void rule_scan_family_present(rule_scan *s, an_log_family family);
 /* Evaluates the rules with the lines seen so far and the facts. in->logs is not used; in->fs

@@ -724,10 +724,44 @@ static bool enum_field(cctx *c, yaml_node_t *v, const char *what, const char *co
     return false;
 }
 
+/* "unless: [SSU-EMPTY, DRIVER-MISSING]": scenario ids whose finding, when it fires, explains
+ * what this (generic) rule would report, so this rule then stays silent. */
+static bool compile_unless(cctx *c, rule_def *rd, yaml_node_t *v)
+{
+    if (v->type != YAML_SEQUENCE_NODE ||
+        v->data.sequence.items.top == v->data.sequence.items.start) {
+        err(c, line_of(v), "'unless' must be a non-empty list of scenario ids");
+        return false;
+    }
+    size_t cnt = (size_t)(v->data.sequence.items.top - v->data.sequence.items.start);
+    if (!(rd->unless = calloc(cnt, sizeof(char *)))) {
+        err(c, line_of(v), "out of memory");
+        return false;
+    }
+    bool ok = true;
+    for (size_t i = 0; i < cnt; i++) {
+        yaml_node_t *k = node(c, v->data.sequence.items.start[i]);
+        char *id = k ? scalar(c, k, "unless") : NULL;
+        if (!id) {
+            ok = false;
+            continue;
+        }
+        if (!rule_known_scenario(id)) {
+            err(c, line_of(k), "unless: unknown scenario id '%s'", id);
+            free(id);
+            ok = false;
+            continue;
+        }
+        rd->unless[rd->nunless++] = id;
+    }
+    return ok;
+}
+
 static rule_def *compile_rule(cctx *c, yaml_node_t *n)
 {
     static const char *const allowed[] = {
-        "id", "title", "severity", "confidence", "description", "when", "context", "plan", NULL};
+        "id",   "title",   "severity", "confidence", "description",
+        "when", "context", "plan",     "unless",     NULL};
     static const char *const required[] = {"id",          "title", "severity", "confidence",
                                            "description", "when",  NULL};
     static const char *const sev[] = {"info", "low", "medium", "high", "critical"};
@@ -813,6 +847,8 @@ static rule_def *compile_rule(cctx *c, yaml_node_t *n)
             ok = false;
         }
     }
+    if ((v = find(kvs, nk, "unless")))
+        ok &= compile_unless(c, rd, v);
     if ((v = find(kvs, nk, "title")))
         rd->title = text_field(c, r, v, "title", &ok);
     if ((v = find(kvs, nk, "description")))
@@ -889,6 +925,9 @@ void rule_def_free(rule_def *r)
         free(r->steps[i].foreach);
     }
     free(r->steps);
+    for (size_t i = 0; i < r->nunless; i++)
+        free(r->unless[i]);
+    free(r->unless);
     free(r->file);
     free(r);
 }

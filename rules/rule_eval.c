@@ -605,6 +605,16 @@ static int finding_cmp(const void *x, const void *y)
     return 0;
 }
 
+/* A rule with "unless: [ids]" stays silent when a rule of one of those ids fired. */
+static bool silenced(const rule_def *d, const fired *fr, size_t nf)
+{
+    for (size_t u = 0; u < d->nunless; u++)
+        for (size_t f = 0; f < nf; f++)
+            if (strcmp(fr[f].d->id, d->unless[u]) == 0)
+                return true;
+    return false;
+}
+
 int rule_scan_finish(rule_scan *s, const rule_eval_input *in, rule_result **ret, sxs_diag *diag)
 {
     if (!s || !ret)
@@ -624,8 +634,13 @@ int rule_scan_finish(rule_scan *s, const rule_eval_input *in, rule_result **ret,
         sxs_diag_add(diag, SXS_DIAG_WARN, NULL, -1,
                      "rules: %" PRIu64 " log lines hit the regex match limit and were skipped",
                      s->match_limit_hits);
-    for (size_t i = 0; err == 0 && i < rs->nrules; i++) {
-        if (!eval(&e, rs->rules[i]->when))
+    /* two rounds: rules without "unless" first, then the generic ones they may silence */
+    for (size_t k = 0; err == 0 && k < 2 * rs->nrules; k++) {
+        size_t i = k % rs->nrules;
+        const rule_def *d = rs->rules[i];
+        if ((k < rs->nrules) != (d->nunless == 0))
+            continue;
+        if (silenced(d, fr, nf) || !eval(&e, d->when))
             continue;
         fr[nf].d = rs->rules[i];
         collect(&e, rs->rules[i]->when, &fr[nf].a);

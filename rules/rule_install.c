@@ -1,16 +1,33 @@
 /* rules/: evaluation of one Windows install: streams each of its logs once through the
- * analyzer's decoder into the engine (one pass, all rules), then evaluates with the facts.
- * Kept apart from rule_scan.c so the compiler and engine link without the log decoder. */
+ * analyzer's single log pass into the engine (all rules in one pass), then evaluates with the
+ * facts. Kept apart from rule_scan.c so the compiler and engine link without the log decoder. */
 #include <errno.h>
-#include <time.h>
 
+#include "analyzer/an_logpass.h"
 #include "rules/rule_scan_int.h"
 
-static double now_s(void)
+static int c_begin(an_log_family family, const char *path, void *ctx)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+    return rule_scan_file_begin(ctx, family, path);
+}
+
+static int c_end(uint64_t bytes, double seconds, void *ctx)
+{
+    return rule_scan_file_end(ctx, bytes, seconds);
+}
+
+static void c_present(an_log_family family, void *ctx)
+{
+    rule_scan_family_present(ctx, family);
+}
+
+void rule_scan_consumer(rule_scan *s, an_log_consumer *ret)
+{
+    *ret = (an_log_consumer){.file_begin = c_begin,
+                             .line = rule_scan_line_cb,
+                             .file_end = c_end,
+                             .family_present = c_present,
+                             .ctx = s};
 }
 
 int rule_eval_install(const rule_set *rs, const rule_eval_input *in, rule_result **ret,
@@ -22,27 +39,10 @@ int rule_eval_install(const rule_set *rs, const rule_eval_input *in, rule_result
     int r = rule_scan_new(rs, &s);
     if (r < 0)
         return r;
-    for (size_t i = 0; i < in->nlogs; i++) {
-        const an_log_file *lf = &in->logs[i];
-        if (in->progress)
-            in->progress(i, in->nlogs, lf->path, in->progress_ctx);
-        if (!in->fs) {
-            rule_scan_family_present(s, lf->family);
-            continue;
-        }
-        if ((r = rule_scan_file_begin(s, lf->family, lf->path)) < 0)
-            break;
-        an_log_stats st = {0};
-        double t0 = now_s();
-        int sr = an_log_stream(in->fs, lf, in->tz, rule_scan_line_cb, s, &st, diag);
-        double t1 = now_s();
-        if (sr < 0)
-            sxs_diag_add(diag, SXS_DIAG_WARN, lf->path, -1,
-                         "log could not be read to the end (%d); rules saw %llu lines", sr,
-                         (unsigned long long)st.lines);
-        if ((r = rule_scan_file_end(s, st.bytes, t1 - t0)) < 0)
-            break;
-    }
+    an_log_consumer c;
+    rule_scan_consumer(s, &c);
+    r = an_logs_pass(in->fs, in->logs, in->nlogs, in->tz, &c, 1, in->progress, in->progress_ctx,
+                     diag);
     if (r == 0)
         r = rule_scan_finish(s, in, ret, diag);
     rule_scan_free(s);

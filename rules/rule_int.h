@@ -129,6 +129,8 @@ typedef struct {
     rule_cond *context; /* "context:": cited (and captured) when true, never decides */
     rule_step *steps;
     size_t nsteps;
+    char **unless; /* scenario ids whose finding silences this rule */
+    size_t nunless;
     char *file;
     int line;
     size_t order; /* position in the set */

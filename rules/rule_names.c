@@ -10,7 +10,8 @@
 static const char *const scenarios[] = {
     "SSU-EMPTY", "DRIVER-MISSING", "BACKUP-REPARSE", "WU-SERVICES",     "COMPONENT-CORRUPT",
     "WU-CACHE",  "PENDING-STUCK",  "UPGRADE-POLICY", "WIMMOUNT-DRIVER", "SPUPDSVC-RUNONCE",
-    "IIS-PATH",  "AV-THIRD-PARTY", "IPU-REQUIRED",
+    "IIS-PATH",  "AV-THIRD-PARTY", "IPU-REQUIRED",   "UPGRADE-FAILED",  "UPDATE-FAILED",
+    "DISK-SPACE", "BOOT-CONFIG",   "BOOT-DRIVER",    "HIVE-DAMAGED",    "BUGCHECK",
 };
 
 /* Keep in step with analyzer/facts-registry.md and analyzer/facts-fs.md. */
@@ -110,6 +111,16 @@ static const char *const facts[] = {
     "wu.catroot2.present",
     "panther.upgrade_folder.present",
     "panther.rollback.present",
+    /* servicing history (analyzer/facts-history.md) */
+    "history.attempts",
+    "history.failed",
+    "history.unresolved",
+    "history.unresolved.kind",
+    "history.disk_space",
+    "history.<group>.failure.<field>",
+    "history.driver.missing",
+    "history.driver.missing_folder",
+    "history.driver.present",
     /* file system: IIS */
     "iis.app_host_config.present",
     "iis.physical_path.count",
@@ -123,6 +134,8 @@ static const char *const placeholders[] = {
     "kb",     "package",   "service",   "start",      "value",   "product",      "file",
     "phase",  "operation", "build",     "image_path", "name",    "command",      "guid",
     "target", "reason",    "component", "edition",    "session", "control_set",
+    "result", "result_name", "extend_code", "extend_phase", "extend_operation", "client",
+    "source_build", "target_build", "kind", "line", "free",
 };
 
 static const char *const builtin_placeholders[] = {"target_drive", "windows_dir"};

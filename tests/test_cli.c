@@ -188,13 +188,15 @@ static char *sample(const char *file)
 static void assert_contract(const char *json)
 {
     ASSERT_JSON(json, "sorted(d.keys())",
-                "['errors', 'evidence', 'findings', 'installs', 'tool', 'verdict', 'volumes']");
+                "['errors', 'evidence', 'findings', 'history', 'installs', 'tool', 'verdict', "
+                "'volumes']");
     ASSERT_JSON(json, "d['tool']['name']", "sxsdoctor");
     ASSERT_JSON(json,
                 "all(f['id'] in ('SSU-EMPTY','DRIVER-MISSING','BACKUP-REPARSE','WU-SERVICES',"
                 "'COMPONENT-CORRUPT','WU-CACHE','PENDING-STUCK','UPGRADE-POLICY',"
                 "'WIMMOUNT-DRIVER','SPUPDSVC-RUNONCE','IIS-PATH','AV-THIRD-PARTY',"
-                "'IPU-REQUIRED') for f in d['findings'])",
+                "'IPU-REQUIRED','UPGRADE-FAILED','UPDATE-FAILED','DISK-SPACE','BOOT-CONFIG',"
+                "'BOOT-DRIVER','HIVE-DAMAGED','BUGCHECK') for f in d['findings'])",
                 "True");
     ASSERT_JSON(json,
                 "all(s['where'] in ('offline','rescue-vm','booted') for f in d['findings'] "
@@ -212,6 +214,18 @@ static void assert_contract(const char *json)
     ASSERT_JSON(json,
                 "all(set(e) >= {'source','line','offset','timestamp','text'} for f in "
                 "d['findings'] for e in f['evidence'])",
+                "True");
+    ASSERT_JSON(json,
+                "all(set(h) >= {'install','kind','start','end','client','package','kb',"
+                "'source_build','target_build','phase','operation','result','result_name',"
+                "'extend_code','rolled_back','status','resolved_by','evidence'} and h['status'] "
+                "in ('succeeded','failed','pending','unknown') and h['kind'] in ('upgrade',"
+                "'update','fod','feature','driver-update','dism') for h in d['history'])",
+                "True");
+    /* HEALTHY never with an unresolved failure in the history */
+    ASSERT_JSON(json,
+                "d['verdict']['status'] != 'healthy' or not any(h['status'] == 'failed' and "
+                "not h['resolved'] for h in d['history'])",
                 "True");
     ASSERT_JSON(json,
                 "(d['verdict']['status'] == 'findings') == (len(d['findings']) > 0) and "
@@ -262,6 +276,11 @@ SCENARIO(spupdsvc_runonce, "spupdsvc-runonce.raw", 1, "SPUPDSVC-RUNONCE", "['SPU
 SCENARIO(iis_path, "iis-path.raw", 1, "IIS-PATH", "['IIS-PATH']")
 SCENARIO(av_third_party, "av-third-party.raw", 1, "AV-THIRD-PARTY", "['AV-THIRD-PARTY']")
 SCENARIO(wu_cache, "wu-cache.raw", 1, "WU-CACHE", "['WU-CACHE']")
+SCENARIO(cu_failed, "cu-failed.raw", 1, "UPDATE-FAILED", "['UPDATE-FAILED']")
+SCENARIO(upgrade_disk_space, "upgrade-disk-space.raw", 1, "DISK-SPACE", "['DISK-SPACE']")
+SCENARIO(driver_missing_named_by_setupapi, "driver-missing-setupapi.raw", 1, "DRIVER-MISSING",
+         "['DRIVER-MISSING']")
+SCENARIO(benign_noise, "benign-noise.raw", 0, "None", "[]")
 
 /* The headline case, in every container: the same diagnosis with the exact folder, version
  * and evidence lines, and the plan written for the drive the disk has on the rescue VM. */
@@ -564,4 +583,152 @@ Test(codes, report_decodes_the_cited_code)
     ASSERT_JSON(out, "[(c['code'], c['name']) for c in d['findings'][0]['codes']]",
                 "[('0x80070003', 'ERROR_PATH_NOT_FOUND')]");
     free(out);
+}
+
+/* ---- the servicing history end to end ---------------------------------------------- */
+
+/* A failed cumulative update followed by a successful later one: HEALTHY, and the history
+ * shows both, the failure resolved by the later one. */
+Test(history_cli, resolved_failure_is_healthy_with_both_in_history)
+{
+    char *out = check_scenario("cu-failed-resolved.raw", 0, "None", "[]");
+    ASSERT_JSON(out, "[(h['kind'], h['kb'], h['status'], h['result']) for h in d['history']]",
+                "[('update', 'KB5062553', 'failed', '0x800F0922'), ('update', 'KB5063878', "
+                "'pending', '0x00000000')]");
+    ASSERT_JSON(out, "[h['resolved_by'] for h in d['history']]", "[1, None]");
+    free(out);
+}
+
+Test(history_cli, failed_update_names_kb_code_and_line)
+{
+    char *out = check_scenario("cu-failed.raw", 1, "UPDATE-FAILED", "['UPDATE-FAILED']");
+    ASSERT_JSON(out, "d['findings'][0]['confidence']", "high");
+    ASSERT_JSON(out, "'KB5062553' in str(d['findings'][0]['evidence'])", "True");
+    ASSERT_JSON(out,
+                "[e['line'] for e in d['findings'][0]['evidence'] if "
+                "e['source'] == 'Windows/Logs/CBS/CBS.log' and 'Generating failure report' in "
+                "e['text']]",
+                "[5]");
+    ASSERT_JSON(out, "[c['name'] for c in d['findings'][0].get('codes', [])]",
+                "['CBS_E_INSTALLERS_FAILED']");
+    free(out);
+}
+
+/* A healthy volume with a real failed upgrade's logs put where setup writes them. */
+static char *upgrade_tree(const char *tag, const char *const *rel, const char *const *dest,
+                          size_t n)
+{
+    char *tree = sample("healthy.tree");
+    char *dir = sxs_test_tmpdir(tag);
+    char *cmd = NULL;
+    cr_assert(asprintf(&cmd, "cp -r '%s/.' '%s/'", tree, dir) > 0);
+    cr_assert_eq(system(cmd), 0);
+    free(cmd);
+    for (size_t i = 0; i < n; i++) {
+        char *src = sxs_corpus_path(rel[i]);
+        if (!src)
+            cr_skip_test("corpus file %s absent", rel[i]);
+        cr_assert(asprintf(&cmd, "mkdir -p \"$(dirname '%s/%s')\" && cp '%s' '%s/%s'", dir,
+                           dest[i], src, dir, dest[i]) > 0);
+        cr_assert_eq(system(cmd), 0);
+        free(cmd);
+        free(src);
+    }
+    free(tree);
+    return dir;
+}
+
+Test(history_cli, corpus_appostarsi_upgrade_failed_safe_os_apply_image)
+{
+    static const char *const rel[] = {"logs/panther/appostarsi_upgrade_rollback/setupact.log.xz",
+                                      "logs/panther/appostarsi_upgrade_rollback/"
+                                      "setupact_rollback.log"};
+    static const char *const dest[] = {"$WINDOWS.~BT/Sources/Panther/setupact.log",
+                                       "$WINDOWS.~BT/Sources/Rollback/setupact.log"};
+    char *dir = upgrade_tree("appostarsi", rel, dest, 2);
+    char *tl = NULL;
+    cr_assert(asprintf(&tl, "%s.timeline.jsonl", dir) > 0);
+    char *out, *err;
+    cr_assert_eq(run_tool(&out, &err, "--json", "--timeline", tl, dir), 1, "%s", err);
+    assert_contract(out);
+    ASSERT_JSON(out, "d['verdict']['primary']", "UPGRADE-FAILED");
+    ASSERT_JSON(out,
+                "[(h['result'], h['extend_code'], h['extend_phase'], h['extend_operation'], "
+                "h['phase'], h['rolled_back'], h['source_build'], h['target_build']) for h in "
+                "d['history'] if h['kind'] == 'upgrade']",
+                "[('0x8007000D', '0x2000C', 'Safe OS', 'apply image', 'Safe OS', True, "
+                "'10.0.19045.0', '10.0.22621.1')]");
+    ASSERT_JSON(out,
+                "[h['operation'] for h in d['history'] if h['kind'] == 'upgrade'][0]."
+                "startswith('Apply WIM file')",
+                "True");
+    /* the media-corruption class: 0x80070570 under the failure, chkdsk in the plan */
+    ASSERT_JSON(out, "'0x80070570' in str(d['findings'][0]['evidence'])", "True");
+    ASSERT_JSON(out, "any(s['command'] == 'chkdsk F:' for s in d['findings'][0]['plan'])",
+                "True");
+    /* the timeline: one JSON object a line, with Timesketch's three required keys */
+    char *q = NULL;
+    cr_assert(asprintf(&q,
+                       "python3 -c \"import json,sys; L=[json.loads(l) for l in open(sys.argv[1])];"
+                       " assert L and all({'message','datetime','timestamp_desc'} <= set(e) for e in L);"
+                       " assert any(e['timestamp_desc']=='Servicing attempt start' and "
+                       "e['result']=='0x8007000D' and e['datetime']=='2023-05-22T23:21:30+00:00' "
+                       "for e in L)\" '%s'",
+                       tl) > 0);
+    cr_assert_eq(system(q), 0, "timeline %s", tl);
+    free(q);
+    free(tl);
+    free(out);
+    free(err);
+    free(dir);
+}
+
+Test(history_cli, corpus_rickak77_upgrade_failed_0x80070032)
+{
+    static const char *const rel[] = {"logs/panther/rickak77_upgrade_error/setupact.log"};
+    static const char *const dest[] = {"$WINDOWS.~BT/Sources/Panther/setupact.log"};
+    char *dir = upgrade_tree("rickak77", rel, dest, 1);
+    char *out, *err;
+    cr_assert_eq(run_tool(&out, &err, "--json", dir, NULL, NULL), 1, "%s", err);
+    assert_contract(out);
+    ASSERT_JSON(out, "sorted(set(f['id'] for f in d['findings']))", "['UPGRADE-FAILED']");
+    ASSERT_JSON(out, "'0x80070032' in d['findings'][0]['title']", "True");
+    ASSERT_JSON(out, "[h['status'] for h in d['history'] if h['kind'] == 'upgrade']",
+                "['failed']");
+    free(out);
+    free(err);
+    free(dir);
+}
+
+/* A healthy machine's real Panther logs (Azure first boot) add no finding. */
+Test(history_cli, corpus_azure_specialize_stays_healthy)
+{
+    static const char *const rel[] = {"logs/panther/azure_vm_specialize/setupact.log",
+                                      "logs/panther/azure_vm_specialize/setuperr.log"};
+    static const char *const dest[] = {"Windows/Panther/setupact.log",
+                                       "Windows/Panther/setuperr.log"};
+    char *dir = upgrade_tree("azure", rel, dest, 2);
+    char *out, *err;
+    cr_assert_eq(run_tool(&out, &err, "--json", dir, NULL, NULL), 0, "%s", err);
+    ASSERT_JSON(out, "d['verdict']['status']", "healthy");
+    ASSERT_JSON(out, "[h['kind'] for h in d['history'] if h['kind'] == 'upgrade']", "[]");
+    free(out);
+    free(err);
+    free(dir);
+}
+
+/* --timeline never writes over the evidence. */
+Test(history_cli, timeline_refuses_the_evidence)
+{
+    char *img = sample("healthy.raw");
+    char before[65], after[65];
+    cr_assert_eq(sxs_sha256_file(img, before), 0);
+    char *out, *err;
+    cr_assert_eq(run_tool(&out, &err, "--timeline", img, img, NULL), 2);
+    cr_assert_not_null(strstr(err, "is the evidence"), "%s", err);
+    cr_assert_eq(sxs_sha256_file(img, after), 0);
+    cr_assert_str_eq(before, after);
+    free(out);
+    free(err);
+    free(img);
 }

@@ -7,3 +7,5 @@ sxs_fuzz_target(fuzz_logline SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/fuzz_logli
         ${SXS_CORPUS_DIR}/logs/panther ${SXS_CORPUS_DIR}/logs/setupapi
         ${SXS_CORPUS_DIR}/logs/windowsupdate
   SECONDS 20)
+# Servicing history (analyzer/history/): real corpus upgrades and healthy logs, parser rules.
+sxs_criterion_test(test_history SOURCES test_history.c LIBS sxs_analyzer TIMEOUT 300)
