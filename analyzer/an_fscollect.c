@@ -6,15 +6,14 @@
 #include "analyzer/an_driverstore.h"
 #include "analyzer/an_fsfacts.h"
 #include "analyzer/an_reparse.h"
+#include "analyzer/an_space.h"
 #include "analyzer/an_winsxs.h"
 
 int an_fs_collect(fsa_fs *fs, const char *windows_dir, an_facts *facts, sxs_diag *diag)
 {
     int (*const collectors[])(fsa_fs *, const char *, an_facts *, sxs_diag *) = {
-        an_winsxs_collect,
-        an_driverstore_collect,
-        an_reparse_collect,
-        an_fsfacts_collect,
+        an_winsxs_collect,  an_driverstore_collect, an_reparse_collect,
+        an_fsfacts_collect, an_space_collect,
     };
     if (!fs || !windows_dir || !facts)
         return -EINVAL;

@@ -161,6 +161,27 @@ uint64_t fsa_file_size(const fsa_file *f);
 long fsa_file_read(fsa_file *f, uint64_t off, void *buf, size_t len);
 void fsa_file_close(fsa_file *f); /* NULL is fine */
 
+/* ---- space -------------------------------------------------------------------------------- */
+
+/* Size and free space of the filesystem, in bytes, measured from its own allocation map:
+ * NTFS: the $Bitmap (MFT record 6), one bit per cluster, total = clusters x cluster size;
+ * FAT12/16/32: the first FAT, free = clusters whose entry is 0, total = data clusters x
+ * cluster size; directory backend: statvfs of the directory (f_blocks, f_bfree).
+ * Reads the map in bounded chunks (a 100 GB NTFS volume has a 3 MB bitmap).
+ * 0 on success; -ENOTSUP for other filesystems; -EIO when the map cannot be read;
+ * -EBADMSG when it is inconsistent (shorter than the cluster count, boot sector or FAT
+ * reserved entries marked free, more used clusters than exist): damaged evidence never yields
+ * a number. */
+int fsa_fs_space(fsa_fs *fs, uint64_t *ret_total, uint64_t *ret_free);
+
+/* The index of the volume fs lives on. */
+unsigned fsa_fs_volume(const fsa_fs *fs);
+
+/* The system partition of the disk fs lives on: the EFI System partition (GPT type), else a
+ * volume labelled "System Reserved" (MBR installs), never fs's own volume. 1 found (index in
+ * *ret_index, its filesystem in *ret_fs, NULL when unreadable), 0 none. */
+int fsa_fs_system_volume(fsa_fs *fs, size_t *ret_index, fsa_fs **ret_fs);
+
 /* A short description of the filesystem for messages: "volume 2 (ntfs at offset 1048576)". */
 const char *fsa_fs_describe(const fsa_fs *fs);
 

@@ -12,6 +12,7 @@ typedef struct {
     int (*true_name)(fsa_fs *fs, const char *path, char *out, size_t out_cap);
     int (*list_dir)(fsa_fs *fs, const char *path, fsa_dir_cb cb, void *ctx);
     int (*file_open)(fsa_fs *fs, const char *path, fsa_file **ret_file);
+    int (*space)(fsa_fs *fs, uint64_t *ret_total, uint64_t *ret_free); /* NULL: -ENOTSUP */
     void (*destroy)(fsa_fs *fs);
 } fsa_fs_ops;
 

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #include "common/sxs_limits.h"
@@ -342,4 +343,52 @@ void fsa_file_close(fsa_file *f)
 const char *fsa_fs_describe(const fsa_fs *fs)
 {
     return fs ? fs->desc : "(no filesystem)";
+}
+
+int fsa_fs_space(fsa_fs *fs, uint64_t *ret_total, uint64_t *ret_free)
+{
+    if (!fs || !ret_total || !ret_free)
+        return -EINVAL;
+    if (!fs->ops->space)
+        return -ENOTSUP;
+    uint64_t total = 0, free_bytes = 0;
+    int r = fs->ops->space(fs, &total, &free_bytes);
+    if (r < 0)
+        return r;
+    if (free_bytes > total)
+        return -EBADMSG;
+    *ret_total = total;
+    *ret_free = free_bytes;
+    return 0;
+}
+
+unsigned fsa_fs_volume(const fsa_fs *fs)
+{
+    return fs->volume;
+}
+
+int fsa_fs_system_volume(fsa_fs *fs, size_t *ret_index, fsa_fs **ret_fs)
+{
+    if (!fs || !fs->ev)
+        return 0;
+    fsa_evidence *ev = fs->ev;
+    size_t found = ev->nvols;
+    for (size_t i = 0; i < ev->nvols; i++) {
+        if (i == fs->volume)
+            continue;
+        const fsa_volume_info *v = &ev->vols[i];
+        if (strcmp(v->note, "EFI System") == 0) {
+            found = i;
+            break; /* the ESP wins over a System Reserved volume */
+        }
+        if (found == ev->nvols && strcasecmp(v->label, "System Reserved") == 0)
+            found = i;
+    }
+    if (found == ev->nvols)
+        return 0;
+    if (ret_index)
+        *ret_index = found;
+    if (ret_fs)
+        *ret_fs = ev->vol_fs[found];
+    return 1;
 }

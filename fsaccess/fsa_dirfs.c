@@ -11,8 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
+#include "common/sxs_checked.h"
 #include "common/sxs_limits.h"
 #include "fsaccess/fsa_backend.h"
 
@@ -337,11 +339,29 @@ static void dirfs_destroy(fsa_fs *base)
     free(fs);
 }
 
+/* The directory is the mounted volume: statvfs answers for the filesystem holding it. */
+static int dirfs_space(fsa_fs *base, uint64_t *ret_total, uint64_t *ret_free)
+{
+    dirfs *fs = (dirfs *)base;
+    struct statvfs sv;
+    if (fstatvfs(fs->rootfd, &sv) < 0)
+        return -errno;
+    uint64_t frsize = sv.f_frsize ? sv.f_frsize : sv.f_bsize;
+    uint64_t total, free_bytes;
+    if (sxs_mul_u64((uint64_t)sv.f_blocks, frsize, &total) ||
+        sxs_mul_u64((uint64_t)sv.f_bfree, frsize, &free_bytes) || free_bytes > total)
+        return -EBADMSG;
+    *ret_total = total;
+    *ret_free = free_bytes;
+    return 0;
+}
+
 static const fsa_fs_ops dirfs_ops = {
     .lookup = dirfs_lookup,
     .true_name = dirfs_true_name,
     .list_dir = dirfs_list_dir,
     .file_open = dirfs_file_open,
+    .space = dirfs_space,
     .destroy = dirfs_destroy,
 };
 

@@ -68,6 +68,10 @@ const char *fsa_tsk_errstr(void);
 /* ---- filesystems (fsa_tsk_fs.c) ---- */
 fsa_fs *fsa_tsk_fs_new(fsa_tsk_ev *tev, TSK_FS_INFO *tfs, const char *desc);
 
+/* ---- space (fsa_tsk_space.c) ---- */
+/* fsa_fs_space for NTFS ($Bitmap) and FAT12/16/32 (the first FAT). */
+int fsa_tsk_space(fsa_fs *fs, uint64_t *ret_total, uint64_t *ret_free);
+
 /* ---- directory listings (fsa_tsk_dir.c, fsa_tsk_ntfs_index.c) ---- */
 fsa_tsk_dircache *fsa_tsk_dircache_new(void);
 void fsa_tsk_dircache_free(fsa_tsk_dircache *c);

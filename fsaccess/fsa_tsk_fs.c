@@ -259,6 +259,7 @@ static const fsa_fs_ops tsk_fs_ops = {
     .true_name = tsk_true_name,
     .list_dir = tsk_list_dir,
     .file_open = tsk_file_open,
+    .space = fsa_tsk_space,
     .destroy = tsk_fs_destroy,
 };
 

@@ -124,6 +124,13 @@ static const char *const facts[] = {
     /* file system: IIS */
     "iis.app_host_config.present",
     "iis.physical_path.count",
+    /* fs: free space (analyzer/an_space.c) */
+    "volume.windows.total_bytes",
+    "volume.windows.free_bytes",
+    "volume.windows.free_percent",
+    "volume.system.total_bytes",
+    "volume.system.free_bytes",
+    "volume.system.free_percent",
     "iis.physical_path.missing",
 };
 

@@ -9,7 +9,7 @@ PACKAGES=(
   libregf-dev libbfio-dev libhivex-dev libhivex-bin
   libpcre2-dev libyaml-dev libmspack-dev libssl-dev
   ntfs-3g-dev ntfs-3g qemu-utils fdisk xz-utils gzip
-  libcriterion-dev python3 hyperfine dosfstools libregf-utils gcab
+  libcriterion-dev python3 hyperfine dosfstools mtools libregf-utils gcab
 )
 
 missing=()
