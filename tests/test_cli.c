@@ -277,6 +277,7 @@ SCENARIO(iis_path, "iis-path.raw", 1, "IIS-PATH", "['IIS-PATH']")
 SCENARIO(av_third_party, "av-third-party.raw", 1, "AV-THIRD-PARTY", "['AV-THIRD-PARTY']")
 SCENARIO(wu_cache, "wu-cache.raw", 1, "WU-CACHE", "['WU-CACHE']")
 SCENARIO(cu_failed, "cu-failed.raw", 1, "UPDATE-FAILED", "['UPDATE-FAILED']")
+SCENARIO(cu_failed_esp_full, "cu-failed-esp-full.raw", 1, "DISK-SPACE", "['DISK-SPACE']")
 SCENARIO(upgrade_disk_space, "upgrade-disk-space.raw", 1, "DISK-SPACE", "['DISK-SPACE']")
 SCENARIO(driver_missing_named_by_setupapi, "driver-missing-setupapi.raw", 1, "DRIVER-MISSING",
          "['DRIVER-MISSING']")

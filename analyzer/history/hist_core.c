@@ -225,8 +225,11 @@ void hist_close(an_history *h, long i, an_attempt_status status)
 
 bool hist_is_disk_space_code(uint32_t code)
 {
-    return code == 0x80070070 || code == 0x00000070 || code == 0xC19001DF || code == 0xC190020E ||
-           (code >= 0xC1900200 && code <= 0xC1900206) || code == 0xC01A001D || code == 0x8007013D;
+    /* the table's class, plus setup's disk-space blocks and a full CLFS log (CBS) */
+    return sxs_errcode_class(code) == SXS_ERRCLASS_DISK_SPACE || code == 0x00000070 ||
+           (code >= 0xC1900200 && code <= 0xC1900206 && code != 0xC1900200 &&
+            code != 0xC1900202) ||
+           code == 0xC01A001D;
 }
 
 const char *hist_message(const an_log_line *l, const char **ret_level, size_t *ret_level_len)

@@ -216,6 +216,7 @@ static int failure_facts(an_facts *facts, const an_attempt *a, const char *g)
         ADD("result", val);
         const sxs_errcode_info *ci = sxs_errcode_lookup(a->result);
         ADD("result_name", ci ? ci->name : "unknown code");
+        ADD("error_class", sxs_errclass_name(sxs_errcode_class(a->result)));
     }
     if (a->has_extend) {
         snprintf(val, sizeof(val), "0x%" PRIX32, a->extend_code);
