@@ -33,11 +33,20 @@ static size_t id_len(const char *s)
     return n;
 }
 
+static uint64_t id_hash(const char *id, size_t n)
+{
+    uint64_t x = 1469598103934665603ull;
+    for (size_t i = 0; i < n; i++)
+        x = (x ^ (unsigned char)id[i]) * 1099511628211ull;
+    return x;
+}
+
 static hist_cbs_session *find_session(an_history *h, const char *id, size_t n)
 {
+    uint64_t x = id_hash(id, n);
     for (size_t i = 0; i < HIST_MAX_OPEN_SESSIONS; i++) {
         hist_cbs_session *s = &h->cbs.open[i];
-        if (s->used && strlen(s->id) == n && memcmp(s->id, id, n) == 0)
+        if (s->used && s->id_hash == x && s->id_len == n && memcmp(s->id, id, n) == 0)
             return s;
     }
     return NULL;
@@ -47,31 +56,38 @@ static void session_close(an_history *h, hist_cbs_session *s, an_attempt_status 
 {
     if (s->att >= 0)
         hist_close(h, s->att, st);
-    memset(s, 0, sizeof(*s));
+    if (s->used)
+        h->cbs.nused--;
+    s->used = false;
     s->att = -1;
 }
 
 static hist_cbs_session *session_open(an_history *h, const char *id, size_t n, const an_log_line *l)
 {
-    hist_cbs_session *s = find_session(h, id, n), *free_slot = NULL, *oldest = NULL;
+    hist_cbs_session *s = find_session(h, id, n), *free_slot = NULL;
     if (s)
         return s;
-    for (size_t i = 0; i < HIST_MAX_OPEN_SESSIONS; i++) {
-        hist_cbs_session *c = &h->cbs.open[i];
-        if (!c->used && !free_slot)
+    /* round robin from the cursor: the first free slot, else the one at the cursor, which is
+     * the longest-held of them (a session never finalized: TrustedInstaller was killed) */
+    for (size_t k = 0;
+         h->cbs.nused < HIST_MAX_OPEN_SESSIONS && k < HIST_MAX_OPEN_SESSIONS && !free_slot; k++) {
+        hist_cbs_session *c = &h->cbs.open[(h->cbs.cursor + k) % HIST_MAX_OPEN_SESSIONS];
+        if (!c->used)
             free_slot = c;
-        if (c->used && (!oldest || c->start < oldest->start))
-            oldest = c;
     }
-    if (!free_slot) { /* never finalized (TrustedInstaller was killed): outcome unknown */
-        session_close(h, oldest, AN_ATT_UNKNOWN);
-        free_slot = oldest;
+    if (!free_slot) {
+        free_slot = &h->cbs.open[h->cbs.cursor];
+        session_close(h, free_slot, AN_ATT_UNKNOWN);
     }
+    h->cbs.cursor = ((size_t)(free_slot - h->cbs.open) + 1) % HIST_MAX_OPEN_SESSIONS;
     s = free_slot;
     memset(s, 0, sizeof(*s));
     s->used = true;
+    h->cbs.nused++;
     s->att = -1;
     hist_copy(s->id, sizeof(s->id), id, n);
+    s->id_len = strlen(s->id);
+    s->id_hash = id_hash(s->id, s->id_len);
     if (l->has_time) {
         s->has_start = true;
         s->start = l->time;
@@ -324,7 +340,7 @@ static void boot_time(an_history *h, const char *m, const an_log_line *l)
 
 void hist_cbs_line(an_history *h, const an_log_line *l)
 {
-    const char *m = hist_message(l, NULL, NULL);
+    const char *m = hist_message(h, l, NULL, NULL);
     if (!m)
         return;
     uint32_t code;

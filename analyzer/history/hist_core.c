@@ -227,45 +227,59 @@ bool hist_is_disk_space_code(uint32_t code)
 {
     /* the table's class, plus setup's disk-space blocks and a full CLFS log (CBS) */
     return sxs_errcode_class(code) == SXS_ERRCLASS_DISK_SPACE || code == 0x00000070 ||
-           (code >= 0xC1900200 && code <= 0xC1900206 && code != 0xC1900200 &&
-            code != 0xC1900202) ||
+           (code >= 0xC1900200 && code <= 0xC1900206 && code != 0xC1900200 && code != 0xC1900202) ||
            code == 0xC01A001D;
 }
 
-const char *hist_message(const an_log_line *l, const char **ret_level, size_t *ret_level_len)
+const char *hist_message(an_history *h, const an_log_line *l, const char **ret_level,
+                         size_t *ret_level_len)
 {
     const char *s = l->text;
-    /* "YYYY-MM-DD HH:MM:SS, " : the comma sits at 19 (sometimes later with fractions) */
-    const char *c = l->len > 21 ? memchr(s + 19, ',', l->len < 32 ? l->len - 19 : 13) : NULL;
+    /* Fast path: a log keeps one column layout ("YYYY-MM-DD HH:MM:SS, ", the level padded (to
+     * 22 in CBS, DISM and setup), the component padded to 7), so the message starts where it
+     * started on the previous line: check the shape there instead of scanning the blanks. */
+    size_t mo = h->msg_off, co = h->comp_off;
+    if (mo && l->len > mo && s[19] == ',' && s[co - 1] == ' ' && s[co] >= 'A' && s[co] <= 'Z' &&
+        s[mo - 1] == ' ' && s[mo] != ' ') {
+        if (ret_level && ret_level_len) {
+            *ret_level = s + 21;
+            *ret_level_len = strcspn(s + 21, " ");
+        }
+        return s + mo;
+    }
+    /* "YYYY-MM-DD HH:MM:SS, " : the comma sits at 19 (later with fractions of a second) */
+    const char *c = NULL;
+    if (l->len > 21 && s[19] == ',')
+        c = s + 19;
+    else if (l->len > 21)
+        c = memchr(s + 19, ',', l->len < 32 ? l->len - 19 : 13);
     if (!c || c[1] != ' ')
         return NULL;
     const char *p = c + 2;
     const char *lv = p;
-    while (*p && *p != ' ')
-        p++;
-    if (ret_level)
+    p += strcspn(p, " ");
+    if (ret_level && ret_level_len) {
         *ret_level = lv;
-    if (ret_level_len)
         *ret_level_len = (size_t)(p - lv);
-    while (*p == ' ')
-        p++;
+    }
+    p += strspn(p, " ");
     /* "Info       [0x0601c1] IBS    ...": a message id column */
     if (*p == '[') {
         const char *e = strchr(p, ']');
-        if (e && e - p < 16) {
-            p = e + 1;
-            while (*p == ' ')
-                p++;
-        }
+        if (e && e - p < 16)
+            p = e + 1 + strspn(e + 1, " ");
     }
     /* an upper-case component column (CBS, CSI, MOUPG, SP, DISM, ...) then blanks */
     const char *q = p;
     while ((*q >= 'A' && *q <= 'Z') || (*q >= '0' && *q <= '9'))
         q++;
     if (q > p && q - p <= 8 && q[0] == ' ' && q[1] == ' ') {
-        while (*q == ' ')
-            q++;
-        return q;
+        const char *m = q + strspn(q, " ");
+        if (c == s + 19 && *m) { /* remember the layout for the next lines */
+            h->comp_off = (size_t)(p - s);
+            h->msg_off = (size_t)(m - s);
+        }
+        return m;
     }
     return p;
 }
@@ -278,7 +292,7 @@ int hist_hex_after(const char *s, const char *needle, uint32_t *ret)
     p += strlen(needle);
     while (*p == ' ' || *p == '[' || *p == ':' || *p == '=')
         p++;
-    return sxs_errcode_parse_hex(p, strlen(p), ret) > 0;
+    return sxs_errcode_parse_hex(p, strnlen(p, 16), ret) > 0;
 }
 
 int hist_find_kb(const char *s, char kb[16])
@@ -305,6 +319,7 @@ int an_history_file_begin(an_history *h, an_log_family family, const char *path)
     free(h->path);
     h->path = p;
     h->family = family;
+    h->msg_off = h->comp_off = 0;
     h->setup.att = -1;
     h->setup.fatal_seen = false;
     /* the rollback logs of an upgrade add to the attempt they roll back */

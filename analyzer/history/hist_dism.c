@@ -33,7 +33,7 @@ static void operation_key(const char *cmd, char *out, size_t cap)
 
 void hist_dism_line(an_history *h, const an_log_line *l)
 {
-    const char *m = hist_message(l, NULL, NULL);
+    const char *m = hist_message(h, l, NULL, NULL);
     if (!m || m[0] != 'D')
         return;
     uint32_t code;

@@ -16,7 +16,9 @@
 
 typedef struct {
     char id[48];
-    long att; /* attempt index, or -1 while the session did nothing worth recording */
+    size_t id_len;
+    uint64_t id_hash; /* FNV-1a of id: most lookups are decided without a compare */
+    long att;         /* attempt index, or -1 while the session did nothing worth recording */
     char client[64];
     int64_t start;
     bool has_start, utc;
@@ -25,6 +27,8 @@ typedef struct {
 
 typedef struct {
     hist_cbs_session open[HIST_MAX_OPEN_SESSIONS];
+    size_t cursor;    /* where the next free slot is looked for (round robin) */
+    size_t nused;     /* slots in use */
     long startup_att; /* the current "Startup:" (boot-time) processing attempt, or -1 */
     long driver_att;  /* the current driver-update queue attempt, or -1 */
     uint64_t tick;
@@ -56,6 +60,7 @@ struct an_history {
     size_t dropped;
     an_log_family family;
     char *path;
+    size_t comp_off, msg_off; /* column layout of the current log (hist_message) */
     hist_cbs_state cbs;
     hist_setup_state setup;
     hist_dism_state dism;
@@ -89,12 +94,10 @@ void hist_copy(char *dst, size_t cap, const char *s, size_t len);
 /* The message of a "YYYY-MM-DD HH:MM:SS, Level  Component  message" line (CBS, DISM,
  * Panther), with level set to the level word ("Info", "Error", "Warning", ...). NULL when the
  * line has no such shape. */
-const char *hist_message(const an_log_line *l, const char **ret_level, size_t *ret_level_len);
-/* s starts with the literal p. */
-static inline bool hist_starts(const char *s, const char *p)
-{
-    return strncmp(s, p, strlen(p)) == 0;
-}
+const char *hist_message(an_history *h, const an_log_line *l, const char **ret_level,
+                         size_t *ret_level_len);
+/* s starts with the string literal lit (its length known at compile time). */
+#define hist_starts(s, lit) (strncmp((s), (lit), sizeof(lit) - 1) == 0)
 /* Finds "0x" + hex after needle in s; 1 found. */
 int hist_hex_after(const char *s, const char *needle, uint32_t *ret);
 /* "KB" + 6..8 digits anywhere in s; copies into kb (16 bytes); 1 found. */

@@ -117,7 +117,7 @@ static void fatal(an_history *h, long i, uint32_t code, const an_log_line *l)
 
 void hist_setup_line(an_history *h, const an_log_line *l)
 {
-    const char *m = hist_message(l, NULL, NULL);
+    const char *m = hist_message(h, l, NULL, NULL);
     if (!m)
         return;
     uint32_t code;
