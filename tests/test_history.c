@@ -422,3 +422,46 @@ Test(history, hostile_lines_are_data)
         cr_assert_lt(strlen(a->client), sizeof(a->client));
     }
 }
+
+/* Windows 7/8.1 WindowsUpdate.log / ReportingEvents.log install results; a later successful
+ * install of the same KB resolves the failure. */
+Test(history, windows_update_text_log_install_results)
+{
+    static const char log[] =
+        "2015-02-23\t21:47:27:123\t 912\t1234\tAgent\tInstallation Failure: Windows failed to "
+        "install the following update with error 0x80070643: Security Update for Windows 7 for "
+        "x64-based Systems (KB2918614).\n"
+        "2015-02-23\t21:50:00:000\t 912\t1234\tAgent\tInstallation Successful: Windows "
+        "successfully installed the following update: Definition Update for Windows Defender - "
+        "KB915597 (Definition 1.191.2.0)\n";
+    feed_text(log, AN_LOG_WINDOWSUPDATE, "Windows/WindowsUpdate.log");
+    cr_assert_eq(an_history_finish(hist, "7601", facts), 0);
+    cr_assert_eq(an_history_count(hist), 2);
+    const an_attempt *a = an_history_at(hist, 0);
+    cr_assert_eq(a->status, AN_ATT_FAILED);
+    cr_assert_eq(a->result, 0x80070643);
+    cr_assert_str_eq(a->kb, "KB2918614");
+    cr_assert_str_eq(a->package, "Security Update for Windows 7 for x64-based Systems (KB2918614)");
+    cr_assert_eq(an_history_at(hist, 1)->status, AN_ATT_SUCCEEDED);
+    cr_assert_eq(an_history_unresolved(hist), 1, "a different KB does not resolve it");
+}
+
+/* The real decoded Windows 10 / Server 2019 WindowsUpdate.logs carry no install-result lines
+ * of that form: no attempt, no failure from scan noise ("*FAILED* [8024000B] Sync of Drivers"). */
+Test(history, corpus_decoded_windowsupdate_logs_no_false_failure)
+{
+    static const char *const rel[] = {
+        "logs/windowsupdate/appostarsi_win10-19041_WindowsUpdate.log.xz",
+        "logs/windowsupdate/findingsanity_ws2019-17763_WindowsUpdate.log"};
+    for (size_t i = 0; i < 2; i++) {
+        char *p = sxs_corpus_path(rel[i]);
+        if (!p) {
+            cr_log_warn("corpus file %s absent: skipped", rel[i]);
+            continue;
+        }
+        feed_file(p, AN_LOG_WINDOWSUPDATE, "Windows/WindowsUpdate.log");
+        free(p);
+    }
+    cr_assert_eq(an_history_finish(hist, "19041", facts), 0);
+    cr_assert_eq(an_history_unresolved(hist), 0);
+}

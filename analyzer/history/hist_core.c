@@ -347,6 +347,9 @@ int an_history_line_cb(const an_log_line *line, void *ctx)
     case AN_LOG_SETUPAPI:
         hist_setupapi_line(h, line);
         break;
+    case AN_LOG_WINDOWSUPDATE:
+        hist_wu_line(h, line);
+        break;
     default:
         break;
     }

@@ -115,5 +115,6 @@ void hist_dism_line(an_history *h, const an_log_line *l);
 void hist_dism_end(an_history *h);
 void hist_setupapi_line(an_history *h, const an_log_line *l);
 void hist_setupapi_end(an_history *h);
+void hist_wu_line(an_history *h, const an_log_line *l);
 
 #endif
