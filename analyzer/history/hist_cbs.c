@@ -233,12 +233,19 @@ static void processing_started(an_history *h, const char *m, const an_log_line *
  * start state: Staged, target state: Installed, client id: WindowsUpdateAgent" */
 static void failure_report(an_history *h, const char *m, const an_log_line *l)
 {
-    const char *p = m + strlen("Generating failure report for package: ");
+    /* also written "WER: Generating failure report for package:P status: 0x.., ..." */
+    const char *p = strstr(m, "for package:");
     uint32_t code;
-    if (!hist_hex_after(p, "status:", &code) || code == 0)
+    if (!p || !hist_hex_after(p, "status:", &code) || code == 0)
         return;
+    p += strlen("for package:");
+    p += strspn(p, " ");
     char package[256], client[64] = "";
-    hist_copy(package, sizeof(package), p, strcspn(p, ","));
+    const char *st = strstr(p, " status:");
+    size_t pl = strcspn(p, ",");
+    if (st && (size_t)(st - p) < pl)
+        pl = (size_t)(st - p);
+    hist_copy(package, sizeof(package), p, pl);
     const char *c = strstr(p, "client id: ");
     if (c)
         hist_copy(client, sizeof(client), c + 11, strcspn(c + 11, ","));
@@ -358,7 +365,11 @@ void hist_cbs_line(an_history *h, const an_log_line *l)
             processing_started(h, m, l);
         return;
     case 'G':
-        if (hist_starts(m, "Generating failure report for package: "))
+        if (hist_starts(m, "Generating failure report for package:"))
+            failure_report(h, m, l);
+        return;
+    case 'W':
+        if (hist_starts(m, "WER: Generating failure report for package:"))
             failure_report(h, m, l);
         return;
     case 'D':
