@@ -216,6 +216,20 @@ int cli_report_build(cli_report *r, const cli_options *opt, const struct rule_se
                  total > 1 ? "; see the other findings below" : "");
         return SXS_EXIT_FINDINGS;
     }
+    /* No rule fired, yet the history holds a failure no later attempt resolved (only with
+     * --no-builtin-rules: the shipped UPGRADE-FAILED / UPDATE-FAILED rules name it): that is
+     * not a clean bill of health either. */
+    size_t unresolved = 0;
+    for (size_t i = 0; i < r->n_installs; i++)
+        unresolved += an_history_unresolved(r->installs[i].history);
+    if (unresolved) {
+        r->verdict = CLI_VERDICT_FINDINGS;
+        snprintf(r->summary, sizeof(r->summary),
+                 "no loaded rule explains %zu unresolved failed attempt(s) in the servicing "
+                 "history (see the history)",
+                 unresolved);
+        return SXS_EXIT_FINDINGS;
+    }
     /* Nothing found, but part of the evidence could not be read (an unreadable hive, a
      * damaged log): that is not a clean bill of health. */
     size_t unread = sxs_diag_count_level(r->diag, SXS_DIAG_ERROR);

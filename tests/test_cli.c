@@ -733,3 +733,17 @@ Test(history_cli, timeline_refuses_the_evidence)
     free(err);
     free(img);
 }
+
+/* Without the shipped rules, an unresolved failure in the history still is not HEALTHY. */
+Test(history_cli, unresolved_failure_without_rules_is_not_healthy)
+{
+    char *img = sample("cu-failed.raw");
+    char *dir = sxs_test_tmpdir("norules");
+    char *out, *err;
+    cr_assert_eq(run_tool(&out, &err, "--no-builtin-rules", "--rules", dir, img), 1, "%s", err);
+    cr_assert_not_null(strstr(out, "unresolved failed attempt"), "%s", out);
+    free(out);
+    free(err);
+    free(dir);
+    free(img);
+}
