@@ -161,6 +161,15 @@ uint64_t fsa_file_size(const fsa_file *f);
 long fsa_file_read(fsa_file *f, uint64_t off, void *buf, size_t len);
 void fsa_file_close(fsa_file *f); /* NULL is fine */
 
+/* When the last lookup, true-name, listing or open on fs failed because an on-disk structure
+ * is damaged (a torn MFT record, an index block that fails its update sequence, a data run
+ * past the end of the volume, ...): what is damaged, naming the MFT record, e.g. "$I30 index
+ * block 0 (VCN 0) of MFT record 109: update sequence mismatch (torn write)"; "" when the
+ * failure was not damage the backend can name. *ret_offset (may be NULL) gets the byte offset
+ * of the damage from the start of the disk image, or -1 when unknown. Each of those calls
+ * resets it. */
+const char *fsa_fs_damage(const fsa_fs *fs, int64_t *ret_offset);
+
 /* A short description of the filesystem for messages: "volume 2 (ntfs at offset 1048576)". */
 const char *fsa_fs_describe(const fsa_fs *fs);
 

@@ -21,6 +21,9 @@ struct fsa_fs {
     fsa_evidence *ev;
     unsigned volume;
     char desc[192];
+    /* The damaged structure behind the last failed call (fsa_fs_damage); reset by each call. */
+    char damage[320];
+    int64_t damage_offset;
 };
 
 typedef struct {

@@ -114,6 +114,12 @@ static const char *const facts[] = {
     "iis.app_host_config.present",
     "iis.physical_path.count",
     "iis.physical_path.missing",
+    /* evidence that could not be read (facts-fs.md, facts-registry.md): the verdict reads
+     * these; a rule may test them too */
+    "unread.winsxs",
+    "unread.log",
+    "unread.hive",
+    "unread.registry",
 };
 
 /* Placeholders plan text may use; captures (named regex groups, fact "capture:") must use
