@@ -21,7 +21,7 @@ int an_reg_unread(const char *key, const char *value, int err, an_facts *facts, 
     snprintf(what, sizeof(what), "%s%s%s: %s", key[0] ? key : "(root)", value ? "\\" : "",
              value ? (value[0] ? value : "(default)") : "", strerror(-err));
     if (err == -EINVAL || err == -EMSGSIZE) { /* read, but not of the type or size expected */
-        sxs_diag_add(diag, SXS_DIAG_WARN, source, -1, "%s unreadable", what);
+        sxs_diag_add(diag, SXS_DIAG_WARN, source, -1, "cannot use %s", what);
         return 0;
     }
     sxs_diag_add(diag, SXS_DIAG_ERROR, source, -1, "%s unreadable; the rules did not see it", what);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "tests/support/corpus.h"
 #include "tests/support/mutate.h"
@@ -38,6 +39,8 @@ static char *json_q(const char *json, const char *expr)
     char *out = NULL, *err = NULL;
     int rc = sxs_run(argv, &out, &err, NULL);
     cr_assert_eq(rc, 0, "JSON query %s failed: %s", expr, err);
+    unlink(path);
+    rmdir(dir);
     size_t n = strlen(out);
     while (n && out[n - 1] == '\n')
         out[--n] = '\0';
@@ -55,12 +58,13 @@ static char *json_q(const char *json, const char *expr)
         free(v_);                                                                                  \
     } while (0)
 
-/* sxsdoctor --json --verbose img under a 30 s timeout: no signal, no hang, image unchanged.
- * Returns the exit code; *ret_out / *ret_err the output. */
-static int run_damaged(const char *img, char **ret_out, char **ret_err)
+/* sxsdoctor --json --verbose img under a 30 s timeout: no signal, no hang, the file hashed
+ * (the image, or a file of a mounted-directory copy) unchanged. Returns the exit code;
+ * *ret_out / *ret_err the output. */
+static int run_damaged_hashing(const char *img, const char *hashed, char **ret_out, char **ret_err)
 {
     char before[65], after[65];
-    cr_assert_eq(sxs_sha256_file(img, before), 0);
+    cr_assert_eq(sxs_sha256_file(hashed, before), 0);
     char *argv[] = {"/usr/bin/timeout", "-s",        "KILL",      "30", (char *)sxs_binary(),
                     "--json",           "--verbose", (char *)img, NULL};
     int sig = 0;
@@ -68,9 +72,14 @@ static int run_damaged(const char *img, char **ret_out, char **ret_err)
     cr_assert_eq(sig, 0, "%s: sxsdoctor died with signal %d", img, sig);
     cr_assert_neq(rc, 124, "%s: sxsdoctor hung", img);
     cr_assert(rc == 137 ? 0 : 1, "%s: sxsdoctor hung (killed)", img);
-    cr_assert_eq(sxs_sha256_file(img, after), 0);
-    cr_assert_str_eq(before, after, "%s changed during analysis", img);
+    cr_assert_eq(sxs_sha256_file(hashed, after), 0);
+    cr_assert_str_eq(before, after, "%s changed during analysis", hashed);
     return rc;
+}
+
+static int run_damaged(const char *img, char **ret_out, char **ret_err)
+{
+    return run_damaged_hashing(img, img, ret_out, ret_err);
 }
 
 static sxs_ntfs_file find(const char *img, const char *path)
@@ -252,6 +261,41 @@ Test(damage, all_logs_with_runs_past_volume)
     free(err);
     sxs_mut_discard(img);
     free(src);
+}
+
+/* A SOFTWARE key whose subkey list points outside the hive: the CBS data is not read, and the
+ * verdict says so instead of HEALTHY (mounted-directory copy: the hive is a plain file). */
+Test(damage, software_cbs_key_unreadable_is_not_healthy)
+{
+    char *tree = sample("healthy.tree");
+    char *dir = sxs_test_tmpdir("badkey");
+    char *cmd = NULL, *hive = NULL;
+    cr_assert(asprintf(&cmd, "cp -r '%s/.' '%s/'", tree, dir) > 0);
+    cr_assert_eq(system(cmd), 0);
+    cr_assert(asprintf(&hive, "%s/Windows/System32/config/SOFTWARE", dir) > 0);
+    cr_assert_eq(
+        sxs_mut_hive_key(hive, "Component Based Servicing", SXS_NK_SUBKEY_LIST, 0x7FFFFF00u), 0);
+    char *out, *err;
+    int rc = run_damaged_hashing(dir, hive, &out, &err);
+    cr_assert_eq(rc, 3, "exit %d; stderr: %s", rc, err);
+    ASSERT_JSON(out, "d['verdict']['status']", "unreadable");
+    ASSERT_JSON(out,
+                "[f['source'] for f in d['installs'][0]['facts'] if f['name'] == "
+                "'unread.registry' and f['value'].startswith('Microsoft\\\\Windows\\\\"
+                "CurrentVersion\\\\Component Based Servicing: ')]",
+                "['Windows/System32/config/SOFTWARE']");
+    ASSERT_JSON(out,
+                "[e['level'] for e in d['errors'] if e['source'] == "
+                "'Windows/System32/config/SOFTWARE' and 'Component Based Servicing' in "
+                "e['message']]",
+                "['error']");
+    ASSERT_JSON(out, "'Windows/System32/config/SOFTWARE' in d['verdict']['summary']", "True");
+    free(out);
+    free(err);
+    free(hive);
+    free(cmd);
+    free(dir);
+    free(tree);
 }
 
 /* ---- damage sweep ---------------------------------------------------------------------- */

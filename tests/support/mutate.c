@@ -384,3 +384,24 @@ int sxs_mut_zero_resident(const char *img, int64_t attr_off)
         return -EINVAL;
     return sxs_mut_fill(img, (uint64_t)attr_off + le16(a + 0x14), 0, le32(a + 0x10));
 }
+
+int sxs_mut_hive_key(const char *hive, const char *key_name, size_t field_off, uint32_t value)
+{
+    size_t len = 0;
+    char *b = sxs_slurp(hive, &len);
+    if (!b)
+        return -EIO;
+    size_t nl = strlen(key_name);
+    int r = -ENOENT;
+    for (size_t i = 4096; i + 76 + nl <= len; i += 2) {
+        const uint8_t *nk = (const uint8_t *)b + i;
+        if (nk[0] != 'n' || nk[1] != 'k' || le16(nk + 72) != nl || memcmp(nk + 76, key_name, nl))
+            continue;
+        uint8_t v[4] = {(uint8_t)value, (uint8_t)(value >> 8), (uint8_t)(value >> 16),
+                        (uint8_t)(value >> 24)};
+        r = sxs_mut_put(hive, i + field_off, v, 4);
+        break;
+    }
+    free(b);
+    return r;
+}

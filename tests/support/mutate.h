@@ -59,4 +59,11 @@ int sxs_mut_run_past_volume(const char *img, int64_t attr_off);
 /* Zeroes the value of the resident attribute record at attr_off. */
 int sxs_mut_zero_resident(const char *img, int64_t attr_off);
 
+/* In a hive file (a mounted-directory copy): sets the 32-bit field at field_off of the named
+ * key's nk record (from the "nk" signature: 28 subkey list, 40 value list, 20 subkey count)
+ * of the first key named key_name. 0, -ENOENT when no such key, or negative. */
+#define SXS_NK_SUBKEY_LIST 28
+#define SXS_NK_VALUE_LIST 40
+int sxs_mut_hive_key(const char *hive, const char *key_name, size_t field_off, uint32_t value);
+
 #endif
