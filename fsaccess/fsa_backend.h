@@ -22,7 +22,7 @@ struct fsa_fs {
     unsigned volume;
     char desc[192];
     /* The damaged structure behind the last failed call (fsa_fs_damage); reset by each call. */
-    char damage[320];
+    char damage[512];
     int64_t damage_offset;
 };
 

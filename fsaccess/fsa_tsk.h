@@ -51,6 +51,9 @@ typedef struct {
 /* Checks an EWF segment set (all segments present, none truncated), fills ev's segments and
  * acquisition metadata. 0 or negative with a diag naming the file. */
 int fsa_tsk_ewf_prepare(fsa_evidence *ev, const char *path, sxs_diag *diag);
+/* 1 when the EWF chunk holding disk byte disk_off fails its checksum (out: what, for a damage
+ * report), else 0. For damage paths only: it reopens the segments. */
+int fsa_tsk_ewf_chunk_check(const fsa_evidence *ev, uint64_t disk_off, char *out, size_t cap);
 /* Refuses differencing VHD/VHDX (their parent is not available to us). 0 or negative. */
 int fsa_tsk_vhd_check(const char *path, sxs_diag *diag);
 /* Opens a VMDK through libvmdk as an external libtsk image. NULL with a diag on failure. */

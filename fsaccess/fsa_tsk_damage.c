@@ -3,6 +3,7 @@
  * find with a hex editor, instead of a bare errno. */
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "fsaccess/fsa_tsk.h"
 
@@ -14,6 +15,7 @@ void fsa_tsk_damage(fsa_tsk_fs *fs, int64_t fs_off, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(fs->base.damage, sizeof(fs->base.damage), fmt, ap);
     va_end(ap);
+    fs->base.damage_offset = fs_off >= 0 ? (int64_t)fs->tfs->offset + fs_off : -1;
     /* libtsk's messages span lines and pad with blanks: one line for a report */
     char *o = fs->base.damage;
     for (const char *p = fs->base.damage; *p; p++) {
@@ -23,7 +25,15 @@ void fsa_tsk_damage(fsa_tsk_fs *fs, int64_t fs_off, const char *fmt, ...)
         *o++ = ch;
     }
     *o = '\0';
-    fs->base.damage_offset = fs_off >= 0 ? (int64_t)fs->tfs->offset + fs_off : -1;
+    /* zeros handed out for an E01 chunk that failed its checksum look like a zeroed
+     * structure: say where the damage really is */
+    char ewf[200];
+    if (fs->base.damage_offset >= 0 &&
+        fsa_tsk_ewf_chunk_check(fs->base.ev, (uint64_t)fs->base.damage_offset, ewf, sizeof(ewf)) ==
+            1) {
+        size_t n = strlen(fs->base.damage);
+        snprintf(fs->base.damage + n, sizeof(fs->base.damage) - n, "; %s", ewf);
+    }
 }
 
 int64_t fsa_tsk_attr_fs_offset(const TSK_FS_ATTR *a, uint64_t off)

@@ -263,6 +263,43 @@ Test(damage, all_logs_with_runs_past_volume)
     free(src);
 }
 
+/* An E01 chunk that fails its checksum, in the WinSxS index block: libewf hands out zeros, the
+ * listing is damage, and the error names the chunk of the container, not only the index. */
+Test(damage, e01_chunk_failing_checksum_in_winsxs_index)
+{
+    char *raw = sample("healthy.raw");
+    char *src = sample("healthy.E01");
+    sxs_ntfs_file f = find(raw, "Windows/WinSxS");
+    int64_t blk = sxs_ntfs_attr_data(raw, &f, SXS_NTFS_INDEX_ALLOC, "$I30", 0);
+    cr_assert_geq(blk, 0);
+    uint64_t chunk = (uint64_t)blk / 32768, off = 0, len = 0; /* 64 sectors per chunk */
+    char *img = sxs_mut_copy(src, "e01crc");
+    cr_assert_eq(sxs_ewf_chunk(img, chunk, &off, &len), 0);
+    cr_assert_gt(len, 32);
+    uint8_t junk[16];
+    memset(junk, 0x5A, sizeof(junk));
+    cr_assert_eq(sxs_mut_put(img, off + len / 2, junk, sizeof(junk)), 0);
+    char *out, *err;
+    int rc = run_damaged(img, &out, &err);
+    cr_assert_eq(rc, 3, "exit %d; stderr: %s", rc, err);
+    ASSERT_JSON(out, "d['verdict']['status']", "unreadable");
+    ASSERT_JSON(out, "[f['id'] for f in d['findings']]", "[]");
+    char *expr = NULL;
+    cr_assert(asprintf(&expr,
+                       "[e['level'] for e in d['errors'] if e['source'] == 'Windows/WinSxS' and "
+                       "'EWF chunk %llu (bytes %llu-%llu of the disk) fails its checksum' in "
+                       "e['message']]",
+                       (unsigned long long)chunk, (unsigned long long)(chunk * 32768),
+                       (unsigned long long)(chunk * 32768 + 32767)) > 0);
+    ASSERT_JSON(out, expr, "['error']");
+    free(expr);
+    free(out);
+    free(err);
+    sxs_mut_discard(img);
+    free(src);
+    free(raw);
+}
+
 /* A SOFTWARE key whose subkey list points outside the hive: the CBS data is not read, and the
  * verdict says so instead of HEALTHY (mounted-directory copy: the hive is a plain file). */
 Test(damage, software_cbs_key_unreadable_is_not_healthy)

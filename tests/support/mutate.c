@@ -405,3 +405,37 @@ int sxs_mut_hive_key(const char *hive, const char *key_name, size_t field_off, u
     free(b);
     return r;
 }
+
+int sxs_ewf_chunk(const char *e01, uint64_t chunk, uint64_t *ret_off, uint64_t *ret_len)
+{
+    uint8_t d[76];
+    /* EWF v1: 13-byte file header, then sections of a 76-byte descriptor (type[16], next
+     * offset, size) each; a table section: entry count at +76, base offset at +84, entries
+     * (u32, high bit = compressed) at +100. A chunk ends where the next one starts, the last
+     * one where the table section does. */
+    for (uint64_t off = 13, guard = 0; guard < 4096; guard++) {
+        if (get(e01, off, d, sizeof(d)) != 0)
+            return -EIO;
+        uint64_t next = le64(d + 16);
+        if (memcmp(d, "table", 6) == 0) {
+            uint8_t h[24], e[8];
+            if (get(e01, off + 76, h, sizeof(h)) != 0)
+                return -EIO;
+            uint32_t n = le32(h);
+            uint64_t base = le64(h + 8);
+            if (chunk >= n || get(e01, off + 100 + 4 * chunk, e, 8) != 0)
+                return -EINVAL;
+            uint64_t start = base + (le32(e) & 0x7FFFFFFFu);
+            uint64_t end = chunk + 1 < n ? base + (le32(e + 4) & 0x7FFFFFFFu) : off;
+            if (end <= start)
+                return -EINVAL;
+            *ret_off = start;
+            *ret_len = end - start;
+            return 0;
+        }
+        if (next <= off)
+            return -ENOENT;
+        off = next;
+    }
+    return -ENOENT;
+}

@@ -59,6 +59,10 @@ int sxs_mut_run_past_volume(const char *img, int64_t attr_off);
 /* Zeroes the value of the resident attribute record at attr_off. */
 int sxs_mut_zero_resident(const char *img, int64_t attr_off);
 
+/* In a single-segment EWF (E01) file: the file offset and stored length of the data of chunk
+ * number chunk, from the first table section (sample E01s have one). 0 or negative. */
+int sxs_ewf_chunk(const char *e01, uint64_t chunk, uint64_t *ret_off, uint64_t *ret_len);
+
 /* In a hive file (a mounted-directory copy): sets the 32-bit field at field_off of the named
  * key's nk record (from the "nk" signature: 28 subkey list, 40 value list, 20 subkey count)
  * of the first key named key_name. 0, -ENOENT when no such key, or negative. */
