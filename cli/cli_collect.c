@@ -129,6 +129,26 @@ static const cli_install_report *best_install(const cli_report *r)
     return best;
 }
 
+static bool is_unread(const an_fact *f)
+{
+    return strncmp(f->name, "unread.", 7) == 0;
+}
+
+/* Is part the source of an unread.* fact before fact k of install i? */
+static bool part_seen(const cli_report *r, size_t i, size_t k, const char *part)
+{
+    for (size_t a = 0; a <= i; a++) {
+        const an_facts *facts = r->installs[a].facts;
+        size_t end = a < i ? an_facts_count(facts) : k;
+        for (size_t b = 0; facts && b < end; b++) {
+            const an_fact *f = an_facts_at(facts, b);
+            if (is_unread(f) && f->source && strcmp(f->source, part) == 0)
+                return true;
+        }
+    }
+    return false;
+}
+
 /* The unread.* facts of the analysed installs: their count, and their sources (the parts
  * not read) joined into out, each once, cut to fit. */
 static size_t unread_parts(const cli_report *r, char *out, size_t cap)
@@ -139,11 +159,11 @@ static size_t unread_parts(const cli_report *r, char *out, size_t cap)
         const an_facts *facts = r->installs[i].facts;
         for (size_t k = 0; facts && k < an_facts_count(facts); k++) {
             const an_fact *f = an_facts_at(facts, k);
-            if (strncmp(f->name, "unread.", 7) != 0)
+            if (!is_unread(f))
                 continue;
             n++;
             const char *part = f->source ? f->source : f->name + 7;
-            if (o < cap && strstr(out, part) == NULL) {
+            if (o < cap && !part_seen(r, i, k, part)) {
                 int w = snprintf(out + o, cap - o, "%s%s", o ? ", " : "", part);
                 o = w < 0 ? cap : o + (size_t)w;
             }
