@@ -118,6 +118,7 @@ static const char *const facts[] = {
      * these; a rule may test them too */
     "unread.winsxs",
     "unread.log",
+    "unread.driverstore",
     "unread.hive",
     "unread.registry",
 };
