@@ -4,12 +4,14 @@
  * exit code, the verdict, the error naming the part (path, MFT record, byte offset), the
  * unread.* facts, and that the image was not written to (read-only proof on damaged input). */
 #include <criterion/criterion.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fsaccess/fsa.h"
 #include "tests/support/corpus.h"
 #include "tests/support/mutate.h"
 
@@ -259,6 +261,95 @@ Test(damage, all_logs_with_runs_past_volume)
     ASSERT_JSON(out, "all(p in d['verdict']['summary'] for p in ('CBS.log', 'dism.log'))", "True");
     free(out);
     free(err);
+    sxs_mut_discard(img);
+    free(src);
+}
+
+/* A WinSxS index of 86 blocks (two-level tree): read whole when intact; one torn block in
+ * the middle, or one in-use block marked free in $BITMAP, makes the whole listing damage. */
+Test(damage, multi_block_index_intact_then_one_block_damaged)
+{
+    char *src = sample("damage-bigsxs.raw");
+    char *out, *err;
+    cr_assert_eq(run_damaged(src, &out, &err), 0, "%s", err);
+    ASSERT_JSON(out, "d['verdict']['status']", "healthy");
+    ASSERT_JSON(out,
+                "[f['value'] for f in d['installs'][0]['facts'] if f['name'] == "
+                "'winsxs.entries']",
+                "['614']"); /* 14 of healthy.scn + 600 */
+    free(out);
+    free(err);
+
+    char *img = sxs_mut_copy(src, "bigtorn");
+    sxs_ntfs_file f = find(img, "Windows/WinSxS");
+    int64_t blk = sxs_ntfs_attr_data(img, &f, SXS_NTFS_INDEX_ALLOC, "$I30", 40 * 4096);
+    cr_assert_geq(blk, 0);
+    cr_assert_eq(sxs_mut_tear_block(img, blk), 0);
+    assert_winsxs_unread(img, f.inode, blk,
+                         "'index block 40 (VCN 40)' in e['message'] and 'torn write'");
+    sxs_mut_discard(img);
+
+    img = sxs_mut_copy(src, "bigbit");
+    int64_t bm = sxs_ntfs_attr_record(img, &f, SXS_NTFS_BITMAP, "$I30");
+    cr_assert_geq(bm, 0);
+    uint8_t hdr[24], byte = 0;
+    FILE *fp = fopen(img, "r+b");
+    cr_assert_not_null(fp);
+    cr_assert_eq(fseeko(fp, bm, SEEK_SET), 0);
+    cr_assert_eq(fread(hdr, 1, sizeof(hdr), fp), sizeof(hdr));
+    off_t bit40 = (off_t)bm + (hdr[0x14] | hdr[0x15] << 8) + 40 / 8;
+    cr_assert_eq(fseeko(fp, bit40, SEEK_SET), 0);
+    cr_assert_eq(fread(&byte, 1, 1, fp), 1);
+    cr_assert_eq(byte & 1, 1, "block 40 in use in the pristine image");
+    byte &= 0xFE; /* block 40 = bit 0 of byte 5 */
+    cr_assert_eq(fseeko(fp, bit40, SEEK_SET), 0);
+    cr_assert_eq(fwrite(&byte, 1, 1, fp), 1);
+    fclose(fp);
+    assert_winsxs_unread(img, f.inode, blk,
+                         "'index block 40 (VCN 40)' in e['message'] and "
+                         "'$BITMAP marks it free'");
+    sxs_mut_discard(img);
+    free(src);
+}
+
+static int count_cb(const fsa_dirent *e, void *ctx)
+{
+    (void)e;
+    ++*(size_t *)ctx;
+    return 0;
+}
+
+/* fsaccess itself: a damaged listing is an error, never a shorter listing, and the damage is
+ * named with the record and the offset; the next call resets it. */
+Test(damage, fsaccess_names_the_damaged_block)
+{
+    char *src = sample("healthy.raw");
+    char *img = sxs_mut_copy(src, "fsadmg");
+    sxs_ntfs_file f = find(img, "Windows/WinSxS");
+    int64_t blk = sxs_ntfs_attr_data(img, &f, SXS_NTFS_INDEX_ALLOC, "$I30", 0);
+    cr_assert_eq(sxs_mut_tear_block(img, blk), 0);
+    sxs_diag *d = sxs_diag_new();
+    fsa_evidence *ev = NULL;
+    cr_assert_eq(fsa_open(img, d, &ev), 0);
+    fsa_fs *fs = fsa_install(ev, 0)->fs;
+    size_t n = 0;
+    cr_assert_eq(fsa_list_dir(fs, "Windows/WinSxS", count_cb, &n), -EBADMSG);
+    cr_assert_eq(n, 0, "no partial listing");
+    int64_t at = 0;
+    char *want = NULL;
+    cr_assert(asprintf(&want,
+                       "$I30 index block 0 (VCN 0) of MFT record %llu: update sequence "
+                       "mismatch (torn write)",
+                       (unsigned long long)f.inode) > 0);
+    cr_assert_str_eq(fsa_fs_damage(fs, &at), want);
+    cr_assert_eq(at, blk);
+    cr_assert_eq(fsa_lookup(fs, "Windows/WinSxS/pending.xml", NULL), -EBADMSG);
+    cr_assert_eq(fsa_lookup(fs, "Windows/System32", NULL), 1);
+    cr_assert_str_eq(fsa_fs_damage(fs, &at), "");
+    cr_assert_eq(at, -1);
+    fsa_close(ev);
+    sxs_diag_free(d);
+    free(want);
     sxs_mut_discard(img);
     free(src);
 }
