@@ -297,7 +297,7 @@ static void damage_reset(fsa_fs *fs)
 const char *fsa_fs_damage(const fsa_fs *fs, int64_t *ret_offset)
 {
     if (ret_offset)
-        *ret_offset = fs ? fs->damage_offset : -1;
+        *ret_offset = fs && fs->damage[0] ? fs->damage_offset : -1;
     return fs ? fs->damage : "";
 }
 
