@@ -13,7 +13,9 @@
 
 struct an_driverstore {
     bool present;
-    bool unreadable; /* listing failed: no fact either way */
+    bool unreadable; /* listing failed: no fact either way but unread.driverstore */
+    bool cut;        /* listing not read whole: a package not in it may still exist */
+    char why[512];   /* the reason, when unreadable */
     char path[AN_FS_PATH_MAX];
     an_strlist folders;
 };
@@ -50,8 +52,9 @@ int an_driverstore_open(fsa_fs *fs, const char *windows_dir, sxs_diag *diag,
     ds->unreadable = r < 0 && r != -ENOENT && r != -ENOTDIR && r != -E2BIG;
     if (ds->unreadable)
         sxs_diag_add(diag, SXS_DIAG_WARN, ds->path, -1, "cannot list %s: %s", ds->path,
-                     strerror(-r));
-    if (ds->folders.dropped || r == -E2BIG)
+                     an_fs_reason(fs, r, ds->why, sizeof(ds->why)));
+    ds->cut = ds->folders.dropped || r == -E2BIG;
+    if (ds->cut)
         sxs_diag_add(diag, SXS_DIAG_WARN, ds->path, -1,
                      "driver store has more than %zu packages: the rest were not examined",
                      ds->folders.count);
@@ -99,7 +102,7 @@ int an_driverstore_find(const an_driverstore *ds, const char *inf_name, char *re
         memcpy(ret_folder, f, len + 1);
         return 1;
     }
-    return 0;
+    return ds && ds->cut ? -ENODATA : 0; /* not in a cut listing: unknown, never "missing" */
 }
 
 int an_driverstore_find_inf(fsa_fs *fs, const char *windows_dir, const char *inf_name,
@@ -117,7 +120,7 @@ int an_driverstore_find_inf(fsa_fs *fs, const char *windows_dir, const char *inf
 int an_driverstore_add_facts(const an_driverstore *ds, an_facts *facts)
 {
     if (ds->unreadable)
-        return 0;
+        return an_facts_add_str(facts, "unread.driverstore", ds->why, ds->path, -1);
     if (an_facts_add_bool(facts, "driverstore.present", ds->present, ds->path))
         return -ENOMEM;
     if (ds->present &&

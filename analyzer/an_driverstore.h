@@ -31,7 +31,8 @@ size_t an_driverstore_packages(const an_driverstore *ds);
 
 /* The package folder of inf_name ("ntprint4.inf", any case; a path before it is ignored):
  * the first folder whose name starts with "<inf_name>_", e.g. "ntprint4.inf_amd64_<hash>".
- * 1 found (copied to ret_folder), 0 absent, -EINVAL for an empty name, -ENAMETOOLONG when
+ * 1 found (copied to ret_folder), 0 absent, -ENODATA when not in a listing that was cut
+ * (too many packages: absence unknown), -EINVAL for an empty name, -ENAMETOOLONG when
  * ret_folder is too small. Note: published names (oem12.inf) are not FileRepository names. */
 int an_driverstore_find(const an_driverstore *ds, const char *inf_name, char *ret_folder,
                         size_t cap);

@@ -25,12 +25,40 @@ int an_fs_join(char *out, size_t cap, const char *a, const char *b)
     return 0;
 }
 
+const char *an_fs_reason(fsa_fs *fs, int err, char *out, size_t cap)
+{
+    int64_t at;
+    const char *dmg = fsa_fs_damage(fs, &at);
+    if (dmg[0] && at >= 0)
+        snprintf(out, cap, "%s, at byte %lld of the image", dmg, (long long)at);
+    else if (dmg[0])
+        snprintf(out, cap, "%s", dmg);
+    else
+        snprintf(out, cap, "%s", strerror(-err));
+    return out;
+}
+
+int an_fs_unread(fsa_fs *fs, const char *path, int err, const char *what, const char *consequence,
+                 an_facts *facts, sxs_diag *diag)
+{
+    char why[512], name[64];
+    int64_t at;
+    fsa_fs_damage(fs, &at);
+    an_fs_reason(fs, err, why, sizeof(why));
+    sxs_diag_add(diag, SXS_DIAG_ERROR, path, at, "cannot read %s on %s: %s%s%s", path,
+                 fsa_fs_describe(fs), why, consequence ? "; " : "", consequence ? consequence : "");
+    snprintf(name, sizeof(name), "unread.%s", what);
+    return an_facts_add_str(facts, name, why, path, at);
+}
+
 int an_fs_stat(fsa_fs *fs, const char *path, fsa_stat *ret_st, sxs_diag *diag)
 {
     int r = fsa_lookup(fs, path, ret_st);
-    if (r < 0)
+    if (r < 0) {
+        char why[512];
         sxs_diag_add(diag, SXS_DIAG_WARN, path, -1, "cannot look up %s on %s: %s", path,
-                     fsa_fs_describe(fs), strerror(-r));
+                     fsa_fs_describe(fs), an_fs_reason(fs, r, why, sizeof(why)));
+    }
     return r;
 }
 

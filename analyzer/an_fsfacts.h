@@ -45,6 +45,18 @@ int an_fs_stat(fsa_fs *fs, const char *path, fsa_stat *ret_st, sxs_diag *diag);
 int an_fs_presence_fact(fsa_fs *fs, const char *path, bool want_dir, const char *name,
                         an_facts *facts, sxs_diag *diag, fsa_stat *st);
 
+/* Why a read on fs failed with err, for messages: the damaged structure fsaccess names (with
+ * "at byte N of the image" when known), else strerror. Returns out. */
+const char *an_fs_reason(fsa_fs *fs, int err, char *out, size_t cap);
+
+/* Evidence a rule needs could not be read: adds the fact unread.<what> (value: the reason,
+ * source: path, offset: byte offset of the damage in the image or -1; see
+ * analyzer/facts-fs.md) and an error naming path, the volume and the reason, followed by
+ * consequence (what is not concluded from it; may be NULL). Call right after the failed
+ * fsaccess call (the reason is that call's). 0 or -ENOMEM. */
+int an_fs_unread(fsa_fs *fs, const char *path, int err, const char *what, const char *consequence,
+                 an_facts *facts, sxs_diag *diag);
+
 /* ASCII case-insensitive: does s start with prefix? */
 bool an_fs_has_prefix_ci(const char *s, const char *prefix);
 

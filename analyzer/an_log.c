@@ -76,8 +76,12 @@ static int stream_source(const an_log_source *src, bool is_cab, an_log_family fa
             while (fill < cap) {
                 long n = src->read_at(src->ctx, off, buf + fill, cap - fill);
                 if (n < 0) {
-                    sxs_diag_add(diag, SXS_DIAG_WARN, name, (int64_t)off,
-                                 "read error (%ld); log read up to here", n);
+                    /* the rest of the log is evidence the rules did not see: an error, so
+                     * the verdict cannot be HEALTHY */
+                    sxs_diag_add(diag, SXS_DIAG_ERROR, name, (int64_t)off,
+                                 "read error (%s): the log was read only up to byte %llu; the "
+                                 "rules did not see the rest",
+                                 strerror((int)-n), (unsigned long long)off);
                     rc = (int)n;
                     break;
                 }
@@ -118,7 +122,11 @@ int an_log_stream(fsa_fs *fs, const an_log_file *file, const an_tz *tz, an_log_l
     fsa_file *f;
     int rc = fsa_file_open(fs, file->path, &f);
     if (rc < 0) {
-        sxs_diag_add(diag, SXS_DIAG_WARN, file->path, -1, "cannot open log (%d)", rc);
+        int64_t at;
+        const char *dmg = fsa_fs_damage(fs, &at);
+        sxs_diag_add(diag, SXS_DIAG_ERROR, file->path, at,
+                     "cannot open log %s: %s; the rules did not read it", file->path,
+                     dmg[0] ? dmg : strerror(-rc));
         return rc;
     }
     if (rc == 0)

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "analyzer/an_facts.h"
 #include "analyzer/an_tz.h"
 #include "common/sxs_diag.h"
 #include "fsaccess/fsa.h"
@@ -45,6 +46,11 @@ typedef struct {
  * Absent folders are not errors. *ret_files is malloc'd; free with an_logs_free. */
 int an_logs_find(fsa_fs *fs, const char *windows_dir, an_log_file **ret_files,
                  size_t *ret_count, sxs_diag *diag);
+/* The same, and every log or log folder that exists but could not be read becomes an
+ * unread.log fact in facts (value: the reason, source: its path; analyzer/facts-fs.md) with
+ * an error in diag, so the verdict knows the rules did not see it. */
+int an_logs_find_facts(fsa_fs *fs, const char *windows_dir, an_facts *facts,
+                       an_log_file **ret_files, size_t *ret_count, sxs_diag *diag);
 void an_logs_free(an_log_file *files, size_t count);
 
 typedef struct {

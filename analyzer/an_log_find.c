@@ -1,20 +1,38 @@
 /* Discovery: which servicing logs of one install exist, under their true on-disk names.
  * Each log folder is listed once (its index only, never recursively); WinSxS and INF are far
  * too large to list, so their few files are looked up by name. Absent folders are normal (no
- * upgrade was ever attempted, logs cleaned up) and are not errors. */
+ * upgrade was ever attempted, logs cleaned up) and are not errors; a log or log folder that
+ * exists but cannot be read (damaged MFT record or index, a data run past the volume) is, and
+ * becomes an unread.log fact when the caller collects facts. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "analyzer/an_fsfacts.h"
 #include "analyzer/an_log.h"
 #include "common/sxs_limits.h"
 
 typedef struct {
     an_log_file *v;
     size_t n, cap;
+    an_facts *facts; /* for unread.log facts; NULL: warnings only */
 } file_list;
+
+/* path (a log or a log folder) exists, or may, but reading it failed with err (just now, so
+ * fsaccess can still name the damage). 0 or -ENOMEM. */
+static int log_unread(fsa_fs *fs, const char *path, int err, file_list *out, sxs_diag *diag)
+{
+    if (err == -ENOMEM)
+        return err;
+    if (out->facts)
+        return an_fs_unread(fs, path, err, "log", "the rules did not read it", out->facts, diag);
+    char why[512];
+    sxs_diag_add(diag, SXS_DIAG_WARN, path, -1, "cannot read log %s: %s", path,
+                 an_fs_reason(fs, err, why, sizeof(why)));
+    return 0;
+}
 
 /* Which names a folder may hold; bit per group below. */
 enum {
@@ -200,8 +218,10 @@ static int scan_dir(fsa_fs *fs, const char *dir, size_t known, unsigned groups, 
 {
     char tdir[1024];
     int rc = true_path(fs, dir, known, tdir, sizeof(tdir));
-    if (rc <= 0)
-        return rc == 0 || rc == -ENOTDIR ? 0 : rc;
+    if (rc == 0 || rc == -ENOTDIR || rc == -ENAMETOOLONG)
+        return 0;
+    if (rc < 0)
+        return log_unread(fs, dir, rc, out, diag);
     name_list nl = {0};
     rc = fsa_list_dir(fs, tdir, collect_cb, &nl);
     if (nl.err)
@@ -209,7 +229,7 @@ static int scan_dir(fsa_fs *fs, const char *dir, size_t known, unsigned groups, 
     if (rc == -ENOENT || rc == -ENOTDIR)
         rc = 0;
     if (rc < 0)
-        sxs_diag_add(diag, SXS_DIAG_WARN, tdir, -1, "cannot list log folder (%d)", rc);
+        rc = log_unread(fs, tdir, rc, out, diag);
     else if (nl.n > 0)
         qsort(nl.names, nl.n, sizeof(char *), cmp_names);
     for (size_t i = 0; rc >= 0 && i < nl.n; i++) {
@@ -222,11 +242,10 @@ static int scan_dir(fsa_fs *fs, const char *dir, size_t known, unsigned groups, 
             continue;
         fsa_stat st;
         int lr = fsa_lookup(fs, path, &st);
-        if (lr <= 0) {
-            if (lr < 0)
-                sxs_diag_add(diag, SXS_DIAG_WARN, path, -1, "cannot stat log (%d)", lr);
+        if (lr < 0)
+            rc = log_unread(fs, path, lr, out, diag);
+        if (lr <= 0)
             continue;
-        }
         rc = list_add(out, path, fam, st.size, cab);
     }
     for (size_t i = 0; i < nl.n; i++)
@@ -242,16 +261,18 @@ static int find_in_dir(fsa_fs *fs, const char *dir, size_t known, const char *co
 {
     char tdir[1024];
     int rc = true_path(fs, dir, known, tdir, sizeof(tdir));
-    if (rc <= 0)
-        return rc;
+    if (rc == 0 || rc == -ENOTDIR || rc == -ENAMETOOLONG)
+        return 0;
+    if (rc < 0)
+        return log_unread(fs, dir, rc, out, diag);
     for (size_t i = 0; names[i]; i++) {
         char path[1200], name[512];
         if ((size_t)snprintf(path, sizeof(path), "%s/%s", tdir, names[i]) >= sizeof(path))
             continue;
         fsa_stat st;
         rc = fsa_lookup(fs, path, &st);
-        if (rc < 0)
-            sxs_diag_add(diag, SXS_DIAG_WARN, path, -1, "cannot look up log (%d)", rc);
+        if (rc < 0 && log_unread(fs, path, rc, out, diag) < 0)
+            return -ENOMEM;
         if (rc <= 0 || st.type != FSA_TYPE_FILE)
             continue;
         char tpath[1600];
@@ -267,6 +288,12 @@ static int find_in_dir(fsa_fs *fs, const char *dir, size_t known, const char *co
 
 int an_logs_find(fsa_fs *fs, const char *windows_dir, an_log_file **ret_files, size_t *ret_count,
                  sxs_diag *diag)
+{
+    return an_logs_find_facts(fs, windows_dir, NULL, ret_files, ret_count, diag);
+}
+
+int an_logs_find_facts(fsa_fs *fs, const char *windows_dir, an_facts *facts,
+                       an_log_file **ret_files, size_t *ret_count, sxs_diag *diag)
 {
     if (!fs || !windows_dir || !ret_files || !ret_count)
         return -EINVAL;
@@ -321,7 +348,7 @@ int an_logs_find(fsa_fs *fs, const char *windows_dir, an_log_file **ret_files, s
         {"SoftwareDistribution", wu_reporting, AN_LOG_WINDOWSUPDATE},
     };
 
-    file_list out = {0};
+    file_list out = {.facts = facts};
     int rc = 0;
     char path[1200];
     for (size_t i = 0; rc >= 0 && i < sizeof(dirs) / sizeof(dirs[0]); i++) {
@@ -334,10 +361,8 @@ int an_logs_find(fsa_fs *fs, const char *windows_dir, an_log_file **ret_files, s
             known = strlen(root);
         }
         rc = scan_dir(fs, path, known, dirs[i].groups, &out, diag);
-        if (rc < 0 && rc != -ENOMEM) {
-            sxs_diag_add(diag, SXS_DIAG_WARN, path, -1, "cannot read log folder (%d)", rc);
-            rc = 0; /* one unreadable folder does not hide the others */
-        }
+        if (rc < 0 && rc != -ENOMEM)
+            rc = 0; /* reported; one unreadable folder does not hide the others */
     }
     for (size_t i = 0; rc >= 0 && i < sizeof(lookups) / sizeof(lookups[0]); i++) {
         if (lookups[i].dir)

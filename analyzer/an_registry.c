@@ -12,16 +12,30 @@
 static const char *const HIVE_NAMES[AN_HIVE_COUNT] = {"SOFTWARE", "SYSTEM", "COMPONENTS"};
 static const char *const HIVE_KEYS[AN_HIVE_COUNT] = {"software", "system", "components"};
 
+int an_reg_unread(const char *key, const char *value, int err, an_facts *facts, const char *source,
+                  sxs_diag *diag)
+{
+    if (err == -ENOMEM)
+        return err;
+    char what[1024];
+    snprintf(what, sizeof(what), "%s%s%s: %s", key[0] ? key : "(root)", value ? "\\" : "",
+             value ? (value[0] ? value : "(default)") : "", strerror(-err));
+    if (err == -EINVAL || err == -EMSGSIZE) { /* read, but not of the type or size expected */
+        sxs_diag_add(diag, SXS_DIAG_WARN, source, -1, "cannot use %s", what);
+        return 0;
+    }
+    sxs_diag_add(diag, SXS_DIAG_ERROR, source, -1, "%s unreadable; the rules did not see it", what);
+    int r = an_facts_add_str(facts, "unread.registry", what, source, -1);
+    return r < 0 ? r : 0;
+}
+
 int an_reg_str_fact(an_hive *h, const char *key, const char *value, an_facts *facts,
                     const char *fact, const char *source, sxs_diag *diag)
 {
     char buf[2048];
     int r = an_hive_get_string(h, key, value, buf, sizeof(buf));
-    if (r < 0) {
-        sxs_diag_add(diag, SXS_DIAG_WARN, source, -1, "%s\\%s unreadable (%s)", key,
-                     value[0] ? value : "(default)", strerror(-r));
-        return 0;
-    }
+    if (r < 0)
+        return an_reg_unread(key, value, r, facts, source, diag);
     if (r == 0)
         return 0;
     r = an_facts_add_str(facts, fact, buf, source, -1);
@@ -33,11 +47,8 @@ int an_reg_num_fact(an_hive *h, const char *key, const char *value, an_facts *fa
 {
     uint32_t v = 0;
     int r = an_hive_get_dword(h, key, value, &v);
-    if (r < 0) {
-        sxs_diag_add(diag, SXS_DIAG_WARN, source, -1, "%s\\%s unreadable (%s)", key,
-                     value[0] ? value : "(default)", strerror(-r));
-        return 0;
-    }
+    if (r < 0)
+        return an_reg_unread(key, value, r, facts, source, diag);
     if (r == 0)
         return 0;
     int64_t n = is_signed ? (int64_t)(int32_t)v : (int64_t)v;
@@ -168,6 +179,13 @@ int an_registry_collect(fsa_fs *fs, const char *windows_dir, an_facts *facts, an
             sxs_diag_add(diag, i == AN_HIVE_COMPONENTS ? SXS_DIAG_INFO : SXS_DIAG_WARN, paths[i],
                          -1, "hive absent");
         an_registry_report_from_status(&reports[i], HIVE_NAMES[i], rc, &st);
+        if (rc < 0 && rc != -ENOENT &&
+            an_facts_add_str(facts, "unread.hive",
+                             reports[i].detail[0] ? reports[i].detail : strerror(-rc), paths[i],
+                             -1) < 0) {
+            r = -ENOMEM;
+            break;
+        }
     }
     if (r == 0)
         r = an_registry_report_facts(reports, sources, facts);

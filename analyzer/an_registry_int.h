@@ -16,6 +16,12 @@ int an_reg_str_fact(an_hive *h, const char *key, const char *value, an_facts *fa
 int an_reg_num_fact(an_hive *h, const char *key, const char *value, an_facts *facts,
                     const char *fact, bool is_signed, const char *source, sxs_diag *diag);
 
+/* A key (value NULL) or value that exists or may, but could not be read (err): an error and
+ * an unread.registry fact (value "KEY\\VALUE: reason", source: the hive). A value of the wrong
+ * type or size (-EINVAL, -EMSGSIZE) was read: only a warning. 0 or -ENOMEM. */
+int an_reg_unread(const char *key, const char *value, int err, an_facts *facts, const char *source,
+                  sxs_diag *diag);
+
 int an_reg_collect_software(an_hive *h, const char *source, an_facts *facts, sxs_diag *diag);
 int an_reg_collect_system(an_hive *h, const char *source, an_facts *facts, an_tz *tz,
                           sxs_diag *diag);

@@ -115,7 +115,9 @@ static int on_package(an_hive_key *sub, const char *name, void *vctx)
 static int cbs_facts(an_hive *h, const char *source, an_facts *facts, sxs_diag *diag)
 {
     int r = an_hive_key_exists(h, CBS);
-    if (r <= 0)
+    if (r < 0)
+        return an_reg_unread(CBS, NULL, r, facts, source, diag);
+    if (r == 0)
         return 0;
     static const struct {
         const char *key, *fact;
@@ -137,8 +139,9 @@ static int cbs_facts(an_hive *h, const char *source, an_facts *facts, sxs_diag *
     r = an_hive_list_values(h, CBS "\\Version", on_ssu_version, &vc);
     if (vc.err < 0)
         return vc.err;
-    if (r < 0 && r != -ENOENT)
-        sxs_diag_add(diag, SXS_DIAG_WARN, source, -1, "CBS\\Version unreadable (%s)", strerror(-r));
+    if (r < 0 && r != -ENOENT &&
+        (r = an_reg_unread(CBS "\\Version", NULL, r, facts, source, diag)) < 0)
+        return r;
 
     package_ctx *pc = calloc(1, sizeof(*pc));
     if (!pc)
@@ -156,9 +159,9 @@ static int cbs_facts(an_hive *h, const char *source, an_facts *facts, sxs_diag *
             sxs_diag_add(diag, SXS_DIAG_WARN, source, -1,
                          "%lld packages with unusual CurrentState values not counted",
                          (long long)pc->overflow);
-    } else if (r != -ENOENT) {
-        sxs_diag_add(diag, SXS_DIAG_WARN, source, -1, "CBS\\Packages unreadable (%s)",
-                     strerror(-r));
+    } else if (r != -ENOENT &&
+               (r = an_reg_unread(CBS "\\Packages", NULL, r, facts, source, diag)) < 0) {
+        goto out;
     }
     r = 0;
 out:

@@ -2,10 +2,14 @@
  * through slow containers (E01), so WinSxS is listed exactly once, by its index, keeping only
  * the servicing-stack names and a count; then each servicing-stack folder that matters (the
  * current ones the registry names, and their same-version siblings) gets one stat and one
- * listing of its own. Nothing below WinSxS is walked recursively. */
+ * listing of its own. Nothing below WinSxS is walked recursively.
+ * A listing that could not be read whole (damaged index, unreadable MFT record) is damage, not
+ * an empty folder: it is reported as unread.winsxs, and no folder is called missing or empty
+ * from it. */
 #include "analyzer/an_winsxs.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -16,6 +20,8 @@
 /* The marker of every servicing-stack folder: base, -inetsrv, -onecore and any later variant,
  * for amd64, x86, wow64 and arm64. */
 #define SSU_MARKER "_microsoft-windows-servicingstack"
+/* What a damaged WinSxS read means for the diagnosis. */
+#define NOT_CONCLUDED "no servicing-stack folder is called missing or empty from it"
 
 typedef struct {
     const char *reg_name; /* cbs.ssu.folder value (owned by the fact store) */
@@ -161,33 +167,34 @@ typedef enum {
     FOLDER_REPARSE,
     FOLDER_EMPTY,
     FOLDER_FILLED,
-    FOLDER_ERROR
+    FOLDER_ERROR, /* could not be read: reported as unread.winsxs */
+    FOLDER_NOMEM
 } folder_state;
 
 /* One stat and at most one listing of WinSxS/<name>. With stop_first the listing ends at the
  * first entry (emptiness is all that is asked). */
 static folder_state inspect_folder(fsa_fs *fs, const char *path, bool stop_first, fsa_stat *st,
-                                   size_t *ret_files, sxs_diag *diag)
+                                   size_t *ret_files, an_facts *facts, sxs_diag *diag)
 {
-    int r = an_fs_stat(fs, path, st, diag);
+    int r = fsa_lookup(fs, path, st);
     if (r < 0)
-        return FOLDER_ERROR;
+        return an_fs_unread(fs, path, r, "winsxs", NOT_CONCLUDED, facts, diag) < 0 ? FOLDER_NOMEM
+                                                                                   : FOLDER_ERROR;
     if (r == 0 || (st->type == FSA_TYPE_FILE && !st->is_reparse))
         return FOLDER_GONE; /* a file in the folder's place holds no servicing stack */
     if (st->is_reparse)
         return FOLDER_REPARSE;
     count_ctx c = {0, stop_first ? 1 : 0};
     r = fsa_list_dir(fs, path, count_cb, &c);
-    if (r < 0) {
-        sxs_diag_add(diag, SXS_DIAG_WARN, path, -1, "cannot list %s: %s", path, strerror(-r));
-        return FOLDER_ERROR;
-    }
+    if (r < 0)
+        return an_fs_unread(fs, path, r, "winsxs", NOT_CONCLUDED, facts, diag) < 0 ? FOLDER_NOMEM
+                                                                                   : FOLDER_ERROR;
     *ret_files = c.count;
     return c.count ? FOLDER_FILLED : FOLDER_EMPTY;
 }
 
-static int check_current(fsa_fs *fs, const char *winsxs, current_folder *cf, an_facts *facts,
-                         sxs_diag *diag)
+static int check_current(fsa_fs *fs, const char *winsxs, const listing_ctx *c, current_folder *cf,
+                         an_facts *facts, sxs_diag *diag)
 {
     char ver[128];
     size_t vl = cf->version_len < sizeof(ver) - 1 ? cf->version_len : sizeof(ver) - 1;
@@ -195,6 +202,8 @@ static int check_current(fsa_fs *fs, const char *winsxs, current_folder *cf, an_
     ver[vl] = '\0';
     if (an_facts_add_str(facts, "winsxs.ssu_current.version", ver, winsxs, -1))
         return -ENOMEM;
+    if (!cf->disk_name && !c->listed)
+        return 0; /* not in the part of the listing that was read: unknown (unread.winsxs) */
     if (!cf->disk_name)
         return an_facts_add_str(facts, "winsxs.ssu_current.missing", cf->reg_name, winsxs, -1);
 
@@ -203,7 +212,9 @@ static int check_current(fsa_fs *fs, const char *winsxs, current_folder *cf, an_
         return 0;
     fsa_stat st;
     size_t files = 0;
-    switch (inspect_folder(fs, path, false, &st, &files, diag)) {
+    switch (inspect_folder(fs, path, false, &st, &files, facts, diag)) {
+    case FOLDER_NOMEM:
+        return -ENOMEM;
     case FOLDER_ERROR:
         return 0;
     case FOLDER_GONE:
@@ -260,7 +271,9 @@ static int check_siblings(fsa_fs *fs, const char *winsxs, const listing_ctx *c, 
         fsa_stat st;
         size_t files = 0;
         const char *fact = NULL;
-        switch (inspect_folder(fs, path, true, &st, &files, diag)) {
+        switch (inspect_folder(fs, path, true, &st, &files, facts, diag)) {
+        case FOLDER_NOMEM:
+            return -ENOMEM;
         case FOLDER_REPARSE:
             fact = "winsxs.ssu_sibling.reparse";
             break;
@@ -286,11 +299,17 @@ static int collect_listing(fsa_fs *fs, const char *winsxs, listing_ctx *c, an_fa
     int r = fsa_list_dir(fs, winsxs, listing_cb, c);
     if (c->err)
         return c->err;
-    if (r < 0) {
-        sxs_diag_add(diag, SXS_DIAG_WARN, winsxs, -1, "cannot list %s: %s%s", winsxs, strerror(-r),
-                     r == -E2BIG ? " (listing cut)" : "");
-        if (r != -E2BIG)
-            return 1; /* no listing: no count and no folder facts */
+    if (r == -E2BIG) {
+        char why[96];
+        snprintf(why, sizeof(why), "more than %d entries: listing cut", SXS_MAX_DIR_ENTRIES);
+        sxs_diag_add(diag, SXS_DIAG_ERROR, winsxs, -1, "cannot list %s on %s whole: %s; %s", winsxs,
+                     fsa_fs_describe(fs), why, NOT_CONCLUDED);
+        if (an_facts_add_str(facts, "unread.winsxs", why, winsxs, -1))
+            return -ENOMEM;
+    } else if (r < 0) {
+        if (an_fs_unread(fs, winsxs, r, "winsxs", NOT_CONCLUDED, facts, diag) < 0)
+            return -ENOMEM;
+        return 1; /* no listing: no count and no folder facts */
     }
     c->listed = r >= 0;
     if (an_facts_add_num(facts, "winsxs.entries", (int64_t)c->entries, winsxs, -1))
@@ -301,7 +320,7 @@ static int collect_listing(fsa_fs *fs, const char *winsxs, listing_ctx *c, an_fa
     if (an_facts_add_num(facts, "winsxs.ssu_folder.count", (int64_t)c->ssu_total, winsxs, -1))
         return -ENOMEM;
     for (size_t i = 0; i < c->ncur; i++) {
-        int e = check_current(fs, winsxs, &c->cur[i], facts, diag);
+        int e = check_current(fs, winsxs, c, &c->cur[i], facts, diag);
         if (e < 0)
             return e;
     }
@@ -344,20 +363,23 @@ int an_winsxs_collect(fsa_fs *fs, const char *windows_dir, an_facts *facts, sxs_
     if (an_fs_join(winsxs, sizeof(winsxs), windows_dir, "WinSxS") < 0)
         return 0;
     fsa_stat st;
-    int r = an_fs_presence_fact(fs, winsxs, true, "winsxs.present", facts, diag, &st);
-    if (r == -ENOMEM)
-        return r;
+    int r = fsa_lookup(fs, winsxs, &st);
+    if (r < 0) /* its MFT record or a folder on the way is damaged: nothing below it is read */
+        return an_fs_unread(fs, winsxs, r, "winsxs", NOT_CONCLUDED, facts, diag);
+    bool present = r == 1 && (st.type == FSA_TYPE_DIR || st.is_reparse);
+    if (an_facts_add_bool(facts, "winsxs.present", present, winsxs))
+        return -ENOMEM;
     listing_ctx c = {0};
     an_strlist_init(&c.ssu, AN_WINSXS_MAX_SSU_FOLDERS);
-    if (r == 1) {
+    r = 0;
+    if (present) {
         r = gather_current(facts, &c.cur, &c.ncur, diag);
         if (r == 0)
             r = collect_listing(fs, winsxs, &c, facts, diag);
     } else {
-        c.listed = r == 0; /* no WinSxS folder: nothing in it; unreadable: look each file up */
-        r = 0;
+        c.listed = true; /* no WinSxS folder: nothing in it */
     }
-    if (r >= 0)
+    if (r == 0) /* 1: the listing is unreadable, and so is every lookup through it */
         r = collect_files(fs, winsxs, &c, facts, diag);
     for (size_t i = 0; i < c.ncur; i++)
         free(c.cur[i].disk_name);

@@ -84,7 +84,8 @@ static void analyse_install(cli_report *r, cli_install_report *ir, const rule_se
                      "installation %u: file-system evidence could not be collected", n);
 
     cli_progress("sxsdoctor: installation %u: finding logs", n);
-    if (an_logs_find(in->fs, in->windows_dir, &ir->logs, &ir->n_logs, r->diag) < 0) {
+    if (an_logs_find_facts(in->fs, in->windows_dir, ir->facts, &ir->logs, &ir->n_logs, r->diag) <
+        0) {
         ir->logs = NULL;
         ir->n_logs = 0;
     }
@@ -152,6 +153,51 @@ static const cli_install_report *best_install(const cli_report *r)
     return best;
 }
 
+static bool is_unread(const an_fact *f)
+{
+    return strncmp(f->name, "unread.", 7) == 0;
+}
+
+/* Is part the source of an unread.* fact before fact k of install i? */
+static bool part_seen(const cli_report *r, size_t i, size_t k, const char *part)
+{
+    for (size_t a = 0; a <= i; a++) {
+        const an_facts *facts = r->installs[a].facts;
+        size_t end = a < i ? an_facts_count(facts) : k;
+        for (size_t b = 0; facts && b < end; b++) {
+            const an_fact *f = an_facts_at(facts, b);
+            if (is_unread(f) && f->source && strcmp(f->source, part) == 0)
+                return true;
+        }
+    }
+    return false;
+}
+
+/* The unread.* facts of the analysed installs: their count, and their sources (the parts
+ * not read) joined into out, each once, cut to fit. */
+static size_t unread_parts(const cli_report *r, char *out, size_t cap)
+{
+    size_t n = 0, o = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < r->n_installs; i++) {
+        const an_facts *facts = r->installs[i].facts;
+        for (size_t k = 0; facts && k < an_facts_count(facts); k++) {
+            const an_fact *f = an_facts_at(facts, k);
+            if (!is_unread(f))
+                continue;
+            n++;
+            const char *part = f->source ? f->source : f->name + 7;
+            if (o < cap && !part_seen(r, i, k, part)) {
+                int w = snprintf(out + o, cap - o, "%s%s", o ? ", " : "", part);
+                o = w < 0 ? cap : o + (size_t)w;
+            }
+        }
+    }
+    if (o >= cap && cap > 4)
+        memcpy(out + cap - 4, "...", 4);
+    return n;
+}
+
 int cli_report_build(cli_report *r, const cli_options *opt, const struct rule_set *rules)
 {
     r->opt = opt;
@@ -202,6 +248,10 @@ int cli_report_build(cli_report *r, const cli_options *opt, const struct rule_se
     }
     cli_progress_done();
 
+    /* Evidence a rule needs that could not be read (unread.* facts: a hive, its keys, a log,
+     * the WinSxS listing): never HEALTHY; named in the summary either way. */
+    char unread[256];
+    size_t n_unread = unread_parts(r, unread, sizeof(unread));
     const cli_install_report *best = best_install(r);
     if (best) {
         const rule_finding *f = cli_findings_top(best);
@@ -211,9 +261,10 @@ int cli_report_build(cli_report *r, const cli_options *opt, const struct rule_se
         r->verdict = CLI_VERDICT_FINDINGS;
         r->primary_id = f->id;
         snprintf(r->summary, sizeof(r->summary),
-                 "most likely cause: %s, %s (installation %u; %s confidence)%s", f->id, f->title,
-                 best->info->index + 1, rule_confidence_name(f->confidence),
-                 total > 1 ? "; see the other findings below" : "");
+                 "most likely cause: %s, %s (installation %u; %s confidence)%s%s%s", f->id,
+                 f->title, best->info->index + 1, rule_confidence_name(f->confidence),
+                 total > 1 ? "; see the other findings below" : "",
+                 n_unread ? "; not read, so not checked: " : "", n_unread ? unread : "");
         return SXS_EXIT_FINDINGS;
     }
     /* No rule fired, yet the history holds a failure no later attempt resolved (only with
@@ -232,13 +283,19 @@ int cli_report_build(cli_report *r, const cli_options *opt, const struct rule_se
     }
     /* Nothing found, but part of the evidence could not be read (an unreadable hive, a
      * damaged log): that is not a clean bill of health. */
-    size_t unread = sxs_diag_count_level(r->diag, SXS_DIAG_ERROR);
-    if (unread) {
+    size_t errors = sxs_diag_count_level(r->diag, SXS_DIAG_ERROR);
+    if (n_unread || errors) {
         r->verdict = CLI_VERDICT_UNREADABLE;
-        snprintf(r->summary, sizeof(r->summary),
-                 "no known cause found in what could be read, but %zu part(s) of the evidence "
-                 "could not be read (see the errors)",
-                 unread);
+        if (n_unread)
+            snprintf(r->summary, sizeof(r->summary),
+                     "no known cause found in what could be read, but %zu part(s) of the "
+                     "evidence the rules need could not be read: %s (see the errors)",
+                     n_unread, unread);
+        else
+            snprintf(r->summary, sizeof(r->summary),
+                     "no known cause found in what could be read, but %zu part(s) of the "
+                     "evidence could not be read (see the errors)",
+                     errors);
         return SXS_EXIT_UNREADABLE;
     }
     r->verdict = CLI_VERDICT_HEALTHY;

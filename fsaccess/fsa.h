@@ -182,6 +182,15 @@ unsigned fsa_fs_volume(const fsa_fs *fs);
  * *ret_index, its filesystem in *ret_fs, NULL when unreadable), 0 none. */
 int fsa_fs_system_volume(fsa_fs *fs, size_t *ret_index, fsa_fs **ret_fs);
 
+/* When the last lookup, true-name, listing or open on fs failed because an on-disk structure
+ * is damaged (a torn MFT record, an index block that fails its update sequence, a data run
+ * past the end of the volume, ...): what is damaged, naming the MFT record, e.g. "$I30 index
+ * block 0 (VCN 0) of MFT record 109: update sequence mismatch (torn write)"; "" when the
+ * failure was not damage the backend can name. *ret_offset (may be NULL) gets the byte offset
+ * of the damage from the start of the disk image, or -1 when unknown. Each of those calls
+ * resets it. */
+const char *fsa_fs_damage(const fsa_fs *fs, int64_t *ret_offset);
+
 /* A short description of the filesystem for messages: "volume 2 (ntfs at offset 1048576)". */
 const char *fsa_fs_describe(const fsa_fs *fs);
 

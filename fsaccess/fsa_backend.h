@@ -22,6 +22,9 @@ struct fsa_fs {
     fsa_evidence *ev;
     unsigned volume;
     char desc[192];
+    /* The damaged structure behind the last failed call (fsa_fs_damage); reset by each call. */
+    char damage[512];
+    int64_t damage_offset;
 };
 
 typedef struct {

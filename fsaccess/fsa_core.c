@@ -167,9 +167,14 @@ int fsa_find_installs(fsa_evidence *ev, sxs_diag *diag)
         fsa_stat st = {0};
         int r = fsa_lookup(fs, "Windows/System32/config/SOFTWARE", &st);
         if (r < 0) {
-            sxs_diag_add(diag, SXS_DIAG_WARN, ev->info.path, (int64_t)ev->vols[i].offset,
-                         "%s: looking for Windows/System32/config/SOFTWARE failed: %s",
-                         fsa_fs_describe(fs), strerror(-r));
+            /* damage on the path (a torn MFT record, a bad index): say what, and where */
+            int64_t at;
+            const char *dmg = fsa_fs_damage(fs, &at);
+            sxs_diag_add(diag, SXS_DIAG_ERROR, ev->info.path,
+                         at >= 0 ? at : (int64_t)ev->vols[i].offset,
+                         "%s: Windows/System32/config/SOFTWARE could not be looked up, so a "
+                         "Windows installation there cannot be analysed: %s",
+                         fsa_fs_describe(fs), dmg[0] ? dmg : strerror(-r));
             continue;
         }
         if (r == 0 || st.type != FSA_TYPE_FILE)
@@ -284,10 +289,24 @@ const fsa_install_info *fsa_install(const fsa_evidence *ev, size_t i)
     return ev && i < ev->ninstalls ? &ev->installs[i] : NULL;
 }
 
+static void damage_reset(fsa_fs *fs)
+{
+    fs->damage[0] = '\0';
+    fs->damage_offset = -1;
+}
+
+const char *fsa_fs_damage(const fsa_fs *fs, int64_t *ret_offset)
+{
+    if (ret_offset)
+        *ret_offset = fs && fs->damage[0] ? fs->damage_offset : -1;
+    return fs ? fs->damage : "";
+}
+
 int fsa_lookup(fsa_fs *fs, const char *path, fsa_stat *ret_st)
 {
     if (!fs || !path)
         return -EINVAL;
+    damage_reset(fs);
     fsa_stat tmp;
     int r = fs->ops->lookup(fs, path, &tmp);
     if (r == 1 && ret_st)
@@ -299,6 +318,7 @@ int fsa_true_name(fsa_fs *fs, const char *path, char *out, size_t out_cap)
 {
     if (!fs || !path || !out || out_cap == 0)
         return -EINVAL;
+    damage_reset(fs);
     return fs->ops->true_name(fs, path, out, out_cap);
 }
 
@@ -306,6 +326,7 @@ int fsa_list_dir(fsa_fs *fs, const char *path, fsa_dir_cb cb, void *ctx)
 {
     if (!fs || !path || !cb)
         return -EINVAL;
+    damage_reset(fs);
     return fs->ops->list_dir(fs, path, cb, ctx);
 }
 
@@ -313,6 +334,7 @@ int fsa_file_open(fsa_fs *fs, const char *path, fsa_file **ret_file)
 {
     if (!fs || !path || !ret_file)
         return -EINVAL;
+    damage_reset(fs);
     return fs->ops->file_open(fs, path, ret_file);
 }
 

@@ -51,6 +51,9 @@ typedef struct {
 /* Checks an EWF segment set (all segments present, none truncated), fills ev's segments and
  * acquisition metadata. 0 or negative with a diag naming the file. */
 int fsa_tsk_ewf_prepare(fsa_evidence *ev, const char *path, sxs_diag *diag);
+/* 1 when the EWF chunk holding disk byte disk_off fails its checksum (out: what, for a damage
+ * report), else 0. For damage paths only: it reopens the segments. */
+int fsa_tsk_ewf_chunk_check(const fsa_evidence *ev, uint64_t disk_off, char *out, size_t cap);
 /* Refuses differencing VHD/VHDX (their parent is not available to us). 0 or negative. */
 int fsa_tsk_vhd_check(const char *path, sxs_diag *diag);
 /* Opens a VMDK through libvmdk as an external libtsk image. NULL with a diag on failure. */
@@ -84,7 +87,22 @@ int fsa_tsk_dir_add(fsa_tsk_dir *d, const char *name, size_t name_len, uint64_t 
                     fsa_type type, bool reparse);
 /* The entry named name (exact case preferred, else case-insensitive), or NULL. */
 const fsa_tsk_dent *fsa_tsk_dir_find(const fsa_tsk_dir *d, const char *name);
-/* Reads an NTFS directory's $I30 index (root + allocation, honouring $BITMAP) into d. */
-int fsa_ntfs_read_index(TSK_FS_FILE *dir, fsa_tsk_dir *d);
+/* Reads an NTFS directory's $I30 index (root + allocation, honouring $BITMAP) into d, whole or
+ * not at all: a damaged index (an in-use or referenced block that fails its update sequence,
+ * a corrupt entry, a block referenced but marked free) is -EBADMSG, an unreadable block -EIO,
+ * each with fsa_tsk_damage naming the block. */
+int fsa_ntfs_read_index(fsa_tsk_fs *fs, TSK_FS_FILE *dir, fsa_tsk_dir *d);
+
+/* ---- damage reports (fsa_tsk_damage.c) ---- */
+/* Records what is damaged for fsa_fs_damage; fs_off is a byte offset in the filesystem
+ * (converted to one in the image), or -1. The first record of a call wins. */
+void fsa_tsk_damage(fsa_tsk_fs *fs, int64_t fs_off, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Byte offset in the filesystem of byte off of a non-resident attribute, or -1. */
+int64_t fsa_tsk_attr_fs_offset(const TSK_FS_ATTR *a, uint64_t off);
+/* tsk_fs_file_open_meta that records the damage when the record cannot be loaded. */
+TSK_FS_FILE *fsa_tsk_open_meta(fsa_tsk_fs *fs, uint64_t inode);
+/* Byte offset in the filesystem of MFT record inode (NTFS), or -1. */
+int64_t fsa_tsk_mft_fs_offset(fsa_tsk_fs *fs, uint64_t inode);
 
 #endif

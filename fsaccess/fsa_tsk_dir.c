@@ -232,14 +232,10 @@ static int read_generic(fsa_tsk_fs *fs, uint64_t inode, fsa_tsk_dir *d)
 
 static int read_ntfs(fsa_tsk_fs *fs, uint64_t inode, fsa_tsk_dir *d)
 {
-    TSK_FS_FILE *f = tsk_fs_file_open_meta(fs->tfs, NULL, (TSK_INUM_T)inode);
-    if (!f || !f->meta) {
-        tsk_error_reset();
-        if (f)
-            tsk_fs_file_close(f);
+    TSK_FS_FILE *f = fsa_tsk_open_meta(fs, inode);
+    if (!f)
         return -EIO;
-    }
-    int r = f->meta->type == TSK_FS_META_TYPE_DIR ? fsa_ntfs_read_index(f, d) : -ENOTDIR;
+    int r = f->meta->type == TSK_FS_META_TYPE_DIR ? fsa_ntfs_read_index(fs, f, d) : -ENOTDIR;
     tsk_error_reset();
     tsk_fs_file_close(f);
     return r;

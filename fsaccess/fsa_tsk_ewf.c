@@ -178,3 +178,39 @@ int fsa_tsk_ewf_prepare(fsa_evidence *ev, const char *path, sxs_diag *diag)
     libewf_glob_free(names, n, NULL);
     return r;
 }
+
+/* Only on a damage path: opens the segments again (their paths are in ev), reads the one
+ * chunk holding disk_off and asks libewf whether it failed its checksum (libewf then hands
+ * out zeros, which the filesystem layer sees as a zeroed structure). */
+int fsa_tsk_ewf_chunk_check(const fsa_evidence *ev, uint64_t disk_off, char *out, size_t cap)
+{
+    if (ev->info.format != FSA_FMT_EWF || ev->nsegments == 0)
+        return 0;
+    libewf_handle_t *h = NULL;
+    int bad = 0;
+    uint32_t spc = 0, bps = 0;
+    if (libewf_handle_initialize(&h, NULL) != 1)
+        return 0;
+    if (libewf_handle_open(h, ev->segments, (int)ev->nsegments, LIBEWF_OPEN_READ, NULL) == 1 &&
+        libewf_handle_get_sectors_per_chunk(h, &spc, NULL) == 1 &&
+        libewf_handle_get_bytes_per_sector(h, &bps, NULL) == 1 && spc && bps &&
+        (uint64_t)spc * bps <= 16u * 1024 * 1024) { /* a chunk is 32 KiB; EnCase allows 1 MiB */
+        uint64_t csize = (uint64_t)spc * bps, chunk = disk_off / csize;
+        uint8_t *buf = malloc(csize);
+        if (buf && libewf_handle_read_random(h, buf, csize, (off64_t)(chunk * csize), NULL) >= 0) {
+            uint32_t nerr = 0;
+            if (libewf_handle_get_number_of_checksum_errors(h, &nerr, NULL) == 1 && nerr > 0) {
+                snprintf(out, cap,
+                         "EWF chunk %llu (bytes %llu-%llu of the disk) fails its checksum: the "
+                         "image file is damaged there, not the filesystem",
+                         (unsigned long long)chunk, (unsigned long long)(chunk * csize),
+                         (unsigned long long)((chunk + 1) * csize - 1));
+                bad = 1;
+            }
+        }
+        free(buf);
+        libewf_handle_close(h, NULL);
+    }
+    libewf_handle_free(&h, NULL);
+    return bad;
+}

@@ -67,13 +67,20 @@ static int walk(fsa_tsk_fs *fs, const char *path, walk_result *w)
     return r < 0 ? r : 1;
 }
 
+/* The file's record, loaded and sane: an NTFS file always has a $DATA attribute, so one
+ * without (its attribute record's length corrupt, the attribute walk cut short) is damage, not
+ * an empty file. */
 static TSK_FS_FILE *open_inode(fsa_tsk_fs *fs, uint64_t inode)
 {
-    TSK_FS_FILE *f = tsk_fs_file_open_meta(fs->tfs, NULL, (TSK_INUM_T)inode);
-    if (!f || !f->meta) {
-        if (f)
-            tsk_fs_file_close(f);
+    TSK_FS_FILE *f = fsa_tsk_open_meta(fs, inode);
+    if (f && fs->ntfs && f->meta->type == TSK_FS_META_TYPE_REG &&
+        !tsk_fs_file_attr_get_type(f, TSK_FS_ATTR_TYPE_NTFS_DATA, 0, 0)) {
         tsk_error_reset();
+        tsk_fs_file_close(f);
+        fsa_tsk_damage(fs, fsa_tsk_mft_fs_offset(fs, inode),
+                       "MFT record %llu: a file without a $DATA attribute (attribute list "
+                       "damaged)",
+                       (unsigned long long)inode);
         return NULL;
     }
     return f;
@@ -153,7 +160,7 @@ static int tsk_lookup(fsa_fs *base, const char *path, fsa_stat *ret_st)
         return r;
     TSK_FS_FILE *f = open_inode(fs, w.inode);
     if (!f)
-        return -EIO;
+        return fs->base.damage[0] ? -EBADMSG : -EIO;
     fill_stat(fs, f, w.inode, ret_st);
     tsk_fs_file_close(f);
     return 1;

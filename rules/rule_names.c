@@ -132,6 +132,13 @@ static const char *const facts[] = {
     "volume.system.free_bytes",
     "volume.system.free_percent",
     "iis.physical_path.missing",
+    /* evidence that could not be read (facts-fs.md, facts-registry.md): the verdict reads
+     * these; a rule may test them too */
+    "unread.winsxs",
+    "unread.log",
+    "unread.driverstore",
+    "unread.hive",
+    "unread.registry",
 };
 
 /* Placeholders plan text may use; captures (named regex groups, fact "capture:") must use

@@ -1,0 +1,585 @@
+/* Damaged evidence, end to end (issue 17 items 2 and 3): a damaged directory index, MFT record,
+ * runlist or hive is damage, never "missing", "empty" or HEALTHY. Each test damages a copy of a
+ * sample image at a structure found with libtsk, runs sxsdoctor --json on it, and asserts the
+ * exit code, the verdict, the error naming the part (path, MFT record, byte offset), the
+ * unread.* facts, and that the image was not written to (read-only proof on damaged input). */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fsaccess/fsa.h"
+#include "tests/support/corpus.h"
+#include "tests/support/mutate.h"
+
+static char *sample(const char *file)
+{
+    char *p = NULL;
+    cr_assert(asprintf(&p, "%s/%s", SXS_SAMPLE_OUT, file) > 0);
+    struct stat st;
+    if (stat(p, &st) != 0)
+        cr_skip_test("sample image %s not built (cmake --build BUILD --target sample_images)", p);
+    return p;
+}
+
+/* A Python expression over the JSON document d, as str(). */
+static char *json_q(const char *json, const char *expr)
+{
+    char *dir = sxs_test_tmpdir("json");
+    char *path = NULL, *code = NULL;
+    cr_assert(asprintf(&path, "%s/r.json", dir) > 0);
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f);
+    fputs(json, f);
+    fclose(f);
+    cr_assert(asprintf(&code, "import json,sys; d=json.load(open(sys.argv[1])); print(%s)", expr) >
+              0);
+    char *argv[] = {"/usr/bin/python3", "-c", code, path, NULL};
+    char *out = NULL, *err = NULL;
+    int rc = sxs_run(argv, &out, &err, NULL);
+    cr_assert_eq(rc, 0, "JSON query %s failed: %s", expr, err);
+    unlink(path);
+    rmdir(dir);
+    size_t n = strlen(out);
+    while (n && out[n - 1] == '\n')
+        out[--n] = '\0';
+    free(err);
+    free(code);
+    free(path);
+    free(dir);
+    return out;
+}
+
+#define ASSERT_JSON(json, expr, expected)                                                          \
+    do {                                                                                           \
+        char *v_ = json_q(json, expr);                                                             \
+        cr_assert_str_eq(v_, expected, "%s", expr);                                                \
+        free(v_);                                                                                  \
+    } while (0)
+
+/* sxsdoctor --json --verbose img under a 30 s timeout: no signal, no hang, the file hashed
+ * (the image, or a file of a mounted-directory copy) unchanged. Returns the exit code;
+ * *ret_out / *ret_err the output. */
+static int run_damaged_hashing(const char *img, const char *hashed, char **ret_out, char **ret_err)
+{
+    char before[65], after[65];
+    cr_assert_eq(sxs_sha256_file(hashed, before), 0);
+    char *argv[] = {"/usr/bin/timeout", "-s",        "KILL",      "30", (char *)sxs_binary(),
+                    "--json",           "--verbose", (char *)img, NULL};
+    int sig = 0;
+    int rc = sxs_run(argv, ret_out, ret_err, &sig);
+    cr_assert_eq(sig, 0, "%s: sxsdoctor died with signal %d", img, sig);
+    cr_assert_neq(rc, 124, "%s: sxsdoctor hung", img);
+    cr_assert(rc == 137 ? 0 : 1, "%s: sxsdoctor hung (killed)", img);
+    cr_assert_eq(sxs_sha256_file(hashed, after), 0);
+    cr_assert_str_eq(before, after, "%s changed during analysis", hashed);
+    return rc;
+}
+
+static int run_damaged(const char *img, char **ret_out, char **ret_err)
+{
+    return run_damaged_hashing(img, img, ret_out, ret_err);
+}
+
+static sxs_ntfs_file find(const char *img, const char *path)
+{
+    sxs_ntfs_file f;
+    cr_assert_eq(sxs_ntfs_find(img, path, &f), 0, "%s not found in %s", path, img);
+    return f;
+}
+
+/* The common outcome of a damaged WinSxS listing on a healthy image: exit 3, unreadable, the
+ * error on Windows/WinSxS naming the MFT record and the structure at the given image offset,
+ * unread.winsxs, and no SSU-EMPTY, no missing/empty folder fact. */
+static void assert_winsxs_unread(const char *img, uint64_t inode, int64_t at, const char *what)
+{
+    char *out, *err;
+    int rc = run_damaged(img, &out, &err);
+    cr_assert_eq(rc, 3, "exit %d, want 3; stderr: %s", rc, err);
+    ASSERT_JSON(out, "d['verdict']['status']", "unreadable");
+    ASSERT_JSON(out, "'Windows/WinSxS' in d['verdict']['summary']", "True");
+    ASSERT_JSON(out, "[f['id'] for f in d['findings']]", "[]");
+    char *expr = NULL;
+    cr_assert(asprintf(&expr,
+                       "[e['level'] for e in d['errors'] if e['source'] == 'Windows/WinSxS' and "
+                       "'MFT record %llu' in e['message'] and %s in e['message'] and "
+                       "'at byte %lld of the image' in e['message']]",
+                       (unsigned long long)inode, what, (long long)at) > 0);
+    ASSERT_JSON(out, expr, "['error']");
+    ASSERT_JSON(out,
+                "[f['name'] for f in d['installs'][0]['facts'] if "
+                "f['name'].startswith('winsxs.ssu_current.') and "
+                "f['name'] != 'winsxs.ssu_current.version']",
+                "[]");
+    ASSERT_JSON(out,
+                "[f['source'] for f in d['installs'][0]['facts'] if f['name'] == 'unread.winsxs']",
+                "['Windows/WinSxS']");
+    cr_assert_not_null(strstr(err, "Windows/WinSxS"), "%s", err);
+    free(expr);
+    free(out);
+    free(err);
+}
+
+Test(damage, winsxs_index_block_zeroed_is_unreadable_not_missing)
+{
+    char *src = sample("healthy.raw");
+    char *img = sxs_mut_copy(src, "i30zero");
+    sxs_ntfs_file f = find(img, "Windows/WinSxS");
+    int64_t blk = sxs_ntfs_attr_data(img, &f, SXS_NTFS_INDEX_ALLOC, "$I30", 0);
+    cr_assert_geq(blk, 0);
+    cr_assert_eq(sxs_mut_fill(img, (uint64_t)blk, 0, 4096), 0);
+    assert_winsxs_unread(img, f.inode, blk,
+                         "'index block 0 (VCN 0)' in e['message'] and 'no INDX'");
+    sxs_mut_discard(img);
+    free(src);
+}
+
+Test(damage, winsxs_index_block_torn_update_sequence)
+{
+    char *src = sample("healthy.raw");
+    char *img = sxs_mut_copy(src, "i30torn");
+    sxs_ntfs_file f = find(img, "Windows/WinSxS");
+    int64_t blk = sxs_ntfs_attr_data(img, &f, SXS_NTFS_INDEX_ALLOC, "$I30", 0);
+    cr_assert_eq(sxs_mut_tear_block(img, blk), 0);
+    assert_winsxs_unread(img, f.inode, blk, "'update sequence mismatch (torn write)'");
+    sxs_mut_discard(img);
+    free(src);
+}
+
+Test(damage, winsxs_index_bitmap_zeroed)
+{
+    char *src = sample("healthy.raw");
+    char *img = sxs_mut_copy(src, "i30bitmap");
+    sxs_ntfs_file f = find(img, "Windows/WinSxS");
+    int64_t blk = sxs_ntfs_attr_data(img, &f, SXS_NTFS_INDEX_ALLOC, "$I30", 0);
+    int64_t bm = sxs_ntfs_attr_record(img, &f, SXS_NTFS_BITMAP, "$I30");
+    cr_assert_geq(bm, 0);
+    cr_assert_eq(sxs_mut_zero_resident(img, bm), 0);
+    assert_winsxs_unread(img, f.inode, blk, "'$BITMAP marks it free'");
+    sxs_mut_discard(img);
+    free(src);
+}
+
+/* The headline: on the SSU-EMPTY image a damaged listing must not be read as "the folder is
+ * missing". The log lines alone still support SSU-EMPTY (medium), the folder check is named
+ * as not read, and the plan does not name a folder that was never seen missing. */
+Test(damage, ssu_empty_with_damaged_listing_does_not_claim_the_folder)
+{
+    char *src = sample("ssu-empty.raw");
+    char *img = sxs_mut_copy(src, "ssui30");
+    sxs_ntfs_file f = find(img, "Windows/WinSxS");
+    int64_t blk = sxs_ntfs_attr_data(img, &f, SXS_NTFS_INDEX_ALLOC, "$I30", 0);
+    cr_assert_eq(sxs_mut_fill(img, (uint64_t)blk, 0, 4096), 0);
+    char *out, *err;
+    int rc = run_damaged(img, &out, &err);
+    cr_assert_eq(rc, 1, "exit %d; stderr: %s", rc, err);
+    ASSERT_JSON(out, "d['verdict']['status']", "findings");
+    ASSERT_JSON(out, "'not read, so not checked: Windows/WinSxS' in d['verdict']['summary']",
+                "True");
+    ASSERT_JSON(out,
+                "any(e['source'].startswith('Windows/WinSxS') for x in d['findings'] for e in "
+                "x['evidence'])",
+                "False");
+    ASSERT_JSON(out,
+                "[e['level'] for e in d['errors'] if e['source'] == 'Windows/WinSxS' and "
+                "'no INDX signature' in e['message']]",
+                "['error']");
+    /* nothing is copied into WinSxS on the strength of a listing that was not read */
+    ASSERT_JSON(out,
+                "any('robocopy' in s['command'].lower() for x in d['findings'] for s in x['plan'])",
+                "False");
+    free(out);
+    free(err);
+    sxs_mut_discard(img);
+    free(src);
+}
+
+Test(damage, winsxs_mft_record_torn)
+{
+    char *src = sample("healthy.raw");
+    char *img = sxs_mut_copy(src, "sxsrec");
+    sxs_ntfs_file f = find(img, "Windows/WinSxS");
+    cr_assert_eq(sxs_mut_tear_record(img, f.rec_off), 0);
+    assert_winsxs_unread(img, f.inode, f.rec_off, "'cannot be read' in e['message'] and 'MFT'");
+    sxs_mut_discard(img);
+    free(src);
+}
+
+Test(damage, winsxs_index_allocation_run_past_volume)
+{
+    char *src = sample("healthy.raw");
+    char *img = sxs_mut_copy(src, "i30run");
+    sxs_ntfs_file f = find(img, "Windows/WinSxS");
+    int64_t ia = sxs_ntfs_attr_record(img, &f, SXS_NTFS_INDEX_ALLOC, "$I30");
+    cr_assert_eq(sxs_mut_run_past_volume(img, ia), 0);
+    char *out, *err;
+    int rc = run_damaged(img, &out, &err);
+    cr_assert_eq(rc, 3, "exit %d; stderr: %s", rc, err);
+    ASSERT_JSON(out, "d['verdict']['status']", "unreadable");
+    ASSERT_JSON(out, "[f['id'] for f in d['findings']]", "[]");
+    char *expr = NULL;
+    cr_assert(asprintf(&expr,
+                       "[e['level'] for e in d['errors'] if e['source'] == 'Windows/WinSxS' and "
+                       "'MFT record %llu' in e['message']]",
+                       (unsigned long long)f.inode) > 0);
+    ASSERT_JSON(out, expr, "['error']");
+    ASSERT_JSON(out,
+                "[f['source'] for f in d['installs'][0]['facts'] if f['name'] == 'unread.winsxs']",
+                "['Windows/WinSxS']");
+    free(expr);
+    free(out);
+    free(err);
+    sxs_mut_discard(img);
+    free(src);
+}
+
+/* Every log the healthy image holds, its data run moved past the end of the volume: each is
+ * named as unread, the verdict is not HEALTHY. */
+Test(damage, all_logs_with_runs_past_volume)
+{
+    static const char *const logs[] = {"Windows/Logs/CBS/CBS.log", "Windows/Logs/DISM/dism.log",
+                                       "Windows/INF/setupapi.dev.log"};
+    char *src = sample("healthy.raw");
+    char *img = sxs_mut_copy(src, "logruns");
+    for (size_t i = 0; i < 3; i++) {
+        sxs_ntfs_file f = find(img, logs[i]);
+        int64_t da = sxs_ntfs_attr_record(img, &f, SXS_NTFS_DATA, "");
+        cr_assert_eq(sxs_mut_run_past_volume(img, da), 0, "%s", logs[i]);
+    }
+    char *out, *err;
+    int rc = run_damaged(img, &out, &err);
+    cr_assert_eq(rc, 3, "exit %d; stderr: %s", rc, err);
+    ASSERT_JSON(out, "d['verdict']['status']", "unreadable");
+    ASSERT_JSON(out,
+                "sorted(e['source'] for e in d['errors'] if e['level'] == 'error' and "
+                "'MFT record' in e['message'])",
+                "['Windows/INF/setupapi.dev.log', 'Windows/Logs/CBS/CBS.log', "
+                "'Windows/Logs/DISM/dism.log']");
+    ASSERT_JSON(out, "all(p in d['verdict']['summary'] for p in ('CBS.log', 'dism.log'))", "True");
+    free(out);
+    free(err);
+    sxs_mut_discard(img);
+    free(src);
+}
+
+/* A WinSxS index of 86 blocks (two-level tree): read whole when intact; one torn block in
+ * the middle, or one in-use block marked free in $BITMAP, makes the whole listing damage. */
+Test(damage, multi_block_index_intact_then_one_block_damaged)
+{
+    char *src = sample("damage-bigsxs.raw");
+    char *out, *err;
+    cr_assert_eq(run_damaged(src, &out, &err), 0, "%s", err);
+    ASSERT_JSON(out, "d['verdict']['status']", "healthy");
+    ASSERT_JSON(out,
+                "[f['value'] for f in d['installs'][0]['facts'] if f['name'] == "
+                "'winsxs.entries']",
+                "['614']"); /* 14 of healthy.scn + 600 */
+    free(out);
+    free(err);
+
+    char *img = sxs_mut_copy(src, "bigtorn");
+    sxs_ntfs_file f = find(img, "Windows/WinSxS");
+    int64_t blk = sxs_ntfs_attr_data(img, &f, SXS_NTFS_INDEX_ALLOC, "$I30", 40 * 4096);
+    cr_assert_geq(blk, 0);
+    cr_assert_eq(sxs_mut_tear_block(img, blk), 0);
+    assert_winsxs_unread(img, f.inode, blk,
+                         "'index block 40 (VCN 40)' in e['message'] and 'torn write'");
+    sxs_mut_discard(img);
+
+    img = sxs_mut_copy(src, "bigbit");
+    int64_t bm = sxs_ntfs_attr_record(img, &f, SXS_NTFS_BITMAP, "$I30");
+    cr_assert_geq(bm, 0);
+    uint8_t hdr[24], byte = 0;
+    FILE *fp = fopen(img, "r+b");
+    cr_assert_not_null(fp);
+    cr_assert_eq(fseeko(fp, bm, SEEK_SET), 0);
+    cr_assert_eq(fread(hdr, 1, sizeof(hdr), fp), sizeof(hdr));
+    off_t bit40 = (off_t)bm + (hdr[0x14] | hdr[0x15] << 8) + 40 / 8;
+    cr_assert_eq(fseeko(fp, bit40, SEEK_SET), 0);
+    cr_assert_eq(fread(&byte, 1, 1, fp), 1);
+    cr_assert_eq(byte & 1, 1, "block 40 in use in the pristine image");
+    byte &= 0xFE; /* block 40 = bit 0 of byte 5 */
+    cr_assert_eq(fseeko(fp, bit40, SEEK_SET), 0);
+    cr_assert_eq(fwrite(&byte, 1, 1, fp), 1);
+    fclose(fp);
+    assert_winsxs_unread(img, f.inode, blk,
+                         "'index block 40 (VCN 40)' in e['message'] and "
+                         "'$BITMAP marks it free'");
+    sxs_mut_discard(img);
+    free(src);
+}
+
+static int count_cb(const fsa_dirent *e, void *ctx)
+{
+    (void)e;
+    ++*(size_t *)ctx;
+    return 0;
+}
+
+/* fsaccess itself: a damaged listing is an error, never a shorter listing, and the damage is
+ * named with the record and the offset; the next call resets it. */
+Test(damage, fsaccess_names_the_damaged_block)
+{
+    char *src = sample("healthy.raw");
+    char *img = sxs_mut_copy(src, "fsadmg");
+    sxs_ntfs_file f = find(img, "Windows/WinSxS");
+    int64_t blk = sxs_ntfs_attr_data(img, &f, SXS_NTFS_INDEX_ALLOC, "$I30", 0);
+    cr_assert_eq(sxs_mut_tear_block(img, blk), 0);
+    sxs_diag *d = sxs_diag_new();
+    fsa_evidence *ev = NULL;
+    cr_assert_eq(fsa_open(img, d, &ev), 0);
+    fsa_fs *fs = fsa_install(ev, 0)->fs;
+    size_t n = 0;
+    cr_assert_eq(fsa_list_dir(fs, "Windows/WinSxS", count_cb, &n), -EBADMSG);
+    cr_assert_eq(n, 0, "no partial listing");
+    int64_t at = 0;
+    char *want = NULL;
+    cr_assert(asprintf(&want,
+                       "$I30 index block 0 (VCN 0) of MFT record %llu: update sequence "
+                       "mismatch (torn write)",
+                       (unsigned long long)f.inode) > 0);
+    cr_assert_str_eq(fsa_fs_damage(fs, &at), want);
+    cr_assert_eq(at, blk);
+    cr_assert_eq(fsa_lookup(fs, "Windows/WinSxS/pending.xml", NULL), -EBADMSG);
+    cr_assert_eq(fsa_lookup(fs, "Windows/System32", NULL), 1);
+    cr_assert_str_eq(fsa_fs_damage(fs, &at), "");
+    cr_assert_eq(at, -1);
+    fsa_close(ev);
+    sxs_diag_free(d);
+    free(want);
+    sxs_mut_discard(img);
+    free(src);
+}
+
+/* An E01 chunk that fails its checksum, in the WinSxS index block: libewf hands out zeros, the
+ * listing is damage, and the error names the chunk of the container, not only the index. */
+Test(damage, e01_chunk_failing_checksum_in_winsxs_index)
+{
+    char *raw = sample("healthy.raw");
+    char *src = sample("healthy.E01");
+    sxs_ntfs_file f = find(raw, "Windows/WinSxS");
+    int64_t blk = sxs_ntfs_attr_data(raw, &f, SXS_NTFS_INDEX_ALLOC, "$I30", 0);
+    cr_assert_geq(blk, 0);
+    uint64_t chunk = (uint64_t)blk / 32768, off = 0, len = 0; /* 64 sectors per chunk */
+    char *img = sxs_mut_copy(src, "e01crc");
+    cr_assert_eq(sxs_ewf_chunk(img, chunk, &off, &len), 0);
+    cr_assert_gt(len, 32);
+    uint8_t junk[16];
+    memset(junk, 0x5A, sizeof(junk));
+    cr_assert_eq(sxs_mut_put(img, off + len / 2, junk, sizeof(junk)), 0);
+    char *out, *err;
+    int rc = run_damaged(img, &out, &err);
+    cr_assert_eq(rc, 3, "exit %d; stderr: %s", rc, err);
+    ASSERT_JSON(out, "d['verdict']['status']", "unreadable");
+    ASSERT_JSON(out, "[f['id'] for f in d['findings']]", "[]");
+    char *expr = NULL;
+    cr_assert(asprintf(&expr,
+                       "[e['level'] for e in d['errors'] if e['source'] == 'Windows/WinSxS' and "
+                       "'EWF chunk %llu (bytes %llu-%llu of the disk) fails its checksum' in "
+                       "e['message']]",
+                       (unsigned long long)chunk, (unsigned long long)(chunk * 32768),
+                       (unsigned long long)(chunk * 32768 + 32767)) > 0);
+    ASSERT_JSON(out, expr, "['error']");
+    free(expr);
+    free(out);
+    free(err);
+    sxs_mut_discard(img);
+    free(src);
+    free(raw);
+}
+
+/* A SOFTWARE key whose subkey list points outside the hive: the CBS data is not read, and the
+ * verdict says so instead of HEALTHY (mounted-directory copy: the hive is a plain file). */
+Test(damage, software_cbs_key_unreadable_is_not_healthy)
+{
+    char *tree = sample("healthy.tree");
+    char *dir = sxs_test_tmpdir("badkey");
+    char *cmd = NULL, *hive = NULL;
+    cr_assert(asprintf(&cmd, "cp -r '%s/.' '%s/'", tree, dir) > 0);
+    cr_assert_eq(system(cmd), 0);
+    cr_assert(asprintf(&hive, "%s/Windows/System32/config/SOFTWARE", dir) > 0);
+    cr_assert_eq(
+        sxs_mut_hive_key(hive, "Component Based Servicing", SXS_NK_SUBKEY_LIST, 0x7FFFFF00u), 0);
+    char *out, *err;
+    int rc = run_damaged_hashing(dir, hive, &out, &err);
+    cr_assert_eq(rc, 3, "exit %d; stderr: %s", rc, err);
+    ASSERT_JSON(out, "d['verdict']['status']", "unreadable");
+    ASSERT_JSON(out,
+                "[f['source'] for f in d['installs'][0]['facts'] if f['name'] == "
+                "'unread.registry' and f['value'].startswith('Microsoft\\\\Windows\\\\"
+                "CurrentVersion\\\\Component Based Servicing: ')]",
+                "['Windows/System32/config/SOFTWARE']");
+    ASSERT_JSON(out,
+                "[e['level'] for e in d['errors'] if e['source'] == "
+                "'Windows/System32/config/SOFTWARE' and 'Component Based Servicing' in "
+                "e['message']]",
+                "['error']");
+    ASSERT_JSON(out, "'Windows/System32/config/SOFTWARE' in d['verdict']['summary']", "True");
+    free(out);
+    free(err);
+    free(hive);
+    free(cmd);
+    free(dir);
+    free(tree);
+}
+
+/* ---- damage sweep ---------------------------------------------------------------------- */
+
+typedef enum {
+    TEAR_RECORD,   /* the MFT record's update sequence torn */
+    ZERO_INDX,     /* the first $I30 index block zeroed */
+    TEAR_INDX,     /* its update sequence torn */
+    ZERO_BITMAP,   /* the $I30 $BITMAP value zeroed */
+    BAD_ROOT,      /* the resident $INDEX_ROOT's index header: entries length out of range */
+    RUN_PAST,      /* the $DATA (or $I30 allocation) runlist moved past the volume */
+    BAD_ATTR_LEN,  /* the $DATA attribute record's length zeroed */
+    ZERO_HBIN,     /* the hive's first bin header zeroed */
+    ZERO_BASEBLOCK /* the hive's base block zeroed */
+} damage_kind;
+
+typedef struct {
+    const char *image;
+    const char *path;
+    damage_kind kind;
+} damage_case;
+
+static const damage_case sweep[] = {
+    {"healthy.raw", "Windows", TEAR_RECORD},
+    {"healthy.raw", "Windows/System32", TEAR_RECORD},
+    {"healthy.raw", "Windows/System32/config", TEAR_RECORD},
+    {"healthy.raw", "Windows/System32/config/SOFTWARE", TEAR_RECORD},
+    {"healthy.raw", "Windows/System32/config/SYSTEM", TEAR_RECORD},
+    {"healthy.raw", "Windows/WinSxS", TEAR_RECORD},
+    {"healthy.raw", "Windows/Logs/CBS", TEAR_RECORD},
+    {"healthy.raw", "Windows/Logs/CBS/CBS.log", TEAR_RECORD},
+    {"healthy.raw", "Windows", ZERO_INDX},
+    {"healthy.raw", "Windows/System32", ZERO_INDX},
+    {"healthy.raw", "Windows/WinSxS", ZERO_INDX},
+    {"healthy.raw", "Windows", TEAR_INDX},
+    {"healthy.raw", "Windows/System32", TEAR_INDX},
+    {"healthy.raw", "Windows/System32", ZERO_BITMAP},
+    {"healthy.raw", "Windows/System32/config", BAD_ROOT},
+    {"healthy.raw", "Windows/Logs/CBS", BAD_ROOT},
+    {"healthy.raw", "Windows/INF", BAD_ROOT},
+    {"healthy.raw", "Windows/System32/config/SOFTWARE", RUN_PAST},
+    {"healthy.raw", "Windows/System32/config/SYSTEM", RUN_PAST},
+    {"healthy.raw", "Windows/Logs/CBS/CBS.log", RUN_PAST},
+    {"healthy.raw", "Windows/System32", RUN_PAST},
+    {"healthy.raw", "Windows/System32/config/SOFTWARE", BAD_ATTR_LEN},
+    {"healthy.raw", "Windows/Logs/DISM/dism.log", BAD_ATTR_LEN},
+    {"healthy.raw", "Windows/System32/config/SOFTWARE", ZERO_HBIN},
+    {"healthy.raw", "Windows/System32/config/SYSTEM", ZERO_HBIN},
+    {"healthy.raw", "Windows/System32/config/SOFTWARE", ZERO_BASEBLOCK},
+    {"ssu-empty.raw", "Windows/WinSxS", TEAR_INDX},
+    {"ssu-empty.raw", "Windows/WinSxS", ZERO_BITMAP},
+    {"ssu-empty.raw", "Windows/WinSxS", TEAR_RECORD},
+    {"driver-missing.raw", "Windows/System32/DriverStore/FileRepository", TEAR_RECORD},
+};
+
+static void apply(const char *img, const damage_case *c)
+{
+    sxs_ntfs_file f = find(img, c->path);
+    int64_t at;
+    switch (c->kind) {
+    case TEAR_RECORD:
+        cr_assert_eq(sxs_mut_tear_record(img, f.rec_off), 0);
+        return;
+    case ZERO_INDX:
+    case TEAR_INDX:
+        at = sxs_ntfs_attr_data(img, &f, SXS_NTFS_INDEX_ALLOC, "$I30", 0);
+        cr_assert_geq(at, 0, "%s has no $I30 allocation", c->path);
+        cr_assert_eq(c->kind == ZERO_INDX ? sxs_mut_fill(img, (uint64_t)at, 0, 4096)
+                                          : sxs_mut_tear_block(img, at),
+                     0);
+        return;
+    case ZERO_BITMAP:
+        cr_assert_eq(
+            sxs_mut_zero_resident(img, sxs_ntfs_attr_record(img, &f, SXS_NTFS_BITMAP, "$I30")), 0);
+        return;
+    case BAD_ROOT: {
+        at = sxs_ntfs_attr_record(img, &f, SXS_NTFS_INDEX_ROOT, "$I30");
+        cr_assert_geq(at, 0);
+        uint8_t hdr[24];
+        FILE *fp = fopen(img, "rb");
+        cr_assert_not_null(fp);
+        cr_assert_eq(fseeko(fp, at, SEEK_SET), 0);
+        cr_assert_eq(fread(hdr, 1, sizeof(hdr), fp), sizeof(hdr));
+        fclose(fp);
+        uint64_t value = (uint64_t)at + (uint64_t)(hdr[0x14] | hdr[0x15] << 8);
+        static const uint8_t used[4] = {0xF0, 0xFF, 0, 0}; /* entries "end" past the record */
+        cr_assert_eq(sxs_mut_put(img, value + 16 + 4, used, 4), 0);
+        return;
+    }
+    case RUN_PAST:
+        at = sxs_ntfs_attr_record(
+            img, &f,
+            c->path[strlen(c->path) - 4] == '.' || strstr(c->path, "config/")
+                ? SXS_NTFS_DATA
+                : SXS_NTFS_INDEX_ALLOC,
+            c->path[strlen(c->path) - 4] == '.' || strstr(c->path, "config/") ? "" : "$I30");
+        cr_assert_eq(sxs_mut_run_past_volume(img, at), 0, "%s", c->path);
+        return;
+    case BAD_ATTR_LEN:
+        at = sxs_ntfs_attr_record(img, &f, SXS_NTFS_DATA, "");
+        cr_assert_eq(sxs_mut_fill(img, (uint64_t)at + 4, 0, 4), 0);
+        return;
+    case ZERO_HBIN:
+    case ZERO_BASEBLOCK:
+        at = sxs_ntfs_attr_data(img, &f, SXS_NTFS_DATA, "", c->kind == ZERO_HBIN ? 4096 : 0);
+        cr_assert_geq(at, 0);
+        cr_assert_eq(sxs_mut_fill(img, (uint64_t)at, 0, c->kind == ZERO_HBIN ? 32 : 512), 0);
+        return;
+    }
+}
+
+/* Each structure on the evidence paths, damaged alone: no crash, no hang (30 s), the image
+ * unchanged, never HEALTHY, an error naming the damaged structure, and on the healthy image no
+ * finding at all (none is true). The SSU-EMPTY and DRIVER-MISSING images keep their log
+ * evidence, so their finding may stand, but never from the folder facts of a listing that was
+ * not read (no servicing-stack folder missing/empty, no INF package "no package folder"). */
+Test(damage, sweep, .timeout = 240)
+{
+    for (size_t i = 0; i < sizeof(sweep) / sizeof(sweep[0]); i++) {
+        const damage_case *c = &sweep[i];
+        char *src = sample(c->image);
+        char *img = sxs_mut_copy(src, "sweep");
+        cr_assert_not_null(img);
+        apply(img, c);
+        char *out, *err;
+        int rc = run_damaged(img, &out, &err);
+        cr_assert(rc == 1 || rc == 3, "%s %s kind %d: exit %d; stderr: %s", c->image, c->path,
+                  c->kind, rc, err);
+        char *v = json_q(out, "d['verdict']['status'] + ' ' + str([f['id'] for f in "
+                              "d['findings']]) + ' ' + str(any(f['name'].startswith('unread.') "
+                              "for i in d['installs'] for f in i.get('facts', [])))");
+        const char *nl = strchr(err, '\n');
+        cr_log_info("%s %s kind %d: exit %d, %s; %.*s", c->image, c->path, c->kind, rc, v,
+                    nl ? (int)(nl - err) : (int)strlen(err), err);
+        bool healthy_image = strcmp(c->image, "healthy.raw") == 0;
+        if (healthy_image)
+            cr_assert(strcmp(v, "unreadable [] True") == 0 || strcmp(v, "unreadable [] False") == 0,
+                      "%s %s kind %d: %s; stderr: %s", c->image, c->path, c->kind, v, err);
+        else
+            cr_assert_neq(strncmp(v, "healthy", 7), 0, "%s %s kind %d: %s", c->image, c->path,
+                          c->kind, v);
+        char *named = json_q(out, "any('MFT record' in e['message'] or 'hive' in e['message'] "
+                                  "for e in d['errors'])");
+        cr_assert_str_eq(named, "True", "%s %s kind %d: no error names the damaged structure: %s",
+                         c->image, c->path, c->kind, err);
+        free(named);
+        char *cur = json_q(out, "[f['name'] for i in d['installs'] for f in i.get('facts', []) "
+                                "if f['name'] in ('winsxs.ssu_current.missing', "
+                                "'winsxs.ssu_current.empty')]");
+        cr_assert_str_eq(cur, "[]", "%s %s kind %d: folder facts from a damaged listing", c->image,
+                         c->path, c->kind);
+        free(cur);
+        free(v);
+        free(out);
+        free(err);
+        sxs_mut_discard(img);
+        free(src);
+    }
+}
