@@ -72,6 +72,24 @@ int an_facts_add_num(an_facts *f, const char *name, int64_t value, const char *s
     return facts_push(f, name, buf, true, value, source, offset);
 }
 
+int an_facts_add_str_line(an_facts *f, const char *name, const char *value, const char *source,
+                          int64_t line)
+{
+    int r = facts_push(f, name, value, false, 0, source, -1);
+    if (r == 0)
+        f->items[f->count - 1].line = line;
+    return r;
+}
+
+int an_facts_add_num_line(an_facts *f, const char *name, int64_t value, const char *source,
+                          int64_t line)
+{
+    int r = an_facts_add_num(f, name, value, source, -1);
+    if (r == 0)
+        f->items[f->count - 1].line = line;
+    return r;
+}
+
 int an_facts_add_bool(an_facts *f, const char *name, bool value, const char *source)
 {
     return facts_push(f, name, value ? "true" : "false", true, value ? 1 : 0, source, -1);
