@@ -128,7 +128,8 @@ static char *clean_text(const char *s, size_t n, bool *ret_empty)
         *ret_empty = true;
         return NULL;
     }
-    return out;
+    char *fit = realloc(out, o + 1); /* most values are short: do not keep 8 KiB each */
+    return fit ? fit : out;
 }
 
 int sd_text_set(an_setupdiag_text *t, const char *s, size_t n, int64_t line, int prio)

@@ -251,7 +251,7 @@ static bool find_disk_space(const char *s, size_t n, uint64_t *ret)
 {
     static const char key[] = "DiskSpace";
     for (size_t i = 0; i + sizeof(key) - 1 <= n; i++) {
-        if (strncasecmp(s + i, key, sizeof(key) - 1) != 0)
+        if ((s[i] != 'D' && s[i] != 'd') || strncasecmp(s + i, key, sizeof(key) - 1) != 0)
             continue;
         size_t j = i + sizeof(key) - 1;
         while (j < n && is_blank(s[j]))
