@@ -64,8 +64,8 @@ int an_facts_add_str(an_facts *f, const char *name, const char *value, const cha
     return facts_push(f, name, value, false, 0, source, offset);
 }
 
-int an_facts_add_str_line(an_facts *f, const char *name, const char *value, const char *source,
-                          int64_t offset, int64_t line)
+int an_facts_add_str_at(an_facts *f, const char *name, const char *value, const char *source,
+                        int64_t offset, int64_t line)
 {
     int r = facts_push(f, name, value, false, 0, source, offset);
     if (r == 0)
@@ -79,6 +79,24 @@ int an_facts_add_num(an_facts *f, const char *name, int64_t value, const char *s
     char buf[32];
     snprintf(buf, sizeof(buf), "%" PRId64, value);
     return facts_push(f, name, buf, true, value, source, offset);
+}
+
+int an_facts_add_str_line(an_facts *f, const char *name, const char *value, const char *source,
+                          int64_t line)
+{
+    int r = facts_push(f, name, value, false, 0, source, -1);
+    if (r == 0)
+        f->items[f->count - 1].line = line;
+    return r;
+}
+
+int an_facts_add_num_line(an_facts *f, const char *name, int64_t value, const char *source,
+                          int64_t line)
+{
+    int r = an_facts_add_num(f, name, value, source, -1);
+    if (r == 0)
+        f->items[f->count - 1].line = line;
+    return r;
 }
 
 int an_facts_add_bool(an_facts *f, const char *name, bool value, const char *source)

@@ -30,12 +30,17 @@ void an_facts_free(an_facts *f);
 /* Each returns 0 or -ENOMEM. Strings are copied. source may be NULL. */
 int an_facts_add_str(an_facts *f, const char *name, const char *value, const char *source,
                      int64_t offset);
-/* The same with the line number of a log line the value was read from. */
-int an_facts_add_str_line(an_facts *f, const char *name, const char *value, const char *source,
-                          int64_t offset, int64_t line);
+/* The same with the byte offset and line number of the log line the value was read from. */
+int an_facts_add_str_at(an_facts *f, const char *name, const char *value, const char *source,
+                        int64_t offset, int64_t line);
 int an_facts_add_num(an_facts *f, const char *name, int64_t value, const char *source,
                      int64_t offset);
 int an_facts_add_bool(an_facts *f, const char *name, bool value, const char *source);
+/* The same with a line number of source as provenance (line -1: none); offset stays -1. */
+int an_facts_add_str_line(an_facts *f, const char *name, const char *value, const char *source,
+                          int64_t line);
+int an_facts_add_num_line(an_facts *f, const char *name, int64_t value, const char *source,
+                          int64_t line);
 /* printf-style name helper for names built from data, e.g. "services.%s.start". */
 int an_facts_add_numf(an_facts *f, int64_t value, const char *source, const char *name_fmt, ...)
     __attribute__((format(printf, 4, 5)));

@@ -1,12 +1,14 @@
 /* Facts from the SYSTEM hive: the control set named by Select\Current (offline there is no
  * CurrentControlSet), computer name, time zone (also into an_tz for the log collectors), the
- * start types of the services updates depend on, and third-party security products. */
+ * start types of the services updates depend on, third-party security products, and the result
+ * SetupDiag left under Setup\SetupDiag\Results (an_setupdiag_reg.c). */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
 #include "analyzer/an_registry_int.h"
+#include "analyzer/an_setupdiag.h"
 
 static const char *const WATCHED_SERVICES[] = {
     "wuauserv",          "bits",   "cryptsvc", "trustedinstaller", "msiserver",
@@ -222,7 +224,8 @@ int an_reg_collect_system(an_hive *h, const char *source, an_facts *facts, an_tz
     if ((r = an_reg_str_fact(h, key, "ComputerName", facts, "system.computer_name", source, diag)) <
             0 ||
         (r = tz_facts(h, cs, source, facts, tz, diag)) < 0 ||
-        (r = service_facts(h, cs, source, facts, diag)) < 0)
+        (r = service_facts(h, cs, source, facts, diag)) < 0 ||
+        (r = an_setupdiag_collect_registry(h, source, tz, facts, diag)) < 0)
         return r;
     snprintf(key, sizeof(key), "%s\\Services", cs);
     security_ctx sc = {facts, source, 0};

@@ -37,4 +37,17 @@
 /* Most diagnostics kept: a corrupt image could otherwise produce millions of messages. */
 #define SXS_MAX_DIAGS 10000
 
+/* Largest SetupDiag results file (SetupDiagResults.xml / .log) we read into memory. Real ones
+ * are a few KiB to a few hundred KiB (FailureData quotes some log lines); a bigger one is not
+ * SetupDiag output, and the whole file must be in memory for the XML parser. */
+#define SXS_MAX_SETUPDIAG_FILE (4 * 1024 * 1024)
+
+/* Longest text field kept from a SetupDiag result (one FailureData, an operation name); the
+ * rest is cut and the cut is marked, so one hostile value cannot fill the fact store. */
+#define SXS_MAX_SETUPDIAG_TEXT 8192
+
+/* Most FailureData / Remediation entries kept from one SetupDiag result. Real results carry
+ * 2-6 FailureData entries and 0-2 remediations. */
+#define SXS_MAX_SETUPDIAG_LIST 32
+
 #endif

@@ -1,6 +1,6 @@
 /* rules/: the names a rule file may use, checked by the compiler: scenario ids (DESIGN.md),
- * fact names (analyzer/facts-registry.md and analyzer/facts-fs.md), placeholders and log
- * families (analyzer/an_log.h). A fact pattern component written "<x>" matches any one
+ * fact names (analyzer/facts-registry.md, facts-fs.md, facts-setupdiag.md), placeholders and
+ * log families (analyzer/an_log.h). A fact pattern component written "<x>" matches any one
  * dotted component, so "service.<svc>.start" accepts "service.bits.start". */
 #include <string.h>
 #include <strings.h>
@@ -14,7 +14,7 @@ static const char *const scenarios[] = {
     "DISK-SPACE", "BOOT-CONFIG",   "BOOT-DRIVER",    "HIVE-DAMAGED",    "BUGCHECK",
 };
 
-/* Keep in step with analyzer/facts-registry.md and analyzer/facts-fs.md. */
+/* Keep in step with analyzer/facts-registry.md, facts-fs.md and facts-setupdiag.md. */
 static const char *const facts[] = {
     /* registry: hive state */
     "hive.<name>.state",
@@ -139,6 +139,26 @@ static const char *const facts[] = {
     "unread.driverstore",
     "unread.hive",
     "unread.registry",
+    /* SetupDiag's own results (XML, text report, SYSTEM\Setup\SetupDiag\Results) */
+    "setupdiag.source",
+    "setupdiag.version",
+    "setupdiag.profile",
+    "setupdiag.profile_guid",
+    "setupdiag.result",
+    "setupdiag.extend_code",
+    "setupdiag.phase",
+    "setupdiag.operation",
+    "setupdiag.failure_data",
+    "setupdiag.failure_details",
+    "setupdiag.remediation",
+    "setupdiag.log_error_line",
+    "setupdiag.disk_space_mb",
+    "setupdiag.host_os_build",
+    "setupdiag.target_os_build",
+    "setupdiag.time",
+    "setupdiag.time_kind",
+    "setupdiag.upgrade_start",
+    "setupdiag.upgrade_end",
 };
 
 /* Placeholders plan text may use; captures (named regex groups, fact "capture:") must use

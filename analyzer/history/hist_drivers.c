@@ -56,11 +56,11 @@ int an_history_driver_facts(const an_history *h, fsa_fs *fs, const char *windows
         const char *src = e ? e->source : NULL;
         int64_t off = e ? e->offset : -1, line = e ? e->line : -1;
         if (present) {
-            r = an_facts_add_str_line(facts, "history.driver.present", inf, src, off, line);
+            r = an_facts_add_str_at(facts, "history.driver.present", inf, src, off, line);
         } else {
-            r = an_facts_add_str_line(facts, "history.driver.missing", inf, src, off, line);
+            r = an_facts_add_str_at(facts, "history.driver.missing", inf, src, off, line);
             if (r == 0 && named_folder)
-                r = an_facts_add_str_line(facts, "history.driver.missing_folder", a->package, src,
+                r = an_facts_add_str_at(facts, "history.driver.missing_folder", a->package, src,
                                           off, line);
         }
     }

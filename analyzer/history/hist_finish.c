@@ -208,7 +208,7 @@ static int failure_facts(an_facts *facts, const an_attempt *a, const char *g)
     do {                                                                                           \
         snprintf(name, sizeof(name), "history.%s.failure.%s", g, suffix);                          \
         if (r == 0)                                                                                \
-            r = an_facts_add_str_line(facts, name, value, src, off, line);                         \
+            r = an_facts_add_str_at(facts, name, value, src, off, line);                         \
     } while (0)
     ADD("kind", an_attempt_kind_name(a->kind));
     if (a->has_result) {
@@ -251,7 +251,7 @@ static int failure_facts(an_facts *facts, const an_attempt *a, const char *g)
     /* the lines behind it, each with its own provenance */
     for (size_t k = 0; k < a->nev && r == 0; k++) {
         snprintf(name, sizeof(name), "history.%s.failure.line", g);
-        r = an_facts_add_str_line(facts, name, a->ev[k].text, a->ev[k].source, a->ev[k].offset,
+        r = an_facts_add_str_at(facts, name, a->ev[k].text, a->ev[k].source, a->ev[k].offset,
                                   a->ev[k].line);
     }
     return r;
