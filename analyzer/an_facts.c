@@ -33,8 +33,8 @@ void an_facts_free(an_facts *f)
     free(f);
 }
 
-static int facts_push(an_facts *f, const char *name, const char *value, bool has_num,
-                      int64_t num, const char *source, int64_t offset)
+static int facts_push(an_facts *f, const char *name, const char *value, bool has_num, int64_t num,
+                      const char *source, int64_t offset)
 {
     if (f->count == f->cap) {
         size_t ncap = f->cap ? f->cap * 2 : 64;
@@ -53,8 +53,13 @@ static int facts_push(an_facts *f, const char *name, const char *value, bool has
         free(src);
         return -ENOMEM;
     }
-    f->items[f->count++] = (an_fact){.name = nm, .value = val, .has_num = has_num, .num = num,
-                                     .source = src, .offset = offset, .line = -1};
+    f->items[f->count++] = (an_fact){.name = nm,
+                                     .value = val,
+                                     .has_num = has_num,
+                                     .num = num,
+                                     .source = src,
+                                     .offset = offset,
+                                     .line = -1};
     return 0;
 }
 
@@ -116,8 +121,7 @@ int an_facts_add_numf(an_facts *f, int64_t value, const char *source, const char
     return an_facts_add_num(f, name, value, source, -1);
 }
 
-int an_facts_add_strf(an_facts *f, const char *value, const char *source, const char *name_fmt,
-                      ...)
+int an_facts_add_strf(an_facts *f, const char *value, const char *source, const char *name_fmt, ...)
 {
     char name[512];
     va_list ap;

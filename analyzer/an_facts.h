@@ -14,12 +14,12 @@
 
 typedef struct {
     const char *name;
-    const char *value;   /* never NULL; "" for an empty value */
+    const char *value; /* never NULL; "" for an empty value */
     bool has_num;
-    int64_t num;         /* valid when has_num */
-    const char *source;  /* e.g. "Windows/System32/config/SYSTEM" or NULL */
-    int64_t offset;      /* byte offset in source, or -1 */
-    int64_t line;        /* line in source, or -1 */
+    int64_t num;        /* valid when has_num */
+    const char *source; /* e.g. "Windows/System32/config/SYSTEM" or NULL */
+    int64_t offset;     /* byte offset in source, or -1 */
+    int64_t line;       /* line in source, or -1 */
 } an_fact;
 
 typedef struct an_facts an_facts;
@@ -44,8 +44,8 @@ int an_facts_add_num_line(an_facts *f, const char *name, int64_t value, const ch
 /* printf-style name helper for names built from data, e.g. "services.%s.start". */
 int an_facts_add_numf(an_facts *f, int64_t value, const char *source, const char *name_fmt, ...)
     __attribute__((format(printf, 4, 5)));
-int an_facts_add_strf(an_facts *f, const char *value, const char *source, const char *name_fmt,
-                      ...) __attribute__((format(printf, 4, 5)));
+int an_facts_add_strf(an_facts *f, const char *value, const char *source, const char *name_fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 
 /* First fact with this exact name, or NULL. */
 const an_fact *an_facts_get(const an_facts *f, const char *name);

@@ -105,6 +105,11 @@ void an_history_consumer(an_history *h, an_log_consumer *ret);
 /* Adds an attempt built elsewhere (SetupDiag's own results). Strings copied. */
 int an_history_add(an_history *h, const an_attempt *a);
 
+/* SetupDiag's own results (setupdiag.* facts, one group per file or registry key) as
+ * upgrade attempts, cited as SetupDiag's conclusion. Call before an_history_finish. 0 or
+ * -ENOMEM. */
+int an_history_add_setupdiag(an_history *h, const an_facts *facts);
+
 /* Orders the attempts by start time, merges the pieces of one upgrade found in several logs,
  * resolves failures (installed_build: the installed CurrentBuild, e.g. "22621", or NULL) and
  * writes history.* facts into facts (may be NULL). 0 or -ENOMEM. */

@@ -12,6 +12,7 @@
 #include "analyzer/an_fscollect.h"
 #include "analyzer/an_history.h"
 #include "analyzer/an_logpass.h"
+#include "analyzer/an_setupdiag.h"
 #include "analyzer/an_registry.h"
 #include "cli/cli_findings.h"
 #include "cli/cli_progress.h"
@@ -89,6 +90,11 @@ static void analyse_install(cli_report *r, cli_install_report *ir, const rule_se
         ir->logs = NULL;
         ir->n_logs = 0;
     }
+    /* SetupDiag's own conclusion, if Windows ran it after a failed upgrade */
+    if (an_setupdiag_collect(in->fs, in->windows_dir, ir->logs, ir->n_logs, &ir->tz, ir->facts,
+                             r->diag) < 0)
+        sxs_diag_add(r->diag, SXS_DIAG_WARN, NULL, -1,
+                     "installation %u: SetupDiag's results could not be collected", n);
 
     /* one pass over the logs feeds the rules and the servicing history */
     ir->history = an_history_new();
@@ -102,8 +108,10 @@ static void analyse_install(cli_report *r, cli_install_report *ir, const rule_se
     an_history_consumer(ir->history, &consumers[nc++]);
     if (scan)
         rule_scan_consumer(scan, &consumers[nc++]);
-    int pr = an_logs_pass(in->fs, ir->logs, ir->n_logs, &ir->tz, consumers, nc,
-                          cli_progress_log, (void *)(uintptr_t)n, r->diag);
+    int pr = an_logs_pass(in->fs, ir->logs, ir->n_logs, &ir->tz, consumers, nc, cli_progress_log,
+                          (void *)(uintptr_t)n, r->diag);
+    if (pr == 0)
+        pr = an_history_add_setupdiag(ir->history, ir->facts);
     if (pr == 0)
         pr = an_history_finish(ir->history, cli_fact_str(ir, "os.current_build"), ir->facts);
     if (pr == 0)
@@ -111,8 +119,7 @@ static void analyse_install(cli_report *r, cli_install_report *ir, const rule_se
     if (pr < 0 || !scan) {
         if (pr < 0)
             sxs_diag_add(r->diag, SXS_DIAG_ERROR, NULL, -1,
-                         "installation %u: the logs could not be analysed (%s)", n,
-                         strerror(-pr));
+                         "installation %u: the logs could not be analysed (%s)", n, strerror(-pr));
         rule_scan_free(scan);
         return;
     }

@@ -641,12 +641,14 @@ static char *upgrade_tree(const char *tag, const char *const *rel, const char *c
 
 Test(history_cli, corpus_appostarsi_upgrade_failed_safe_os_apply_image)
 {
-    static const char *const rel[] = {"logs/panther/appostarsi_upgrade_rollback/setupact.log.xz",
-                                      "logs/panther/appostarsi_upgrade_rollback/"
-                                      "setupact_rollback.log"};
+    static const char *const rel[] = {
+        "logs/panther/appostarsi_upgrade_rollback/setupact.log.xz",
+        "logs/panther/appostarsi_upgrade_rollback/setupact_rollback.log",
+        "logs/panther/appostarsi_upgrade_rollback/SetupDiagResults.log"};
     static const char *const dest[] = {"$WINDOWS.~BT/Sources/Panther/setupact.log",
-                                       "$WINDOWS.~BT/Sources/Rollback/setupact.log"};
-    char *dir = upgrade_tree("appostarsi", rel, dest, 2);
+                                       "$WINDOWS.~BT/Sources/Rollback/setupact.log",
+                                       "Windows/Logs/SetupDiag/SetupDiagResults.log"};
+    char *dir = upgrade_tree("appostarsi", rel, dest, 3);
     char *tl = NULL;
     cr_assert(asprintf(&tl, "%s.timeline.jsonl", dir) > 0);
     char *out, *err;
@@ -662,6 +664,13 @@ Test(history_cli, corpus_appostarsi_upgrade_failed_safe_os_apply_image)
     ASSERT_JSON(out,
                 "[h['operation'] for h in d['history'] if h['kind'] == 'upgrade'][0]."
                 "startswith('Apply WIM file')",
+                "True");
+    /* SetupDiag's own report of the same run is merged into the attempt and cited */
+    ASSERT_JSON(out, "[h['client'] for h in d['history'] if h['kind'] == 'upgrade']",
+                "['SetupDiag FindRollbackFailure']");
+    ASSERT_JSON(out,
+                "any(e['source'] == 'Windows/Logs/SetupDiag/SetupDiagResults.log' and "
+                "'0x8007000D-0x2000C' in e['text'] for h in d['history'] for e in h['evidence'])",
                 "True");
     /* the media-corruption class: 0x80070570 under the failure, chkdsk in the plan */
     ASSERT_JSON(out, "'0x80070570' in str(d['findings'][0]['evidence'])", "True");
@@ -699,6 +708,21 @@ Test(history_cli, corpus_rickak77_upgrade_failed_0x80070032)
     free(out);
     free(err);
     free(dir);
+}
+
+/* SetupDiag's results alone (XML and registry of one run): UPGRADE-FAILED from SetupDiag's
+ * conclusion, one attempt. */
+Test(history_cli, setupdiag_results_alone_make_upgrade_failed)
+{
+    char *out = check_scenario("setupdiag-xml.raw", 1, "UPGRADE-FAILED", "['UPGRADE-FAILED']");
+    ASSERT_JSON(out,
+                "[(h['client'], h['result'], h['extend_code'], h['phase']) for h in d['history'] "
+                "if h['kind'] == 'upgrade']",
+                "[('SetupDiag FindRollbackFailure', '0x800736CC', '0x20003', 'Safe OS')]");
+    ASSERT_JSON(out, "'Windows/Logs/SetupDiag/SetupDiagResults.xml' in "
+                     "[e['source'] for e in d['findings'][0]['evidence']]",
+                "True");
+    free(out);
 }
 
 /* A healthy machine's real Panther logs (Azure first boot) add no finding. */

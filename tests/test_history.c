@@ -473,12 +473,12 @@ Test(history, wer_report_variant_from_dism_session)
     static const char log[] =
         CBS("2020-05-25 10:00:00", "Session: 30800000_1 initialized by client DISM Package "
                                    "Manager Provider")
-        CBS("2020-05-25 10:05:00",
-            "WER: Generating failure report for package:Package_for_RollupFix~31bf3856ad364e35~"
-            "amd64~~17763.1217.1.7 status: 0x800f0831, failure source: Execute, start state: "
-            "Staged, target state: Installed, client id: DISM Package Manager Provider")
-        CBS("2020-05-25 10:05:01", "Session: 30800000_1 finalized. Reboot required: no "
-                                   "[HRESULT = 0x800f0831 - CBS_E_STORE_CORRUPTION]");
+            CBS("2020-05-25 10:05:00",
+                "WER: Generating failure report for package:Package_for_RollupFix~31bf3856ad364e35~"
+                "amd64~~17763.1217.1.7 status: 0x800f0831, failure source: Execute, start state: "
+                "Staged, target state: Installed, client id: DISM Package Manager Provider")
+                CBS("2020-05-25 10:05:01", "Session: 30800000_1 finalized. Reboot required: no "
+                                           "[HRESULT = 0x800f0831 - CBS_E_STORE_CORRUPTION]");
     feed_text(log, AN_LOG_CBS, "Windows/Logs/CBS/CBS.log");
     cr_assert_eq(an_history_finish(hist, "17763", facts), 0);
     cr_assert_eq(an_history_count(hist), 1);

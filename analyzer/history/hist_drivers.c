@@ -61,7 +61,7 @@ int an_history_driver_facts(const an_history *h, fsa_fs *fs, const char *windows
             r = an_facts_add_str_at(facts, "history.driver.missing", inf, src, off, line);
             if (r == 0 && named_folder)
                 r = an_facts_add_str_at(facts, "history.driver.missing_folder", a->package, src,
-                                          off, line);
+                                        off, line);
         }
     }
     an_driverstore_free(ds);

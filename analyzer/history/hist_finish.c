@@ -95,9 +95,20 @@ static void merge_into(an_attempt *a, an_attempt *b)
     memset(b, 0, sizeof(*b));
 }
 
+/* "10.0.22621.1" / "22621.1.amd64fre..." / "10.0.22621" -> 22621; 0 when none. */
+static unsigned long major_build(const char *s)
+{
+    const char *p = s;
+    if (strncmp(p, "10.0.", 5) == 0 || strncmp(p, "6.3.", 4) == 0 || strncmp(p, "6.2.", 4) == 0 ||
+        strncmp(p, "6.1.", 4) == 0)
+        p = strchr(strchr(p, '.') + 1, '.') + 1;
+    return strtoul(p, NULL, 10);
+}
+
+/* Unknown on either side, or the same build number ("10.0.26200" = "10.0.26200.5074 (...)"). */
 static bool same_build(const char *x, const char *y)
 {
-    return !x[0] || !y[0] || strcmp(x, y) == 0;
+    return !x[0] || !y[0] || strcmp(x, y) == 0 || major_build(x) == major_build(y);
 }
 
 static void merge_upgrades(an_history *h)
@@ -125,16 +136,6 @@ static void merge_upgrades(an_history *h)
         w++;
     }
     h->n = w;
-}
-
-/* "10.0.22621.1" / "22621.1.amd64fre..." / "10.0.22621" -> 22621; 0 when none. */
-static unsigned long major_build(const char *s)
-{
-    const char *p = s;
-    if (strncmp(p, "10.0.", 5) == 0 || strncmp(p, "6.3.", 4) == 0 || strncmp(p, "6.2.", 4) == 0 ||
-        strncmp(p, "6.1.", 4) == 0)
-        p = strchr(strchr(p, '.') + 1, '.') + 1;
-    return strtoul(p, NULL, 10);
 }
 
 static bool same_target(const an_attempt *f, const an_attempt *s)
@@ -208,7 +209,7 @@ static int failure_facts(an_facts *facts, const an_attempt *a, const char *g)
     do {                                                                                           \
         snprintf(name, sizeof(name), "history.%s.failure.%s", g, suffix);                          \
         if (r == 0)                                                                                \
-            r = an_facts_add_str_at(facts, name, value, src, off, line);                         \
+            r = an_facts_add_str_at(facts, name, value, src, off, line);                           \
     } while (0)
     ADD("kind", an_attempt_kind_name(a->kind));
     if (a->has_result) {
@@ -252,7 +253,7 @@ static int failure_facts(an_facts *facts, const an_attempt *a, const char *g)
     for (size_t k = 0; k < a->nev && r == 0; k++) {
         snprintf(name, sizeof(name), "history.%s.failure.line", g);
         r = an_facts_add_str_at(facts, name, a->ev[k].text, a->ev[k].source, a->ev[k].offset,
-                                  a->ev[k].line);
+                                a->ev[k].line);
     }
     return r;
 }
