@@ -207,9 +207,19 @@ static int collect_cb(const fsa_dirent *ent, void *ctx)
     return 0;
 }
 
+/* Name order, except that a log comes after its rolled-over archives: CbsPersist_<time>.log /
+ * .cab (named by time, so name order is time order) before CBS.log, so a session that began in
+ * an archive is ended in CBS.log, and a stream of lines is oldest first. */
 static int cmp_names(const void *a, const void *b)
 {
-    return strcasecmp(*(char *const *)a, *(char *const *)b);
+    const char *x = *(char *const *)a, *y = *(char *const *)b;
+    bool xc = strcasecmp(x, "CBS.log") == 0, yc = strcasecmp(y, "CBS.log") == 0;
+    bool xp = strncasecmp(x, "CbsPersist_", 11) == 0, yp = strncasecmp(y, "CbsPersist_", 11) == 0;
+    if (xc && yp)
+        return 1;
+    if (xp && yc)
+        return -1;
+    return strcasecmp(x, y);
 }
 
 /* Lists dir (relative to the volume root) once and adds every file of groups. */

@@ -771,3 +771,40 @@ Test(history_cli, unresolved_failure_without_rules_is_not_healthy)
     free(dir);
     free(img);
 }
+
+/* A session that began in a rolled-over CbsPersist log and ended (failing) in CBS.log: the
+ * archive is read first, so the failure is the session's. */
+Test(history_cli, session_across_cbspersist_and_cbs_log)
+{
+    char *tree = sample("healthy.tree");
+    char *dir = sxs_test_tmpdir("persist");
+    char *cmd = NULL;
+    cr_assert(asprintf(&cmd,
+                       "cp -r '%s/.' '%s/' && cd '%s/Windows/Logs/CBS' && "
+                       "printf '2025-08-20 03:10:04, Info                  CBS    Session: "
+                       "31210000_1 initialized by client UpdateAgentLCU\\r\\n"
+                       "2025-08-20 03:10:05, Info                  CBS    Exec: Processing "
+                       "started.  Session: 31210000_1, Package: "
+                       "Package_for_RollupFix~31bf3856ad364e35~amd64~~26100.5000.1.1\\r\\n' > "
+                       "CbsPersist_20250820031100.log && "
+                       "printf '2025-08-20 03:41:19, Info                  CBS    Session: "
+                       "31210000_1 finalized. Reboot required: no [HRESULT = 0x80073712 - "
+                       "ERROR_SXS_COMPONENT_STORE_CORRUPT]\\r\\n' > CBS.log",
+                       tree, dir, dir) > 0);
+    cr_assert_eq(system(cmd), 0);
+    char *out, *err;
+    int rc = run_tool(&out, &err, "--json", dir, NULL, NULL);
+    cr_assert_eq(rc, 1, "%s", err);
+    ASSERT_JSON(out,
+                "[(h['package'], h['result'], h['status']) for h in d['history'] if "
+                "h['kind'] == 'update']",
+                "[('Package_for_RollupFix~31bf3856ad364e35~amd64~~26100.5000.1.1', '0x80073712', "
+                "'failed')]");
+    /* the store-corruption code is COMPONENT-CORRUPT's: the generic finding gives way */
+    ASSERT_JSON(out, "sorted(set(f['id'] for f in d['findings']))", "['COMPONENT-CORRUPT']");
+    free(out);
+    free(err);
+    free(cmd);
+    free(dir);
+    free(tree);
+}

@@ -964,9 +964,10 @@ Test(logs_find, every_log_any_case_true_names)
         {"wINDOWS/logs/mosetup/bluebox.log", AN_LOG_MOSETUP, false},
         {"wINDOWS/logs/mosetup/UpdateAgent.log", AN_LOG_MOSETUP, false},
         {"wINDOWS/logs/Dism/DISM.log", AN_LOG_DISM, false},
-        {"wINDOWS/logs/cbs/Cbs.log", AN_LOG_CBS, false},
+        /* archives first (oldest first), then the live log */
         {"wINDOWS/logs/cbs/CBSPERSIST_20240101000000.log", AN_LOG_CBS, false},
         {"wINDOWS/logs/cbs/CbsPersist_20240202000000.cab", AN_LOG_CBS, true},
+        {"wINDOWS/logs/cbs/Cbs.log", AN_LOG_CBS, false},
         {"wINDOWS/logs/SetupDiag/SetupDiagResults.log", AN_LOG_SETUPDIAG, false},
         {"wINDOWS/Inf/SetupAPI.Dev.log", AN_LOG_SETUPAPI, false},
         {"wINDOWS/Inf/setupapi.offline.log", AN_LOG_SETUPAPI, false},
@@ -980,17 +981,17 @@ Test(logs_find, every_log_any_case_true_names)
         cr_assert_eq(files[i].is_cab, want[i].cab, "%s", files[i].path);
     }
     cr_assert_eq(n, nw);
-    cr_assert_eq(files[13].size, 2); /* Cbs.log "c\n" */
+    cr_assert_eq(files[15].size, 2); /* Cbs.log "c\n" */
     /* Streaming a found log through fsaccess. */
     collector c = {0};
     an_log_stats st;
-    cr_assert_eq(an_log_stream(in->fs, &files[14], NULL, collect, &c, &st, d), 0);
+    cr_assert_eq(an_log_stream(in->fs, &files[13], NULL, collect, &c, &st, d), 0);
     cr_assert_eq(c.n, 1);
     cr_assert_str_eq(c.v[0].text, "c1");
     collector_free(&c);
     /* The fake .cab is not a cabinet: reported, not fatal to the caller's loop. */
     collector c2 = {0};
-    int rc = an_log_stream(in->fs, &files[15], NULL, collect, &c2, &st, d);
+    int rc = an_log_stream(in->fs, &files[14], NULL, collect, &c2, &st, d);
     cr_assert_lt(rc, 0);
     cr_assert_eq(c2.n, 0);
     collector_free(&c2);
