@@ -8,6 +8,7 @@
 
 #include "analyzer/an_hive.h"
 #include "tests/support/corpus.h"
+#include "tests/support/hive_mutate.h"
 
 typedef struct {
     uint8_t *data;
@@ -420,14 +421,6 @@ static void put32(uint8_t *p, uint32_t v)
         p[i] = (uint8_t)(v >> (8 * i));
 }
 
-static void sign_base_block(uint8_t *bb)
-{
-    uint32_t sum = 0;
-    for (int i = 0; i < 508; i += 4)
-        sum ^= (uint32_t)(bb[i] | bb[i + 1] << 8 | bb[i + 2] << 16 | (uint32_t)bb[i + 3] << 24);
-    put32(bb + 508, sum == 0 ? 1 : sum == 0xFFFFFFFFu ? 0xFFFFFFFEu : sum);
-}
-
 /* A dirty primary made here: base block (sequence 2/1) and `bins` bytes of hive bins, one
  * hbin header per 4 KiB and no keys (replay does not need any). */
 static blob make_primary(uint32_t bins)
@@ -442,7 +435,7 @@ static blob make_primary(uint32_t bins)
     put32(b.data + 32, 1);
     put32(b.data + 40, bins);
     put32(b.data + 44, 1);
-    sign_base_block(b.data);
+    hm_sign_base_block(b.data);
     for (uint32_t off = 0; off < bins; off += 4096) {
         memcpy(b.data + 4096 + off, "hbin", 4);
         put32(b.data + 4096 + off + 4, off);
@@ -451,45 +444,13 @@ static blob make_primary(uint32_t bins)
     return b;
 }
 
-typedef struct {
-    uint32_t off, size;
-    uint8_t fill;
-} page;
+typedef hm_page page;
 
-/* A new-format log: base block (file type 6, sequence seq) and one HvLE entry with sequence
- * seq, claiming hbins bytes of hive bins, carrying the given dirty pages (filled with fill). */
 static blob make_log(uint32_t seq, uint32_t hbins, const page *pages, unsigned n)
 {
-    size_t data = 0;
-    for (unsigned i = 0; i < n; i++)
-        data += pages[i].size;
-    size_t esize = (40 + 8 * (size_t)n + data + 511) / 512 * 512;
-    blob b = {calloc(1, 512 + esize), 512 + esize};
+    blob b = {0};
+    b.data = hm_make_log(seq, hbins, pages, n, &b.len);
     cr_assert_not_null(b.data);
-    memcpy(b.data, "regf", 4);
-    put32(b.data + 4, seq);
-    put32(b.data + 8, seq);
-    put32(b.data + 20, 1);
-    put32(b.data + 24, 5);
-    put32(b.data + 28, 6);
-    put32(b.data + 32, 1);
-    put32(b.data + 40, hbins);
-    put32(b.data + 44, 1);
-    sign_base_block(b.data);
-    uint8_t *e = b.data + 512;
-    memcpy(e, "HvLE", 4);
-    put32(e + 4, (uint32_t)esize);
-    put32(e + 12, seq);
-    put32(e + 16, hbins);
-    put32(e + 20, n);
-    size_t at = 40 + 8 * (size_t)n;
-    for (unsigned i = 0; i < n; i++) {
-        put32(e + 40 + 8 * i, pages[i].off);
-        put32(e + 44 + 8 * i, pages[i].size);
-        memset(e + at, pages[i].fill, pages[i].size);
-        at += pages[i].size;
-    }
-    resign_entry(e);
     return b;
 }
 
@@ -597,7 +558,7 @@ Test(replay, old_format_growth_it_does_not_carry_is_refused)
     put32(log.data + 32, 1);
     put32(log.data + 40, hbins);
     put32(log.data + 44, 1);
-    sign_base_block(log.data);
+    hm_sign_base_block(log.data);
     memcpy(log.data + 512, "DIRT", 4);
     log.data[516] = 0x01;
     an_hive_status st;

@@ -1,9 +1,15 @@
 /* Deterministic hive mutations for damage tests (see hive_mutate.h). */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* memmem */
+#endif
 #include "tests/support/hive_mutate.h"
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "analyzer/an_hive.h"
 
 #define BINS 4096u
 #define NK_SUBKEY_COUNT 20
@@ -166,4 +172,64 @@ long hm_find_file(const uint8_t *hay, size_t hay_len, const uint8_t *needle, siz
         from = p + 1;
     }
     return -1;
+}
+
+void hm_sign_base_block(uint8_t *bb)
+{
+    uint32_t sum = 0;
+    for (int i = 0; i < 508; i += 4)
+        sum ^= get32(bb + i);
+    put32(bb + 508, sum == 0 ? 1 : sum == 0xFFFFFFFFu ? 0xFFFFFFFEu : sum);
+}
+
+uint32_t hm_mark_dirty(uint8_t *hive)
+{
+    uint32_t secondary = get32(hive + 8);
+    put32(hive + 4, secondary + 1);
+    hm_sign_base_block(hive);
+    return secondary;
+}
+
+uint8_t *hm_make_log(uint32_t seq, uint32_t hbins, const hm_page *pages, unsigned n,
+                     size_t *ret_len)
+{
+    size_t data = 0;
+    for (unsigned i = 0; i < n; i++)
+        data += pages[i].size;
+    size_t esize = (40 + 8 * (size_t)n + data + 511) / 512 * 512;
+    uint8_t *b = calloc(1, 512 + esize);
+    if (!b)
+        return NULL;
+    memcpy(b, "regf", 4);
+    put32(b + 4, seq);
+    put32(b + 8, seq);
+    put32(b + 20, 1); /* version 1.5 */
+    put32(b + 24, 5);
+    put32(b + 28, 6); /* file type: new-format log */
+    put32(b + 32, 1); /* format: direct memory load */
+    put32(b + 40, hbins);
+    put32(b + 44, 1); /* clustering factor */
+    hm_sign_base_block(b);
+    uint8_t *e = b + 512;
+    memcpy(e, "HvLE", 4);
+    put32(e + 4, (uint32_t)esize);
+    put32(e + 12, seq);
+    put32(e + 16, hbins);
+    put32(e + 20, n);
+    size_t at = 40 + 8 * (size_t)n;
+    for (unsigned i = 0; i < n; i++) {
+        put32(e + 40 + 8 * i, pages[i].off);
+        put32(e + 44 + 8 * i, pages[i].size);
+        memset(e + at, pages[i].fill, pages[i].size);
+        at += pages[i].size;
+    }
+    uint64_t h1 = an_marvin32(e + 40, esize - 40, 0x82EF4D887A4E55C5ULL);
+    uint64_t h2;
+    for (int i = 0; i < 8; i++)
+        e[24 + i] = (uint8_t)(h1 >> (8 * i));
+    h2 = an_marvin32(e, 32, 0x82EF4D887A4E55C5ULL);
+    for (int i = 0; i < 8; i++)
+        e[32 + i] = (uint8_t)(h2 >> (8 * i));
+    *ret_len = 512 + esize;
+    return b;
 }

@@ -25,6 +25,25 @@ int hm_set_leaf(uint8_t *hive, size_t len, uint32_t list, unsigned i, uint32_t t
 /* Points the key at nk at another subkey list, claiming count subkeys. 0 or -EINVAL. */
 int hm_set_subkey_list(uint8_t *hive, size_t len, uint32_t nk, uint32_t list, uint32_t count);
 
+/* One dirty page of a transaction-log entry: hive-bins offset, size, fill byte of its data. */
+typedef struct {
+    uint32_t off, size;
+    uint8_t fill;
+} hm_page;
+
+/* A new-format transaction log: base block (file type 6, sequence seq, both equal) and one
+ * "HvLE" entry with sequence seq, claiming hbins bytes of hive bins, carrying the n pages
+ * (hashes computed). malloc'd; *ret_len its size; NULL when out of memory. */
+uint8_t *hm_make_log(uint32_t seq, uint32_t hbins, const hm_page *pages, unsigned n,
+                     size_t *ret_len);
+
+/* Recomputes a base block's checksum (XOR of its first 508 bytes, at offset 508). */
+void hm_sign_base_block(uint8_t *bb);
+
+/* Makes a hive dirty as a crash leaves it: primary sequence number one ahead of the secondary.
+ * Returns the secondary sequence number (what a log continuing the hive carries). */
+uint32_t hm_mark_dirty(uint8_t *hive);
+
 /* Finds needle (a whole file, e.g. a hive) stored contiguously in hay (e.g. a raw disk image
  * built by sample-images); its offset in hay, or -1. */
 long hm_find_file(const uint8_t *hay, size_t hay_len, const uint8_t *needle, size_t needle_len);
