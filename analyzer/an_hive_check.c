@@ -45,7 +45,7 @@ typedef struct {
     size_t len;
     uint8_t *visited; /* one bit per 8-byte cell slot of the bins */
     list_frame *stack;
-    size_t top, cap;
+    size_t top, cap, max; /* max: SXS_MAX_KEY_DEPTH + 1 keys, each with its index levels */
     uint32_t *ret_cell;
     char *why;
     size_t why_cap;
@@ -154,8 +154,16 @@ static int enter_list(walk *w, uint32_t off, uint32_t owner, uint32_t key_depth,
                        "subkey list (%c%c) at cell offset 0x%x is nested %u indexes deep (at most "
                        "%d)",
                        d[0], d[1], off, depth, SXS_MAX_SUBKEY_INDEX_DEPTH);
-    if (w->top == w->cap)
-        return damaged(w, off, "subkey lists nested too deep at cell offset 0x%x", off);
+    if (w->top == w->cap) { /* deep trees are rare: grow on demand, up to the bound */
+        size_t cap = w->cap * 2 < w->max ? w->cap * 2 : w->max;
+        list_frame *n = cap > w->cap ? realloc(w->stack, cap * sizeof(*n)) : NULL;
+        if (!n)
+            return cap > w->cap
+                       ? -ENOMEM
+                       : damaged(w, off, "subkey lists nested too deep at cell offset 0x%x", off);
+        w->stack = n;
+        w->cap = cap;
+    }
     list_frame *f = &w->stack[w->top++];
     *f = (list_frame){.cell = off,
                       .owner = owner,
@@ -214,7 +222,7 @@ static int step(walk *w)
     if (!sxs_range_ok(at, 4, w->len))
         return 0;
     uint32_t target = sxs_le32(w->hive + at);
-    const list_frame copy = *f; /* enter_list writes the next frame */
+    const list_frame copy = *f; /* entering may move the stack */
     if (copy.leaf)
         return enter_key(w, target, copy.key_depth + 1, &copy);
     return enter_list(w, target, copy.owner, copy.key_depth, &copy);
@@ -229,11 +237,12 @@ int an_hive_check_subkeys(const uint8_t *hive, size_t len, uint32_t *ret_cell, c
     walk w = {.hive = hive,
               .len = len,
               .visited = calloc((slots + 7) / 8, 1),
-              .cap = (size_t)(SXS_MAX_KEY_DEPTH + 1) * SXS_MAX_SUBKEY_INDEX_DEPTH,
+              .cap = 32,
+              .max = (size_t)(SXS_MAX_KEY_DEPTH + 1) * SXS_MAX_SUBKEY_INDEX_DEPTH,
               .ret_cell = ret_cell,
               .why = why,
               .why_cap = why_cap};
-    w.stack = calloc(w.cap, sizeof(*w.stack));
+    w.stack = malloc(w.cap * sizeof(*w.stack));
     int r = w.visited && w.stack ? 0 : -ENOMEM;
     if (r == 0)
         r = enter_key(&w, sxs_le32(hive + ROOT_CELL), 0, NULL);
