@@ -52,7 +52,8 @@ typedef struct {
 } an_hive_log;
 
 /* Replays logs (any of them may be absent: data NULL or len 0) into the hive bytes in
- * *hive / *hive_len (malloc'd; may be realloc'd to grow, never beyond max_size). On return
+ * *hive / *hive_len (malloc'd; may be realloc'd to grow, never beyond max_size, and only by
+ * bins the applied entries' own pages carry: an entry claiming more is invalid). On return
  * *status says what happened. Returns 0 (also when the hive is clean, not replayable or
  * unreadable: see status->state), or -ENOMEM. The buffer is only changed when state is
  * AN_HIVE_REPLAYED; the base block is then fixed up (sequence numbers equal, checksum). */

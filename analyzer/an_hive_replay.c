@@ -9,7 +9,9 @@
  *   - old format (Windows 7/8 and older): a base block (file type 1 or 2), "DIRT" and a bitmap
  *     with one bit per 512-byte sector of the hive bins, then the dirty sectors in order.
  * Every offset and length comes from evidence bytes and is checked before use; an invalid entry
- * stops the replay of that log, and nothing of that entry is applied. */
+ * stops the replay of that log, and nothing of that entry is applied. An entry that grows the
+ * hive beyond what its own pages carry is invalid, so memory stays bounded by the primary plus
+ * the logs. */
 #include "analyzer/an_hive.h"
 
 #include <errno.h>
