@@ -63,7 +63,8 @@ int an_hive_replay(uint8_t **hive, size_t *hive_len, size_t max_size, const an_h
 /* Checks the subkey graph of hive bytes (base block + bins, after replay) before libregf walks
  * it: every key and subkey list (lf, lh, li, ri) reachable from the root key is visited once,
  * iteratively. Returns 0 when no key or list is reached twice and the nesting stays within
- * SXS_MAX_KEY_DEPTH keys and SXS_MAX_SUBKEY_INDEX_DEPTH lists; -EBADMSG when the hive is
+ * SXS_MAX_KEY_DEPTH keys and SXS_MAX_SUBKEY_INDEX_DEPTH lists and no key claims 2^30 or more
+ * values (libregf 20201007's size check wraps there); -EBADMSG when the hive is
  * damaged (*ret_cell: the offending cell, as an offset into the hive bins; why: what is wrong);
  * -ENOMEM. */
 int an_hive_check_subkeys(const uint8_t *hive, size_t len, uint32_t *ret_cell, char *why,

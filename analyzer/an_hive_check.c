@@ -5,9 +5,10 @@
  * lists (lf, lh, li, ri), iteratively, with a bitmap of visited cells, as hivex does. A key or
  * list reached twice (a cycle, or structure shared between keys, which Windows never writes),
  * an index chain deeper than SXS_MAX_SUBKEY_INDEX_DEPTH or keys nested deeper than
- * SXS_MAX_KEY_DEPTH make the hive damaged. Other damage (an offset outside the bins, a cell
- * that is not a key or list) is left to libregf, which reports it per key without recursing;
- * the walk follows every offset libregf could follow, so it never misses a loop libregf
+ * SXS_MAX_KEY_DEPTH make the hive damaged, and so does a key whose value count wraps libregf's
+ * 32-bit size check (it then reads far past the value list). Other damage (an offset outside the
+ * bins, a cell that is not a key or list) is left to libregf, which reports it per key without
+ * recursing; the walk follows every offset libregf could follow, so it never misses a loop libregf
  * would enter. Cost: one pass over the key cells, a bit per 8 bytes of hive bins. */
 #include "analyzer/an_hive.h"
 
@@ -25,6 +26,8 @@
 #define NK_FIXED 76u     /* fixed part of a key (nk) cell, after the cell size */
 #define NK_SUBKEY_COUNT 20
 #define NK_SUBKEY_LIST 28
+#define NK_VALUE_COUNT 36
+#define NK_VALUE_LIST 40
 #define ROOT_CELL 36 /* base block field: root key cell offset */
 #define NO_CELL 0xFFFFFFFFu
 
@@ -201,6 +204,16 @@ static int enter_key(walk *w, uint32_t off, uint32_t depth, const list_frame *fr
     if (depth > SXS_MAX_KEY_DEPTH)
         return damaged(w, off, "key (nk) at cell offset 0x%x is nested more than %d levels deep",
                        off, SXS_MAX_KEY_DEPTH);
+    /* libregf 20201007 checks a value count against its list cell as count * 4 in 32 bits: from
+     * 2^30 up the product wraps past the check and it reads a billion offsets beyond the cell. */
+    uint32_t nval = sxs_le32(d + NK_VALUE_COUNT), vlist = sxs_le32(d + NK_VALUE_LIST);
+    const uint8_t *vd;
+    uint32_t vsize;
+    if (nval >= 0x40000000u && cell_at(w, vlist, &vd, &vsize) && (uint32_t)(nval * 4u) <= vsize)
+        return damaged(w, off,
+                       "key (nk) at cell offset 0x%x claims %u values, more than its value list "
+                       "at 0x%x holds",
+                       off, nval, vlist);
     uint32_t nsub = sxs_le32(d + NK_SUBKEY_COUNT), list = sxs_le32(d + NK_SUBKEY_LIST);
     if (nsub == 0 || list == 0 || list == NO_CELL)
         return 0; /* libregf reads the list only when the key says it has subkeys */

@@ -719,6 +719,30 @@ Test(registry, keys_nested_deeper_than_windows_allows_refused)
     free(dir);
 }
 
+/* Found by fuzz_hive: libregf 20201007 checks "count * 4 <= list size" in 32 bits, so a count
+ * of 0x40000001 (4 bytes after the wrap) passes and it reads a billion value offsets. */
+Test(registry, value_count_wrapping_libregf_check_refused)
+{
+    hive_bytes b = software_bytes();
+    uint32_t nk = hm_find_key(b.data, b.len, "Microsoft\\Windows NT\\CurrentVersion");
+    cr_assert_neq(nk, 0);
+    uint32_t vlist =
+        (uint32_t)(b.data[4096 + nk + 4 + 40] | b.data[4096 + nk + 4 + 41] << 8 |
+                   b.data[4096 + nk + 4 + 42] << 16 | (uint32_t)b.data[4096 + nk + 4 + 43] << 24);
+    cr_assert_eq(hm_set_value_count(b.data, b.len, nk, 0x3FFFFFFFu), 0);
+    uint32_t cell;
+    char w[256] = "";
+    /* Just under the wrap libregf refuses the key itself: not a reason to drop the hive. */
+    cr_assert_eq(an_hive_check_subkeys(b.data, b.len, &cell, w, sizeof(w)), 0, "%s", w);
+    cr_assert_eq(hm_set_value_count(b.data, b.len, nk, 0x40000001u), 0);
+    char *why = fmt("key (nk) at cell offset 0x%x claims 1073741825 values, more than its value "
+                    "list at 0x%x holds",
+                    nk, vlist);
+    assert_refused(&b, nk, why);
+    free(why);
+    free(b.data);
+}
+
 /* A real Windows hive, five bytes changed: refused with the cell named, no crash. */
 Test(registry, real_system_hive_with_looping_index_refused)
 {

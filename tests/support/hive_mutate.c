@@ -174,6 +174,15 @@ long hm_find_file(const uint8_t *hay, size_t hay_len, const uint8_t *needle, siz
     return -1;
 }
 
+int hm_set_value_count(uint8_t *hive, size_t len, uint32_t nk, uint32_t count)
+{
+    const uint8_t *d = key_cell(hive, len, nk);
+    if (!d)
+        return -EINVAL;
+    put32(hive + (d - hive) + 36, count);
+    return 0;
+}
+
 void hm_sign_base_block(uint8_t *bb)
 {
     uint32_t sum = 0;

@@ -44,6 +44,9 @@ void hm_sign_base_block(uint8_t *bb);
  * Returns the secondary sequence number (what a log continuing the hive carries). */
 uint32_t hm_mark_dirty(uint8_t *hive);
 
+/* Sets the value count of the key at nk (its value list stays). 0 or -EINVAL. */
+int hm_set_value_count(uint8_t *hive, size_t len, uint32_t nk, uint32_t count);
+
 /* Finds needle (a whole file, e.g. a hive) stored contiguously in hay (e.g. a raw disk image
  * built by sample-images); its offset in hay, or -1. */
 long hm_find_file(const uint8_t *hay, size_t hay_len, const uint8_t *needle, size_t needle_len);
