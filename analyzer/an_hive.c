@@ -207,6 +207,21 @@ static int open_owned(uint8_t *copy, size_t len, const an_hive_log *log, const a
                      an_hive_state_name(before), status->detail);
         return -EBADMSG;
     }
+    /* libregf would recurse without end into a looping subkey index: refuse such a hive. */
+    uint32_t bad_cell = 0;
+    r = an_hive_check_subkeys(copy, copy_len, &bad_cell, why, sizeof(why));
+    if (r < 0) {
+        free(copy);
+        if (r != -EBADMSG)
+            return r;
+        status->state = AN_HIVE_UNREADABLE;
+        size_t used = strnlen(status->detail, sizeof(status->detail));
+        snprintf(status->detail + used, sizeof(status->detail) - used, "%scorrupt: %s",
+                 used ? "; " : "", why);
+        sxs_diag_add(diag, SXS_DIAG_ERROR, source, 4096 + (int64_t)bad_cell,
+                     "hive unreadable (%s): %s", an_hive_state_name(before), status->detail);
+        return -EBADMSG;
+    }
     r = hive_open_regf(copy, copy_len, status, ret_hive);
     if (r == -EBADMSG) {
         sxs_diag_add(diag, SXS_DIAG_ERROR, source, -1, "hive unreadable (%s): %s",

@@ -52,12 +52,23 @@ typedef struct {
 } an_hive_log;
 
 /* Replays logs (any of them may be absent: data NULL or len 0) into the hive bytes in
- * *hive / *hive_len (malloc'd; may be realloc'd to grow, never beyond max_size). On return
+ * *hive / *hive_len (malloc'd; may be realloc'd to grow, never beyond max_size, and only by
+ * bins the applied entries' own pages carry: an entry claiming more is invalid). On return
  * *status says what happened. Returns 0 (also when the hive is clean, not replayable or
  * unreadable: see status->state), or -ENOMEM. The buffer is only changed when state is
  * AN_HIVE_REPLAYED; the base block is then fixed up (sequence numbers equal, checksum). */
 int an_hive_replay(uint8_t **hive, size_t *hive_len, size_t max_size, const an_hive_log *log,
                    const an_hive_log *log1, const an_hive_log *log2, an_hive_status *status);
+
+/* Checks the subkey graph of hive bytes (base block + bins, after replay) before libregf walks
+ * it: every key and subkey list (lf, lh, li, ri) reachable from the root key is visited once,
+ * iteratively. Returns 0 when no key or list is reached twice and the nesting stays within
+ * SXS_MAX_KEY_DEPTH keys and SXS_MAX_SUBKEY_INDEX_DEPTH lists and no key claims 2^30 or more
+ * values (libregf 20201007's size check wraps there); -EBADMSG when the hive is
+ * damaged (*ret_cell: the offending cell, as an offset into the hive bins; why: what is wrong);
+ * -ENOMEM. */
+int an_hive_check_subkeys(const uint8_t *hive, size_t len, uint32_t *ret_cell, char *why,
+                          size_t why_cap);
 
 /* Marvin32 with the given seed, as the HvLE entry hashes use (seed 0x82EF4D887A4E55C5). */
 uint64_t an_marvin32(const uint8_t *p, size_t len, uint64_t seed);

@@ -9,7 +9,9 @@
  *   - old format (Windows 7/8 and older): a base block (file type 1 or 2), "DIRT" and a bitmap
  *     with one bit per 512-byte sector of the hive bins, then the dirty sectors in order.
  * Every offset and length comes from evidence bytes and is checked before use; an invalid entry
- * stops the replay of that log, and nothing of that entry is applied. */
+ * stops the replay of that log, and nothing of that entry is applied. An entry that grows the
+ * hive beyond what its own pages carry is invalid, so memory stays bounded by the primary plus
+ * the logs. */
 #include "analyzer/an_hive.h"
 
 #include <errno.h>
@@ -325,6 +327,34 @@ static bool hvle_entry_valid(const uint8_t *d, size_t len, size_t pos, uint32_t 
     return true;
 }
 
+/* Bytes of [from, to) covered by the range [off, off + size). */
+static uint64_t overlap(uint64_t off, uint64_t size, uint64_t from, uint64_t to)
+{
+    uint64_t lo = off > from ? off : from, hi = off + size < to ? off + size : to;
+    return hi > lo ? hi - lo : 0;
+}
+
+/* Hive bins the buffer holds now: the primary's, plus what earlier entries grew it by. */
+static uint64_t bins_held(const replay_ctx *c)
+{
+    return *c->hive_len - BASE_BLOCK_PRIMARY;
+}
+
+/* An entry may grow the hive only by bins its own dirty pages carry: Windows logs a new bin as
+ * dirty whole (SYSTEM_B.LOG2 grows twice, each time fully covered), and zero-filled growth the
+ * log never wrote would let a 5 KiB log claim 512 MiB of memory. Overlapping pages are summed,
+ * which a valid entry never has; the sum is still bounded by the data the entry carries. */
+static bool growth_covered(const uint8_t *e, uint32_t count, uint64_t held, uint32_t hbins,
+                           uint64_t *ret_covered)
+{
+    uint64_t covered = 0;
+    for (uint32_t i = 0; i < count && hbins > held; i++)
+        covered += overlap(sxs_le32(e + HVLE_HEADER + (size_t)i * 8),
+                           sxs_le32(e + HVLE_HEADER + (size_t)i * 8 + 4), held, hbins);
+    *ret_covered = covered;
+    return hbins <= held || covered >= hbins - held;
+}
+
 typedef enum { APPLY_OK, APPLY_NOT_ELIGIBLE, APPLY_NOTHING } apply_result;
 
 /* Applies the valid entries of one new-format log, in order; stops at the first invalid one. */
@@ -353,6 +383,14 @@ static int apply_new_log(replay_ctx *c, const log_info *li, apply_result *ret, c
             break;
         const uint8_t *e = d + pos;
         uint32_t size = sxs_le32(e + 4), hbins = sxs_le32(e + 16), count = sxs_le32(e + 20);
+        uint64_t held = bins_held(c), covered = 0;
+        if (!growth_covered(e, count, held, hbins, &covered)) {
+            snprintf(stop, sizeof(stop),
+                     "entry at %zu claims %u bytes of hive bins, %llu more than the hive holds, "
+                     "but its dirty pages carry only %llu of them",
+                     pos, hbins, (unsigned long long)(hbins - held), (unsigned long long)covered);
+            break;
+        }
         int r = grow_hive(c, hbins);
         if (r < 0)
             return r;
@@ -442,6 +480,19 @@ static int replay_old(replay_ctx *c, const log_info *li, uint64_t primary_timest
         snprintf(why, why_cap, "%s: %s", li->name,
                  nbits == 0 ? "dirty vector lists no sectors"
                             : "truncated: fewer dirty sectors than the vector lists");
+        return 0;
+    }
+    /* As for new-format entries: growth only as far as the log carries the sectors. */
+    uint64_t held = bins_held(c), covered = 0;
+    for (size_t bit = 0; bit < vec_len * 8 && li->hbins_size > held; bit++)
+        if ((bitmap[bit / 8] >> (bit % 8)) & 1)
+            covered += overlap((uint64_t)bit * SECTOR, SECTOR, held, li->hbins_size);
+    if (li->hbins_size > held && covered < li->hbins_size - held) {
+        snprintf(why, why_cap,
+                 "%s: claims %u bytes of hive bins, %llu more than the hive holds, but its dirty "
+                 "sectors carry only %llu of them",
+                 li->name, li->hbins_size, (unsigned long long)(li->hbins_size - held),
+                 (unsigned long long)covered);
         return 0;
     }
     int r = grow_hive(c, li->hbins_size);

@@ -14,6 +14,15 @@
  * COMPONENTS rarely exceeds 150 MiB. Anything bigger is corrupt or hostile. */
 #define SXS_MAX_HIVE_SIZE (512ULL * 1024 * 1024)
 
+/* Deepest key nesting we accept in a hive. Windows refuses to create keys more than 512 levels
+ * deep; a deeper chain in a hive is corruption or a loop. */
+#define SXS_MAX_KEY_DEPTH 512
+
+/* Deepest nesting of subkey lists under one key. Windows writes at most two levels (an "ri"
+ * index over lf/lh/li leaves); libregf 20201007 recurses once per level without a limit, so a
+ * chain of indexes must stay short. 4 leaves room for writers we have not seen. */
+#define SXS_MAX_SUBKEY_INDEX_DEPTH 4
+
 /* Largest transaction log (.LOG1/.LOG2) we load. Windows caps logs near the hive size. */
 #define SXS_MAX_HIVE_LOG_SIZE (512ULL * 1024 * 1024)
 

@@ -4,10 +4,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include "cli/cli_codes.h"
 #include "tests/support/corpus.h"
+#include "tests/support/hive_mutate.h"
 
 /* Runs sxsdoctor with up to 6 arguments; returns the exit code. */
 static int run_tool(char **out, char **err, const char *a1, const char *a2, const char *a3,
@@ -530,6 +532,213 @@ Test(scenario, unreadable_hive_is_not_healthy)
     free(cmd);
     free(dir);
     free(tree);
+}
+
+/* ---- hostile hives (issue 17) ------------------------------------------------------------ */
+
+static char *copy_sample_tree(const char *sample_name, const char *tag)
+{
+    char *tree = sample(sample_name);
+    char *dir = sxs_test_tmpdir(tag);
+    char *cmd = NULL;
+    cr_assert(asprintf(&cmd, "cp -r '%s/.' '%s/'", tree, dir) > 0);
+    cr_assert_eq(system(cmd), 0);
+    free(cmd);
+    free(tree);
+    return dir;
+}
+
+static void write_file(const char *path, const uint8_t *data, size_t len)
+{
+    FILE *f = fopen(path, "wb");
+    cr_assert_not_null(f, "%s", path);
+    cr_assert_eq(fwrite(data, 1, len, f), len);
+    cr_assert_eq(fclose(f), 0);
+}
+
+/* Loops the SOFTWARE hive's subkey graph at key Microsoft: kind 0 turns its subkey list into
+ * an ri index listing itself, kind 1 an ri 2-cycle with the list of Microsoft\Windows NT, kind
+ * 2 makes its leaf list name Microsoft itself. Writes the reason the check gives into why and
+ * returns the cell it names. */
+static uint32_t loop_software(uint8_t *h, size_t len, int kind, char **why)
+{
+    uint32_t nk = hm_find_key(h, len, "Microsoft");
+    uint32_t l = hm_subkey_list(h, len, nk);
+    uint32_t l2 = hm_subkey_list(h, len, hm_find_key(h, len, "Microsoft\\Windows NT"));
+    cr_assert(nk && l && l2);
+    char sig[3] = {(char)h[4096 + l + 4], (char)h[4096 + l + 5], 0};
+    if (kind == 0) {
+        cr_assert_eq(hm_make_ri(h, len, l, &l, 1), 0);
+        cr_assert(asprintf(why, "subkey index (ri) at cell offset 0x%x lists itself", l) > 0);
+        return l;
+    }
+    if (kind == 1) {
+        cr_assert_eq(hm_make_ri(h, len, l, &l2, 1), 0);
+        cr_assert_eq(hm_make_ri(h, len, l2, &l, 1), 0);
+        cr_assert(asprintf(why,
+                           "subkey list (ri) at cell offset 0x%x is part of a cycle, reached again "
+                           "from the subkey index (ri) at 0x%x",
+                           l, l2) > 0);
+        return l;
+    }
+    cr_assert_eq(hm_set_leaf(h, len, l, 0, nk), 0);
+    cr_assert(asprintf(why,
+                       "key (nk) at cell offset 0x%x lists itself as its own subkey (in its "
+                       "subkey list (%s) at 0x%x)",
+                       nk, sig, l) > 0);
+    return nk;
+}
+
+/* Runs --json on evidence whose SOFTWARE hive loops; the binary must not crash (libregf
+ * 20201007 recursed until SIGSEGV), must name the hive, the cell and the damage, and must
+ * still report what SYSTEM gave. */
+static void assert_looping_software_reported(const char *evidence, uint32_t cell, const char *why)
+{
+    char *out, *err;
+    int rc = run_tool(&out, &err, "--json", evidence, NULL, NULL);
+    cr_assert_eq(rc, 3, "exit %d; stderr: %s", rc, err);
+    assert_contract(out);
+    ASSERT_JSON(out, "d['verdict']['status']", "unreadable");
+    char *want = NULL;
+    cr_assert(asprintf(&want,
+                       "[('software', 'unreadable', 'corrupt: %s'), ('system', 'clean', ''), "
+                       "('components', 'clean', '')]",
+                       why) > 0);
+    ASSERT_JSON(out, "[(h['name'], h['state'], h['detail']) for h in d['installs'][0]['hives']]",
+                want);
+    free(want);
+    cr_assert(asprintf(&want,
+                       "[('Windows/System32/config/SOFTWARE', 'error', %u, 'hive unreadable "
+                       "(clean): corrupt: %s')]",
+                       4096 + cell, why) > 0);
+    ASSERT_JSON(out, "[(e['source'], e['level'], e['offset'], e['message']) for e in d['errors']]",
+                want);
+    free(want);
+    ASSERT_JSON(out, "d['installs'][0]['timezone']['name']", "W. Europe Standard Time");
+    ASSERT_JSON(out,
+                "[f['value'] for f in d['installs'][0]['facts'] if f['name'] in "
+                "('system.computer_name', 'service.wuauserv.start')]",
+                "['DESKTOP-SXS01', '3']");
+    cr_assert(asprintf(&want,
+                       "Windows/System32/config/SOFTWARE: error: hive unreadable (clean): "
+                       "corrupt: %s",
+                       why) > 0);
+    cr_assert_not_null(strstr(err, want), "%s", err);
+    free(want);
+    free(out);
+    free(err);
+}
+
+Test(hostile, looping_subkey_graph_in_mounted_volume)
+{
+    for (int kind = 0; kind < 3; kind++) {
+        char *dir = copy_sample_tree("healthy.tree", "loophive");
+        char *path = NULL;
+        cr_assert(asprintf(&path, "%s/Windows/System32/config/SOFTWARE", dir) > 0);
+        size_t len = 0;
+        uint8_t *h = (uint8_t *)sxs_slurp(path, &len);
+        cr_assert_not_null(h);
+        char *why = NULL;
+        uint32_t cell = loop_software(h, len, kind, &why);
+        write_file(path, h, len);
+        assert_looping_software_reported(dir, cell, why);
+        free(why);
+        free(h);
+        free(path);
+        free(dir);
+    }
+}
+
+/* The same damage inside a raw disk image: the hive's clusters are patched in a copy of the
+ * sample image, and the copy is still only read. */
+Test(hostile, looping_subkey_index_in_raw_image)
+{
+    char *img = sample("healthy.raw");
+    char *tree = sample("healthy.tree");
+    char *hive_path = NULL;
+    cr_assert(asprintf(&hive_path, "%s/Windows/System32/config/SOFTWARE", tree) > 0);
+    size_t hive_len = 0, img_len = 0;
+    uint8_t *hive = (uint8_t *)sxs_slurp(hive_path, &hive_len);
+    uint8_t *disk = (uint8_t *)sxs_slurp(img, &img_len);
+    cr_assert(hive && disk);
+    long at = hm_find_file(disk, img_len, hive, hive_len);
+    cr_assert_geq(at, 0, "SOFTWARE not stored contiguously in %s", img);
+    char *why = NULL;
+    uint32_t cell = loop_software(disk + at, hive_len, 1, &why);
+    char *dir = sxs_test_tmpdir("loopimg");
+    char *copy = NULL;
+    cr_assert(asprintf(&copy, "%s/healthy-looping.raw", dir) > 0);
+    write_file(copy, disk, img_len);
+    char before[65], after[65];
+    cr_assert_eq(sxs_sha256_file(copy, before), 0);
+    assert_looping_software_reported(copy, cell, why);
+    cr_assert_eq(sxs_sha256_file(copy, after), 0);
+    cr_assert_str_eq(before, after);
+    free(why);
+    free(copy);
+    free(dir);
+    free(disk);
+    free(hive);
+    free(hive_path);
+    free(tree);
+    free(img);
+}
+
+/* Issue 17: three 5 KiB .LOG1 files, each one valid HvLE entry claiming 0x1FFFE000 bytes of
+ * hive bins, grew every hive to 512 MiB (peak RSS 1.6 GiB). The entries are refused with the
+ * figures and the run stays at its usual size. */
+Test(hostile, log_claiming_huge_hive_bins_is_refused_memory_bounded)
+{
+    char *dir = copy_sample_tree("healthy.tree", "amplog");
+    static const char *const names[3] = {"SOFTWARE", "SYSTEM", "COMPONENTS"};
+    static const char *const report_names[3] = {"software", "system", "components"};
+    char *want_hives = strdup("[");
+    for (int i = 0; i < 3; i++) {
+        char *path = NULL, *log_path = NULL;
+        cr_assert(asprintf(&path, "%s/Windows/System32/config/%s", dir, names[i]) > 0);
+        cr_assert(asprintf(&log_path, "%s.LOG1", path) > 0);
+        size_t len = 0;
+        uint8_t *h = (uint8_t *)sxs_slurp(path, &len);
+        cr_assert_not_null(h);
+        uint32_t seq = hm_mark_dirty(h);
+        write_file(path, h, len);
+        const hm_page far = {0x1FFFD000u, 4096, 0x5A};
+        size_t log_len = 0;
+        uint8_t *log = hm_make_log(seq, 0x1FFFE000u, &far, 1, &log_len);
+        cr_assert_not_null(log);
+        cr_assert_eq(log_len, 5120);
+        write_file(log_path, log, log_len);
+        char *next = NULL;
+        cr_assert(asprintf(&next,
+                           "%s%s('%s', 'dirty-not-replayed', 'dirty (%u/%u): LOG1: entry at 512 "
+                           "claims 536862720 bytes of hive bins, %zu more than the hive holds, "
+                           "but its dirty pages carry only 4096 of them')",
+                           want_hives, i ? ", " : "", report_names[i], seq + 1, seq,
+                           (size_t)0x1FFFE000u - (len - 4096)) > 0);
+        free(want_hives);
+        want_hives = next;
+        free(log);
+        free(h);
+        free(log_path);
+        free(path);
+    }
+    char *closed = NULL;
+    cr_assert(asprintf(&closed, "%s]", want_hives) > 0);
+    char *out, *err;
+    run_tool(&out, &err, "--json", dir, NULL, NULL);
+    struct rusage ru;
+    cr_assert_eq(getrusage(RUSAGE_CHILDREN, &ru), 0);
+    /* The same run without the logs peaks at ~30 MiB under ASan; 512 MiB per hive is gone. */
+    cr_assert_lt(ru.ru_maxrss, 160L * 1024, "peak RSS %ld KiB", ru.ru_maxrss);
+    assert_contract(out);
+    ASSERT_JSON(out, "[(h['name'], h['state'], h['detail']) for h in d['installs'][0]['hives']]",
+                closed);
+    ASSERT_JSON(out, "d['installs'][0]['build']", "26100");
+    free(out);
+    free(err);
+    free(closed);
+    free(want_hives);
+    free(dir);
 }
 
 /* Crash residue in a log (NUL runs, binary junk) is skipped, never fatal. */

@@ -8,6 +8,7 @@
 
 #include "analyzer/an_hive.h"
 #include "tests/support/corpus.h"
+#include "tests/support/hive_mutate.h"
 
 typedef struct {
     uint8_t *data;
@@ -414,31 +415,160 @@ Test(replay, refuses_dirty_page_outside_hive_bins)
     free(log2.data);
 }
 
+static void put32(uint8_t *p, uint32_t v)
+{
+    for (int i = 0; i < 4; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
+}
+
+/* A dirty primary made here: base block (sequence 2/1) and `bins` bytes of hive bins, one
+ * hbin header per 4 KiB and no keys (replay does not need any). */
+static blob make_primary(uint32_t bins)
+{
+    blob b = {calloc(1, 4096 + bins), 4096 + bins};
+    cr_assert_not_null(b.data);
+    memcpy(b.data, "regf", 4);
+    put32(b.data + 4, 2);
+    put32(b.data + 8, 1);
+    put32(b.data + 20, 1);
+    put32(b.data + 24, 5);
+    put32(b.data + 32, 1);
+    put32(b.data + 40, bins);
+    put32(b.data + 44, 1);
+    hm_sign_base_block(b.data);
+    for (uint32_t off = 0; off < bins; off += 4096) {
+        memcpy(b.data + 4096 + off, "hbin", 4);
+        put32(b.data + 4096 + off + 4, off);
+        put32(b.data + 4096 + off + 8, 4096);
+    }
+    return b;
+}
+
+typedef hm_page page;
+
+static blob make_log(uint32_t seq, uint32_t hbins, const page *pages, unsigned n)
+{
+    blob b = {0};
+    b.data = hm_make_log(seq, hbins, pages, n, &b.len);
+    cr_assert_not_null(b.data);
+    return b;
+}
+
+/* Replays log1 into a copy of primary; returns the resulting length. */
+static size_t replay_len(const blob *primary, const blob *log1, an_hive_status *st)
+{
+    uint8_t *copy = malloc(primary->len);
+    cr_assert_not_null(copy);
+    memcpy(copy, primary->data, primary->len);
+    size_t len = primary->len;
+    an_hive_log l1 = as_log(log1, "LOG1");
+    cr_assert_eq(an_hive_replay(&copy, &len, 512u << 20, NULL, &l1, NULL, st), 0);
+    free(copy);
+    return len;
+}
+
+/* Growth carried by the entry's pages is applied: the new bins hold the logged bytes. */
 Test(replay, entry_growing_the_hive_is_applied)
 {
-    blob hive = load("hives/yarp/NewDirtyHive2/NewDirtyHive");
-    blob log2 = load("hives/yarp/NewDirtyHive2/NewDirtyHive.LOG2");
-    /* Only entry 1; declare 8 KiB more hive bins than the hive file holds. */
-    uint8_t *e = log2.data + 512;
-    uint32_t bigger = (uint32_t)hive.len - 4096 + 8192;
-    for (int i = 0; i < 4; i++)
-        e[16 + i] = (uint8_t)(bigger >> (8 * i));
-    resign_entry(e);
-    size_t keep = 512 + entry_size(e);
-    an_hive_log l2 = {log2.data, keep, "LOG2"};
-    an_hive_status st;
-    an_hive *h = NULL;
-    /* Hive bins beyond the file are zero: libregf may refuse them, but replay must grow. */
+    blob hive = make_primary(8192);
+    const page pages[2] = {{0, 4096, 0x11}, {8192, 8192, 0x22}};
+    blob log = make_log(1, 16384, pages, 2);
     uint8_t *copy = malloc(hive.len);
     memcpy(copy, hive.data, hive.len);
     size_t len = hive.len;
-    cr_assert_eq(an_hive_replay(&copy, &len, 1 << 24, NULL, NULL, &l2, &st), 0);
+    an_hive_log l1 = as_log(&log, "LOG1");
+    an_hive_status st;
+    cr_assert_eq(an_hive_replay(&copy, &len, 1 << 24, NULL, &l1, NULL, &st), 0);
     cr_assert_eq(st.state, AN_HIVE_REPLAYED, "%s", st.detail);
-    cr_assert_eq(len, hive.len + 8192);
+    cr_assert_str_eq(st.detail, "dirty (2/1), replayed 1 entries, 2 pages from LOG1");
+    cr_assert_eq(len, 4096 + 16384);
+    cr_assert_eq(copy[4096 + 8192], 0x22);
+    cr_assert_eq(copy[4096 + 16383], 0x22);
+    cr_assert_eq(copy[4096 + 4096], 'h'); /* the primary's second bin, untouched */
     free(copy);
-    an_hive_free(h);
     free(hive.data);
-    free(log2.data);
+    free(log.data);
+}
+
+/* Issue 17: a 5 KiB log claiming 0x1FFFE000 bytes of hive bins grew every hive to 512 MiB.
+ * Growth the log does not carry is refused; the hive stays its size. */
+Test(replay, entry_claiming_growth_it_does_not_carry_is_refused)
+{
+    blob hive = make_primary(4096);
+    const page far[1] = {{0x1FFFD000u, 4096, 0x33}};
+    blob log = make_log(1, 0x1FFFE000u, far, 1);
+    cr_assert_eq(log.len, 512 + 4608);
+    an_hive_status st;
+    cr_assert_eq(replay_len(&hive, &log, &st), hive.len);
+    cr_assert_eq(st.state, AN_HIVE_DIRTY_NOT_REPLAYED);
+    cr_assert_str_eq(st.detail, "dirty (2/1): LOG1: entry at 512 claims 536862720 bytes of hive "
+                                "bins, 536858624 more than the hive holds, but its dirty pages "
+                                "carry only 4096 of them");
+    free(log.data);
+
+    /* Pages inside the primary carry none of the growth. */
+    const page near[1] = {{0, 4096, 0x44}};
+    log = make_log(1, 0x1FFFE000u, near, 1);
+    cr_assert_eq(replay_len(&hive, &log, &st), hive.len);
+    cr_assert_str_eq(st.detail, "dirty (2/1): LOG1: entry at 512 claims 536862720 bytes of hive "
+                                "bins, 536858624 more than the hive holds, but its dirty pages "
+                                "carry only 0 of them");
+    free(log.data);
+
+    /* Growth by one page more than the pages carry: refused too. */
+    const page short_by_one[1] = {{4096, 4096, 0x55}};
+    log = make_log(1, 12288, short_by_one, 1);
+    cr_assert_eq(replay_len(&hive, &log, &st), hive.len);
+    cr_assert_str_eq(st.detail, "dirty (2/1): LOG1: entry at 512 claims 12288 bytes of hive "
+                                "bins, 8192 more than the hive holds, but its dirty pages carry "
+                                "only 4096 of them");
+    free(log.data);
+    free(hive.data);
+}
+
+/* A shrinking entry (fewer bins than the file holds) never needs memory: applied as is. */
+Test(replay, entry_within_the_primary_is_applied)
+{
+    blob hive = make_primary(16384);
+    const page pages[1] = {{4096, 4096, 0x66}};
+    blob log = make_log(1, 8192, pages, 1);
+    an_hive_status st;
+    cr_assert_eq(replay_len(&hive, &log, &st), hive.len);
+    cr_assert_eq(st.state, AN_HIVE_REPLAYED, "%s", st.detail);
+    free(log.data);
+    free(hive.data);
+}
+
+/* Old-format logs: a dirty vector may only grow the hive by the sectors it carries. */
+Test(replay, old_format_growth_it_does_not_carry_is_refused)
+{
+    blob hive = make_primary(4096);
+    /* Base block (type 1, hbins 1 MiB), "DIRT" + 256-byte bitmap with sector 0 dirty, one sector.
+     */
+    uint32_t hbins = 1u << 20;
+    size_t vec = hbins / 4096, start = (512 + 4 + vec + 511) / 512 * 512;
+    blob log = {calloc(1, start + 512), start + 512};
+    memcpy(log.data, "regf", 4);
+    put32(log.data + 4, 1);
+    put32(log.data + 8, 1);
+    put32(log.data + 12, 0xFFFFFFFFu); /* newer than the primary */
+    put32(log.data + 20, 1);
+    put32(log.data + 24, 3);
+    put32(log.data + 28, 1);
+    put32(log.data + 32, 1);
+    put32(log.data + 40, hbins);
+    put32(log.data + 44, 1);
+    hm_sign_base_block(log.data);
+    memcpy(log.data + 512, "DIRT", 4);
+    log.data[516] = 0x01;
+    an_hive_status st;
+    cr_assert_eq(replay_len(&hive, &log, &st), hive.len);
+    cr_assert_eq(st.state, AN_HIVE_DIRTY_NOT_REPLAYED);
+    cr_assert_str_eq(st.detail, "dirty (2/1): LOG1: claims 1048576 bytes of hive bins, 1044480 "
+                                "more than the hive holds, but its dirty sectors carry only 0 "
+                                "of them");
+    free(log.data);
+    free(hive.data);
 }
 
 Test(replay, marvin32_reference)

@@ -3,6 +3,7 @@
  * Select\Current pointing at ControlSet002), and end to end through fsaccess on a directory
  * laid out like a Windows volume. */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 #include "analyzer/an_registry.h"
 #include "sample-images/mkhive.h"
 #include "tests/support/corpus.h"
+#include "tests/support/hive_mutate.h"
 
 typedef struct {
     an_facts *facts;
@@ -501,4 +503,350 @@ Test(registry, collect_from_directory_volume)
     free(sys);
     free(l1);
     free(l2);
+}
+
+/* ---- damaged subkey graphs: refused before libregf walks them ----------------------------- */
+
+typedef struct {
+    uint8_t *data;
+    size_t len;
+} hive_bytes;
+
+static hive_bytes software_bytes(void)
+{
+    char *path = make_software();
+    hive_bytes b = {0};
+    b.data = (uint8_t *)sxs_slurp(path, &b.len);
+    cr_assert_not_null(b.data);
+    free(path);
+    return b;
+}
+
+static uint32_t list_of(const hive_bytes *b, const char *key)
+{
+    uint32_t nk = hm_find_key(b->data, b->len, key);
+    cr_assert_neq(nk, 0, "key %s not found", key);
+    uint32_t list = hm_subkey_list(b->data, b->len, nk);
+    cr_assert_neq(list, 0, "key %s has no subkey list", key);
+    return list;
+}
+
+static char *fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
+static char *fmt(const char *f, ...)
+{
+    va_list ap;
+    va_start(ap, f);
+    char *s = NULL;
+    cr_assert(vasprintf(&s, f, ap) > 0);
+    va_end(ap);
+    return s;
+}
+
+/* The check names the cell and the damage; opening refuses the hive with that reason, as an
+ * error on the hive at the cell's file offset, and nothing crashes. */
+static void assert_refused(hive_bytes *b, uint32_t cell, const char *why)
+{
+    uint32_t got_cell = 0;
+    char got[256] = "";
+    cr_assert_eq(an_hive_check_subkeys(b->data, b->len, &got_cell, got, sizeof(got)), -EBADMSG);
+    cr_assert_str_eq(got, why);
+    cr_assert_eq(got_cell, cell, "cell 0x%x, want 0x%x", got_cell, cell);
+
+    sxs_diag *d = sxs_diag_new();
+    an_hive_status st;
+    an_hive *h = NULL;
+    cr_assert_eq(an_hive_open_mem(b->data, b->len, NULL, NULL, NULL,
+                                  "Windows/System32/config/SOFTWARE", d, &st, &h),
+                 -EBADMSG);
+    cr_assert_null(h);
+    cr_assert_eq(st.state, AN_HIVE_UNREADABLE);
+    char *detail = fmt("corrupt: %s", why);
+    cr_assert_str_eq(st.detail, detail);
+    cr_assert_eq(sxs_diag_count_level(d, SXS_DIAG_ERROR), 1);
+    const sxs_diag_entry *e = sxs_diag_get(d, sxs_diag_count(d) - 1);
+    cr_assert_eq(e->level, SXS_DIAG_ERROR);
+    cr_assert_str_eq(e->source, "Windows/System32/config/SOFTWARE");
+    cr_assert_eq(e->offset, 4096 + (int64_t)cell);
+    char *msg = fmt("hive unreadable (clean): corrupt: %s", why);
+    cr_assert_str_eq(e->message, msg);
+    free(msg);
+    free(detail);
+    sxs_diag_free(d);
+}
+
+Test(registry, generated_hive_passes_subkey_check)
+{
+    hive_bytes b = software_bytes();
+    uint32_t cell = 7;
+    char why[256] = "untouched";
+    cr_assert_eq(an_hive_check_subkeys(b.data, b.len, &cell, why, sizeof(why)), 0);
+    cr_assert_eq(cell, 7);
+    cr_assert_str_eq(why, "untouched");
+    free(b.data);
+}
+
+/* The crash of issue 17: an ri index listing itself (libregf 20201007 recursed ~58,000 frames
+ * deep and died with SIGSEGV). */
+Test(registry, ri_listing_itself_refused)
+{
+    hive_bytes b = software_bytes();
+    uint32_t l = list_of(&b, "Microsoft");
+    cr_assert_eq(hm_make_ri(b.data, b.len, l, &l, 1), 0);
+    char *why = fmt("subkey index (ri) at cell offset 0x%x lists itself", l);
+    assert_refused(&b, l, why);
+    free(why);
+    free(b.data);
+}
+
+Test(registry, ri_two_cycle_refused)
+{
+    hive_bytes b = software_bytes();
+    uint32_t a = list_of(&b, "Microsoft"), c = list_of(&b, "Microsoft\\Windows NT");
+    cr_assert_eq(hm_make_ri(b.data, b.len, a, &c, 1), 0);
+    cr_assert_eq(hm_make_ri(b.data, b.len, c, &a, 1), 0);
+    char *why = fmt("subkey list (ri) at cell offset 0x%x is part of a cycle, reached again from "
+                    "the subkey index (ri) at 0x%x",
+                    a, c);
+    assert_refused(&b, a, why);
+    free(why);
+    free(b.data);
+}
+
+Test(registry, leaf_list_naming_its_own_key_refused)
+{
+    hive_bytes b = software_bytes();
+    uint32_t nk = hm_find_key(b.data, b.len, "Microsoft");
+    uint32_t l = list_of(&b, "Microsoft");
+    char sig[3] = {(char)b.data[4096 + l + 4], (char)b.data[4096 + l + 5], 0};
+    cr_assert_eq(hm_set_leaf(b.data, b.len, l, 0, nk), 0);
+    char *why = fmt("key (nk) at cell offset 0x%x lists itself as its own subkey (in its subkey "
+                    "list (%s) at 0x%x)",
+                    nk, sig, l);
+    assert_refused(&b, nk, why);
+    free(why);
+    free(b.data);
+}
+
+/* A grandchild listing its grandparent: a longer cycle through the key tree. */
+Test(registry, key_cycle_through_descendant_refused)
+{
+    hive_bytes b = software_bytes();
+    uint32_t top = hm_find_key(b.data, b.len, "Microsoft");
+    uint32_t l = list_of(&b, "Microsoft\\Windows NT");
+    cr_assert_eq(hm_set_leaf(b.data, b.len, l, 0, top), 0);
+    char sig[3] = {(char)b.data[4096 + l + 4], (char)b.data[4096 + l + 5], 0};
+    uint32_t owner = hm_find_key(b.data, b.len, "Microsoft\\Windows NT");
+    char *why = fmt("key (nk) at cell offset 0x%x is its own descendant (a cycle), reached again "
+                    "from the subkey list (%s) at 0x%x of key 0x%x",
+                    top, sig, l, owner);
+    assert_refused(&b, top, why);
+    free(why);
+    free(b.data);
+}
+
+Test(registry, list_shared_by_two_keys_refused)
+{
+    hive_bytes b = software_bytes();
+    uint32_t l = list_of(&b, "Microsoft\\Windows NT");
+    uint32_t pol = hm_find_key(b.data, b.len, "Policies");
+    cr_assert_eq(hm_set_subkey_list(b.data, b.len, pol, l, 1), 0);
+    char sig[3] = {(char)b.data[4096 + l + 4], (char)b.data[4096 + l + 5], 0};
+    char *why = fmt("subkey list (%s) at cell offset 0x%x is shared: key (nk) at 0x%x points at "
+                    "a list already reached from another key",
+                    sig, l, pol);
+    assert_refused(&b, l, why);
+    free(why);
+    free(b.data);
+}
+
+/* Distinct ri indexes chained five deep: no loop, but libregf would recurse once per level. */
+Test(registry, index_chain_too_deep_refused)
+{
+    hive_bytes b = software_bytes();
+    const char *keys[5] = {"Microsoft", "Microsoft\\Windows NT", "Microsoft\\Windows",
+                           "Microsoft\\Windows\\CurrentVersion", "Policies"};
+    uint32_t l[5];
+    for (int i = 0; i < 5; i++)
+        l[i] = list_of(&b, keys[i]);
+    char sig[3] = {(char)b.data[4096 + l[4] + 4], (char)b.data[4096 + l[4] + 5], 0};
+    for (int i = 0; i < 4; i++)
+        cr_assert_eq(hm_make_ri(b.data, b.len, l[i], &l[i + 1], 1), 0);
+    char *why =
+        fmt("subkey list (%s) at cell offset 0x%x is nested 5 indexes deep (at most 4)", sig, l[4]);
+    assert_refused(&b, l[4], why);
+    free(why);
+    /* Four levels are still read. */
+    cr_assert_eq(hm_make_ri(b.data, b.len, l[3], &l[3], 0), 0);
+    b.data[4096 + l[3] + 4] = 'l';
+    b.data[4096 + l[3] + 5] = 'i';
+    uint32_t cell;
+    char w[256];
+    cr_assert_eq(an_hive_check_subkeys(b.data, b.len, &cell, w, sizeof(w)), 0, "%s", w);
+    free(b.data);
+}
+
+Test(registry, keys_nested_deeper_than_windows_allows_refused)
+{
+    char *dir = sxs_test_tmpdir("reg-deep");
+    char *path = fmt("%s/SOFTWARE", dir);
+    char *key = malloc(600 * 2);
+    cr_assert_not_null(key);
+    key[0] = '\0';
+    for (int i = 0; i < 512; i++) /* as deep as Windows (and mkhive) goes */
+        strcat(key, i ? "\\k" : "k");
+    mkhive *m = NULL;
+    cr_assert_eq(mkhive_open(path, &m), 0);
+    cr_assert_eq(mkhive_put_key(m, key), 0);
+    cr_assert_eq(mkhive_put_key(m, "x\\y"), 0);
+    cr_assert_eq(mkhive_commit(m), 0);
+    hive_bytes b = {0};
+    b.data = (uint8_t *)sxs_slurp(path, &b.len);
+    cr_assert_not_null(b.data);
+    uint32_t cell;
+    char w[256] = "";
+    cr_assert_eq(an_hive_check_subkeys(b.data, b.len, &cell, w, sizeof(w)), 0, "%s", w);
+    /* The deepest key adopts x's subkey list: y is now 513 levels down. */
+    uint32_t deepest = hm_find_key(b.data, b.len, key);
+    uint32_t y = hm_find_key(b.data, b.len, "x\\y");
+    cr_assert(deepest && y);
+    cr_assert_eq(hm_set_subkey_list(b.data, b.len, deepest, list_of(&b, "x"), 1), 0);
+    char *why = fmt("key (nk) at cell offset 0x%x is nested more than 512 levels deep", y);
+    assert_refused(&b, y, why);
+    free(why);
+    free(b.data);
+    free(key);
+    free(path);
+    free(dir);
+}
+
+/* Found by fuzz_hive: libregf 20201007 checks "count * 4 <= list size" in 32 bits, so a count
+ * of 0x40000001 (4 bytes after the wrap) passes and it reads a billion value offsets. */
+Test(registry, value_count_wrapping_libregf_check_refused)
+{
+    hive_bytes b = software_bytes();
+    uint32_t nk = hm_find_key(b.data, b.len, "Microsoft\\Windows NT\\CurrentVersion");
+    cr_assert_neq(nk, 0);
+    uint32_t vlist =
+        (uint32_t)(b.data[4096 + nk + 4 + 40] | b.data[4096 + nk + 4 + 41] << 8 |
+                   b.data[4096 + nk + 4 + 42] << 16 | (uint32_t)b.data[4096 + nk + 4 + 43] << 24);
+    cr_assert_eq(hm_set_value_count(b.data, b.len, nk, 0x3FFFFFFFu), 0);
+    uint32_t cell;
+    char w[256] = "";
+    /* Just under the wrap libregf refuses the key itself: not a reason to drop the hive. */
+    cr_assert_eq(an_hive_check_subkeys(b.data, b.len, &cell, w, sizeof(w)), 0, "%s", w);
+    cr_assert_eq(hm_set_value_count(b.data, b.len, nk, 0x40000001u), 0);
+    char *why = fmt("key (nk) at cell offset 0x%x claims 1073741825 values, more than its value "
+                    "list at 0x%x holds",
+                    nk, vlist);
+    assert_refused(&b, nk, why);
+    free(why);
+    free(b.data);
+}
+
+/* A real Windows hive, five bytes changed: refused with the cell named, no crash. */
+Test(registry, real_system_hive_with_looping_index_refused)
+{
+    SXS_CORPUS_OR_SKIP(sys, "hives/regipy/SYSTEM.xz");
+    hive_bytes b = {0};
+    b.data = (uint8_t *)sxs_slurp(sys, &b.len);
+    cr_assert_not_null(b.data);
+    uint32_t l = list_of(&b, "ControlSet001\\Services");
+    uint8_t before[12];
+    memcpy(before, b.data + 4096 + l + 4, sizeof(before));
+    cr_assert_eq(hm_make_ri(b.data, b.len, l, &l, 1), 0);
+    int changed = 0;
+    for (size_t i = 0; i < sizeof(before); i++)
+        changed += before[i] != b.data[4096 + l + 4 + i];
+    cr_assert_leq(changed, 8, "%d bytes changed", changed); /* signature, count, one offset */
+    char *why = fmt("subkey index (ri) at cell offset 0x%x lists itself", l);
+    assert_refused(&b, l, why);
+    free(why);
+    free(b.data);
+    free(sys);
+}
+
+/* No false alarm: every real hive of the corpus passes, before and after replay. */
+Test(registry, corpus_hives_pass_subkey_check)
+{
+    static const char *const hives[] = {
+        "hives/regipy/SYSTEM.xz",
+        "hives/regipy/SYSTEM_2.xz",
+        "hives/regipy/SYSTEM_B.xz",
+        "hives/regipy/SYSTEM_WIN_10_1709.xz",
+        "hives/regipy/UsrClass.dat.xz",
+        "hives/regipy/transactions_NTUSER.DAT.xz",
+        "hives/regipy/corrupted_system_hive.xz",
+        "hives/dfwinreg/SYSTEM_XP_IECOMPATVHD.xz",
+        "hives/dissect.regf/SYSTEM.gz",
+        "hives/yarp/OldDirtyHive/RecoveredHive_Windows7",
+        "hives/yarp/NewDirtyHive1/RecoveredHive_Windows10",
+    };
+    for (size_t i = 0; i < sizeof(hives) / sizeof(hives[0]); i++) {
+        SXS_CORPUS_OR_SKIP(p, hives[i]);
+        hive_bytes b = {0};
+        b.data = (uint8_t *)sxs_slurp(p, &b.len);
+        cr_assert_not_null(b.data);
+        uint32_t cell;
+        char why[256] = "";
+        cr_assert_eq(an_hive_check_subkeys(b.data, b.len, &cell, why, sizeof(why)), 0, "%s: %s",
+                     hives[i], why);
+        free(b.data);
+        free(p);
+    }
+    SXS_CORPUS_OR_SKIP(sys, "hives/regipy/SYSTEM_B.xz");
+    an_hive_status st;
+    an_hive *h = NULL;
+    cr_assert_eq(an_hive_open_host(sys, NULL, &st, &h), 0, "%s", st.detail);
+    cr_assert_eq(st.state, AN_HIVE_REPLAYED);
+    size_t len = 0;
+    const uint8_t *bytes = an_hive_bytes(h, &len);
+    uint32_t cell;
+    char why[256] = "";
+    cr_assert_eq(an_hive_check_subkeys(bytes, len, &cell, why, sizeof(why)), 0, "%s", why);
+    an_hive_free(h);
+    free(sys);
+}
+
+/* The collector goes on: SOFTWARE refused, SYSTEM's facts still collected. */
+Test(registry, looping_software_refused_system_still_read)
+{
+    char *root = sxs_test_tmpdir("reg-loopvol");
+    char *cfg = fmt("%s/Windows/System32/config", root);
+    char *cmd = fmt("mkdir -p '%s'", cfg);
+    cr_assert_eq(system(cmd), 0);
+    hive_bytes b = software_bytes();
+    uint32_t l = list_of(&b, "Microsoft");
+    cr_assert_eq(hm_make_ri(b.data, b.len, l, &l, 1), 0);
+    char *sw = fmt("%s/SOFTWARE", cfg);
+    FILE *f = fopen(sw, "wb");
+    cr_assert_not_null(f);
+    cr_assert_eq(fwrite(b.data, 1, b.len, f), b.len);
+    fclose(f);
+    char *sys = make_system(cfg);
+
+    sxs_diag *d = sxs_diag_new();
+    fsa_evidence *ev = NULL;
+    cr_assert_eq(fsa_open(root, d, &ev), 0);
+    an_facts *facts = an_facts_new();
+    an_tz tz;
+    an_hive_report rep[3];
+    cr_assert_eq(an_registry_collect(fsa_volume_fs(ev, 0), "Windows", facts, &tz, rep, d), 0);
+    cr_assert_str_eq(rep[0].state, "unreadable");
+    char *detail = fmt("corrupt: subkey index (ri) at cell offset 0x%x lists itself", l);
+    cr_assert_str_eq(rep[0].detail, detail);
+    cr_assert_str_eq(str_fact(facts, "hive.software.state"), "unreadable");
+    cr_assert_str_eq(str_fact(facts, "hive.software.detail"), detail);
+    cr_assert_str_eq(rep[1].state, "clean");
+    cr_assert_str_eq(str_fact(facts, "system.computer_name"), "SRV-02");
+    cr_assert_eq(num_fact(facts, "service.wuauserv.start"), 4);
+    an_facts_free(facts);
+    fsa_close(ev);
+    sxs_diag_free(d);
+    free(detail);
+    free(sys);
+    free(sw);
+    free(b.data);
+    free(cmd);
+    free(cfg);
+    free(root);
 }

@@ -36,6 +36,6 @@ if(SXS_FUZZ)
       execute_process(COMMAND ${cmd} OUTPUT_FILE ${_reg_seeds}/${seedname})
     endif()
   endforeach()
-  sxs_fuzz_target(fuzz_hive SOURCES fuzz/fuzz_hive.c LIBS sxs_analyzer
+  sxs_fuzz_target(fuzz_hive SOURCES fuzz/fuzz_hive.c support/hive_mutate.c LIBS sxs_analyzer
                   SEEDS ${_reg_seeds} SECONDS 20)
 endif()

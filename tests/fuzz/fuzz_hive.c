@@ -5,7 +5,14 @@
  * hive are LOG1, LOG2, LOG in that order. So `cat hive hive.LOG1 hive.LOG2 > seed` is a seed,
  * and a plain hive file is one too.
  * Before replay the harness re-signs every log (base block checksum, HvLE Marvin32 hashes) so
- * mutations reach the page-application code instead of dying at the hash checks. */
+ * mutations reach the page-application code instead of dying at the hash checks.
+ * The last two bytes of the hive part steer a structural mutation of its subkey graph, so the
+ * fuzzer reaches the loops the subkey check must catch (libregf 20201007 recurses without end
+ * into them): byte -1 % 4 picks none / an ri index listing itself / an ri 2-cycle / a leaf
+ * list naming its own key, byte -2 which key (the n-th key cell with subkeys in the bins).
+ * Oracles besides the sanitizers: the check names a cell inside the bins and says why; replay
+ * never grows the hive by more than the logs carry. */
+#include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +20,7 @@
 #include <string.h>
 
 #include "analyzer/an_hive.h"
+#include "tests/support/hive_mutate.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -99,6 +107,55 @@ static void resign_log(uint8_t *d, size_t len)
     }
 }
 
+/* Cell offset of the n-th (mod the number found) key cell with a subkey list, scanning the
+ * bins at cell alignment; 0 when there is none. */
+static uint32_t nth_key_with_subkeys(const uint8_t *h, size_t len, unsigned n)
+{
+    uint32_t found[64];
+    unsigned count = 0;
+    for (size_t off = 32; 4096 + off + 8 <= len && count < 64; off += 8) {
+        const uint8_t *p = h + 4096 + off;
+        if (p[4] == 'n' && p[5] == 'k' && hm_subkey_list(h, len, (uint32_t)off))
+            found[count++] = (uint32_t)off;
+    }
+    return count ? found[n % count] : 0;
+}
+
+static void loop_subkeys(uint8_t *h, size_t len)
+{
+    if (len < 4096 + 4096)
+        return;
+    unsigned mode = h[len - 1] % 4, which = h[len - 2];
+    if (mode == 0)
+        return;
+    uint32_t nk = nth_key_with_subkeys(h, len, which);
+    uint32_t list = nk ? hm_subkey_list(h, len, nk) : 0;
+    if (!list)
+        return;
+    if (mode == 1) {
+        hm_make_ri(h, len, list, &list, 1);
+    } else if (mode == 2) {
+        uint32_t other = hm_subkey_list(h, len, nth_key_with_subkeys(h, len, which + 1u));
+        if (other && other != list) {
+            hm_make_ri(h, len, list, &other, 1);
+            hm_make_ri(h, len, other, &list, 1);
+        }
+    } else {
+        hm_set_leaf(h, len, list, 0, nk);
+    }
+}
+
+static void check_graph(const uint8_t *h, size_t len)
+{
+    uint32_t cell = 0;
+    char why[256] = "";
+    int r = an_hive_check_subkeys(h, len, &cell, why, sizeof(why));
+    if (r == -EBADMSG && (!why[0] || len < 4096 || cell >= len - 4096))
+        abort(); /* a refusal must name a cell of the bins and say why */
+    if (r != 0 && r != -EBADMSG && r != -ENOMEM)
+        abort();
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *input, size_t size)
 {
     uint8_t *data = malloc(size ? size : 1);
@@ -120,10 +177,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *input, size_t size)
         logs[i - 1] = (an_hive_log){data + starts[i], ends[i] - starts[i], names[i - 1]};
     }
 
+    loop_subkeys(data, ends[0]);
+    check_graph(data, ends[0]);
+    size_t carried = 0;
+    for (int i = 0; i < 3; i++)
+        carried += logs[i].len;
+
     an_hive_status st;
     an_hive *h = NULL;
     sxs_diag *diag = sxs_diag_new();
     if (an_hive_open_mem(data, ends[0], &logs[2], &logs[0], &logs[1], "fuzz", diag, &st, &h) == 0) {
+        size_t replayed = 0;
+        const uint8_t *bytes = an_hive_bytes(h, &replayed);
+        if (replayed > ends[0] + carried)
+            abort(); /* growth beyond what the logs carry: memory amplification */
+        check_graph(bytes, replayed);
         walk_ctx w = {.h = h, .budget = 60};
         an_hive_each_subkey(h, "", on_subkey, &w);
         char s[128];
