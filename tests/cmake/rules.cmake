@@ -5,3 +5,5 @@ sxs_fuzz_target(fuzz_rules SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/fuzz_rules.c
                 SECONDS 20)
 # Placeholder kinds and plan-command quoting (issue 17 item 1), and its fuzzer.
 sxs_criterion_test(test_plan_quote SOURCES test_plan_quote.c LIBS sxs_rules TIMEOUT 120)
+sxs_fuzz_target(fuzz_plan SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/fuzz_plan.c LIBS sxs_rules
+                SEEDS ${PROJECT_SOURCE_DIR}/tests/data/fuzz_plan SECONDS 20)
