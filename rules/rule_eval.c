@@ -411,7 +411,8 @@ static bool inside_quotes(const sxs_buf *out)
 }
 
 /* A command value: the one value of the placeholder, separators turned to '\\', checked
- * against the kind. NULL with r->rej set when it may not go into the command. */
+ * against the kind. "" with r->rej set when it may not go into the command (the caller then
+ * drops the whole command); NULL when out of memory. */
 static const char *command_value(rctx *r, const char *name, size_t len, rule_kind kind,
                                  const char *const *vals, size_t nvals)
 {
