@@ -76,7 +76,8 @@ typedef struct {
 
 typedef struct {
     char *step;
-    char *command; /* "" when the step has no command */
+    char *command; /* "" when the step has no command, or when a placeholder value failed its
+                    * kind's check (rules/README.md): then the note says which and why */
     char *where;   /* "offline", "rescue-vm" or "booted" */
     char *note;    /* "" when none */
 } rule_plan_step;

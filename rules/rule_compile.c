@@ -611,6 +611,7 @@ typedef struct {
     rctx *r;
     int line;
     bool ok;
+    bool command; /* a plan command: free-text placeholders are refused */
 } phctx;
 
 static int check_placeholder(const char *name, size_t len, void *ctx)
@@ -627,13 +628,21 @@ static int check_placeholder(const char *name, size_t len, void *ctx)
     } else if (!rule_builtin_placeholder(buf) && !known_capture(p->r, buf)) {
         err(p->c, p->line, "placeholder '{%s}' is not captured by any condition of this rule", buf);
         p->ok = false;
+    } else if (p->command) {
+        rule_kind kind = RULE_KIND_TEXT;
+        rule_placeholder_kind(buf, strlen(buf), &kind);
+        if (kind == RULE_KIND_TEXT) {
+            err(p->c, p->line, "placeholder '{%s}' holds free text and cannot be used in a command",
+                buf);
+            p->ok = false;
+        }
     }
     return 0;
 }
 
-static bool check_text(cctx *c, rctx *r, const char *text, int line)
+static bool check_text(cctx *c, rctx *r, const char *text, int line, bool command)
 {
-    phctx p = {c, r, line, true};
+    phctx p = {c, r, line, true, command};
     size_t bad = 0;
     if (rule_text_placeholders(text, check_placeholder, &p, &bad) < 0) {
         err(c, line, "malformed placeholder at column %zu (write '{{' or '}}' for a brace)",
@@ -650,7 +659,7 @@ static char *text_field(cctx *c, rctx *r, yaml_node_t *v, const char *what, bool
         *ok = false;
         return NULL;
     }
-    if (!check_text(c, r, s, line_of(v)))
+    if (!check_text(c, r, s, line_of(v), strcmp(what, "command") == 0))
         *ok = false;
     return s;
 }

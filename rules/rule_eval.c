@@ -378,40 +378,103 @@ static void collect(ectx *e, const rule_cond *c, acc *a)
 
 /* ---- rendering ---- */
 
+/* Why a command was withheld: the first placeholder value that failed its kind's check. */
+typedef struct {
+    bool failed;
+    char name[32];
+    rule_kind kind;
+    const char *why;
+    size_t pos;
+    size_t nvals; /* > 1: a list where a command takes one value */
+    sxs_buf value;
+} reject;
+
 typedef struct {
     const acc *a;
     const char *target_drive;
     const char *windows_dir;
     const char *fe_name; /* foreach placeholder and its current value */
     const char *fe_value;
-    bool in_command; /* values become Windows paths: '/' -> '\\' */
+    bool in_command;    /* values are checked against their kind; '/' -> '\\' */
+    const sxs_buf *out; /* the text rendered so far (its quotes give a value's context) */
+    reject rej;
     sxs_buf tmp;
 } rctx;
+
+/* Whether the next byte appended to out would sit between double quotes. */
+static bool inside_quotes(const sxs_buf *out)
+{
+    size_t n = 0;
+    for (size_t i = 0; out && i < out->len; i++)
+        n += out->data[i] == '"';
+    return n % 2 == 1;
+}
+
+/* A command value: the one value of the placeholder, separators turned to '\\', checked
+ * against the kind. "" with r->rej set when it may not go into the command (the caller then
+ * drops the whole command); NULL when out of memory. */
+static const char *command_value(rctx *r, const char *name, size_t len, rule_kind kind,
+                                 const char *const *vals, size_t nvals)
+{
+    if (r->rej.failed)
+        return "";
+    sxs_buf_reset(&r->tmp);
+    if (sxs_buf_append_str(&r->tmp, vals[0]) < 0)
+        return NULL;
+    /* facts name paths inside the volume with '/'; a command needs Windows separators */
+    for (size_t i = 0; i < r->tmp.len; i++)
+        if (r->tmp.data[i] == '/')
+            r->tmp.data[i] = '\\';
+    const char *why = NULL;
+    size_t pos = 0;
+    if (nvals > 1) {
+        why = "holds several values where the command takes one";
+    } else if (rule_quote_check(kind, r->tmp.data ? r->tmp.data : "", r->tmp.len,
+                                inside_quotes(r->out), &why, &pos) == 0) {
+        return r->tmp.data ? r->tmp.data : "";
+    }
+    r->rej.failed = true;
+    snprintf(r->rej.name, sizeof(r->rej.name), "%.*s", (int)len, name);
+    r->rej.kind = kind;
+    r->rej.why = why;
+    r->rej.pos = pos;
+    r->rej.nvals = nvals;
+    sxs_buf_reset(&r->rej.value);
+    /* the value as captured (before '/' -> '\\'), so the note shows the evidence */
+    if (sxs_buf_append_str(&r->rej.value, vals[0]) < 0)
+        return NULL;
+    return "";
+}
 
 static const char *lookup(const char *name, size_t len, void *ctx)
 {
     rctx *r = ctx;
-    if (len == 12 && memcmp(name, "target_drive", 12) == 0)
-        return r->target_drive;
-    if (len == 11 && memcmp(name, "windows_dir", 11) == 0)
-        return r->windows_dir;
-    sxs_buf_reset(&r->tmp);
-    if (r->fe_name && strlen(r->fe_name) == len && memcmp(r->fe_name, name, len) == 0) {
-        if (sxs_buf_append_str(&r->tmp, r->fe_value) < 0)
-            return NULL;
+    const char *one[1];
+    const char *const *vals = one;
+    size_t nvals = 1;
+    rule_kind kind = RULE_KIND_TEXT;
+    rule_placeholder_kind(name, len, &kind);
+    if (len == 12 && memcmp(name, "target_drive", 12) == 0) {
+        one[0] = r->target_drive;
+    } else if (len == 11 && memcmp(name, "windows_dir", 11) == 0) {
+        one[0] = r->windows_dir;
+    } else if (r->fe_name && strlen(r->fe_name) == len && memcmp(r->fe_name, name, len) == 0) {
+        one[0] = r->fe_value;
     } else {
         const cap_list *c = find_cap(r->a, name, len);
         if (!c || c->nvals == 0)
             return NULL;
-        for (size_t i = 0; i < c->nvals; i++)
-            if (sxs_buf_append_str(&r->tmp, i ? ", " : "") < 0 ||
-                sxs_buf_append_str(&r->tmp, c->vals[i]) < 0)
-                return NULL;
+        vals = (const char *const *)c->vals;
+        nvals = c->nvals;
     }
-    /* facts name paths inside the volume with '/'; a command needs Windows separators */
-    for (size_t i = 0; r->in_command && i < r->tmp.len; i++)
-        if (r->tmp.data[i] == '/')
-            r->tmp.data[i] = '\\';
+    if (r->in_command)
+        return command_value(r, name, len, kind, vals, nvals);
+    /* report text: the values joined, control bytes escaped so no line can be split */
+    sxs_buf_reset(&r->tmp);
+    for (size_t i = 0; i < nvals; i++)
+        if (sxs_buf_append_str(&r->tmp, i ? ", " : "") < 0 ||
+            rule_quote_text(vals[i], strlen(vals[i]), &r->tmp) < 0)
+            return NULL;
     return r->tmp.data ? r->tmp.data : "";
 }
 
@@ -421,12 +484,44 @@ static char *render(rctx *r, const char *text)
         return strdup("");
     sxs_buf out;
     sxs_buf_init(&out, 64 * 1024);
+    r->out = &out;
     /* lookup's joined list lives in r->tmp; rendering copies it before the next lookup */
-    if (rule_text_render(text, lookup, r, &out) < 0) {
+    int ret = rule_text_render(text, lookup, r, &out);
+    r->out = NULL;
+    if (ret < 0) {
         sxs_buf_free(&out);
         return NULL;
     }
     return sxs_buf_steal(&out);
+}
+
+/* The note of a step whose command was withheld: the rule's note, then which placeholder
+ * failed which check, with the value quoted as data. */
+static char *withheld_note(const reject *j, const char *note)
+{
+    sxs_buf b;
+    sxs_buf_init(&b, 64 * 1024);
+    int r = 0;
+    if (note && *note)
+        r = sxs_buf_printf(&b, "%s ", note);
+    if (r == 0)
+        r = sxs_buf_printf(&b, "Command withheld: the value of {%s} was rejected", j->name);
+    if (r == 0 && j->nvals > 1)
+        r = sxs_buf_printf(&b, " (%zu values; a command takes one, first ", j->nvals);
+    else if (r == 0)
+        r = sxs_buf_printf(&b, " as %s %s (%s at byte %zu): ",
+                           strchr("aeiouAEIOU", rule_kind_name(j->kind)[0]) ? "an" : "a",
+                           rule_kind_name(j->kind), j->why, j->pos);
+    if (r == 0)
+        r = rule_quote_data(j->value.data ? j->value.data : "", j->value.len, &b);
+    if (r == 0)
+        r = sxs_buf_append_str(&b, j->nvals > 1 ? "). Run the step by hand for each value."
+                                                : ". Check it by hand before running anything.");
+    if (r < 0) {
+        sxs_buf_free(&b);
+        return NULL;
+    }
+    return sxs_buf_steal(&b);
 }
 
 static int add_step(rule_finding *f, size_t *cap, rctx *r, const rule_step *st)
@@ -442,10 +537,19 @@ static int add_step(rule_finding *f, size_t *cap, rctx *r, const rule_step *st)
     rule_plan_step *p = &f->plan[f->nplan];
     p->step = render(r, st->step);
     r->in_command = true;
+    r->rej.failed = false;
     p->command = render(r, st->command);
     r->in_command = false;
     p->where = strdup(st->where);
     p->note = render(r, st->note);
+    if (r->rej.failed && p->command && p->note) {
+        /* a value that failed its check never reaches a command */
+        char *note = withheld_note(&r->rej, p->note);
+        free(p->note);
+        p->note = note;
+        p->command[0] = '\0';
+    }
+    r->rej.failed = false;
     if (!p->step || !p->command || !p->where || !p->note) {
         free(p->step);
         free(p->command);
@@ -573,6 +677,7 @@ static int make_finding(rule_finding *f, fired *fr, size_t n, const rule_eval_in
               .target_drive = in && in->target_drive ? in->target_drive : "F:",
               .windows_dir = wd};
     sxs_buf_init(&r.tmp, 64 * 1024);
+    sxs_buf_init(&r.rej.value, 64 * 1024);
     f->id = strdup(d->id);
     f->severity = d->severity;
     f->confidence = d->confidence;
@@ -585,6 +690,7 @@ static int make_finding(rule_finding *f, fired *fr, size_t n, const rule_eval_in
     for (size_t k = 0; ret == 0 && k < n; k++)
         ret = build_plan(f, &pcap, fr[k == 0 ? pi : (k <= pi ? k - 1 : k)].d, &r);
     sxs_buf_free(&r.tmp);
+    sxs_buf_free(&r.rej.value);
     /* hand the evidence over */
     f->evidence = m.ev;
     f->nevidence = m.nev;

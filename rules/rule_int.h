@@ -8,6 +8,7 @@
 
 #include "common/sxs_buf.h"
 #include "rules/rule.h"
+#include "rules/rule_quote.h"
 
 /* Limits of the rules module (not in common/sxs_limits.h, which the lead owns). */
 
@@ -148,6 +149,8 @@ bool rule_known_scenario(const char *id);
 bool rule_known_fact(const char *name);
 bool rule_known_placeholder(const char *name);
 bool rule_builtin_placeholder(const char *name);
+/* The kind of placeholder name[0..len); false when the name is unknown. */
+bool rule_placeholder_kind(const char *name, size_t len, rule_kind *ret_kind);
 
 /* rule_text.c: placeholder syntax "{name}" / "{name|default}", "{{" and "}}" for braces.
  * Calls cb for each placeholder name; returns 0, or -EINVAL on a malformed brace (then

@@ -162,14 +162,51 @@ static const char *const facts[] = {
 };
 
 /* Placeholders plan text may use; captures (named regex groups, fact "capture:") must use
- * these names too, so a typo in either place is caught. */
-static const char *const placeholders[] = {
-    "folder", "inf",       "version",   "path",       "code",    "target_drive", "windows_dir",
-    "kb",     "package",   "service",   "start",      "value",   "product",      "file",
-    "phase",  "operation", "build",     "image_path", "name",    "command",      "guid",
-    "target", "reason",    "component", "edition",    "session", "control_set",
-    "result", "result_name", "extend_code", "extend_phase", "extend_operation", "client",
-    "source_build", "target_build", "kind", "line", "free",
+ * these names too, so a typo in either place is caught. The kind says what a value must look
+ * like before it goes into a plan command (rule_quote.c); TEXT never may. */
+static const struct {
+    const char *name;
+    rule_kind kind;
+} placeholders[] = {
+    {"folder", RULE_KIND_FOLDER},
+    {"inf", RULE_KIND_INF},
+    {"version", RULE_KIND_VERSION},
+    {"path", RULE_KIND_PATH},
+    {"code", RULE_KIND_CODE},
+    {"target_drive", RULE_KIND_DRIVE},
+    {"windows_dir", RULE_KIND_WINDOWS_DIR},
+    {"kb", RULE_KIND_KB},
+    {"package", RULE_KIND_PACKAGE},
+    {"service", RULE_KIND_SERVICE},
+    {"start", RULE_KIND_NUMBER},
+    {"value", RULE_KIND_TEXT},
+    {"product", RULE_KIND_TEXT},
+    {"file", RULE_KIND_FILE},
+    {"phase", RULE_KIND_TEXT},
+    {"operation", RULE_KIND_TEXT},
+    {"build", RULE_KIND_VERSION},
+    {"image_path", RULE_KIND_TEXT}, /* may hold %SystemRoot% and arguments */
+    {"name", RULE_KIND_TEXT},
+    {"command", RULE_KIND_TEXT}, /* a RunOnce command line */
+    {"guid", RULE_KIND_GUID},
+    {"target", RULE_KIND_TEXT}, /* a reparse target as stored: \??\Volume{...}\ */
+    {"reason", RULE_KIND_TEXT},
+    {"component", RULE_KIND_PACKAGE},
+    {"edition", RULE_KIND_TEXT},
+    {"session", RULE_KIND_PACKAGE},
+    {"control_set", RULE_KIND_CONTROL_SET},
+    /* servicing history (analyzer/facts-history.md) */
+    {"result", RULE_KIND_CODE},
+    {"result_name", RULE_KIND_TEXT},
+    {"extend_code", RULE_KIND_CODE},
+    {"extend_phase", RULE_KIND_TEXT},
+    {"extend_operation", RULE_KIND_TEXT},
+    {"client", RULE_KIND_TEXT},
+    {"source_build", RULE_KIND_TEXT}, /* "19041.1.amd64fre.vb_release.191206-1406" */
+    {"target_build", RULE_KIND_TEXT},
+    {"kind", RULE_KIND_TEXT},
+    {"line", RULE_KIND_TEXT},
+    {"free", RULE_KIND_NUMBER},
 };
 
 static const char *const builtin_placeholders[] = {"target_drive", "windows_dir"};
@@ -220,7 +257,18 @@ bool rule_known_fact(const char *name)
 
 bool rule_known_placeholder(const char *name)
 {
-    return in_list(placeholders, NELEM(placeholders), name);
+    return rule_placeholder_kind(name, strlen(name), NULL);
+}
+
+bool rule_placeholder_kind(const char *name, size_t len, rule_kind *ret_kind)
+{
+    for (size_t i = 0; i < NELEM(placeholders); i++)
+        if (strlen(placeholders[i].name) == len && memcmp(placeholders[i].name, name, len) == 0) {
+            if (ret_kind)
+                *ret_kind = placeholders[i].kind;
+            return true;
+        }
+    return false;
 }
 
 bool rule_builtin_placeholder(const char *name)

@@ -466,6 +466,88 @@ Test(scenario, driver_missing_in_cbspersist_cab)
 SCENARIO(backup_reparse_kinds, "backup-reparse-kinds.raw", 1, "BACKUP-REPARSE",
          "['BACKUP-REPARSE']")
 
+/* ---- hostile values in the repair plan (issue 17 item 1) ----------------------------- */
+
+/* Characters that end, chain, redirect, expand or escape in cmd.exe or PowerShell. */
+#define SHELL_META "&|<>^%!$`\r"
+
+/* Asserts one pasted command line holds no shell metacharacter and balanced quotes. */
+static void assert_inert_command(const char *what, const char *cmd, size_t len)
+{
+    size_t quotes = 0;
+    for (size_t i = 0; i < len; i++) {
+        cr_assert(!strchr(SHELL_META, cmd[i]) || cmd[i] == '\0', "%s: command has '%c': %.*s", what,
+                  cmd[i], (int)len, cmd);
+        quotes += cmd[i] == '"';
+    }
+    cr_assert_eq(quotes % 2, 0, "%s: unbalanced quotes: %.*s", what, (int)len, cmd);
+}
+
+#define OEM12_CMD "dir /ad \"F:\\Windows\\System32\\DriverStore\\FileRepository\\oem12.inf_*\""
+#define WITHHELD_INF                                                                               \
+    "Command withheld: the value of {inf} was rejected as an INF name (character not allowed "     \
+    "at byte 1): \"x\\\"\\x26del;F:\\\\Windows\\\\System32\\\\config\\\\SOFTWARE\\x26rem\". "      \
+    "Check it by hand before running anything."
+
+Test(scenario, plan_injection_value_withheld_in_every_format)
+{
+    /* JSON: the hostile INF's step has no command, its note says why; oem12.inf's runs */
+    char *out = check_scenario("plan-injection.raw", 1, "DRIVER-MISSING", "['DRIVER-MISSING']");
+    ASSERT_JSON(out, "'\\n'.join(s['command'] for s in d['findings'][0]['plan'] if s['command'])",
+                OEM12_CMD);
+    ASSERT_JSON(out,
+                "all(not any(c in s['command'] for c in '&|<>^%!$`\\r\\n') and "
+                "s['command'].count('\"') % 2 == 0 for f in d['findings'] for s in f['plan'])",
+                "True");
+    ASSERT_JSON(out,
+                "[s['note'].endswith("
+                "r'" WITHHELD_INF "'"
+                ") for s in d['findings'][0]['plan']]",
+                "[False, True, False, False, False]");
+    free(out);
+
+    char *img = sample("plan-injection.raw");
+    char *err;
+    /* text: commands are the lines indented 11 spaces that are not "(note)" */
+    cr_assert_eq(run_tool(&out, &err, img, NULL, NULL, NULL), 1);
+    size_t ncmd = 0;
+    for (const char *l = out; *l;) {
+        const char *e = strchr(l, '\n');
+        size_t n = e ? (size_t)(e - l) : strlen(l);
+        if (n > 11 && strncmp(l, "           ", 11) == 0 && l[11] != '(' && l[11] != ' ') {
+            assert_inert_command("text", l + 11, n - 11);
+            ncmd++;
+        }
+        l += n + (e != NULL);
+    }
+    cr_expect_eq(ncmd, 1, "%s", out);
+    cr_expect_not_null(strstr(out, "\n           " OEM12_CMD "\n"), "%s", out);
+    cr_expect_not_null(strstr(out, WITHHELD_INF ")\n"), "%s", out);
+    free(out);
+    free(err);
+
+    /* Markdown: commands are the fenced blocks of the plan */
+    cr_assert_eq(run_tool(&out, &err, "--markdown", img, NULL, NULL), 1);
+    ncmd = 0;
+    const char *plan = strstr(out, "\n1. Back up");
+    cr_assert_not_null(plan, "%s", out);
+    for (const char *f = strstr(plan, "   ```\n"); f; f = strstr(f, "   ```\n")) {
+        const char *body = f + 7;
+        const char *end = strstr(body, "\n   ```");
+        cr_assert_not_null(end);
+        cr_assert(strncmp(body, "   ", 3) == 0);
+        assert_inert_command("markdown", body + 3, (size_t)(end - body - 3));
+        ncmd++;
+        f = end + 7;
+    }
+    cr_expect_eq(ncmd, 1, "%s", plan);
+    cr_expect_not_null(strstr(plan, "```\n   " OEM12_CMD "\n   ```"), "%s", plan);
+    cr_expect_not_null(strstr(plan, WITHHELD_INF "\n"), "%s", plan);
+    free(out);
+    free(err);
+    free(img);
+}
+
 Test(scenario, other_layouts_and_containers)
 {
     struct {

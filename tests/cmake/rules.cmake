@@ -3,3 +3,7 @@ sxs_criterion_test(test_rules SOURCES test_rules.c LIBS sxs_rules TIMEOUT 300)
 sxs_fuzz_target(fuzz_rules SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/fuzz_rules.c LIBS sxs_rules
                 SEEDS ${PROJECT_SOURCE_DIR}/rules/rules.d ${PROJECT_SOURCE_DIR}/tests/data/rules/bad
                 SECONDS 20)
+# Placeholder kinds and plan-command quoting (issue 17 item 1), and its fuzzer.
+sxs_criterion_test(test_plan_quote SOURCES test_plan_quote.c LIBS sxs_rules TIMEOUT 120)
+sxs_fuzz_target(fuzz_plan SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/fuzz_plan.c LIBS sxs_rules
+                SEEDS ${PROJECT_SOURCE_DIR}/tests/data/fuzz_plan SECONDS 20)
