@@ -807,7 +807,8 @@ Test(hostile, log_claiming_huge_hive_bins_is_refused_memory_bounded)
     char *closed = NULL;
     cr_assert(asprintf(&closed, "%s]", want_hives) > 0);
     char *out, *err;
-    run_tool(&out, &err, "--json", dir, NULL, NULL);
+    /* dirty hives whose logs were refused: not HEALTHY (HIVE-DAMAGED names both) */
+    cr_assert_eq(run_tool(&out, &err, "--json", dir, NULL, NULL), 1, "%s", err);
     struct rusage ru;
     cr_assert_eq(getrusage(RUSAGE_CHILDREN, &ru), 0);
     /* The same run without the logs peaks at ~30 MiB under ASan; 512 MiB per hive is gone. */
@@ -816,6 +817,9 @@ Test(hostile, log_claiming_huge_hive_bins_is_refused_memory_bounded)
     ASSERT_JSON(out, "[(h['name'], h['state'], h['detail']) for h in d['installs'][0]['hives']]",
                 closed);
     ASSERT_JSON(out, "d['installs'][0]['build']", "26100");
+    ASSERT_JSON(out, "[f['id'] for f in d['findings']]", "['HIVE-DAMAGED']");
+    ASSERT_JSON(out, "d['findings'][0]['title']",
+                "The SYSTEM hive is dirty and its transaction logs could not be replayed");
     free(out);
     free(err);
     free(closed);
