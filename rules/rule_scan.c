@@ -10,18 +10,12 @@
 #include <string.h>
 #include <time.h>
 
+#include "analyzer/an_history.h"
 #include "rules/rule_scan_int.h"
 
 void rule_format_time(bool has_time, int64_t t, bool utc, char out[48])
 {
-    out[0] = '\0';
-    if (!has_time)
-        return;
-    time_t tt = (time_t)t;
-    struct tm tm;
-    if (!gmtime_r(&tt, &tm))
-        return;
-    strftime(out, 48, utc ? "%Y-%m-%dT%H:%M:%SZ" : "%Y-%m-%d %H:%M:%S (local)", &tm);
+    an_history_format_time(has_time, t, utc, out); /* one format for findings and history */
 }
 
 static void ev_free(rule_ev *e)

@@ -43,6 +43,21 @@ static bool earlier_failure(an_history *h, const char *title)
     return false;
 }
 
+/* The current section's attempt, made on its first error or its failed exit. */
+static an_attempt *section_attempt(an_history *h, const an_log_line *l)
+{
+    if (h->sapi.att < 0) {
+        h->sapi.att = hist_begin(h, AN_ATT_DRIVER_UPDATE, l);
+        an_attempt *a = hist_get(h, h->sapi.att);
+        if (a) {
+            snprintf(a->operation, sizeof(a->operation), "%s", h->sapi.title);
+            inf_of(h->sapi.title, a->package, sizeof(a->package));
+            snprintf(a->client, sizeof(a->client), "setupapi");
+        }
+    }
+    return hist_get(h, h->sapi.att);
+}
+
 void hist_setupapi_line(an_history *h, const an_log_line *l)
 {
     const char *t = l->text;
@@ -61,16 +76,7 @@ void hist_setupapi_line(an_history *h, const an_log_line *l)
         return;
     if (hist_starts(t, "!!!  ")) {
         /* an error inside the section: the attempt exists from here on */
-        if (h->sapi.att < 0) {
-            h->sapi.att = hist_begin(h, AN_ATT_DRIVER_UPDATE, l);
-            an_attempt *a = hist_get(h, h->sapi.att);
-            if (a) {
-                snprintf(a->operation, sizeof(a->operation), "%s", h->sapi.title);
-                inf_of(h->sapi.title, a->package, sizeof(a->package));
-                snprintf(a->client, sizeof(a->client), "setupapi");
-            }
-        }
-        an_attempt *a = hist_get(h, h->sapi.att);
+        an_attempt *a = section_attempt(h, l);
         if (a && !a->package[0])
             inf_of(t, a->package, sizeof(a->package));
         hist_cite(h, h->sapi.att, l, false);
@@ -85,15 +91,7 @@ void hist_setupapi_line(an_history *h, const an_log_line *l)
         sxs_errcode_parse_hex(paren + 1, strlen(paren + 1), &code);
     bool ok = hist_starts(st, "SUCCESS");
     if (!ok || h->sapi.att >= 0 || earlier_failure(h, h->sapi.title)) {
-        if (h->sapi.att < 0) {
-            h->sapi.att = hist_begin(h, AN_ATT_DRIVER_UPDATE, l);
-            an_attempt *a = hist_get(h, h->sapi.att);
-            if (a) {
-                snprintf(a->operation, sizeof(a->operation), "%s", h->sapi.title);
-                inf_of(h->sapi.title, a->package, sizeof(a->package));
-                snprintf(a->client, sizeof(a->client), "setupapi");
-            }
-        }
+        section_attempt(h, l);
         if (!ok)
             hist_result(h, h->sapi.att, code ? code : 0xE0000000u, l);
         else
