@@ -15,3 +15,11 @@ endif()
 sxs_sample_image(NAME damage-bigsxs SCENARIO ${CMAKE_CURRENT_SOURCE_DIR}/data/damage/bigsxs.scn
                  FORMAT raw)
 add_dependencies(test_damage sxs_image_damage-bigsxs_raw)
+# The $I30 reader over mutated index blocks of that image (each input XORs one INDX block).
+sxs_fuzz_target(fuzz_i30 SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/fuzz_i30.c LIBS sxs_fsaccess
+  SEEDS ${CMAKE_CURRENT_SOURCE_DIR}/data/damage/bigsxs.scn SECONDS 20)
+if(TARGET fuzz_i30)
+  target_compile_definitions(fuzz_i30 PRIVATE
+    SXS_FUZZ_I30_IMAGE="${CMAKE_BINARY_DIR}/sample-images/out/damage-bigsxs.raw")
+  add_dependencies(fuzz_i30 sxs_image_damage-bigsxs_raw)
+endif()
