@@ -377,7 +377,7 @@ static int apply_new_log(replay_ctx *c, const log_info *li, apply_result *ret, c
     size_t pos = BASE_BLOCK_LOG;
     uint32_t expect = li->seq;
     unsigned applied = 0;
-    char stop[160] = "";
+    char stop[256] = "";
     while (pos < len) {
         if (!hvle_entry_valid(d, len, pos, expect, c->max_size, stop, sizeof(stop)))
             break;
