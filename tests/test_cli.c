@@ -421,6 +421,63 @@ Test(rules_cli, list_rules_and_bad_rule_dir)
     free(dir);
 }
 
+/* Runs sxsdoctor under timeout(1) so a hang fails the test (exit 124) instead of stalling CI. */
+static int run_tool_timeout(char **out, char **err, const char *a1, const char *a2, const char *a3,
+                            const char *a4)
+{
+    char *argv[] = {"/usr/bin/timeout", "10",       (char *)sxs_binary(), (char *)a1,
+                    (char *)a2,         (char *)a3, (char *)a4,           NULL};
+    int sig = 0;
+    int rc = sxs_run(argv, out, err, &sig);
+    cr_assert_eq(sig, 0, "timeout died with signal %d", sig);
+    cr_assert_neq(rc, 124, "sxsdoctor hung (killed after 10 s); stderr: %s", *err);
+    return rc;
+}
+
+/* Issue 17 item 6: a FIFO named x.yml in --rules DIR is refused, not waited on for ever. */
+Test(rules_cli, fifo_rule_file_exit_2_no_hang)
+{
+    char *dir = sxs_test_tmpdir("fiforules");
+    char *p = NULL;
+    cr_assert(asprintf(&p, "%s/x.yml", dir) > 0);
+    cr_assert_eq(mkfifo(p, 0600), 0);
+    char *out, *err, *expected = NULL;
+    cr_assert_eq(run_tool_timeout(&out, &err, "--list-rules", "--rules", dir, NULL), 2, "%s", err);
+    cr_assert(asprintf(&expected, "%s: not a regular file (fifo)\n", p) > 0);
+    cr_assert_str_eq(err, expected);
+    cr_assert_str_eq(out, "");
+    free(expected);
+    free(out);
+    free(err);
+    free(p);
+    free(dir);
+}
+
+/* Issue 17 item 6: 200,000 nested '[' (400 KB) are refused within the 10 s timeout (libyaml
+ * alone took > 120 s on it). */
+Test(rules_cli, deep_nesting_rule_file_exit_2_fast)
+{
+    char *dir = sxs_test_tmpdir("deeprules");
+    char *p = NULL;
+    cr_assert(asprintf(&p, "%s/deep.yml", dir) > 0);
+    FILE *f = fopen(p, "w");
+    cr_assert_not_null(f);
+    for (int i = 0; i < 200000; i++)
+        fputc('[', f);
+    for (int i = 0; i < 200000; i++)
+        fputc(']', f);
+    fclose(f);
+    char *out, *err, *expected = NULL;
+    cr_assert_eq(run_tool_timeout(&out, &err, "--list-rules", "--rules", dir, NULL), 2, "%s", err);
+    cr_assert(asprintf(&expected, "%s:1: nesting deeper than 128\n", p) > 0);
+    cr_assert_str_eq(err, expected);
+    free(expected);
+    free(out);
+    free(err);
+    free(p);
+    free(dir);
+}
+
 /* The builder's GPT layout as the report shows it: ESP, MSR (named, not "unknown"), NTFS. */
 Test(scenario, healthy_volume_table)
 {
@@ -924,8 +981,8 @@ static char *upgrade_tree(const char *tag, const char *const *rel, const char *c
         char *src = sxs_corpus_path(rel[i]);
         if (!src)
             cr_skip_test("corpus file %s absent", rel[i]);
-        cr_assert(asprintf(&cmd, "mkdir -p \"$(dirname '%s/%s')\" && cp '%s' '%s/%s'", dir,
-                           dest[i], src, dir, dest[i]) > 0);
+        cr_assert(asprintf(&cmd, "mkdir -p \"$(dirname '%s/%s')\" && cp '%s' '%s/%s'", dir, dest[i],
+                           src, dir, dest[i]) > 0);
         cr_assert_eq(system(cmd), 0);
         free(cmd);
         free(src);
@@ -969,17 +1026,17 @@ Test(history_cli, corpus_appostarsi_upgrade_failed_safe_os_apply_image)
                 "True");
     /* the media-corruption class: 0x80070570 under the failure, chkdsk in the plan */
     ASSERT_JSON(out, "'0x80070570' in str(d['findings'][0]['evidence'])", "True");
-    ASSERT_JSON(out, "any(s['command'] == 'chkdsk F:' for s in d['findings'][0]['plan'])",
-                "True");
+    ASSERT_JSON(out, "any(s['command'] == 'chkdsk F:' for s in d['findings'][0]['plan'])", "True");
     /* the timeline: one JSON object a line, with Timesketch's three required keys */
     char *q = NULL;
-    cr_assert(asprintf(&q,
-                       "python3 -c \"import json,sys; L=[json.loads(l) for l in open(sys.argv[1])];"
-                       " assert L and all({'message','datetime','timestamp_desc'} <= set(e) for e in L);"
-                       " assert any(e['timestamp_desc']=='Servicing attempt start' and "
-                       "e['result']=='0x8007000D' and e['datetime']=='2023-05-22T23:21:30+00:00' "
-                       "for e in L)\" '%s'",
-                       tl) > 0);
+    cr_assert(
+        asprintf(&q,
+                 "python3 -c \"import json,sys; L=[json.loads(l) for l in open(sys.argv[1])];"
+                 " assert L and all({'message','datetime','timestamp_desc'} <= set(e) for e in L);"
+                 " assert any(e['timestamp_desc']=='Servicing attempt start' and "
+                 "e['result']=='0x8007000D' and e['datetime']=='2023-05-22T23:21:30+00:00' "
+                 "for e in L)\" '%s'",
+                 tl) > 0);
     cr_assert_eq(system(q), 0, "timeline %s", tl);
     free(q);
     free(tl);
@@ -998,8 +1055,7 @@ Test(history_cli, corpus_rickak77_upgrade_failed_0x80070032)
     assert_contract(out);
     ASSERT_JSON(out, "sorted(set(f['id'] for f in d['findings']))", "['UPGRADE-FAILED']");
     ASSERT_JSON(out, "'0x80070032' in d['findings'][0]['title']", "True");
-    ASSERT_JSON(out, "[h['status'] for h in d['history'] if h['kind'] == 'upgrade']",
-                "['failed']");
+    ASSERT_JSON(out, "[h['status'] for h in d['history'] if h['kind'] == 'upgrade']", "['failed']");
     free(out);
     free(err);
     free(dir);
@@ -1014,8 +1070,9 @@ Test(history_cli, setupdiag_results_alone_make_upgrade_failed)
                 "[(h['client'], h['result'], h['extend_code'], h['phase']) for h in d['history'] "
                 "if h['kind'] == 'upgrade']",
                 "[('SetupDiag FindRollbackFailure', '0x800736CC', '0x20003', 'Safe OS')]");
-    ASSERT_JSON(out, "'Windows/Logs/SetupDiag/SetupDiagResults.xml' in "
-                     "[e['source'] for e in d['findings'][0]['evidence']]",
+    ASSERT_JSON(out,
+                "'Windows/Logs/SetupDiag/SetupDiagResults.xml' in "
+                "[e['source'] for e in d['findings'][0]['evidence']]",
                 "True");
     free(out);
 }
