@@ -768,9 +768,9 @@ static bool compile_unless(cctx *c, rule_def *rd, yaml_node_t *v)
 
 static rule_def *compile_rule(cctx *c, yaml_node_t *n)
 {
-    static const char *const allowed[] = {"id",          "title", "severity", "confidence",
-                                          "description", "when",  "context",  "plan",
-                                          "unless",      NULL};
+    static const char *const allowed[] = {
+        "id",   "title",   "severity", "confidence", "description",
+        "when", "context", "plan",     "unless",     NULL};
     static const char *const required[] = {"id",          "title", "severity", "confidence",
                                            "description", "when",  NULL};
     static const char *const sev[] = {"info", "low", "medium", "high", "critical"};

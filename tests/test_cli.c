@@ -981,8 +981,8 @@ static char *upgrade_tree(const char *tag, const char *const *rel, const char *c
         char *src = sxs_corpus_path(rel[i]);
         if (!src)
             cr_skip_test("corpus file %s absent", rel[i]);
-        cr_assert(asprintf(&cmd, "mkdir -p \"$(dirname '%s/%s')\" && cp '%s' '%s/%s'", dir, dest[i],
-                           src, dir, dest[i]) > 0);
+        cr_assert(asprintf(&cmd, "mkdir -p \"$(dirname '%s/%s')\" && cp '%s' '%s/%s'", dir,
+                           dest[i], src, dir, dest[i]) > 0);
         cr_assert_eq(system(cmd), 0);
         free(cmd);
         free(src);
@@ -1026,17 +1026,17 @@ Test(history_cli, corpus_appostarsi_upgrade_failed_safe_os_apply_image)
                 "True");
     /* the media-corruption class: 0x80070570 under the failure, chkdsk in the plan */
     ASSERT_JSON(out, "'0x80070570' in str(d['findings'][0]['evidence'])", "True");
-    ASSERT_JSON(out, "any(s['command'] == 'chkdsk F:' for s in d['findings'][0]['plan'])", "True");
+    ASSERT_JSON(out, "any(s['command'] == 'chkdsk F:' for s in d['findings'][0]['plan'])",
+                "True");
     /* the timeline: one JSON object a line, with Timesketch's three required keys */
     char *q = NULL;
-    cr_assert(
-        asprintf(&q,
-                 "python3 -c \"import json,sys; L=[json.loads(l) for l in open(sys.argv[1])];"
-                 " assert L and all({'message','datetime','timestamp_desc'} <= set(e) for e in L);"
-                 " assert any(e['timestamp_desc']=='Servicing attempt start' and "
-                 "e['result']=='0x8007000D' and e['datetime']=='2023-05-22T23:21:30+00:00' "
-                 "for e in L)\" '%s'",
-                 tl) > 0);
+    cr_assert(asprintf(&q,
+                       "python3 -c \"import json,sys; L=[json.loads(l) for l in open(sys.argv[1])];"
+                       " assert L and all({'message','datetime','timestamp_desc'} <= set(e) for e in L);"
+                       " assert any(e['timestamp_desc']=='Servicing attempt start' and "
+                       "e['result']=='0x8007000D' and e['datetime']=='2023-05-22T23:21:30+00:00' "
+                       "for e in L)\" '%s'",
+                       tl) > 0);
     cr_assert_eq(system(q), 0, "timeline %s", tl);
     free(q);
     free(tl);
@@ -1055,7 +1055,8 @@ Test(history_cli, corpus_rickak77_upgrade_failed_0x80070032)
     assert_contract(out);
     ASSERT_JSON(out, "sorted(set(f['id'] for f in d['findings']))", "['UPGRADE-FAILED']");
     ASSERT_JSON(out, "'0x80070032' in d['findings'][0]['title']", "True");
-    ASSERT_JSON(out, "[h['status'] for h in d['history'] if h['kind'] == 'upgrade']", "['failed']");
+    ASSERT_JSON(out, "[h['status'] for h in d['history'] if h['kind'] == 'upgrade']",
+                "['failed']");
     free(out);
     free(err);
     free(dir);
@@ -1070,9 +1071,8 @@ Test(history_cli, setupdiag_results_alone_make_upgrade_failed)
                 "[(h['client'], h['result'], h['extend_code'], h['phase']) for h in d['history'] "
                 "if h['kind'] == 'upgrade']",
                 "[('SetupDiag FindRollbackFailure', '0x800736CC', '0x20003', 'Safe OS')]");
-    ASSERT_JSON(out,
-                "'Windows/Logs/SetupDiag/SetupDiagResults.xml' in "
-                "[e['source'] for e in d['findings'][0]['evidence']]",
+    ASSERT_JSON(out, "'Windows/Logs/SetupDiag/SetupDiagResults.xml' in "
+                     "[e['source'] for e in d['findings'][0]['evidence']]",
                 "True");
     free(out);
 }
