@@ -478,6 +478,61 @@ Test(rules_cli, deep_nesting_rule_file_exit_2_fast)
     free(dir);
 }
 
+/* CRC-32 (IEEE, zlib's) for patching GPT headers. */
+static uint32_t crc32_ieee(const uint8_t *p, size_t n)
+{
+    uint32_t c = 0xFFFFFFFFu;
+    for (size_t i = 0; i < n; i++) {
+        c ^= p[i];
+        for (int k = 0; k < 8; k++)
+            c = (c >> 1) ^ (0xEDB88320u & (0u - (c & 1u)));
+    }
+    return ~c;
+}
+
+/* Issue 17 item 6: a GPT header claiming 0xFFFFFFFF partition entries, with its header CRC
+ * fixed, kept libtsk busy 25-55 s. Now it is refused before libtsk reads it, named exactly,
+ * and the run ends UNREADABLE (exit 3) within the 10 s timeout. */
+Test(scenario, gpt_huge_entry_count_refused_fast)
+{
+    char *dir = sxs_test_tmpdir("gpthuge");
+    char *img = NULL, *cmd = NULL;
+    cr_assert(asprintf(&img, "%s/gpt.raw", dir) > 0);
+    cr_assert(asprintf(&cmd, "cp '%s/healthy.raw' '%s'", SXS_SAMPLE_OUT, img) > 0);
+    cr_assert_eq(system(cmd), 0);
+    FILE *f = fopen(img, "r+b");
+    cr_assert_not_null(f);
+    uint8_t h[512];
+    cr_assert_eq(fseek(f, 512, SEEK_SET), 0);
+    cr_assert_eq(fread(h, 1, sizeof(h), f), sizeof(h));
+    cr_assert_eq(memcmp(h, "EFI PART", 8), 0);
+    uint32_t hsize = (uint32_t)h[12] | (uint32_t)h[13] << 8;
+    cr_assert_eq(hsize, 92);
+    memset(h + 80, 0xFF, 4); /* partition entry count */
+    memset(h + 16, 0, 4);
+    uint32_t crc = crc32_ieee(h, hsize);
+    for (int i = 0; i < 4; i++)
+        h[16 + i] = (uint8_t)(crc >> (8 * i));
+    cr_assert_eq(fseek(f, 512, SEEK_SET), 0);
+    cr_assert_eq(fwrite(h, 1, sizeof(h), f), sizeof(h));
+    fclose(f);
+    char *out, *err, *expected = NULL;
+    cr_assert_eq(run_tool_timeout(&out, &err, img, NULL, NULL, NULL), 3, "%s", err);
+    cr_assert(asprintf(&expected,
+                       "sxsdoctor: %s: error: GPT header at LBA 1: 4294967295 partition entries "
+                       "of 128 bytes (512.0 GiB) exceed the 128 KiB limit; the partition table "
+                       "was not read\n",
+                       img) > 0);
+    cr_assert(strncmp(err, expected, strlen(expected)) == 0, "stderr: %s", err);
+    cr_assert_not_null(strstr(out, "UNREADABLE"), "%s", out);
+    free(expected);
+    free(out);
+    free(err);
+    free(cmd);
+    free(img);
+    free(dir);
+}
+
 /* The builder's GPT layout as the report shows it: ESP, MSR (named, not "unknown"), NTFS. */
 Test(scenario, healthy_volume_table)
 {
