@@ -533,6 +533,130 @@ Test(scenario, gpt_huge_entry_count_refused_fast)
     free(dir);
 }
 
+static uint64_t get_be(const uint8_t *p, int n)
+{
+    uint64_t v = 0;
+    for (int i = 0; i < n; i++)
+        v = v << 8 | p[i];
+    return v;
+}
+
+static uint64_t get_le(const uint8_t *p, int n)
+{
+    uint64_t v = 0;
+    for (int i = n - 1; i >= 0; i--)
+        v = v << 8 | p[i];
+    return v;
+}
+
+/* Overwrites len bytes at off of the file with deterministic garbage. */
+static void garble(FILE *f, uint64_t off, size_t len, unsigned seed)
+{
+    cr_assert_eq(fseeko(f, (off_t)off, SEEK_SET), 0);
+    for (size_t i = 0; i < len; i++) {
+        seed = seed * 1103515245u + 12345u;
+        fputc((int)(seed >> 16) & 0xFF, f);
+    }
+}
+
+/* Copies a sample image into a fresh directory; returns the copy's path. */
+static char *copy_sample(const char *tag, const char *name)
+{
+    char *dir = sxs_test_tmpdir(tag);
+    char *img = NULL, *cmd = NULL;
+    cr_assert(asprintf(&img, "%s/%s", dir, name) > 0);
+    cr_assert(asprintf(&cmd, "cp '%s/%s' '%s'", SXS_SAMPLE_OUT, name, img) > 0);
+    cr_assert_eq(system(cmd), 0);
+    free(cmd);
+    free(dir);
+    return img;
+}
+
+/* Runs sxsdoctor on a corrupt image and asserts exit 3 (UNREADABLE) and stderr exactly: the
+ * container's "no partition table" warning and "no Windows installation found", nothing from
+ * LeakSanitizer. Full unwinding lets tests/lsan.supp match libtsk/libvhdi/libewf frames
+ * (those libraries have no frame pointers). */
+static void assert_corrupt_unreadable(const char *img, const char *container)
+{
+    char *lsan = NULL;
+    cr_assert(asprintf(&lsan,
+                       "LSAN_OPTIONS=suppressions=%s/tests/lsan.supp:fast_unwind_on_malloc=0:"
+                       "print_suppressions=0",
+                       SXS_SOURCE_DIR) > 0);
+    char *argv[] = {"/usr/bin/timeout", "10", "/usr/bin/env", lsan, (char *)sxs_binary(),
+                    (char *)img,        NULL};
+    char *out, *err, *expected = NULL;
+    int sig = 0;
+    int rc = sxs_run(argv, &out, &err, &sig);
+    cr_assert_eq(sig, 0);
+    cr_assert_eq(rc, 3, "%s", err);
+    cr_assert(asprintf(&expected,
+                       "sxsdoctor: %s: warning: %s: no partition table or filesystem recognised "
+                       "on the %s disk (offset 0)\n"
+                       "sxsdoctor: %s: error: no Windows installation found\n",
+                       img, img, container, img) > 0);
+    cr_assert_str_eq(err, expected);
+    cr_assert_not_null(strstr(out, "UNREADABLE"), "%s", out);
+    free(expected);
+    free(out);
+    free(err);
+    free(lsan);
+}
+
+/* Issue 17 item 7: a dynamic VHD whose block allocation table is garbage. libtsk's
+ * vhdi_image_read leaks libvhdi's error on every failed read; tests/lsan.supp suppresses that
+ * (and only that), so the ASan build exits 3, not 1. */
+Test(scenario, vhd_garbage_bat_exit_3_no_leak_report)
+{
+    char *img = copy_sample("vhdbat", "healthy.vhd");
+    FILE *f = fopen(img, "r+b");
+    cr_assert_not_null(f);
+    uint8_t foot[512], dyn[512];
+    cr_assert_eq(fread(foot, 1, sizeof(foot), f), sizeof(foot)); /* footer copy at 0 */
+    cr_assert_eq(memcmp(foot, "conectix", 8), 0);
+    uint64_t dyn_off = get_be(foot + 16, 8);
+    cr_assert_eq(fseeko(f, (off_t)dyn_off, SEEK_SET), 0);
+    cr_assert_eq(fread(dyn, 1, sizeof(dyn), f), sizeof(dyn));
+    cr_assert_eq(memcmp(dyn, "cxsparse", 8), 0);
+    uint64_t bat = get_be(dyn + 16, 8);
+    uint32_t entries = (uint32_t)get_be(dyn + 28, 4);
+    cr_assert_gt(entries, 0);
+    garble(f, bat, (size_t)entries * 4, 7);
+    fclose(f);
+    assert_corrupt_unreadable(img, "vhd");
+    free(img);
+}
+
+/* Issue 17 item 7: an E01 whose table and table2 sections (the chunk offsets) are garbage.
+ * libewf leaks the chunk data of each chunk it fails to read; suppressed in tests/lsan.supp. */
+Test(scenario, e01_garbage_table_exit_3_no_leak_report)
+{
+    char *img = copy_sample("e01table", "healthy.E01");
+    FILE *f = fopen(img, "r+b");
+    cr_assert_not_null(f);
+    uint64_t off = 13;
+    int tables = 0;
+    for (int n = 0; n < 64; n++) {
+        uint8_t sh[100] = {0}; /* section header (76 bytes), then a table's header */
+        cr_assert_eq(fseeko(f, (off_t)off, SEEK_SET), 0);
+        cr_assert_geq(fread(sh, 1, sizeof(sh), f), 76);
+        uint64_t next = get_le(sh + 16, 8);
+        if (strcmp((const char *)sh, "table") == 0 || strcmp((const char *)sh, "table2") == 0) {
+            uint32_t count = (uint32_t)get_le(sh + 76, 4);
+            cr_assert_gt(count, 0);
+            garble(f, off + 76 + 24, (size_t)count * 4, 11);
+            tables++;
+        }
+        if (strcmp((const char *)sh, "done") == 0 || next <= off)
+            break;
+        off = next;
+    }
+    fclose(f);
+    cr_assert_eq(tables, 2, "table and table2 sections found");
+    assert_corrupt_unreadable(img, "ewf");
+    free(img);
+}
+
 /* The builder's GPT layout as the report shows it: ESP, MSR (named, not "unknown"), NTFS. */
 Test(scenario, healthy_volume_table)
 {
