@@ -10,6 +10,7 @@
 
 #include "common/sxs_checked.h"
 #include "common/sxs_utf16.h"
+#include "fsaccess/fsa_gpt.h"
 #include "fsaccess/fsa_tsk.h"
 
 static const char *fs_name(TSK_FS_TYPE_ENUM t)
@@ -245,17 +246,46 @@ static int scan_partitions(fsa_evidence *ev, fsa_tsk_ev *tev, sxs_diag *diag)
     return 0;
 }
 
+static int gpt_read(void *ctx, uint64_t off, void *buf, size_t len)
+{
+    return read_at(ctx, off, buf, len) ? 0 : -EIO;
+}
+
+/* Without a usable GPT: what libtsk's autodetection tries, minus its GPT step. */
+static TSK_VS_INFO *open_vs_without_gpt(TSK_IMG_INFO *img)
+{
+    static const TSK_VS_TYPE_ENUM types[] = {TSK_VS_TYPE_DOS, TSK_VS_TYPE_BSD, TSK_VS_TYPE_SUN,
+                                             TSK_VS_TYPE_MAC};
+    for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+        TSK_VS_INFO *vs = tsk_vs_open(img, 0, types[i]);
+        tsk_error_reset();
+        if (vs)
+            return vs;
+    }
+    return NULL;
+}
+
 int fsa_tsk_volumes(fsa_evidence *ev, fsa_tsk_ev *tev, const char *path, bool container_known,
                     sxs_diag *diag)
 {
-    /* GPT first, as Windows does: libtsk's autodetection also finds the
-     * protective MBR and leaks that candidate's partition list when it drops it.
-     */
-    tev->vs = tsk_vs_open(tev->img, 0, TSK_VS_TYPE_GPT);
-    tsk_error_reset();
-    if (!tev->vs)
-        tev->vs = tsk_vs_open(tev->img, 0, TSK_VS_TYPE_DETECT);
-    tsk_error_reset();
+    /* libtsk walks whatever entry count a GPT header claims (4 billion took it a minute), so
+     * the headers it would read are checked first; a bad one is reported and skipped. */
+    char why[320];
+    int gpt_ok = fsa_gpt_precheck(gpt_read, tev->img, (uint64_t)tev->img->size,
+                                  tev->img->sector_size, why, sizeof(why));
+    if (gpt_ok == 0) {
+        sxs_diag_add(diag, SXS_DIAG_ERROR, path, -1, "%s; the partition table was not read", why);
+        tev->vs = open_vs_without_gpt(tev->img);
+    } else {
+        /* GPT first, as Windows does: libtsk's autodetection also finds the
+         * protective MBR and leaks that candidate's partition list when it drops it.
+         */
+        tev->vs = tsk_vs_open(tev->img, 0, TSK_VS_TYPE_GPT);
+        tsk_error_reset();
+        if (!tev->vs)
+            tev->vs = tsk_vs_open(tev->img, 0, TSK_VS_TYPE_DETECT);
+        tsk_error_reset();
+    }
     if (tev->vs)
         return scan_partitions(ev, tev, diag);
     int r = probe_volume(ev, tev, NULL, 0, ev->info.media_size, "", true, diag);

@@ -1068,6 +1068,45 @@ static void syntax_error(cctx *c, const yaml_parser_t *parser)
             parser->problem ? parser->problem : "unknown problem");
 }
 
+/* Refuses a file nested deeper than RULE_MAX_YAML_DEPTH before libyaml builds a document:
+ * libyaml's scanner does O(flow depth) work per token (its simple-key stack), so 200,000
+ * nested '[' cost minutes. The pre-scan runs the same scanner, so what it counts (flow and
+ * block collections, outside quoted scalars and comments) is exactly what the loader would see,
+ * and it stops at the first level too deep, which keeps it linear in the file size. A syntax
+ * error ends the pre-scan; the loader then reports it. Returns 0 or -EINVAL (error reported). */
+static int check_nesting(cctx *c, const void *data, size_t len)
+{
+    yaml_parser_t p;
+    if (!yaml_parser_initialize(&p))
+        return -ENOMEM;
+    yaml_parser_set_input_string(&p, data, len);
+    int depth = 0, ret = 0;
+    for (;;) {
+        yaml_token_t tk;
+        if (!yaml_parser_scan(&p, &tk))
+            break;
+        yaml_token_type_t type = tk.type;
+        int line = (int)tk.start_mark.line + 1;
+        yaml_token_delete(&tk);
+        if (type == YAML_STREAM_END_TOKEN)
+            break;
+        if (type == YAML_FLOW_SEQUENCE_START_TOKEN || type == YAML_FLOW_MAPPING_START_TOKEN ||
+            type == YAML_BLOCK_SEQUENCE_START_TOKEN || type == YAML_BLOCK_MAPPING_START_TOKEN) {
+            if (++depth > RULE_MAX_YAML_DEPTH) {
+                err(c, line, "nesting deeper than %d", RULE_MAX_YAML_DEPTH);
+                ret = -EINVAL;
+                break;
+            }
+        } else if ((type == YAML_FLOW_SEQUENCE_END_TOKEN || type == YAML_FLOW_MAPPING_END_TOKEN ||
+                    type == YAML_BLOCK_END_TOKEN) &&
+                   depth > 0) {
+            depth--;
+        }
+    }
+    yaml_parser_delete(&p);
+    return ret;
+}
+
 int rule_set_load_mem(rule_set *rs, const char *name, const void *data, size_t len,
                       rule_err_cb err_cb, void *ctx)
 {
@@ -1078,6 +1117,9 @@ int rule_set_load_mem(rule_set *rs, const char *name, const void *data, size_t l
         err(&c, 0, "rule file larger than %d bytes", RULE_MAX_FILE_SIZE);
         return -EINVAL;
     }
+    int nest = check_nesting(&c, data ? data : (const void *)"", len);
+    if (nest < 0)
+        return nest;
     yaml_parser_t parser;
     yaml_document_t doc, extra;
     if (!yaml_parser_initialize(&parser))
@@ -1113,24 +1155,59 @@ int rule_set_load_mem(rule_set *rs, const char *name, const void *data, size_t l
     return ret;
 }
 
+static const char *file_kind(mode_t m)
+{
+    if (S_ISDIR(m))
+        return "directory";
+    if (S_ISFIFO(m))
+        return "fifo";
+    if (S_ISCHR(m))
+        return "character device";
+    if (S_ISBLK(m))
+        return "block device";
+    if (S_ISSOCK(m))
+        return "socket";
+    return "special file";
+}
+
+__attribute__((format(printf, 5, 6))) static int
+file_error(const char *path, rule_err_cb err_cb, void *ctx, int ret, const char *fmt, ...)
+{
+    if (err_cb) {
+        char msg[256];
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(msg, sizeof(msg), fmt, ap);
+        va_end(ap);
+        err_cb(path, 0, msg, ctx);
+    }
+    return ret;
+}
+
+/* O_NONBLOCK: opening a FIFO (or a tty) named like a rule file must not wait for a writer; the
+ * fstat that follows refuses anything but a regular file before a byte is read. */
 int rule_set_load_file(rule_set *rs, const char *path, rule_err_cb err_cb, void *ctx)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
     if (fd < 0) {
         int e = errno;
-        if (err_cb) {
-            char msg[256];
-            snprintf(msg, sizeof(msg), "cannot open: %s", strerror(e));
-            err_cb(path, 0, msg, ctx);
-        }
-        return -e;
+        return file_error(path, err_cb, ctx, -e, "cannot open: %s", strerror(e));
     }
     struct stat st;
-    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > RULE_MAX_FILE_SIZE) {
+    if (fstat(fd, &st) < 0) {
+        int e = errno;
         close(fd);
-        if (err_cb)
-            err_cb(path, 0, "not a regular file of at most 1 MiB", ctx);
-        return -EINVAL;
+        return file_error(path, err_cb, ctx, -e, "cannot stat: %s", strerror(e));
+    }
+    if (!S_ISREG(st.st_mode)) {
+        close(fd);
+        return file_error(path, err_cb, ctx, -EINVAL, "not a regular file (%s)",
+                          file_kind(st.st_mode));
+    }
+    if (st.st_size > RULE_MAX_FILE_SIZE) {
+        close(fd);
+        return file_error(path, err_cb, ctx, -EINVAL, "rule file larger than %d bytes",
+                          RULE_MAX_FILE_SIZE);
     }
     size_t len = (size_t)st.st_size;
     char *buf = malloc(len + 1);
@@ -1138,16 +1215,25 @@ int rule_set_load_file(rule_set *rs, const char *path, rule_err_cb err_cb, void 
         close(fd);
         return -ENOMEM;
     }
+    /* A file that grew since the fstat is read up to its size then; one that shrank ends
+     * early. Either way what is compiled is what was read. */
     size_t got = 0;
+    int rerr = 0;
     while (got < len) {
         ssize_t r = read(fd, buf + got, len - got);
         if (r < 0 && errno == EINTR)
             continue;
+        if (r < 0)
+            rerr = errno;
         if (r <= 0)
             break;
         got += (size_t)r;
     }
     close(fd);
+    if (rerr) {
+        free(buf);
+        return file_error(path, err_cb, ctx, -rerr, "cannot read: %s", strerror(rerr));
+    }
     int ret = rule_set_load_mem(rs, path, buf, got, err_cb, ctx);
     free(buf);
     return ret;

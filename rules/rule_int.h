@@ -34,6 +34,11 @@
 /* Nesting of all/any/not: real rules use 3 levels; the limit stops hostile files (and YAML
  * alias cycles) from exhausting the stack. */
 #define RULE_MAX_DEPTH 32
+/* YAML collections nested in a rule file (flow [ { and block sequences/mappings), checked
+ * before libyaml loads the file: libyaml's scanner is quadratic in flow nesting (200,000 '['
+ * took > 120 s). A condition at RULE_MAX_DEPTH is about 2 levels per all/any (a mapping holding
+ * a sequence) plus the rule list around it, about 70; the shipped rules reach 9. */
+#define RULE_MAX_YAML_DEPTH 128
 /* YAML nodes visited per file: stops alias "billion laughs" expansion. */
 #define RULE_MAX_NODE_VISITS 100000
 /* Rule file size: the shipped files are < 10 KiB. */

@@ -421,6 +421,242 @@ Test(rules_cli, list_rules_and_bad_rule_dir)
     free(dir);
 }
 
+/* Runs sxsdoctor under timeout(1) so a hang fails the test (exit 124) instead of stalling CI. */
+static int run_tool_timeout(char **out, char **err, const char *a1, const char *a2, const char *a3,
+                            const char *a4)
+{
+    char *argv[] = {"/usr/bin/timeout", "10",       (char *)sxs_binary(), (char *)a1,
+                    (char *)a2,         (char *)a3, (char *)a4,           NULL};
+    int sig = 0;
+    int rc = sxs_run(argv, out, err, &sig);
+    cr_assert_eq(sig, 0, "timeout died with signal %d", sig);
+    cr_assert_neq(rc, 124, "sxsdoctor hung (killed after 10 s); stderr: %s", *err);
+    return rc;
+}
+
+/* Issue 17 item 6: a FIFO named x.yml in --rules DIR is refused, not waited on for ever. */
+Test(rules_cli, fifo_rule_file_exit_2_no_hang)
+{
+    char *dir = sxs_test_tmpdir("fiforules");
+    char *p = NULL;
+    cr_assert(asprintf(&p, "%s/x.yml", dir) > 0);
+    cr_assert_eq(mkfifo(p, 0600), 0);
+    char *out, *err, *expected = NULL;
+    cr_assert_eq(run_tool_timeout(&out, &err, "--list-rules", "--rules", dir, NULL), 2, "%s", err);
+    cr_assert(asprintf(&expected, "%s: not a regular file (fifo)\n", p) > 0);
+    cr_assert_str_eq(err, expected);
+    cr_assert_str_eq(out, "");
+    free(expected);
+    free(out);
+    free(err);
+    free(p);
+    free(dir);
+}
+
+/* Issue 17 item 6: 200,000 nested '[' (400 KB) are refused within the 10 s timeout (libyaml
+ * alone took > 120 s on it). */
+Test(rules_cli, deep_nesting_rule_file_exit_2_fast)
+{
+    char *dir = sxs_test_tmpdir("deeprules");
+    char *p = NULL;
+    cr_assert(asprintf(&p, "%s/deep.yml", dir) > 0);
+    FILE *f = fopen(p, "w");
+    cr_assert_not_null(f);
+    for (int i = 0; i < 200000; i++)
+        fputc('[', f);
+    for (int i = 0; i < 200000; i++)
+        fputc(']', f);
+    fclose(f);
+    char *out, *err, *expected = NULL;
+    cr_assert_eq(run_tool_timeout(&out, &err, "--list-rules", "--rules", dir, NULL), 2, "%s", err);
+    cr_assert(asprintf(&expected, "%s:1: nesting deeper than 128\n", p) > 0);
+    cr_assert_str_eq(err, expected);
+    free(expected);
+    free(out);
+    free(err);
+    free(p);
+    free(dir);
+}
+
+/* CRC-32 (IEEE, zlib's) for patching GPT headers. */
+static uint32_t crc32_ieee(const uint8_t *p, size_t n)
+{
+    uint32_t c = 0xFFFFFFFFu;
+    for (size_t i = 0; i < n; i++) {
+        c ^= p[i];
+        for (int k = 0; k < 8; k++)
+            c = (c >> 1) ^ (0xEDB88320u & (0u - (c & 1u)));
+    }
+    return ~c;
+}
+
+/* Issue 17 item 6: a GPT header claiming 0xFFFFFFFF partition entries, with its header CRC
+ * fixed, kept libtsk busy 25-55 s. Now it is refused before libtsk reads it, named exactly,
+ * and the run ends UNREADABLE (exit 3) within the 10 s timeout. */
+Test(scenario, gpt_huge_entry_count_refused_fast)
+{
+    char *dir = sxs_test_tmpdir("gpthuge");
+    char *img = NULL, *cmd = NULL;
+    cr_assert(asprintf(&img, "%s/gpt.raw", dir) > 0);
+    cr_assert(asprintf(&cmd, "cp '%s/healthy.raw' '%s'", SXS_SAMPLE_OUT, img) > 0);
+    cr_assert_eq(system(cmd), 0);
+    FILE *f = fopen(img, "r+b");
+    cr_assert_not_null(f);
+    uint8_t h[512];
+    cr_assert_eq(fseek(f, 512, SEEK_SET), 0);
+    cr_assert_eq(fread(h, 1, sizeof(h), f), sizeof(h));
+    cr_assert_eq(memcmp(h, "EFI PART", 8), 0);
+    uint32_t hsize = (uint32_t)h[12] | (uint32_t)h[13] << 8;
+    cr_assert_eq(hsize, 92);
+    memset(h + 80, 0xFF, 4); /* partition entry count */
+    memset(h + 16, 0, 4);
+    uint32_t crc = crc32_ieee(h, hsize);
+    for (int i = 0; i < 4; i++)
+        h[16 + i] = (uint8_t)(crc >> (8 * i));
+    cr_assert_eq(fseek(f, 512, SEEK_SET), 0);
+    cr_assert_eq(fwrite(h, 1, sizeof(h), f), sizeof(h));
+    fclose(f);
+    char *out, *err, *expected = NULL;
+    cr_assert_eq(run_tool_timeout(&out, &err, img, NULL, NULL, NULL), 3, "%s", err);
+    cr_assert(asprintf(&expected,
+                       "sxsdoctor: %s: error: GPT header at LBA 1: 4294967295 partition entries "
+                       "of 128 bytes (512.0 GiB) exceed the 128 KiB limit; the partition table "
+                       "was not read\n",
+                       img) > 0);
+    cr_assert(strncmp(err, expected, strlen(expected)) == 0, "stderr: %s", err);
+    cr_assert_not_null(strstr(out, "UNREADABLE"), "%s", out);
+    free(expected);
+    free(out);
+    free(err);
+    free(cmd);
+    free(img);
+    free(dir);
+}
+
+static uint64_t get_be(const uint8_t *p, int n)
+{
+    uint64_t v = 0;
+    for (int i = 0; i < n; i++)
+        v = v << 8 | p[i];
+    return v;
+}
+
+static uint64_t get_le(const uint8_t *p, int n)
+{
+    uint64_t v = 0;
+    for (int i = n - 1; i >= 0; i--)
+        v = v << 8 | p[i];
+    return v;
+}
+
+/* Overwrites len bytes at off of the file with deterministic garbage. */
+static void garble(FILE *f, uint64_t off, size_t len, unsigned seed)
+{
+    cr_assert_eq(fseeko(f, (off_t)off, SEEK_SET), 0);
+    for (size_t i = 0; i < len; i++) {
+        seed = seed * 1103515245u + 12345u;
+        fputc((int)(seed >> 16) & 0xFF, f);
+    }
+}
+
+/* Copies a sample image into a fresh directory; returns the copy's path. */
+static char *copy_sample(const char *tag, const char *name)
+{
+    char *dir = sxs_test_tmpdir(tag);
+    char *img = NULL, *cmd = NULL;
+    cr_assert(asprintf(&img, "%s/%s", dir, name) > 0);
+    cr_assert(asprintf(&cmd, "cp '%s/%s' '%s'", SXS_SAMPLE_OUT, name, img) > 0);
+    cr_assert_eq(system(cmd), 0);
+    free(cmd);
+    free(dir);
+    return img;
+}
+
+/* Runs sxsdoctor on a corrupt image and asserts exit 3 (UNREADABLE) and stderr exactly: the
+ * container's "no partition table" warning and "no Windows installation found", nothing from
+ * LeakSanitizer. Full unwinding lets tests/lsan.supp match libtsk/libvhdi/libewf frames
+ * (those libraries have no frame pointers). */
+static void assert_corrupt_unreadable(const char *img, const char *container)
+{
+    char *lsan = NULL;
+    cr_assert(asprintf(&lsan,
+                       "LSAN_OPTIONS=suppressions=%s/tests/lsan.supp:fast_unwind_on_malloc=0:"
+                       "print_suppressions=0",
+                       SXS_SOURCE_DIR) > 0);
+    char *argv[] = {"/usr/bin/timeout", "10", "/usr/bin/env", lsan, (char *)sxs_binary(),
+                    (char *)img,        NULL};
+    char *out, *err, *expected = NULL;
+    int sig = 0;
+    int rc = sxs_run(argv, &out, &err, &sig);
+    cr_assert_eq(sig, 0);
+    cr_assert_eq(rc, 3, "%s", err);
+    cr_assert(asprintf(&expected,
+                       "sxsdoctor: %s: warning: %s: no partition table or filesystem recognised "
+                       "on the %s disk (offset 0)\n"
+                       "sxsdoctor: %s: error: no Windows installation found\n",
+                       img, img, container, img) > 0);
+    cr_assert_str_eq(err, expected);
+    cr_assert_not_null(strstr(out, "UNREADABLE"), "%s", out);
+    free(expected);
+    free(out);
+    free(err);
+    free(lsan);
+}
+
+/* Issue 17 item 7: a dynamic VHD whose block allocation table is garbage. libtsk's
+ * vhdi_image_read leaks libvhdi's error on every failed read; tests/lsan.supp suppresses that
+ * (and only that), so the ASan build exits 3, not 1. */
+Test(scenario, vhd_garbage_bat_exit_3_no_leak_report)
+{
+    char *img = copy_sample("vhdbat", "healthy.vhd");
+    FILE *f = fopen(img, "r+b");
+    cr_assert_not_null(f);
+    uint8_t foot[512], dyn[512];
+    cr_assert_eq(fread(foot, 1, sizeof(foot), f), sizeof(foot)); /* footer copy at 0 */
+    cr_assert_eq(memcmp(foot, "conectix", 8), 0);
+    uint64_t dyn_off = get_be(foot + 16, 8);
+    cr_assert_eq(fseeko(f, (off_t)dyn_off, SEEK_SET), 0);
+    cr_assert_eq(fread(dyn, 1, sizeof(dyn), f), sizeof(dyn));
+    cr_assert_eq(memcmp(dyn, "cxsparse", 8), 0);
+    uint64_t bat = get_be(dyn + 16, 8);
+    uint32_t entries = (uint32_t)get_be(dyn + 28, 4);
+    cr_assert_gt(entries, 0);
+    garble(f, bat, (size_t)entries * 4, 7);
+    fclose(f);
+    assert_corrupt_unreadable(img, "vhd");
+    free(img);
+}
+
+/* Issue 17 item 7: an E01 whose table and table2 sections (the chunk offsets) are garbage.
+ * libewf leaks the chunk data of each chunk it fails to read; suppressed in tests/lsan.supp. */
+Test(scenario, e01_garbage_table_exit_3_no_leak_report)
+{
+    char *img = copy_sample("e01table", "healthy.E01");
+    FILE *f = fopen(img, "r+b");
+    cr_assert_not_null(f);
+    uint64_t off = 13;
+    int tables = 0;
+    for (int n = 0; n < 64; n++) {
+        uint8_t sh[100] = {0}; /* section header (76 bytes), then a table's header */
+        cr_assert_eq(fseeko(f, (off_t)off, SEEK_SET), 0);
+        cr_assert_geq(fread(sh, 1, sizeof(sh), f), 76);
+        uint64_t next = get_le(sh + 16, 8);
+        if (strcmp((const char *)sh, "table") == 0 || strcmp((const char *)sh, "table2") == 0) {
+            uint32_t count = (uint32_t)get_le(sh + 76, 4);
+            cr_assert_gt(count, 0);
+            garble(f, off + 76 + 24, (size_t)count * 4, 11);
+            tables++;
+        }
+        if (strcmp((const char *)sh, "done") == 0 || next <= off)
+            break;
+        off = next;
+    }
+    fclose(f);
+    cr_assert_eq(tables, 2, "table and table2 sections found");
+    assert_corrupt_unreadable(img, "ewf");
+    free(img);
+}
+
 /* The builder's GPT layout as the report shows it: ESP, MSR (named, not "unknown"), NTFS. */
 Test(scenario, healthy_volume_table)
 {

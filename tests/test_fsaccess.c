@@ -1226,3 +1226,131 @@ Test(backends, sample_multi_install)
     sxs_diag_free(d);
     free(p);
 }
+
+/* ---- GPT header pre-validation (issue 17 item 6): libtsk never sees a hostile header ---- */
+#include "fsaccess/fsa_gpt.h"
+
+typedef struct {
+    uint8_t *b;
+    size_t n;
+} memdisk;
+
+static int mem_read(void *ctx, uint64_t off, void *buf, size_t len)
+{
+    const memdisk *d = ctx;
+    if (off > d->n || len > d->n - off)
+        return -EIO;
+    memcpy(buf, d->b + off, len);
+    return 0;
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+    for (int i = 0; i < 4; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static void put64(uint8_t *p, uint64_t v)
+{
+    for (int i = 0; i < 8; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
+}
+
+/* A 1 MiB disk with a protective MBR and a GPT (128 entries of 128 bytes at LBA 2, one
+ * partition at LBA 64) in ss-byte sectors. */
+static memdisk gpt_disk(unsigned ss)
+{
+    memdisk d = {calloc(1, 1 << 20), 1 << 20};
+    cr_assert_not_null(d.b);
+    d.b[446 + 4] = 0xEE;
+    d.b[510] = 0x55;
+    d.b[511] = 0xAA;
+    uint8_t *h = d.b + ss;
+    memcpy(h, "EFI PART", 8);
+    put32(h + 12, 92);
+    put64(h + 72, 2);
+    put32(h + 80, 128);
+    put32(h + 84, 128);
+    put64(d.b + 2 * ss + 32, 64);
+    put64(d.b + 2 * ss + 40, 100);
+    return d;
+}
+
+static int precheck(memdisk *d, unsigned ss, char *why, size_t n)
+{
+    return fsa_gpt_precheck(mem_read, d, d->n, ss, why, n);
+}
+
+Test(gpt_precheck, valid_and_absent_headers_pass)
+{
+    char why[320];
+    memdisk d = gpt_disk(512);
+    cr_assert_eq(precheck(&d, 512, why, sizeof(why)), 1);
+    cr_assert_str_eq(why, "");
+    memset(d.b, 0, d.n); /* no GPT at all: libtsk refuses it at once */
+    cr_assert_eq(precheck(&d, 512, why, sizeof(why)), 1);
+    free(d.b);
+    d = gpt_disk(4096);
+    cr_assert_eq(precheck(&d, 4096, why, sizeof(why)), 1);
+    cr_assert_eq(precheck(&d, 512, why, sizeof(why)), 1, "found at 4096 after 512: %s", why);
+    free(d.b);
+}
+
+Test(gpt_precheck, bad_headers_named)
+{
+    static const struct {
+        unsigned ss;
+        unsigned field;
+        uint32_t value;
+        const char *why;
+    } cases[] = {
+        {512, 80, 0xFFFFFFFFu,
+         "GPT header at LBA 1: 4294967295 partition entries of 128 bytes (512.0 GiB) exceed "
+         "the 128 KiB limit"},
+        {512, 80, 1025,
+         "GPT header at LBA 1: 1025 partition entries of 128 bytes (128.1 KiB) exceed the 128 "
+         "KiB limit"},
+        {512, 84, 200, "GPT header at LBA 1: partition entry size 200 is not a multiple of 128"},
+        {512, 12, 600, "GPT header at LBA 1: header size 600 bytes is outside 92..512"},
+        {512, 72, 4096,
+         "GPT header at LBA 1: partition entries at LBA 4096 (32 sectors) lie outside the disk "
+         "(2048 sectors)"},
+        {4096, 80, 0xFFFFFFFFu,
+         "GPT header at LBA 1 (4096-byte sectors): 4294967295 partition entries of 128 bytes "
+         "(512.0 GiB) exceed the 128 KiB limit"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        memdisk d = gpt_disk(cases[i].ss);
+        put32(d.b + cases[i].ss + cases[i].field, cases[i].value);
+        char why[320];
+        cr_expect_eq(precheck(&d, 512, why, sizeof(why)), 0, "case %zu", i);
+        cr_expect_str_eq(why, cases[i].why, "case %zu", i);
+        free(d.b);
+    }
+}
+
+/* libtsk's own quick refusals stay libtsk's: an entry size below 128, or a first partition
+ * past the disk, makes it move on, so they pass to it; a bad backup header (read when the
+ * primary is refused) is caught. */
+Test(gpt_precheck, libtsk_refusals_and_backup)
+{
+    char why[320];
+    memdisk d = gpt_disk(512);
+    put32(d.b + 512 + 84, 64);
+    cr_assert_eq(precheck(&d, 512, why, sizeof(why)), 1, "%s", why);
+    free(d.b);
+    d = gpt_disk(512);
+    put64(d.b + 2 * 512 + 32, 1u << 30);
+    cr_assert_eq(precheck(&d, 512, why, sizeof(why)), 1, "%s", why);
+    /* Now also a backup header at the last LBA claiming 2^32-1 entries. */
+    uint8_t *bk = d.b + d.n - 512;
+    memcpy(bk, "EFI PART", 8);
+    put32(bk + 12, 92);
+    put64(bk + 72, 2);
+    put32(bk + 80, 0xFFFFFFFFu);
+    put32(bk + 84, 128);
+    cr_assert_eq(precheck(&d, 512, why, sizeof(why)), 0);
+    cr_assert_str_eq(why, "backup GPT header at LBA 2047: 4294967295 partition entries of 128 "
+                          "bytes (512.0 GiB) exceed the 128 KiB limit");
+    free(d.b);
+}

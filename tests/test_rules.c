@@ -1129,3 +1129,113 @@ Test(rules_engine, empty_texts_render_empty)
     rule_result_free(r);
     rule_set_free(rs);
 }
+
+/* ---- hostile rule files (issue 17 item 6): no hang on a FIFO, no minutes in libyaml ---- */
+
+/* A FIFO named like a rule file is refused without waiting for a writer. (A regression hangs
+ * here until ctest's TIMEOUT; the e2e test in test_cli.c fails within 10 s. No Criterion
+ * .timeout: a second timed test in this binary makes Criterion 2.4 leak in its runner.) */
+Test(rules_compile, fifo_in_rule_dir_refused)
+{
+    char *dir = sxs_test_tmpdir("fifo-rules");
+    char path[1024];
+    snprintf(path, sizeof(path), "%s/x.yml", dir);
+    cr_assert_eq(mkfifo(path, 0600), 0, "mkfifo: %s", strerror(errno));
+    rule_set *rs = rule_set_new();
+    errs e = {0};
+    cr_assert_eq(rule_set_load_dir(rs, dir, collect_err, &e), -EINVAL);
+    cr_assert_str_eq(e.buf, "x.yml:0: not a regular file (fifo)\n");
+    e = (errs){0};
+    cr_assert_eq(rule_set_load_file(rs, path, collect_err, &e), -EINVAL);
+    cr_assert_str_eq(e.buf, "x.yml:0: not a regular file (fifo)\n");
+    cr_assert_eq(rule_set_count(rs), 0);
+    rule_set_free(rs);
+    free(dir);
+}
+
+/* A directory named like a rule file is not read as one. */
+Test(rules_compile, directory_named_yml_refused)
+{
+    char *dir = sxs_test_tmpdir("dir-rules");
+    char path[1024];
+    snprintf(path, sizeof(path), "%s/sub.yml", dir);
+    cr_assert_eq(mkdir(path, 0700), 0);
+    rule_set *rs = rule_set_new();
+    errs e = {0};
+    cr_assert_eq(rule_set_load_dir(rs, dir, collect_err, &e), -EINVAL);
+    cr_assert_str_eq(e.buf, "sub.yml:0: not a regular file (directory)\n");
+    rule_set_free(rs);
+    free(dir);
+}
+
+static char *nested(size_t n, char open, char close)
+{
+    char *s = malloc(2 * n + 2);
+    cr_assert_not_null(s);
+    memset(s, open, n);
+    memset(s + n, close, n);
+    s[2 * n] = '\n';
+    s[2 * n + 1] = '\0';
+    return s;
+}
+
+/* 200,000 nested '[' (the issue's reproducer) are refused at the first level too deep, before
+ * libyaml loads the file (that took > 120 s). */
+Test(rules_compile, deep_flow_nesting_refused)
+{
+    char *s = malloc(200001);
+    cr_assert_not_null(s);
+    memset(s, '[', 200000);
+    s[200000] = '\0';
+    errs e = {0};
+    rule_set *rs = load_text(s, &e);
+    cr_assert_str_eq(e.buf, "mem.yml:1: nesting deeper than 128\n");
+    cr_assert_eq(rule_set_count(rs), 0);
+    rule_set_free(rs);
+    free(s);
+}
+
+/* The limit is exact: 128 levels reach the compiler (which refuses a top-level sequence of
+ * sequences for its own reason), 129 do not; '{' counts as '['; brackets in quoted scalars and
+ * comments do not count; block nesting counts too, on the line where it goes too deep. */
+Test(rules_compile, nesting_limit_exact)
+{
+    errs e = {0};
+    char *s = nested(128, '[', ']');
+    rule_set *rs = load_text(s, &e);
+    cr_assert_null(strstr(e.buf, "nesting deeper"), "%s", e.buf);
+    cr_assert_gt(e.count, 0);
+    rule_set_free(rs);
+    free(s);
+
+    e = (errs){0};
+    s = nested(129, '{', '}');
+    rs = load_text(s, &e);
+    cr_assert_str_eq(e.buf, "mem.yml:1: nesting deeper than 128\n");
+    rule_set_free(rs);
+    free(s);
+
+    /* 300 brackets inside a quoted scalar and a comment: not nesting. */
+    char q[1024];
+    char br[301];
+    memset(br, '[', 300);
+    br[300] = '\0';
+    snprintf(q, sizeof(q), "# %s\nx: '%s'\ny: \"%s\"\n", br, br, br);
+    e = (errs){0};
+    rs = load_text(q, &e);
+    cr_assert_null(strstr(e.buf, "nesting deeper"), "%s", e.buf);
+    rule_set_free(rs);
+
+    /* Block sequences "- - - ..." 200 deep on line 3. */
+    char b[1024] = "a: 1\nb:\n";
+    size_t bl = strlen(b);
+    for (int i = 0; i < 200; i++) {
+        b[bl++] = '-';
+        b[bl++] = ' ';
+    }
+    memcpy(b + bl, "x\n", 3);
+    e = (errs){0};
+    rs = load_text(b, &e);
+    cr_assert_str_eq(e.buf, "mem.yml:3: nesting deeper than 128\n");
+    rule_set_free(rs);
+}

@@ -12,3 +12,6 @@ target_compile_definitions(test_space PRIVATE
 if(TARGET sample_images)
   add_dependencies(test_space sample_images)
 endif()
+# GPT header pre-validation (issue 17 item 6): hostile headers never reach libtsk.
+sxs_fuzz_target(fuzz_gpt SOURCES fuzz/fuzz_gpt.c LIBS sxs_fsaccess
+  SEEDS ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/seeds/gpt SECONDS 20)
