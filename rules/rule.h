@@ -152,8 +152,8 @@ int rule_scan_file_end(rule_scan *s, uint64_t bytes, double seconds);
 void rule_scan_consumer(rule_scan *s, an_log_consumer *ret);
 /* Marks a log family present without streaming a file (a log that exists but is unreadable). */
 void rule_scan_family_present(rule_scan *s, an_log_family family);
-/* Evaluates the rules with the lines seen so far and the facts. in->logs is not used; in->fs
- * (may be NULL) serves driver-store lookups of captured INF names. */
+/* Evaluates the rules with the lines seen so far and the facts (no I/O: driver-store
+ * conditions read the analyzer's history.driver.* facts). in->logs and in->fs are not used. */
 int rule_scan_finish(rule_scan *s, const rule_eval_input *in, rule_result **ret, sxs_diag *diag);
 
 #endif

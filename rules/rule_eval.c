@@ -10,7 +10,6 @@
 #include <string.h>
 #include <strings.h>
 
-#include "analyzer/an_driverstore.h"
 #include "rules/rule_scan_int.h"
 
 typedef struct {
@@ -32,35 +31,43 @@ typedef struct {
 typedef struct {
     const rule_scan *s;
     const an_facts *facts;
-    fsa_fs *fs; /* NULL: driver-store conditions are false (unknown) */
     const char *windows_dir;
-    an_driverstore *ds; /* listed on first use */
-    bool ds_tried;
     sxs_diag *diag;
 } ectx;
 
 static void add_ev(acc *a, const char *source, int64_t line, int64_t offset, const char *ts,
                    const char *text);
 
-/* The driver store of the install, listed once per evaluation. NULL when unknown. */
-static an_driverstore *driverstore(ectx *e)
+/* The analyzer's driver-store lookup of an INF (analyzer/facts-history.md): 1 its package
+ * folder is there (copied to folder), 0 it is not, -1 not looked up (unknown). The rules do no
+ * I/O: the analyzer resolved every INF that a failed driver update names. */
+static int driver_state(const ectx *e, const char *inf, char *folder, size_t cap)
 {
-    if (!e->ds_tried && e->fs) {
-        e->ds_tried = true;
-        if (an_driverstore_open(e->fs, e->windows_dir ? e->windows_dir : "Windows", e->diag,
-                                &e->ds) < 0)
-            e->ds = NULL;
+    const char *base = strrchr(inf, '\\');
+    base = base ? base + 1 : inf;
+    size_t pos = 0;
+    for (const an_fact *f; (f = an_facts_next(e->facts, "history.driver.missing", &pos));)
+        if (strcasecmp(f->value, base) == 0)
+            return 0;
+    size_t n = an_facts_count(e->facts);
+    for (size_t i = 0; i < n; i++) {
+        const an_fact *f = an_facts_at(e->facts, i);
+        if (strcmp(f->name, "history.driver.present") != 0 || strcasecmp(f->value, base) != 0)
+            continue;
+        const an_fact *g = an_facts_at(e->facts, i + 1);
+        snprintf(folder, cap, "%s",
+                 g && strcmp(g->name, "history.driver.present_folder") == 0 ? g->value : base);
+        return 1;
     }
-    return e->ds;
+    return -1;
 }
 
 /* Visits every value captured under placeholder name by any log/correlate pattern whose INF
- * package folder is missing (c->op == FACT_MISSING) or present in the driver store. Returns how
- * many; cites each into a when a is not NULL. */
+ * package folder is missing (c->op == FACT_MISSING) or present in the driver store, as the
+ * analyzer found it. Returns how many; cites each into a when a is not NULL. */
 static size_t driverstore_visit(ectx *e, const rule_cond *c, acc *a)
 {
-    an_driverstore *ds = driverstore(e);
-    if (!ds || !an_driverstore_present(ds))
+    if (!e->facts)
         return 0;
     const rule_set *rs = e->s->rs;
     size_t n = 0;
@@ -74,7 +81,7 @@ static size_t driverstore_visit(ectx *e, const rule_cond *c, acc *a)
                 continue;
             for (size_t v = 0; v < p->caps[g].nvals; v++) {
                 char folder[512];
-                int r = an_driverstore_find(ds, p->caps[g].vals[v], folder, sizeof(folder));
+                int r = driver_state(e, p->caps[g].vals[v], folder, sizeof(folder));
                 if (r < 0 || (r == 1) != (c->op == FACT_EXISTS))
                     continue;
                 n++;
@@ -728,7 +735,6 @@ int rule_scan_finish(rule_scan *s, const rule_eval_input *in, rule_result **ret,
     const rule_set *rs = s->rs;
     ectx e = {.s = s,
               .facts = in ? in->facts : NULL,
-              .fs = in ? in->fs : NULL,
               .windows_dir = in && in->windows_dir ? in->windows_dir : "Windows",
               .diag = diag};
     fired *fr = calloc(rs->nrules + 1, sizeof(*fr));
@@ -802,7 +808,6 @@ int rule_scan_finish(rule_scan *s, const rule_eval_input *in, rule_result **ret,
         acc_free(&fr[i].a);
     free(fr);
     free(done);
-    an_driverstore_free(e.ds);
     if (err < 0) {
         rule_result_free(res);
         return err;

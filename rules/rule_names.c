@@ -121,6 +121,7 @@ static const char *const facts[] = {
     "history.driver.missing",
     "history.driver.missing_folder",
     "history.driver.present",
+    "history.driver.present_folder",
     /* file system: IIS */
     "iis.app_host_config.present",
     "iis.physical_path.count",

@@ -488,3 +488,21 @@ Test(history, wer_report_variant_from_dism_session)
     cr_assert_eq(a->kind, AN_ATT_DISM);
     cr_assert_str_eq(a->client, "DISM Package Manager Provider");
 }
+
+/* Microsoft's excerpt: the component column is padded differently from line to line ("CBS
+ * INSTALL" vs "CBS   Doqe:"); the layout of one line must not be assumed for the next. */
+Test(history, corpus_msdocs_driver_excerpt_mixed_columns)
+{
+    SXS_CORPUS_OR_SKIP(p, "logs/excerpts/msdocs_cbs_driver-missing_0x80070003.log");
+    feed_file(p, AN_LOG_CBS, "Windows/Logs/CBS/CBS.log");
+    cr_assert_eq(an_history_finish(hist, NULL, facts), 0);
+    cr_assert_eq(count_kind(AN_ATT_DRIVER_UPDATE, AN_ATT_FAILED), 1);
+    const an_attempt *a = NULL;
+    for (size_t i = 0; i < an_history_count(hist); i++)
+        if (an_history_at(hist, i)->kind == AN_ATT_DRIVER_UPDATE)
+            a = an_history_at(hist, i);
+    cr_assert_str_eq(a->package, "ntprint4.inf");
+    cr_assert_eq(a->result, 0x80070003);
+    cr_assert(a->rolled_back);
+    free(p);
+}

@@ -64,9 +64,8 @@ static void session_close(an_history *h, hist_cbs_session *s, an_attempt_status 
 
 static hist_cbs_session *session_open(an_history *h, const char *id, size_t n, const an_log_line *l)
 {
-    hist_cbs_session *s = find_session(h, id, n), *free_slot = NULL;
-    if (s)
-        return s;
+    /* callers looked the id up already (an "initialized" line names a new session) */
+    hist_cbs_session *s, *free_slot = NULL;
     /* round robin from the cursor: the first free slot, else the one at the cursor, which is
      * the longest-held of them (a session never finalized: TrustedInstaller was killed) */
     for (size_t k = 0;
@@ -85,9 +84,12 @@ static hist_cbs_session *session_open(an_history *h, const char *id, size_t n, c
     s->used = true;
     h->cbs.nused++;
     s->att = -1;
-    hist_copy(s->id, sizeof(s->id), id, n);
-    s->id_len = strlen(s->id);
-    s->id_hash = id_hash(s->id, s->id_len);
+    if (n >= sizeof(s->id)) /* digits and '_' only (id_len): a plain copy */
+        n = sizeof(s->id) - 1;
+    memcpy(s->id, id, n);
+    s->id[n] = '\0';
+    s->id_len = n;
+    s->id_hash = id_hash(s->id, n);
     if (l->has_time) {
         s->has_start = true;
         s->start = l->time;
@@ -347,6 +349,14 @@ static void boot_time(an_history *h, const char *m, const an_log_line *l)
 
 void hist_cbs_line(an_history *h, const an_log_line *l)
 {
+    /* Most CBS lines are none of ours: when the line keeps the column layout (two blanks
+     * before the message offset), its first message letter decides without parsing. */
+    size_t mo = h->msg_off;
+    if (mo && l->len > mo && l->text[mo - 1] == ' ' && l->text[mo - 2] == ' ') {
+        char c0 = l->text[mo];
+        if (c0 != 'S' && c0 != 'E' && c0 != 'G' && c0 != 'W' && c0 != 'D' && c0 != 'F')
+            return;
+    }
     const char *m = hist_message(h, l, NULL, NULL);
     if (!m)
         return;
@@ -359,9 +369,11 @@ void hist_cbs_line(an_history *h, const an_log_line *l)
             boot_time(h, m, l);
         return;
     case 'E':
-        if (hist_starts(m, "Exec: Processing complete"))
+        if (!hist_starts(m, "Exec: Processing "))
+            return;
+        if (hist_starts(m + 17, "complete"))
             processing_complete(h, m, l);
-        else if (hist_starts(m, "Exec: Processing started.  Session: "))
+        else if (hist_starts(m + 17, "started.  Session: "))
             processing_started(h, m, l);
         return;
     case 'G':

@@ -78,10 +78,10 @@ void an_history_free(an_history *h)
 void hist_copy(char *dst, size_t cap, const char *s, size_t len)
 {
     size_t n = 0;
-    while (n < len && n + 1 < cap && s[n] && (unsigned char)s[n] >= 0x20 && s[n] != 0x7f) {
-        dst[n] = s[n];
+    size_t max = len < cap - 1 ? len : cap - 1;
+    while (n < max && (unsigned char)s[n] >= 0x20 && s[n] != 0x7f) /* stops at NUL too */
         n++;
-    }
+    memcpy(dst, s, n);
     while (n > 0 && dst[n - 1] == ' ')
         n--;
     dst[n] = '\0';
@@ -239,8 +239,17 @@ const char *hist_message(an_history *h, const an_log_line *l, const char **ret_l
      * 22 in CBS, DISM and setup), the component padded to 7), so the message starts where it
      * started on the previous line: check the shape there instead of scanning the blanks. */
     size_t mo = h->msg_off, co = h->comp_off;
-    if (mo && l->len > mo && s[19] == ',' && s[co - 1] == ' ' && s[co] >= 'A' && s[co] <= 'Z' &&
-        s[mo - 1] == ' ' && s[mo] != ' ') {
+    bool same = mo && l->len > mo && s[19] == ',' && s[co - 1] == ' ' && s[mo] != ' ';
+    if (same) { /* exactly an upper-case word, then blanks up to the message */
+        const char *k = s + co, *end = s + mo;
+        while (k < end && ((*k >= 'A' && *k <= 'Z') || (*k >= '0' && *k <= '9')))
+            k++;
+        same = k > s + co && k < end;
+        while (same && k < end && *k == ' ')
+            k++;
+        same = same && k == end;
+    }
+    if (same) {
         if (ret_level && ret_level_len) {
             *ret_level = s + 21;
             *ret_level_len = strcspn(s + 21, " ");
@@ -280,6 +289,15 @@ const char *hist_message(an_history *h, const an_log_line *l, const char **ret_l
             h->msg_off = (size_t)(m - s);
         }
         return m;
+    }
+    /* excerpts quoted with single blanks ("2017-12-06 11:13:35, Info CBS Doqe: ..."): an
+     * upper-case word of letters only, then one blank */
+    if (q > p && q - p <= 6 && q[0] == ' ' && q[1] != ' ') {
+        bool letters = true;
+        for (const char *k = p; k < q; k++)
+            letters &= *k >= 'A' && *k <= 'Z';
+        if (letters)
+            return q + 1;
     }
     return p;
 }

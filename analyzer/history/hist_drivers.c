@@ -57,6 +57,9 @@ int an_history_driver_facts(const an_history *h, fsa_fs *fs, const char *windows
         int64_t off = e ? e->offset : -1, line = e ? e->line : -1;
         if (present) {
             r = an_facts_add_str_at(facts, "history.driver.present", inf, src, off, line);
+            if (r == 0) /* paired with the fact before it */
+                r = an_facts_add_str_at(facts, "history.driver.present_folder", folder, src, off,
+                                        line);
         } else {
             r = an_facts_add_str_at(facts, "history.driver.missing", inf, src, off, line);
             if (r == 0 && named_folder)
