@@ -23,41 +23,6 @@ static int run_tool(char **out, char **err, const char *a1, const char *a2, cons
     return rc;
 }
 
-/* Evaluates a Python expression over the JSON document d; returns its str() (malloc'd). The
- * expression fails the test when the JSON is invalid. */
-static char *json_q(const char *json, const char *expr)
-{
-    char *dir = sxs_test_tmpdir("json");
-    char *path = NULL;
-    cr_assert(asprintf(&path, "%s/r.json", dir) > 0);
-    FILE *f = fopen(path, "w");
-    cr_assert_not_null(f);
-    fputs(json, f);
-    fclose(f);
-    char *code = NULL;
-    cr_assert(asprintf(&code, "import json,sys; d=json.load(open(sys.argv[1])); print(%s)", expr) >
-              0);
-    char *argv[] = {"/usr/bin/python3", "-c", code, path, NULL};
-    char *out = NULL, *err = NULL;
-    int rc = sxs_run(argv, &out, &err, NULL);
-    cr_assert_eq(rc, 0, "JSON query %s failed: %s", expr, err);
-    size_t n = strlen(out);
-    while (n && out[n - 1] == '\n')
-        out[--n] = '\0';
-    free(err);
-    free(code);
-    free(path);
-    free(dir);
-    return out;
-}
-
-#define ASSERT_JSON(json, expr, expected)                                                          \
-    do {                                                                                           \
-        char *v_ = json_q(json, expr);                                                             \
-        cr_assert_str_eq(v_, expected, "%s", expr);                                                \
-        free(v_);                                                                                  \
-    } while (0)
-
 Test(cli, help_and_version)
 {
     char *out, *err;
@@ -176,16 +141,6 @@ Test(cli, multiple_filesystems_no_windows)
 
 /* ---- scenarios: every sample image end to end ---------------------------------------- */
 
-static char *sample(const char *file)
-{
-    char *p = NULL;
-    cr_assert(asprintf(&p, "%s/%s", SXS_SAMPLE_OUT, file) > 0);
-    struct stat st;
-    if (stat(p, &st) != 0)
-        cr_skip_test("sample image %s not built (cmake --build BUILD --target sample_images)", p);
-    return p;
-}
-
 /* Contract checks every report must pass, whatever the scenario. */
 static void assert_contract(const char *json)
 {
@@ -241,7 +196,7 @@ static void assert_contract(const char *json)
 static char *check_scenario(const char *file, int want_rc, const char *want_primary,
                             const char *want_ids)
 {
-    char *img = sample(file);
+    char *img = sxs_sample(file);
     char before[65], after[65];
     cr_assert_eq(sxs_sha256_file(img, before), 0);
     char *out, *err;
@@ -348,7 +303,7 @@ Test(scenario, healthy_e01_and_vhd_agree_with_raw)
 
 Test(scenario, target_drive_and_markdown)
 {
-    char *img = sample("ssu-empty.raw");
+    char *img = sxs_sample("ssu-empty.raw");
     char *out, *err;
     cr_assert_eq(run_tool(&out, &err, "--target-drive", "G:", img, NULL), 1);
     cr_assert_not_null(strstr(out, "\"G:\\Windows\\WinSxS\\amd64_microsoft-windows-"
@@ -371,7 +326,7 @@ Test(scenario, multi_install_both_found_and_selectable)
     ASSERT_JSON(out, "[(i['volume'], i['build']) for i in d['installs']]",
                 "[(2, 26100), (3, 19045)]");
     free(out);
-    char *img = sample("multi-install.raw");
+    char *img = sxs_sample("multi-install.raw");
     char *err;
     cr_assert_eq(run_tool(&out, &err, "--json", "--install", "2", img), 0);
     ASSERT_JSON(out, "[i['analysed'] for i in d['installs']]", "[False, True]");
@@ -386,7 +341,7 @@ Test(scenario, multi_install_both_found_and_selectable)
 
 Test(scenario, bitlocker_named_not_unknown)
 {
-    char *img = sample("bitlocker.raw");
+    char *img = sxs_sample("bitlocker.raw");
     char *out, *err;
     cr_assert_eq(run_tool(&out, &err, "--json", img, NULL, NULL), 3);
     ASSERT_JSON(out, "[v['fs'] for v in d['volumes'] if 'BitLocker' in v['note']]",
@@ -742,7 +697,7 @@ Test(scenario, plan_injection_value_withheld_in_every_format)
                 "[False, True, False, False, False]");
     free(out);
 
-    char *img = sample("plan-injection.raw");
+    char *img = sxs_sample("plan-injection.raw");
     char *err;
     /* text: commands are the lines indented 11 spaces that are not "(note)" */
     cr_assert_eq(run_tool(&out, &err, img, NULL, NULL, NULL), 1);
@@ -806,7 +761,7 @@ Test(scenario, other_layouts_and_containers)
 /* The directory backend (a mounted volume) gives the same diagnosis as the image. */
 Test(scenario, mounted_directory_same_as_image)
 {
-    char *tree = sample("ssu-empty.tree");
+    char *tree = sxs_sample("ssu-empty.tree");
     char *out, *err;
     cr_assert_eq(run_tool(&out, &err, "--json", tree, NULL, NULL), 1, "%s", err);
     assert_contract(out);
@@ -816,7 +771,7 @@ Test(scenario, mounted_directory_same_as_image)
     free(out);
     free(err);
     free(tree);
-    tree = sample("healthy.tree");
+    tree = sxs_sample("healthy.tree");
     cr_assert_eq(run_tool(&out, &err, "--json", tree, NULL, NULL), 0, "%s", err);
     ASSERT_JSON(out, "d['verdict']['status']", "healthy");
     free(out);
@@ -828,7 +783,7 @@ Test(scenario, mounted_directory_same_as_image)
  * the hive, and what could be read is still reported. */
 Test(scenario, unreadable_hive_is_not_healthy)
 {
-    char *tree = sample("healthy.tree");
+    char *tree = sxs_sample("healthy.tree");
     char *dir = sxs_test_tmpdir("badhive");
     char *cmd = NULL;
     cr_assert(asprintf(&cmd,
@@ -856,7 +811,7 @@ Test(scenario, unreadable_hive_is_not_healthy)
 
 static char *copy_sample_tree(const char *sample_name, const char *tag)
 {
-    char *tree = sample(sample_name);
+    char *tree = sxs_sample(sample_name);
     char *dir = sxs_test_tmpdir(tag);
     char *cmd = NULL;
     cr_assert(asprintf(&cmd, "cp -r '%s/.' '%s/'", tree, dir) > 0);
@@ -971,8 +926,8 @@ Test(hostile, looping_subkey_graph_in_mounted_volume)
  * sample image, and the copy is still only read. */
 Test(hostile, looping_subkey_index_in_raw_image)
 {
-    char *img = sample("healthy.raw");
-    char *tree = sample("healthy.tree");
+    char *img = sxs_sample("healthy.raw");
+    char *tree = sxs_sample("healthy.tree");
     char *hive_path = NULL;
     cr_assert(asprintf(&hive_path, "%s/Windows/System32/config/SOFTWARE", tree) > 0);
     size_t hive_len = 0, img_len = 0;
@@ -1066,7 +1021,7 @@ Test(hostile, log_claiming_huge_hive_bins_is_refused_memory_bounded)
 /* Crash residue in a log (NUL runs, binary junk) is skipped, never fatal. */
 Test(scenario, binary_garbage_in_log_is_read_past)
 {
-    char *tree = sample("ssu-empty.tree");
+    char *tree = sxs_sample("ssu-empty.tree");
     char *dir = sxs_test_tmpdir("junklog");
     char *cmd = NULL;
     cr_assert(asprintf(&cmd,
@@ -1150,12 +1105,8 @@ Test(history_cli, failed_update_names_kb_code_and_line)
 static char *upgrade_tree(const char *tag, const char *const *rel, const char *const *dest,
                           size_t n)
 {
-    char *tree = sample("healthy.tree");
-    char *dir = sxs_test_tmpdir(tag);
+    char *dir = copy_sample_tree("healthy.tree", tag);
     char *cmd = NULL;
-    cr_assert(asprintf(&cmd, "cp -r '%s/.' '%s/'", tree, dir) > 0);
-    cr_assert_eq(system(cmd), 0);
-    free(cmd);
     for (size_t i = 0; i < n; i++) {
         char *src = sxs_corpus_path(rel[i]);
         if (!src)
@@ -1166,7 +1117,6 @@ static char *upgrade_tree(const char *tag, const char *const *rel, const char *c
         free(cmd);
         free(src);
     }
-    free(tree);
     return dir;
 }
 
@@ -1276,7 +1226,7 @@ Test(history_cli, corpus_azure_specialize_stays_healthy)
 /* --timeline never writes over the evidence. */
 Test(history_cli, timeline_refuses_the_evidence)
 {
-    char *img = sample("healthy.raw");
+    char *img = sxs_sample("healthy.raw");
     char before[65], after[65];
     cr_assert_eq(sxs_sha256_file(img, before), 0);
     char *out, *err;
@@ -1292,7 +1242,7 @@ Test(history_cli, timeline_refuses_the_evidence)
 /* Without the shipped rules, an unresolved failure in the history still is not HEALTHY. */
 Test(history_cli, unresolved_failure_without_rules_is_not_healthy)
 {
-    char *img = sample("cu-failed.raw");
+    char *img = sxs_sample("cu-failed.raw");
     char *dir = sxs_test_tmpdir("norules");
     char *out, *err;
     cr_assert_eq(run_tool(&out, &err, "--no-builtin-rules", "--rules", dir, img), 1, "%s", err);
@@ -1307,11 +1257,10 @@ Test(history_cli, unresolved_failure_without_rules_is_not_healthy)
  * archive is read first, so the failure is the session's. */
 Test(history_cli, session_across_cbspersist_and_cbs_log)
 {
-    char *tree = sample("healthy.tree");
-    char *dir = sxs_test_tmpdir("persist");
+    char *dir = copy_sample_tree("healthy.tree", "persist");
     char *cmd = NULL;
     cr_assert(asprintf(&cmd,
-                       "cp -r '%s/.' '%s/' && cd '%s/Windows/Logs/CBS' && "
+                       "cd '%s/Windows/Logs/CBS' && "
                        "printf '2025-08-20 03:10:04, Info                  CBS    Session: "
                        "31210000_1 initialized by client UpdateAgentLCU\\r\\n"
                        "2025-08-20 03:10:05, Info                  CBS    Exec: Processing "
@@ -1321,7 +1270,7 @@ Test(history_cli, session_across_cbspersist_and_cbs_log)
                        "printf '2025-08-20 03:41:19, Info                  CBS    Session: "
                        "31210000_1 finalized. Reboot required: no [HRESULT = 0x80073712 - "
                        "ERROR_SXS_COMPONENT_STORE_CORRUPT]\\r\\n' > CBS.log",
-                       tree, dir, dir) > 0);
+                       dir) > 0);
     cr_assert_eq(system(cmd), 0);
     char *out, *err;
     int rc = run_tool(&out, &err, "--json", dir, NULL, NULL);
@@ -1337,5 +1286,4 @@ Test(history_cli, session_across_cbspersist_and_cbs_log)
     free(err);
     free(cmd);
     free(dir);
-    free(tree);
 }

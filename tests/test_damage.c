@@ -15,51 +15,6 @@
 #include "tests/support/corpus.h"
 #include "tests/support/mutate.h"
 
-static char *sample(const char *file)
-{
-    char *p = NULL;
-    cr_assert(asprintf(&p, "%s/%s", SXS_SAMPLE_OUT, file) > 0);
-    struct stat st;
-    if (stat(p, &st) != 0)
-        cr_skip_test("sample image %s not built (cmake --build BUILD --target sample_images)", p);
-    return p;
-}
-
-/* A Python expression over the JSON document d, as str(). */
-static char *json_q(const char *json, const char *expr)
-{
-    char *dir = sxs_test_tmpdir("json");
-    char *path = NULL, *code = NULL;
-    cr_assert(asprintf(&path, "%s/r.json", dir) > 0);
-    FILE *f = fopen(path, "w");
-    cr_assert_not_null(f);
-    fputs(json, f);
-    fclose(f);
-    cr_assert(asprintf(&code, "import json,sys; d=json.load(open(sys.argv[1])); print(%s)", expr) >
-              0);
-    char *argv[] = {"/usr/bin/python3", "-c", code, path, NULL};
-    char *out = NULL, *err = NULL;
-    int rc = sxs_run(argv, &out, &err, NULL);
-    cr_assert_eq(rc, 0, "JSON query %s failed: %s", expr, err);
-    unlink(path);
-    rmdir(dir);
-    size_t n = strlen(out);
-    while (n && out[n - 1] == '\n')
-        out[--n] = '\0';
-    free(err);
-    free(code);
-    free(path);
-    free(dir);
-    return out;
-}
-
-#define ASSERT_JSON(json, expr, expected)                                                          \
-    do {                                                                                           \
-        char *v_ = json_q(json, expr);                                                             \
-        cr_assert_str_eq(v_, expected, "%s", expr);                                                \
-        free(v_);                                                                                  \
-    } while (0)
-
 /* sxsdoctor --json --verbose img under a 30 s timeout: no signal, no hang, the file hashed
  * (the image, or a file of a mounted-directory copy) unchanged. Returns the exit code;
  * *ret_out / *ret_err the output. */
@@ -125,7 +80,7 @@ static void assert_winsxs_unread(const char *img, uint64_t inode, int64_t at, co
 
 Test(damage, winsxs_index_block_zeroed_is_unreadable_not_missing)
 {
-    char *src = sample("healthy.raw");
+    char *src = sxs_sample("healthy.raw");
     char *img = sxs_mut_copy(src, "i30zero");
     sxs_ntfs_file f = find(img, "Windows/WinSxS");
     int64_t blk = sxs_ntfs_attr_data(img, &f, SXS_NTFS_INDEX_ALLOC, "$I30", 0);
@@ -139,7 +94,7 @@ Test(damage, winsxs_index_block_zeroed_is_unreadable_not_missing)
 
 Test(damage, winsxs_index_block_torn_update_sequence)
 {
-    char *src = sample("healthy.raw");
+    char *src = sxs_sample("healthy.raw");
     char *img = sxs_mut_copy(src, "i30torn");
     sxs_ntfs_file f = find(img, "Windows/WinSxS");
     int64_t blk = sxs_ntfs_attr_data(img, &f, SXS_NTFS_INDEX_ALLOC, "$I30", 0);
@@ -151,7 +106,7 @@ Test(damage, winsxs_index_block_torn_update_sequence)
 
 Test(damage, winsxs_index_bitmap_zeroed)
 {
-    char *src = sample("healthy.raw");
+    char *src = sxs_sample("healthy.raw");
     char *img = sxs_mut_copy(src, "i30bitmap");
     sxs_ntfs_file f = find(img, "Windows/WinSxS");
     int64_t blk = sxs_ntfs_attr_data(img, &f, SXS_NTFS_INDEX_ALLOC, "$I30", 0);
@@ -168,7 +123,7 @@ Test(damage, winsxs_index_bitmap_zeroed)
  * as not read, and the plan does not name a folder that was never seen missing. */
 Test(damage, ssu_empty_with_damaged_listing_does_not_claim_the_folder)
 {
-    char *src = sample("ssu-empty.raw");
+    char *src = sxs_sample("ssu-empty.raw");
     char *img = sxs_mut_copy(src, "ssui30");
     sxs_ntfs_file f = find(img, "Windows/WinSxS");
     int64_t blk = sxs_ntfs_attr_data(img, &f, SXS_NTFS_INDEX_ALLOC, "$I30", 0);
@@ -199,7 +154,7 @@ Test(damage, ssu_empty_with_damaged_listing_does_not_claim_the_folder)
 
 Test(damage, winsxs_mft_record_torn)
 {
-    char *src = sample("healthy.raw");
+    char *src = sxs_sample("healthy.raw");
     char *img = sxs_mut_copy(src, "sxsrec");
     sxs_ntfs_file f = find(img, "Windows/WinSxS");
     cr_assert_eq(sxs_mut_tear_record(img, f.rec_off), 0);
@@ -210,7 +165,7 @@ Test(damage, winsxs_mft_record_torn)
 
 Test(damage, winsxs_index_allocation_run_past_volume)
 {
-    char *src = sample("healthy.raw");
+    char *src = sxs_sample("healthy.raw");
     char *img = sxs_mut_copy(src, "i30run");
     sxs_ntfs_file f = find(img, "Windows/WinSxS");
     int64_t ia = sxs_ntfs_attr_record(img, &f, SXS_NTFS_INDEX_ALLOC, "$I30");
@@ -242,7 +197,7 @@ Test(damage, all_logs_with_runs_past_volume)
 {
     static const char *const logs[] = {"Windows/Logs/CBS/CBS.log", "Windows/Logs/DISM/dism.log",
                                        "Windows/INF/setupapi.dev.log"};
-    char *src = sample("healthy.raw");
+    char *src = sxs_sample("healthy.raw");
     char *img = sxs_mut_copy(src, "logruns");
     for (size_t i = 0; i < 3; i++) {
         sxs_ntfs_file f = find(img, logs[i]);
@@ -269,7 +224,7 @@ Test(damage, all_logs_with_runs_past_volume)
  * the middle, or one in-use block marked free in $BITMAP, makes the whole listing damage. */
 Test(damage, multi_block_index_intact_then_one_block_damaged)
 {
-    char *src = sample("damage-bigsxs.raw");
+    char *src = sxs_sample("damage-bigsxs.raw");
     char *out, *err;
     cr_assert_eq(run_damaged(src, &out, &err), 0, "%s", err);
     ASSERT_JSON(out, "d['verdict']['status']", "healthy");
@@ -323,7 +278,7 @@ static int count_cb(const fsa_dirent *e, void *ctx)
  * named with the record and the offset; the next call resets it. */
 Test(damage, fsaccess_names_the_damaged_block)
 {
-    char *src = sample("healthy.raw");
+    char *src = sxs_sample("healthy.raw");
     char *img = sxs_mut_copy(src, "fsadmg");
     sxs_ntfs_file f = find(img, "Windows/WinSxS");
     int64_t blk = sxs_ntfs_attr_data(img, &f, SXS_NTFS_INDEX_ALLOC, "$I30", 0);
@@ -358,8 +313,8 @@ Test(damage, fsaccess_names_the_damaged_block)
  * listing is damage, and the error names the chunk of the container, not only the index. */
 Test(damage, e01_chunk_failing_checksum_in_winsxs_index)
 {
-    char *raw = sample("healthy.raw");
-    char *src = sample("healthy.E01");
+    char *raw = sxs_sample("healthy.raw");
+    char *src = sxs_sample("healthy.E01");
     sxs_ntfs_file f = find(raw, "Windows/WinSxS");
     int64_t blk = sxs_ntfs_attr_data(raw, &f, SXS_NTFS_INDEX_ALLOC, "$I30", 0);
     cr_assert_geq(blk, 0);
@@ -395,7 +350,7 @@ Test(damage, e01_chunk_failing_checksum_in_winsxs_index)
  * verdict says so instead of HEALTHY (mounted-directory copy: the hive is a plain file). */
 Test(damage, software_cbs_key_unreadable_is_not_healthy)
 {
-    char *tree = sample("healthy.tree");
+    char *tree = sxs_sample("healthy.tree");
     char *dir = sxs_test_tmpdir("badkey");
     char *cmd = NULL, *hive = NULL;
     cr_assert(asprintf(&cmd, "cp -r '%s/.' '%s/'", tree, dir) > 0);
@@ -544,7 +499,7 @@ Test(damage, sweep, .timeout = 240)
 {
     for (size_t i = 0; i < sizeof(sweep) / sizeof(sweep[0]); i++) {
         const damage_case *c = &sweep[i];
-        char *src = sample(c->image);
+        char *src = sxs_sample(c->image);
         char *img = sxs_mut_copy(src, "sweep");
         cr_assert_not_null(img);
         apply(img, c);
@@ -552,7 +507,7 @@ Test(damage, sweep, .timeout = 240)
         int rc = run_damaged(img, &out, &err);
         cr_assert(rc == 1 || rc == 3, "%s %s kind %d: exit %d; stderr: %s", c->image, c->path,
                   c->kind, rc, err);
-        char *v = json_q(out, "d['verdict']['status'] + ' ' + str([f['id'] for f in "
+        char *v = sxs_json_query(out, "d['verdict']['status'] + ' ' + str([f['id'] for f in "
                               "d['findings']]) + ' ' + str(any(f['name'].startswith('unread.') "
                               "for i in d['installs'] for f in i.get('facts', [])))");
         const char *nl = strchr(err, '\n');
@@ -565,12 +520,12 @@ Test(damage, sweep, .timeout = 240)
         else
             cr_assert_neq(strncmp(v, "healthy", 7), 0, "%s %s kind %d: %s", c->image, c->path,
                           c->kind, v);
-        char *named = json_q(out, "any('MFT record' in e['message'] or 'hive' in e['message'] "
+        char *named = sxs_json_query(out, "any('MFT record' in e['message'] or 'hive' in e['message'] "
                                   "for e in d['errors'])");
         cr_assert_str_eq(named, "True", "%s %s kind %d: no error names the damaged structure: %s",
                          c->image, c->path, c->kind, err);
         free(named);
-        char *cur = json_q(out, "[f['name'] for i in d['installs'] for f in i.get('facts', []) "
+        char *cur = sxs_json_query(out, "[f['name'] for i in d['installs'] for f in i.get('facts', []) "
                                 "if f['name'] in ('winsxs.ssu_current.missing', "
                                 "'winsxs.ssu_current.empty')]");
         cr_assert_str_eq(cur, "[]", "%s %s kind %d: folder facts from a damaged listing", c->image,

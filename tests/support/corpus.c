@@ -260,3 +260,40 @@ char *sxs_slurp(const char *path, size_t *ret_len)
         *ret_len = len;
     return buf;
 }
+
+char *sxs_sample(const char *file)
+{
+    char *p = NULL;
+    cr_assert(asprintf(&p, "%s/sample-images/out/%s", SXS_BINARY_DIR, file) > 0);
+    struct stat st;
+    if (stat(p, &st) != 0)
+        cr_skip_test("sample image %s not built (cmake --build BUILD --target sample_images)", p);
+    return p;
+}
+
+char *sxs_json_query(const char *json, const char *expr)
+{
+    char *dir = sxs_test_tmpdir("json");
+    char *path = NULL, *code = NULL;
+    cr_assert(asprintf(&path, "%s/r.json", dir) > 0);
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f);
+    fputs(json, f);
+    fclose(f);
+    cr_assert(asprintf(&code, "import json,sys; d=json.load(open(sys.argv[1])); print(%s)", expr) >
+              0);
+    char *argv[] = {"/usr/bin/python3", "-c", code, path, NULL};
+    char *out = NULL, *err = NULL;
+    int rc = sxs_run(argv, &out, &err, NULL);
+    cr_assert_eq(rc, 0, "JSON query %s failed: %s", expr, err);
+    unlink(path);
+    rmdir(dir);
+    size_t n = strlen(out);
+    while (n && out[n - 1] == '\n')
+        out[--n] = '\0';
+    free(err);
+    free(code);
+    free(path);
+    free(dir);
+    return out;
+}

@@ -13,11 +13,11 @@
 char *sxs_corpus_path(const char *rel);
 
 /* In a Criterion test: set var to the corpus file or skip the test with a clear message. */
-#define SXS_CORPUS_OR_SKIP(var, rel)                                                          \
-    char *var = sxs_corpus_path(rel);                                                         \
-    do {                                                                                      \
-        if (!var)                                                                             \
-            cr_skip_test("corpus file %s absent (set SXS_CORPUS_DIR / shared/corpus)", rel);  \
+#define SXS_CORPUS_OR_SKIP(var, rel)                                                               \
+    char *var = sxs_corpus_path(rel);                                                              \
+    do {                                                                                           \
+        if (!var)                                                                                  \
+            cr_skip_test("corpus file %s absent (set SXS_CORPUS_DIR / shared/corpus)", rel);       \
     } while (0)
 
 /* A fresh, empty directory under the test work dir, unique per call. malloc'd. */
@@ -33,6 +33,20 @@ int sxs_run(char *const argv[], char **ret_out, char **ret_err, int *ret_signal)
 
 /* Path of the built sxsdoctor binary. */
 const char *sxs_binary(void);
+
+/* Path of a sample image or tree the build wrote (BUILD/sample-images/out/<file>), or skips
+ * the test with a message when it was not built. malloc'd. */
+char *sxs_sample(const char *file);
+
+/* Evaluates a Python expression over the JSON document d; returns its str() (malloc'd). The
+ * test fails when the JSON is invalid or the expression raises. */
+char *sxs_json_query(const char *json, const char *expr);
+#define ASSERT_JSON(json, expr, expected)                                                          \
+    do {                                                                                           \
+        char *v_ = sxs_json_query(json, expr);                                                     \
+        cr_assert_str_eq(v_, expected, "%s", expr);                                                \
+        free(v_);                                                                                  \
+    } while (0)
 
 /* Reads a whole (small, test-owned) file; malloc'd, NUL-terminated; NULL on error. */
 char *sxs_slurp(const char *path, size_t *ret_len);
