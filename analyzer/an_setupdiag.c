@@ -164,6 +164,18 @@ void sd_code_set(an_setupdiag_code *c, uint32_t v, int64_t line, int prio)
     *c = (an_setupdiag_code){.known = true, .value = v, .line = line, .prio = prio};
 }
 
+int sd_load(const uint8_t *data, size_t len, const char *name, const char *what, sxs_diag *diag,
+            char **ret, size_t *ret_len)
+{
+    if (len > SXS_MAX_SETUPDIAG_FILE) {
+        sxs_diag_add(diag, SXS_DIAG_WARN, name, -1,
+                     "%zu bytes: larger than any SetupDiag %s (limit %d); not read", len, what,
+                     SXS_MAX_SETUPDIAG_FILE);
+        return -EFBIG;
+    }
+    return sd_decode(data, len, ret, ret_len);
+}
+
 int sd_decode(const uint8_t *data, size_t len, char **ret, size_t *ret_len)
 {
     char *out;

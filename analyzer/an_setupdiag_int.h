@@ -49,5 +49,9 @@ int sd_scan_details(an_setupdiag_result *r, const char *s, size_t n, int64_t lin
  * UTF-8 with or without BOM. *ret is malloc'd and NUL-terminated; *ret_len excludes the NUL
  * (UTF-16 text stops at a NUL unit). 0 or -ENOMEM. */
 int sd_decode(const uint8_t *data, size_t len, char **ret, size_t *ret_len);
+/* The file cap (SXS_MAX_SETUPDIAG_FILE, a warning naming the file and what it is: "report",
+ * "results file") and then sd_decode. -EFBIG, -ENOMEM or 0. */
+int sd_load(const uint8_t *data, size_t len, const char *name, const char *what, sxs_diag *diag,
+            char **ret, size_t *ret_len);
 
 #endif

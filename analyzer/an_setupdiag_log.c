@@ -130,15 +130,9 @@ int an_setupdiag_parse_log(const uint8_t *data, size_t len, const char *name,
                            an_setupdiag_result *ret_result, sxs_diag *diag)
 {
     memset(ret_result, 0, sizeof(*ret_result));
-    if (len > SXS_MAX_SETUPDIAG_FILE) {
-        sxs_diag_add(diag, SXS_DIAG_WARN, name, -1,
-                     "%zu bytes: larger than any SetupDiag report (limit %d); not read", len,
-                     SXS_MAX_SETUPDIAG_FILE);
-        return -EFBIG;
-    }
     char *text;
     size_t tlen;
-    int rc = sd_decode(data, len, &text, &tlen);
+    int rc = sd_load(data, len, name, "report", diag, &text, &tlen);
     if (rc < 0)
         return rc;
     an_setupdiag_result r;
