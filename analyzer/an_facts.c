@@ -89,10 +89,7 @@ int an_facts_add_num(an_facts *f, const char *name, int64_t value, const char *s
 int an_facts_add_str_line(an_facts *f, const char *name, const char *value, const char *source,
                           int64_t line)
 {
-    int r = facts_push(f, name, value, false, 0, source, -1);
-    if (r == 0)
-        f->items[f->count - 1].line = line;
-    return r;
+    return an_facts_add_str_at(f, name, value, source, -1, line);
 }
 
 int an_facts_add_num_line(an_facts *f, const char *name, int64_t value, const char *source,

@@ -91,7 +91,6 @@ static void merge_into(an_attempt *a, an_attempt *b)
         }
     }
     a->ev_more += b->ev_more;
-    b->nev = 0;
     memset(b, 0, sizeof(*b));
 }
 
