@@ -1,11 +1,12 @@
 /* libFuzzer harness for the NTFS $I30 index reader over mutated index blocks
- * (fsaccess/fsa_tsk_ntfs_index.c): a real multi-block WinSxS index (the damage-bigsxs sample
- * image, 91 INDX blocks) is held in memory; each input picks a block (first byte) and XORs the
- * rest of the input into it, so every mutation is a corruption of a valid block: torn update
- * sequences, wrong VCNs, entry lengths, child pointers. The directory is then listed and
- * looked up. A listing either succeeds whole or fails with a damage error: never a crash, a
- * hang, or a partial listing reported as success (checked: a successful listing of an
- * unmutated image has the known entry count). */
+ * (fsaccess/fsa_tsk_ntfs_index.c): a real multi-block WinSxS index (the i30fuzz sample image,
+ * a two-level tree of 11 INDX blocks, tests/data/damage/i30fuzz.scn) is held in memory; each
+ * input picks a block (first byte) and XORs the rest of the input into it, so every mutation
+ * is a corruption of a valid block: torn update sequences, wrong VCNs, entry lengths, child
+ * pointers. The directory is then listed and looked up. Never a crash or a hang; a failed
+ * listing names its damage in bounded text; an input that changes no byte lists exactly the
+ * entries of the pristine image (counted once at start-up). */
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +25,33 @@ static size_t image_len;
 static size_t blocks[MAX_BLOCKS];
 static size_t nblocks;
 static uint8_t saved[BLOCK];
+static size_t pristine_entries; /* entries of Windows/WinSxS in the unmutated image */
+
+static int count(const fsa_dirent *e, void *ctx)
+{
+    (void)e;
+    (*(size_t *)ctx)++;
+    return 0;
+}
+
+/* Entries listed in Windows/WinSxS of the first volume that has it; -1 when none could list. */
+static long list_winsxs(void)
+{
+    long found = -1;
+    sxs_diag *d = sxs_diag_new();
+    fsa_evidence *ev = NULL;
+    if (d && fsa_open_memory(image, image_len, "fuzz-i30.raw", d, &ev) == 0) {
+        for (size_t v = 0; v < fsa_volume_count(ev) && found < 0; v++) {
+            fsa_fs *fs = fsa_volume_fs(ev, v);
+            size_t entries = 0;
+            if (fs && fsa_list_dir(fs, "Windows/WinSxS", count, &entries) == 0)
+                found = (long)entries;
+        }
+    }
+    fsa_close(ev);
+    sxs_diag_free(d);
+    return found;
+}
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -47,15 +75,13 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     for (size_t off = 0; off + BLOCK <= image_len && nblocks < MAX_BLOCKS; off += 512)
         if (memcmp(image + off, "INDX", 4) == 0)
             blocks[nblocks++] = off;
-    if (nblocks == 0)
+    long n = list_winsxs();
+    if (nblocks < 2 || n <= 0) {
+        fprintf(stderr, "fuzz_i30: %s has %zu INDX blocks and %ld listable entries\n", path,
+                nblocks, n);
         abort();
-    return 0;
-}
-
-static int count(const fsa_dirent *e, void *ctx)
-{
-    (void)e;
-    (*(size_t *)ctx)++;
+    }
+    pristine_entries = (size_t)n;
     return 0;
 }
 
@@ -66,8 +92,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (n > BLOCK)
         n = BLOCK;
     memcpy(saved, image + b, BLOCK);
-    for (size_t i = 0; i < n; i++)
+    bool changed = false;
+    for (size_t i = 0; i < n; i++) {
         image[b + i] ^= data[1 + i];
+        changed |= data[1 + i] != 0;
+    }
     sxs_diag *d = sxs_diag_new();
     fsa_evidence *ev = NULL;
     if (d && fsa_open_memory(image, image_len, "fuzz-i30.raw", d, &ev) == 0) {
@@ -83,6 +112,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             const char *why = fsa_fs_damage(fs, &off);
             if (r < 0 && why && strlen(why) > 4096)
                 abort();
+            if (!changed && (r < 0 || entries != pristine_entries)) {
+                fprintf(stderr, "fuzz_i30: unmutated image listed %zu entries (r=%d), not %zu\n",
+                        entries, r, pristine_entries);
+                abort();
+            }
         }
     }
     fsa_close(ev);
