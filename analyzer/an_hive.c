@@ -195,7 +195,7 @@ static int open_owned(uint8_t *copy, size_t len, const an_hive_log *log, const a
         return -EBADMSG;
     }
     an_hive_state before = status->state;
-    char why[200];
+    char why[256];
     bool base_trusted = status->state != AN_HIVE_DIRTY_NOT_REPLAYED || status->base_block_valid;
     if (!root_reachable(copy, copy_len, base_trusted, diag, source, why, sizeof(why))) {
         free(copy);
@@ -317,7 +317,8 @@ static int load_fsa(fsa_fs *fs, const char *path, uint64_t max, loaded *ret, cha
         size_t chunk = n - got < SXS_STREAM_CHUNK ? n - got : SXS_STREAM_CHUNK;
         long rd = fsa_file_read(f, got, buf + got, chunk);
         if (rd <= 0) {
-            snprintf(why, why_cap, "read error at offset %zu", got);
+            const char *dmg = rd < 0 ? fsa_file_damage(f, NULL) : "";
+            snprintf(why, why_cap, "read error at offset %zu%s%s", got, dmg[0] ? ": " : "", dmg);
             free(buf);
             fsa_file_close(f);
             return rd < 0 ? (int)rd : -EIO;
@@ -356,7 +357,7 @@ int an_hive_open_fsa(fsa_fs *fs, const char *path, sxs_diag *diag, an_hive_statu
                      an_hive **ret_hive)
 {
     loaded hive = {0}, logs[3] = {{0}};
-    char why[160] = "";
+    char why[512] = "";
     int r = load_fsa(fs, path, SXS_MAX_HIVE_SIZE, &hive, why, sizeof(why));
     if (r == 0) {
         memset(status, 0, sizeof(*status));
@@ -414,7 +415,7 @@ static bool find_host_case(const char *dir, const char *base, const char *suffix
 int an_hive_open_host(const char *path, sxs_diag *diag, an_hive_status *status, an_hive **ret_hive)
 {
     loaded hive = {0}, logs[3] = {{0}};
-    char why[160] = "";
+    char why[512] = "";
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
         int e = -errno;

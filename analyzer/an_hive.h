@@ -41,7 +41,7 @@ typedef struct {
     unsigned pages;         /* dirty pages written (old format: 512-byte sectors) */
     uint32_t last_sequence; /* sequence number of the last applied HvLE entry */
     char logs[64];          /* logs that contributed, e.g. "LOG1+LOG2", or "" */
-    char detail[256];       /* reason for the state, or a note about skipped logs */
+    char detail[512];       /* reason for the state, or a note about skipped logs */
 } an_hive_status;
 
 /* A transaction log given as bytes. name is what reports call it ("LOG", "LOG1", "LOG2"). */

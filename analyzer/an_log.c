@@ -78,10 +78,11 @@ static int stream_source(const an_log_source *src, bool is_cab, an_log_family fa
                 if (n < 0) {
                     /* the rest of the log is evidence the rules did not see: an error, so
                      * the verdict cannot be HEALTHY */
+                    const char *why = src->why ? src->why(src->ctx, NULL) : "";
                     sxs_diag_add(diag, SXS_DIAG_ERROR, name, (int64_t)off,
                                  "read error (%s): the log was read only up to byte %llu; the "
                                  "rules did not see the rest",
-                                 strerror((int)-n), (unsigned long long)off);
+                                 why[0] ? why : strerror((int)-n), (unsigned long long)off);
                     rc = (int)n;
                     break;
                 }
@@ -114,6 +115,11 @@ static long fsa_read_at(void *ctx, uint64_t off, void *buf, size_t len)
     return fsa_file_read(ctx, off, buf, len);
 }
 
+static const char *fsa_why(void *ctx, int64_t *ret_at)
+{
+    return fsa_file_damage(ctx, ret_at);
+}
+
 int an_log_stream(fsa_fs *fs, const an_log_file *file, const an_tz *tz, an_log_line_cb cb,
                   void *ctx, an_log_stats *ret_stats, sxs_diag *diag)
 {
@@ -131,7 +137,8 @@ int an_log_stream(fsa_fs *fs, const an_log_file *file, const an_tz *tz, an_log_l
     }
     if (rc == 0)
         return -ENOENT;
-    an_log_source src = {.size = fsa_file_size(f), .read_at = fsa_read_at, .ctx = f};
+    an_log_source src = {
+        .size = fsa_file_size(f), .read_at = fsa_read_at, .why = fsa_why, .ctx = f};
     rc = stream_source(&src, file->is_cab, file->family, tz, cb, ctx, ret_stats, file->path, diag);
     fsa_file_close(f);
     return rc;

@@ -38,6 +38,9 @@ typedef struct {
     uint64_t size;
     /* Reads up to len bytes at off; bytes read, 0 at end, negative on error. */
     long (*read_at)(void *ctx, uint64_t off, void *buf, size_t len);
+    /* After a failed read: what is damaged and where (byte offset in the image, or -1); ""
+     * when unknown. May be NULL. */
+    const char *(*why)(void *ctx, int64_t *ret_at);
     void *ctx;
 } an_log_source;
 

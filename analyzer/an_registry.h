@@ -17,7 +17,7 @@ enum { AN_HIVE_SOFTWARE, AN_HIVE_SYSTEM, AN_HIVE_COMPONENTS, AN_HIVE_COUNT };
 typedef struct {
     char name[16]; /* "SOFTWARE", "SYSTEM", "COMPONENTS" */
     char state[24];
-    char detail[256];
+    char detail[512];
     unsigned entries, pages;
     char logs[64];
 } an_hive_report;

@@ -143,6 +143,28 @@ static void analyse_install(cli_report *r, cli_install_report *ir, const rule_se
         rule_result_free(res);
 }
 
+/* Chunks of the container that failed their own checksum while the analysis read near them:
+ * the reads that needed them were refused (and named by whoever needed them); this says that
+ * the image itself is damaged, which ewfverify would confirm. */
+static void container_damage(cli_report *r)
+{
+    fsa_range bad[4];
+    size_t n = fsa_container_damage(r->ev, bad, 4);
+    if (n == 0)
+        return;
+    char list[256] = "";
+    size_t len = 0;
+    for (size_t i = 0; i < n && i < 4 && len < sizeof(list); i++)
+        len += (size_t)snprintf(list + len, sizeof(list) - len, "%sbytes %llu-%llu", i ? ", " : "",
+                                (unsigned long long)bad[i].offset,
+                                (unsigned long long)(bad[i].offset + bad[i].size - 1));
+    sxs_diag_add(r->diag, SXS_DIAG_WARN, r->opt->evidence, (int64_t)bad[0].offset,
+                 "the image is damaged: %zu range%s of EWF chunks fail%s their checksum (%s%s); "
+                 "no data from them was used as evidence. Check the image with ewfverify and "
+                 "acquire it again if you can",
+                 n, n == 1 ? "" : "s", n == 1 ? "s" : "", list, n > 4 ? ", ..." : "");
+}
+
 /* Most likely cause across installs: the engine orders each install's findings; compare the
  * tops by severity, then confidence. */
 static const cli_install_report *best_install(const cli_report *r)
@@ -254,6 +276,7 @@ int cli_report_build(cli_report *r, const cli_options *opt, const struct rule_se
         analyse_install(r, ir, rules);
     }
     cli_progress_done();
+    container_damage(r);
 
     /* Evidence a rule needs that could not be read (unread.* facts: a hive, its keys, a log,
      * the WinSxS listing): never HEALTHY; named in the summary either way. */

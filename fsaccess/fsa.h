@@ -94,6 +94,15 @@ int fsa_open_memory(const void *data, size_t len, const char *name, sxs_diag *di
                     fsa_evidence **ret_ev);
 
 const fsa_evidence_info *fsa_info(const fsa_evidence *ev);
+
+/* A byte range of the disk. */
+typedef struct {
+    uint64_t offset, size;
+} fsa_range;
+/* Parts of the container that failed its own integrity check when read so far (E01 chunks
+ * whose checksum does not match; reads covering them fail and name them): copies up to cap
+ * ranges into out, returns how many there are. 0 for containers without checksums. */
+size_t fsa_container_damage(const fsa_evidence *ev, fsa_range *out, size_t cap);
 size_t fsa_volume_count(const fsa_evidence *ev);
 const fsa_volume_info *fsa_volume(const fsa_evidence *ev, size_t i);
 /* The filesystem of volume i, or NULL when it has none we can read. */
@@ -160,6 +169,9 @@ uint64_t fsa_file_size(const fsa_file *f);
 /* Reads up to len bytes at off. Returns bytes read (0 at or past the end), negative on error. */
 long fsa_file_read(fsa_file *f, uint64_t off, void *buf, size_t len);
 void fsa_file_close(fsa_file *f); /* NULL is fine */
+/* After a failed fsa_file_read: what is damaged ("cannot read bytes 0-65535 of MFT record 70:
+ * EWF chunk 1201 (bytes ...) fails its checksum ..."), as fsa_fs_damage; "" when unknown. */
+const char *fsa_file_damage(const fsa_file *f, int64_t *ret_offset);
 
 /* ---- space -------------------------------------------------------------------------------- */
 

@@ -36,6 +36,7 @@ typedef struct {
 struct fsa_file {
     const fsa_file_ops *ops;
     uint64_t size;
+    fsa_fs *fs; /* the filesystem it was opened on (set by fsa_file_open) */
 };
 
 struct fsa_evidence {

@@ -335,7 +335,10 @@ int fsa_file_open(fsa_fs *fs, const char *path, fsa_file **ret_file)
     if (!fs || !path || !ret_file)
         return -EINVAL;
     damage_reset(fs);
-    return fs->ops->file_open(fs, path, ret_file);
+    int r = fs->ops->file_open(fs, path, ret_file);
+    if (r > 0)
+        (*ret_file)->fs = fs;
+    return r;
 }
 
 uint64_t fsa_file_size(const fsa_file *f)
@@ -353,7 +356,19 @@ long fsa_file_read(fsa_file *f, uint64_t off, void *buf, size_t len)
         len = (size_t)(f->size - off);
     if (len > (size_t)(1L << 30)) /* keep the long return value meaningful */
         len = (size_t)(1L << 30);
+    if (f->fs)
+        damage_reset(f->fs);
     return f->ops->read(f, off, buf, len);
+}
+
+const char *fsa_file_damage(const fsa_file *f, int64_t *ret_offset)
+{
+    if (!f || !f->fs) {
+        if (ret_offset)
+            *ret_offset = -1;
+        return "";
+    }
+    return fsa_fs_damage(f->fs, ret_offset);
 }
 
 void fsa_file_close(fsa_file *f)

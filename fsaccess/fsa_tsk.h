@@ -48,12 +48,18 @@ typedef struct {
 
 /* ---- containers (fsa_tsk_open.c, fsa_tsk_ewf.c, fsa_tsk_vdisk.c) ---- */
 
-/* Checks an EWF segment set (all segments present, none truncated), fills ev's segments and
- * acquisition metadata. 0 or negative with a diag naming the file. */
-int fsa_tsk_ewf_prepare(fsa_evidence *ev, const char *path, sxs_diag *diag);
-/* 1 when the EWF chunk holding disk byte disk_off fails its checksum (out: what, for a damage
- * report), else 0. For damage paths only: it reopens the segments. */
+/* Opens an EWF segment set as a libtsk image through our own libewf handle: checks the set
+ * (all segments present, none truncated), fills ev's segments and acquisition metadata, and
+ * serves reads that fail, naming the chunk, wherever a chunk fails its checksum. 0, or
+ * negative with a diag naming the file. */
+int fsa_tsk_ewf_open(fsa_evidence *ev, const char *path, sxs_diag *diag, TSK_IMG_INFO **ret_img);
+/* 1 when disk byte disk_off lies in an EWF chunk that failed its checksum when read (out:
+ * what, for a damage report), else 0 (also for other formats). */
 int fsa_tsk_ewf_chunk_check(const fsa_evidence *ev, uint64_t disk_off, char *out, size_t cap);
+/* How many reads the EWF layer has refused so far (they covered a failing chunk), and what
+ * the last one was (*ret_what may be NULL). 0 for other formats. A caller compares the count
+ * before and after a libtsk call that may have lost the failure. */
+uint64_t fsa_tsk_ewf_refused(const fsa_evidence *ev, const char **ret_what);
 /* Refuses differencing VHD/VHDX (their parent is not available to us). 0 or negative. */
 int fsa_tsk_vhd_check(const char *path, sxs_diag *diag);
 /* Opens a VMDK through libvmdk as an external libtsk image. NULL with a diag on failure. */

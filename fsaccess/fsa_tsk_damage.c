@@ -28,7 +28,7 @@ void fsa_tsk_damage(fsa_tsk_fs *fs, int64_t fs_off, const char *fmt, ...)
     /* zeros handed out for an E01 chunk that failed its checksum look like a zeroed
      * structure: say where the damage really is */
     char ewf[200];
-    if (fs->base.damage_offset >= 0 &&
+    if (fs->base.damage_offset >= 0 && !strstr(fs->base.damage, "EWF chunk") &&
         fsa_tsk_ewf_chunk_check(fs->base.ev, (uint64_t)fs->base.damage_offset, ewf, sizeof(ewf)) ==
             1) {
         size_t n = strlen(fs->base.damage);

@@ -13,6 +13,9 @@
 
 /* How far past the last segment found we look for strays that reveal a missing one. */
 #define FSA_EWF_STRAY_LOOKAHEAD 4
+/* Failing-chunk ranges kept for messages and overlap checks (libewf merges adjacent chunks,
+ * so this is ranges, not chunks; an image with more is reported by count). */
+#define FSA_EWF_MAX_BAD 64
 
 static const char *ewf_err(libewf_error_t *e, char *buf, size_t cap)
 {
@@ -133,8 +136,120 @@ static int read_metadata(fsa_evidence *ev, libewf_handle_t *h, const char *path,
     return 0;
 }
 
-int fsa_tsk_ewf_prepare(fsa_evidence *ev, const char *path, sxs_diag *diag)
+/* ---- the E01 as a libtsk image, read through our own libewf handle ----
+ *
+ * libtsk's own EWF reader hides checksum failures: libewf hands out the chunk (or zeros) and
+ * records the failure in a list libtsk never reads, so damaged image data reached the
+ * filesystem and the collectors as if it were evidence. Here every read asks libewf whether a
+ * chunk it touched failed its checksum, and a read that covers such a chunk fails with a
+ * libtsk error naming the chunk. libtsk then retries a failed cache fill with exactly the
+ * caller's range (img_io.c, tsk_img_read), so a clean read next to a bad chunk still works:
+ * only the data inside a failing chunk is refused. libtsk 4.11 loses the failure of an
+ * uncached read whose length is not a whole number of sectors (tsk_img_read_no_cache returns
+ * the length asked for), so refusals are also counted, for the file reader to check, and the
+ * buffer of a refused read is zeroed. The handle is also the one the segment checks and the
+ * metadata used: the set is opened once. */
+
+typedef struct {
+    TSK_IMG_INFO img; /* first: libtsk treats this struct as its TSK_IMG_INFO */
+    libewf_handle_t *h;
+    uint64_t chunk_size; /* bytes; 0 when libewf did not say */
+    uint32_t nerrors;    /* libewf's checksum-error count last seen */
+    fsa_range bad[FSA_EWF_MAX_BAD];
+    size_t nbad;      /* ranges kept (the first FSA_EWF_MAX_BAD) */
+    size_t nbad_seen; /* ranges libewf reported, kept or not */
+    uint64_t refused; /* reads refused so far (see fsa_tsk_ewf_refused) */
+    char last_refused[256];
+} ewf_img;
+
+/* Copies libewf's list of checksum errors (it merges adjacent chunks into one range). */
+static void refresh_bad(ewf_img *w)
 {
+    uint32_t n = 0;
+    if (libewf_handle_get_number_of_checksum_errors(w->h, &n, NULL) != 1 || n == w->nerrors)
+        return;
+    w->nerrors = n;
+    w->nbad = 0;
+    w->nbad_seen = n;
+    unsigned ss = w->img.sector_size ? w->img.sector_size : 512;
+    for (uint32_t i = 0; i < n && w->nbad < FSA_EWF_MAX_BAD; i++) {
+        uint64_t first = 0, count = 0;
+        if (libewf_handle_get_checksum_error(w->h, i, &first, &count, NULL) != 1 || count == 0 ||
+            first > UINT64_MAX / ss || count > (UINT64_MAX - first * ss) / ss)
+            continue;
+        w->bad[w->nbad++] = (fsa_range){.offset = first * ss, .size = count * ss};
+    }
+}
+
+static const fsa_range *bad_overlap(const ewf_img *w, uint64_t off, uint64_t len)
+{
+    for (size_t i = 0; i < w->nbad; i++)
+        if (off < w->bad[i].offset + w->bad[i].size && w->bad[i].offset < off + len)
+            return &w->bad[i];
+    return NULL;
+}
+
+/* The chunk numbers and disk bytes of a failing range, for messages. */
+static void describe_bad(const ewf_img *w, const fsa_range *b, char *out, size_t cap)
+{
+    uint64_t cs = w->chunk_size ? w->chunk_size : 1;
+    unsigned long long c0 = b->offset / cs, c1 = (b->offset + b->size - 1) / cs;
+    unsigned long long first = b->offset, last = b->offset + b->size - 1;
+    if (c0 == c1)
+        snprintf(out, cap,
+                 "EWF chunk %llu (bytes %llu-%llu of the disk) fails its checksum: the image "
+                 "file is damaged there, not the filesystem",
+                 c0, first, last);
+    else
+        snprintf(out, cap,
+                 "EWF chunks %llu-%llu (bytes %llu-%llu of the disk) fail their checksums: the "
+                 "image file is damaged there, not the filesystem",
+                 c0, c1, first, last);
+}
+
+static ssize_t ewf_read(TSK_IMG_INFO *img, TSK_OFF_T off, char *buf, size_t len)
+{
+    ewf_img *w = (ewf_img *)img;
+    libewf_error_t *e = NULL;
+    ssize_t n = libewf_handle_read_random(w->h, buf, len, (off64_t)off, &e);
+    if (n < 0) {
+        char eb[256];
+        tsk_error_reset();
+        tsk_error_set_errno(TSK_ERR_IMG_READ);
+        tsk_error_set_errstr("EWF read at byte %lld of the disk failed: %s", (long long)off,
+                             ewf_err(e, eb, sizeof(eb)));
+        return -1;
+    }
+    refresh_bad(w);
+    const fsa_range *b = n > 0 ? bad_overlap(w, (uint64_t)off, (uint64_t)n) : NULL;
+    if (b) {
+        describe_bad(w, b, w->last_refused, sizeof(w->last_refused));
+        w->refused++;
+        memset(buf, 0, len);
+        tsk_error_reset();
+        tsk_error_set_errno(TSK_ERR_IMG_READ);
+        tsk_error_set_errstr("%s", w->last_refused);
+        return -1;
+    }
+    return n;
+}
+
+static void ewf_close(TSK_IMG_INFO *img)
+{
+    ewf_img *w = (ewf_img *)img;
+    libewf_handle_close(w->h, NULL);
+    libewf_handle_free(&w->h, NULL);
+    free(w);
+}
+
+static void ewf_imgstat(TSK_IMG_INFO *img, FILE *out)
+{
+    fprintf(out, "EWF image, %lld bytes\n", (long long)img->size);
+}
+
+int fsa_tsk_ewf_open(fsa_evidence *ev, const char *path, sxs_diag *diag, TSK_IMG_INFO **ret_img)
+{
+    *ret_img = NULL;
     char **names = NULL;
     int n = 0;
     libewf_error_t *e = NULL;
@@ -145,18 +260,20 @@ int fsa_tsk_ewf_prepare(fsa_evidence *ev, const char *path, sxs_diag *diag)
         return -EINVAL;
     }
     int r = check_stray_segments(path, n, diag);
-    libewf_handle_t *h = NULL;
-    if (r == 0 && libewf_handle_initialize(&h, &e) != 1) {
+    ewf_img *w = r == 0 ? calloc(1, sizeof(*w)) : NULL;
+    if (r == 0 && !w)
+        r = -ENOMEM;
+    if (r == 0 && libewf_handle_initialize(&w->h, &e) != 1) {
         ewf_err(e, eb, sizeof(eb));
         r = -ENOMEM;
     }
-    if (r == 0 && libewf_handle_open(h, names, n, LIBEWF_OPEN_READ, &e) != 1) {
+    if (r == 0 && libewf_handle_open(w->h, names, n, LIBEWF_OPEN_READ, &e) != 1) {
         sxs_diag_add(diag, SXS_DIAG_ERROR, path, -1, "%s: not a readable EWF image: %s", path,
                      ewf_err(e, eb, sizeof(eb)));
         r = -EINVAL;
     }
     if (r == 0) {
-        int c = libewf_handle_segment_files_corrupted(h, &e);
+        int c = libewf_handle_segment_files_corrupted(w->h, &e);
         if (c != 0) {
             if (e)
                 ewf_err(e, eb, sizeof(eb));
@@ -168,49 +285,66 @@ int fsa_tsk_ewf_prepare(fsa_evidence *ev, const char *path, sxs_diag *diag)
         }
     }
     if (r == 0)
-        r = read_metadata(ev, h, path, diag);
+        r = read_metadata(ev, w->h, path, diag);
     if (r == 0)
         r = fsa_ev_set_segments(ev, (const char *const *)names, (size_t)n);
-    if (h) {
-        libewf_handle_close(h, NULL);
-        libewf_handle_free(&h, NULL);
-    }
     libewf_glob_free(names, n, NULL);
+    uint32_t spc = 0;
+    if (r == 0 && libewf_handle_get_sectors_per_chunk(w->h, &spc, NULL) == 1)
+        w->chunk_size = (uint64_t)spc * (ev->info.sector_size ? ev->info.sector_size : 512);
+    TSK_IMG_INFO *img = NULL;
+    if (r == 0) {
+        img = tsk_img_open_external(w, (TSK_OFF_T)ev->info.media_size,
+                                    ev->info.sector_size ? ev->info.sector_size : 512, ewf_read,
+                                    ewf_close, ewf_imgstat);
+        if (!img) {
+            sxs_diag_add(diag, SXS_DIAG_ERROR, path, -1, "%s: %s", path, fsa_tsk_errstr());
+            r = -EINVAL;
+        }
+    }
+    if (r < 0 && w) {
+        if (w->h) {
+            libewf_handle_close(w->h, NULL);
+            libewf_handle_free(&w->h, NULL);
+        }
+        free(w);
+    }
+    *ret_img = img;
     return r;
 }
 
-/* Only on a damage path: opens the segments again (their paths are in ev), reads the one
- * chunk holding disk_off and asks libewf whether it failed its checksum (libewf then hands
- * out zeros, which the filesystem layer sees as a zeroed structure). */
+static const ewf_img *ewf_of(const fsa_evidence *ev)
+{
+    if (!ev || ev->info.format != FSA_FMT_EWF || !ev->backend)
+        return NULL;
+    const fsa_tsk_ev *tev = ev->backend;
+    return (const ewf_img *)tev->img;
+}
+
 int fsa_tsk_ewf_chunk_check(const fsa_evidence *ev, uint64_t disk_off, char *out, size_t cap)
 {
-    if (ev->info.format != FSA_FMT_EWF || ev->nsegments == 0)
+    const ewf_img *w = ewf_of(ev);
+    const fsa_range *b = w ? bad_overlap(w, disk_off, 1) : NULL;
+    if (!b)
         return 0;
-    libewf_handle_t *h = NULL;
-    int bad = 0;
-    uint32_t spc = 0, bps = 0;
-    if (libewf_handle_initialize(&h, NULL) != 1)
+    describe_bad(w, b, out, cap);
+    return 1;
+}
+
+uint64_t fsa_tsk_ewf_refused(const fsa_evidence *ev, const char **ret_what)
+{
+    const ewf_img *w = ewf_of(ev);
+    if (ret_what)
+        *ret_what = w ? w->last_refused : "";
+    return w ? w->refused : 0;
+}
+
+size_t fsa_container_damage(const fsa_evidence *ev, fsa_range *out, size_t cap)
+{
+    const ewf_img *w = ewf_of(ev);
+    if (!w)
         return 0;
-    if (libewf_handle_open(h, ev->segments, (int)ev->nsegments, LIBEWF_OPEN_READ, NULL) == 1 &&
-        libewf_handle_get_sectors_per_chunk(h, &spc, NULL) == 1 &&
-        libewf_handle_get_bytes_per_sector(h, &bps, NULL) == 1 && spc && bps &&
-        (uint64_t)spc * bps <= 16u * 1024 * 1024) { /* a chunk is 32 KiB; EnCase allows 1 MiB */
-        uint64_t csize = (uint64_t)spc * bps, chunk = disk_off / csize;
-        uint8_t *buf = malloc(csize);
-        if (buf && libewf_handle_read_random(h, buf, csize, (off64_t)(chunk * csize), NULL) >= 0) {
-            uint32_t nerr = 0;
-            if (libewf_handle_get_number_of_checksum_errors(h, &nerr, NULL) == 1 && nerr > 0) {
-                snprintf(out, cap,
-                         "EWF chunk %llu (bytes %llu-%llu of the disk) fails its checksum: the "
-                         "image file is damaged there, not the filesystem",
-                         (unsigned long long)chunk, (unsigned long long)(chunk * csize),
-                         (unsigned long long)((chunk + 1) * csize - 1));
-                bad = 1;
-            }
-        }
-        free(buf);
-        libewf_handle_close(h, NULL);
-    }
-    libewf_handle_free(&h, NULL);
-    return bad;
+    for (size_t i = 0; i < w->nbad && i < cap; i++)
+        out[i] = w->bad[i];
+    return w->nbad_seen;
 }

@@ -20,6 +20,7 @@
 
 typedef struct {
     fsa_file base;
+    fsa_tsk_fs *fs;
     TSK_FS_FILE *file;
 } tsk_file;
 
@@ -207,8 +208,24 @@ static int tsk_list_dir(fsa_fs *base, const char *path, fsa_dir_cb cb, void *ctx
 static long tsk_file_read(fsa_file *base, uint64_t off, void *buf, size_t len)
 {
     tsk_file *f = (tsk_file *)base;
+    const fsa_evidence *ev = f->fs->base.ev;
+    uint64_t refused = fsa_tsk_ewf_refused(ev, NULL);
     ssize_t n = tsk_fs_file_read(f->file, (TSK_OFF_T)off, buf, len, TSK_FS_FILE_READ_FLAG_NONE);
+    const char *ewf_why = NULL;
+    if (n >= 0 && fsa_tsk_ewf_refused(ev, &ewf_why) != refused) {
+        /* libtsk returned success for a read the EWF layer refused (see fsa_tsk_ewf.c) */
+        tsk_error_reset();
+        tsk_error_set_errno(TSK_ERR_IMG_READ);
+        tsk_error_set_errstr("%s", ewf_why);
+        n = -1;
+    }
     if (n < 0) {
+        /* say why: a data run past the volume, an E01 chunk failing its checksum, ... */
+        const TSK_FS_ATTR *a = tsk_fs_file_attr_get(f->file);
+        fsa_tsk_damage(f->fs, fsa_tsk_attr_fs_offset(a, off),
+                       "cannot read bytes %llu-%llu of MFT record %llu: %s",
+                       (unsigned long long)off, (unsigned long long)(off + len - 1),
+                       (unsigned long long)f->file->meta->addr, fsa_tsk_errstr());
         tsk_error_reset();
         return -EIO;
     }
@@ -249,6 +266,7 @@ static int tsk_file_open(fsa_fs *base, const char *path, fsa_file **ret_file)
     }
     f->base.ops = &tsk_file_ops;
     f->base.size = tf->meta->size > 0 ? (uint64_t)tf->meta->size : 0;
+    f->fs = fs;
     f->file = tf;
     *ret_file = &f->base;
     return 1;

@@ -172,11 +172,9 @@ int fsa_tsk_open(fsa_evidence *ev, const char *path, const struct stat *st, sxs_
     switch (kind) {
     case SIG_EWF:
         ev->info.format = FSA_FMT_EWF;
-        r = fsa_tsk_ewf_prepare(ev, path, diag);
+        r = fsa_tsk_ewf_open(ev, path, diag, &img);
         if (r < 0)
             return r;
-        img = tsk_img_open_utf8((int)ev->nsegments, (const char *const *)ev->segments,
-                                TSK_IMG_TYPE_EWF_EWF, 0);
         break;
     case SIG_VHD:
     case SIG_VHDX:

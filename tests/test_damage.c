@@ -309,22 +309,98 @@ Test(damage, fsaccess_names_the_damaged_block)
     free(src);
 }
 
-/* An E01 chunk that fails its checksum, in the WinSxS index block: libewf hands out zeros, the
- * listing is damage, and the error names the chunk of the container, not only the index. */
-Test(damage, e01_chunk_failing_checksum_in_winsxs_index)
+/* A copy of healthy.E01 in which the chunk holding byte 0 of path's attribute (type, name)
+ * fails its checksum: 16 bytes inside the chunk's stored data changed. Returns the copy;
+ * *ret_chunk the chunk number (64 sectors of 512 bytes per chunk in the sample images). */
+static char *e01_with_bad_chunk(const char *path, uint32_t type, const char *name,
+                                uint64_t *ret_chunk)
 {
     char *raw = sxs_sample("healthy.raw");
     char *src = sxs_sample("healthy.E01");
-    sxs_ntfs_file f = find(raw, "Windows/WinSxS");
-    int64_t blk = sxs_ntfs_attr_data(raw, &f, SXS_NTFS_INDEX_ALLOC, "$I30", 0);
-    cr_assert_geq(blk, 0);
-    uint64_t chunk = (uint64_t)blk / 32768, off = 0, len = 0; /* 64 sectors per chunk */
+    sxs_ntfs_file f = find(raw, path);
+    int64_t at = sxs_ntfs_attr_data(raw, &f, type, name, 0);
+    cr_assert_geq(at, 0, "%s has no non-resident data", path);
+    uint64_t chunk = (uint64_t)at / 32768, off = 0, len = 0;
     char *img = sxs_mut_copy(src, "e01crc");
     cr_assert_eq(sxs_ewf_chunk(img, chunk, &off, &len), 0);
     cr_assert_gt(len, 32);
     uint8_t junk[16];
     memset(junk, 0x5A, sizeof(junk));
     cr_assert_eq(sxs_mut_put(img, off + len / 2, junk, sizeof(junk)), 0);
+    *ret_chunk = chunk;
+    free(src);
+    free(raw);
+    return img;
+}
+
+/* Asserts an error on source whose message names the failing chunk, and the image-level
+ * warning that the container is damaged. */
+static void assert_chunk_named(const char *out, const char *source, uint64_t chunk)
+{
+    char *expr = NULL;
+    cr_assert(asprintf(&expr,
+                       "sorted(set(e['level'] for e in d['errors'] if e['source'] == '%s' and "
+                       "'EWF chunk %llu (bytes %llu-%llu of the disk) fails its checksum' in "
+                       "e['message']))",
+                       source, (unsigned long long)chunk, (unsigned long long)(chunk * 32768),
+                       (unsigned long long)(chunk * 32768 + 32767)) > 0);
+    ASSERT_JSON(out, expr, "['error']");
+    free(expr);
+    cr_assert(asprintf(&expr,
+                       "[e['level'] for e in d['errors'] if 'the image is damaged: 1 range of "
+                       "EWF chunks fails their checksum (bytes %llu-%llu)' in e['message']]",
+                       (unsigned long long)(chunk * 32768),
+                       (unsigned long long)(chunk * 32768 + 32767)) > 0);
+    ASSERT_JSON(out, expr, "['warning']");
+    free(expr);
+}
+
+/* An E01 chunk that fails its checksum, in the WinSxS index block: the read is refused, the
+ * listing is damage, and the error names the chunk of the container, not only the index. */
+Test(damage, e01_chunk_failing_checksum_in_winsxs_index)
+{
+    uint64_t chunk = 0;
+    char *img = e01_with_bad_chunk("Windows/WinSxS", SXS_NTFS_INDEX_ALLOC, "$I30", &chunk);
+    char *out, *err;
+    int rc = run_damaged(img, &out, &err);
+    cr_assert_eq(rc, 3, "exit %d; stderr: %s", rc, err);
+    ASSERT_JSON(out, "d['verdict']['status']", "unreadable");
+    ASSERT_JSON(out, "[f['id'] for f in d['findings']]", "[]");
+    assert_chunk_named(out, "Windows/WinSxS", chunk);
+    free(out);
+    free(err);
+    sxs_mut_discard(img);
+}
+
+/* The same in plain file data, where nothing structural notices: libtsk's own EWF reader
+ * handed the chunk to the log reader as if it were the log. Now the read fails, the log is
+ * named as read only up to there, and the verdict is not HEALTHY. */
+Test(damage, e01_chunk_failing_checksum_in_cbs_log)
+{
+    uint64_t chunk = 0;
+    char *img = e01_with_bad_chunk("Windows/Logs/CBS/CBS.log", SXS_NTFS_DATA, "", &chunk);
+    char *out, *err;
+    int rc = run_damaged(img, &out, &err);
+    cr_assert_eq(rc, 3, "exit %d; stderr: %s", rc, err);
+    ASSERT_JSON(out, "d['verdict']['status']", "unreadable");
+    ASSERT_JSON(out, "[f['id'] for f in d['findings']]", "[]");
+    assert_chunk_named(out, "Windows/Logs/CBS/CBS.log", chunk);
+    ASSERT_JSON(out,
+                "[e['message'].startswith('read error (cannot read bytes 0-') "
+                "for e in d['errors'] if e['source'] == 'Windows/Logs/CBS/CBS.log' and "
+                "e['level'] == 'error']",
+                "[True]");
+    free(out);
+    free(err);
+    sxs_mut_discard(img);
+}
+
+/* And in the SOFTWARE hive: "not a registry hive" would blame the hive; the error names the
+ * chunk of the image instead. */
+Test(damage, e01_chunk_failing_checksum_in_software_hive)
+{
+    uint64_t chunk = 0;
+    char *img = e01_with_bad_chunk("Windows/System32/config/SOFTWARE", SXS_NTFS_DATA, "", &chunk);
     char *out, *err;
     int rc = run_damaged(img, &out, &err);
     cr_assert_eq(rc, 3, "exit %d; stderr: %s", rc, err);
@@ -332,18 +408,14 @@ Test(damage, e01_chunk_failing_checksum_in_winsxs_index)
     ASSERT_JSON(out, "[f['id'] for f in d['findings']]", "[]");
     char *expr = NULL;
     cr_assert(asprintf(&expr,
-                       "[e['level'] for e in d['errors'] if e['source'] == 'Windows/WinSxS' and "
-                       "'EWF chunk %llu (bytes %llu-%llu of the disk) fails its checksum' in "
-                       "e['message']]",
-                       (unsigned long long)chunk, (unsigned long long)(chunk * 32768),
-                       (unsigned long long)(chunk * 32768 + 32767)) > 0);
-    ASSERT_JSON(out, expr, "['error']");
+                       "len([e for e in d['errors'] if 'SOFTWARE' in e['source'] and "
+                       "'EWF chunk %llu ' in e['message']]) > 0",
+                       (unsigned long long)chunk) > 0);
+    ASSERT_JSON(out, expr, "True");
     free(expr);
     free(out);
     free(err);
     sxs_mut_discard(img);
-    free(src);
-    free(raw);
 }
 
 /* A SOFTWARE key whose subkey list points outside the hive: the CBS data is not read, and the
@@ -507,9 +579,10 @@ Test(damage, sweep, .timeout = 240)
         int rc = run_damaged(img, &out, &err);
         cr_assert(rc == 1 || rc == 3, "%s %s kind %d: exit %d; stderr: %s", c->image, c->path,
                   c->kind, rc, err);
-        char *v = sxs_json_query(out, "d['verdict']['status'] + ' ' + str([f['id'] for f in "
-                              "d['findings']]) + ' ' + str(any(f['name'].startswith('unread.') "
-                              "for i in d['installs'] for f in i.get('facts', [])))");
+        char *v =
+            sxs_json_query(out, "d['verdict']['status'] + ' ' + str([f['id'] for f in "
+                                "d['findings']]) + ' ' + str(any(f['name'].startswith('unread.') "
+                                "for i in d['installs'] for f in i.get('facts', [])))");
         const char *nl = strchr(err, '\n');
         cr_log_info("%s %s kind %d: exit %d, %s; %.*s", c->image, c->path, c->kind, rc, v,
                     nl ? (int)(nl - err) : (int)strlen(err), err);
@@ -520,12 +593,14 @@ Test(damage, sweep, .timeout = 240)
         else
             cr_assert_neq(strncmp(v, "healthy", 7), 0, "%s %s kind %d: %s", c->image, c->path,
                           c->kind, v);
-        char *named = sxs_json_query(out, "any('MFT record' in e['message'] or 'hive' in e['message'] "
-                                  "for e in d['errors'])");
+        char *named =
+            sxs_json_query(out, "any('MFT record' in e['message'] or 'hive' in e['message'] "
+                                "for e in d['errors'])");
         cr_assert_str_eq(named, "True", "%s %s kind %d: no error names the damaged structure: %s",
                          c->image, c->path, c->kind, err);
         free(named);
-        char *cur = sxs_json_query(out, "[f['name'] for i in d['installs'] for f in i.get('facts', []) "
+        char *cur =
+            sxs_json_query(out, "[f['name'] for i in d['installs'] for f in i.get('facts', []) "
                                 "if f['name'] in ('winsxs.ssu_current.missing', "
                                 "'winsxs.ssu_current.empty')]");
         cr_assert_str_eq(cur, "[]", "%s %s kind %d: folder facts from a damaged listing", c->image,
