@@ -54,6 +54,8 @@ void cli_print_usage(FILE *out)
         "  1  analysis ran, at least one finding\n"
         "  2  usage error, or a rule file that does not compile (file:line: message)\n"
         "  3  evidence unreadable, or no Windows installation on it\n"
+        "  4  the report or the --timeline file could not be written (a full disk,\n"
+        "     for one): whatever the verdict was, it was not delivered\n"
         "\n"
         "Examples:\n"
         "  sxsdoctor disk.E01\n"

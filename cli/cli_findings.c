@@ -8,6 +8,7 @@
 
 #include "cli/cli_codes.h"
 #include "rules/rule.h"
+#include "cli/cli_escape.h"
 
 struct cli_findings {
     rule_result *res;
@@ -137,12 +138,15 @@ void cli_findings_write_json(cli_json *j, const cli_install_report *ir)
 
 static void write_evidence_line(FILE *out, const rule_evidence *ev, const char *indent)
 {
-    fprintf(out, "%s%s", indent, ev->source && *ev->source ? ev->source : "(fact)");
+    fputs(indent, out);
+    cli_put_value(out, ev->source && *ev->source ? ev->source : "(fact)");
     if (ev->line >= 0)
         fprintf(out, ":%" PRId64, ev->line);
     if (ev->timestamp && *ev->timestamp)
         fprintf(out, "  %s", ev->timestamp);
-    fprintf(out, "\n%s  %s\n", indent, ev->text);
+    fprintf(out, "\n%s  ", indent);
+    cli_put_value(out, ev->text);
+    fputc('\n', out);
 }
 
 void cli_findings_write_text(FILE *out, const cli_install_report *ir)

@@ -5,6 +5,7 @@
 
 #include "cli/cli_findings.h"
 #include "cli/cli_history.h"
+#include "cli/cli_escape.h"
 #include "cli/cli_report.h"
 
 static void human_size(uint64_t n, char *out, size_t cap)
@@ -42,11 +43,15 @@ static void write_evidence(const cli_report *r, FILE *out)
         const char *label;
         const char *value;
     } ewf[] = {
-        {"case", info->ewf_case_number},       {"evidence no.", info->ewf_evidence_number},
-        {"description", info->ewf_description}, {"examiner", info->ewf_examiner},
-        {"notes", info->ewf_notes},             {"acquired", info->ewf_acquiry_date},
+        {"case", info->ewf_case_number},
+        {"evidence no.", info->ewf_evidence_number},
+        {"description", info->ewf_description},
+        {"examiner", info->ewf_examiner},
+        {"notes", info->ewf_notes},
+        {"acquired", info->ewf_acquiry_date},
         {"acquired with", info->ewf_acquiry_software},
-        {"stored MD5", info->ewf_md5},          {"stored SHA1", info->ewf_sha1},
+        {"stored MD5", info->ewf_md5},
+        {"stored SHA1", info->ewf_sha1},
     };
     for (size_t i = 0; i < sizeof(ewf) / sizeof(ewf[0]); i++)
         if (ewf[i].value && *ewf[i].value)
@@ -66,8 +71,8 @@ static void write_volumes(const cli_report *r, FILE *out)
         const fsa_volume_info *v = fsa_volume(r->ev, i);
         char sz[32];
         human_size(v->size, sz, sizeof(sz));
-        fprintf(out, "  %-3u %14" PRIu64 " %12s  %-10s %-16s %s\n", v->index, v->offset, sz,
-                v->fs, v->label, v->note);
+        fprintf(out, "  %-3u %14" PRIu64 " %12s  %-10s %-16s %s\n", v->index, v->offset, sz, v->fs,
+                v->label, v->note);
     }
 }
 
@@ -108,8 +113,7 @@ static void write_install(const cli_install_report *ir, FILE *out, bool verbose)
         int a = off < 0 ? -off : off;
         fprintf(out, "  time zone   %s (UTC%c%02d:%02d standard); log times shown in UTC\n",
                 ir->tz.key_name, off < 0 ? '-' : '+', a / 60, a % 60);
-    }
-    else
+    } else
         fputs("  time zone   unknown; log times are local time\n", out);
     static const char *const hives[] = {"software", "system", "components"};
     for (size_t h = 0; h < 3; h++) {
@@ -125,13 +129,17 @@ static void write_install(const cli_install_report *ir, FILE *out, bool verbose)
     }
     fprintf(out, "  logs found  %zu\n", ir->n_logs);
     if (verbose) {
-        for (size_t l = 0; l < ir->n_logs; l++)
-            fprintf(out, "    %-12s %s (%" PRIu64 " bytes)\n",
-                    an_log_family_name(ir->logs[l].family), ir->logs[l].path, ir->logs[l].size);
+        for (size_t l = 0; l < ir->n_logs; l++) {
+            fprintf(out, "    %-12s ", an_log_family_name(ir->logs[l].family));
+            cli_put_value(out, ir->logs[l].path);
+            fprintf(out, " (%" PRIu64 " bytes)\n", ir->logs[l].size);
+        }
         fputs("  facts:\n", out);
         for (size_t k = 0; k < an_facts_count(ir->facts); k++) {
             const an_fact *f = an_facts_at(ir->facts, k);
-            fprintf(out, "    %s = %s\n", f->name, f->value);
+            fprintf(out, "    %s = ", f->name);
+            cli_put_value(out, f->value); /* names and strings from the disk */
+            fputc('\n', out);
         }
     }
 }

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "cli/cli_args.h"
+#include "cli/cli_escape.h"
 #include "cli/cli_progress.h"
 #include "cli/cli_history.h"
 #include "cli/cli_report.h"
@@ -48,11 +49,13 @@ static void print_diag(const cli_report *r)
         const sxs_diag_entry *e = sxs_diag_get(r->diag, i);
         if (e->level < SXS_DIAG_WARN && !r->opt->verbose)
             continue;
-        fprintf(stderr, "sxsdoctor: %s: %s%s", e->source ? e->source : r->opt->evidence,
-                e->level == SXS_DIAG_ERROR ? "error: "
-                : e->level == SXS_DIAG_WARN ? "warning: "
-                                            : "",
-                e->message);
+        fputs("sxsdoctor: ", stderr);
+        cli_put_value(stderr, e->source ? e->source : r->opt->evidence);
+        fputs(e->level == SXS_DIAG_ERROR  ? ": error: "
+              : e->level == SXS_DIAG_WARN ? ": warning: "
+                                          : ": ",
+              stderr);
+        cli_put_value(stderr, e->message);
         if (e->offset >= 0)
             fprintf(stderr, " (offset %lld)", (long long)e->offset);
         if (e->line >= 0)
@@ -82,8 +85,8 @@ static int load_rules(const cli_options *opt, rule_set **ret)
         return -1;
     }
     int errors = 0;
-    if (!opt->no_builtin_rules && rule_set_load_dir(rs, rule_builtin_dir(), print_rule_error,
-                                                    &errors) < 0 && errors == 0) {
+    if (!opt->no_builtin_rules &&
+        rule_set_load_dir(rs, rule_builtin_dir(), print_rule_error, &errors) < 0 && errors == 0) {
         fprintf(stderr, "sxsdoctor: cannot read the built-in rules in %s\n", rule_builtin_dir());
         errors++;
     }
@@ -157,23 +160,30 @@ int main(int argc, char **argv)
     cli_report r = {.version = SXS_VERSION};
     int rc = cli_report_build(&r, &opt, rules);
     print_diag(&r);
-    if (opt.timeline && write_timeline(&r, opt.timeline) < 0)
-        rc = rc ? rc : SXS_EXIT_UNREADABLE;
+    bool undelivered = opt.timeline && write_timeline(&r, opt.timeline) < 0;
+    /* text and Markdown carry evidence text to a terminal: escaped (cli_escape.h) */
+    FILE *esc = opt.format == CLI_FORMAT_JSON ? NULL : cli_escaping_stream(stdout);
+    FILE *out = esc ? esc : stdout;
     switch (opt.format) {
     case CLI_FORMAT_JSON:
-        cli_write_json(&r, stdout);
+        cli_write_json(&r, out);
         break;
     case CLI_FORMAT_MARKDOWN:
-        cli_write_markdown(&r, stdout);
+        cli_write_markdown(&r, out);
         break;
     case CLI_FORMAT_TEXT:
-        cli_write_text(&r, stdout);
+        cli_write_text(&r, out);
         break;
     }
-    if (fflush(stdout) != 0) {
-        fprintf(stderr, "sxsdoctor: writing the report failed\n");
-        rc = rc ? rc : SXS_EXIT_UNREADABLE;
+    if (esc && fclose(esc) != 0)
+        undelivered = true;
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, "sxsdoctor: writing the report to standard output failed: %s\n",
+                strerror(errno));
+        undelivered = true;
     }
+    if (undelivered)
+        rc = SXS_EXIT_OUTPUT;
     cli_report_free(&r);
     rule_set_free(rules);
     return rc;

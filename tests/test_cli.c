@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include "cli/cli_codes.h"
 #include "tests/support/corpus.h"
@@ -1111,8 +1112,8 @@ static char *upgrade_tree(const char *tag, const char *const *rel, const char *c
         char *src = sxs_corpus_path(rel[i]);
         if (!src)
             cr_skip_test("corpus file %s absent", rel[i]);
-        cr_assert(asprintf(&cmd, "mkdir -p \"$(dirname '%s/%s')\" && cp '%s' '%s/%s'", dir,
-                           dest[i], src, dir, dest[i]) > 0);
+        cr_assert(asprintf(&cmd, "mkdir -p \"$(dirname '%s/%s')\" && cp '%s' '%s/%s'", dir, dest[i],
+                           src, dir, dest[i]) > 0);
         cr_assert_eq(system(cmd), 0);
         free(cmd);
         free(src);
@@ -1155,17 +1156,17 @@ Test(history_cli, corpus_appostarsi_upgrade_failed_safe_os_apply_image)
                 "True");
     /* the media-corruption class: 0x80070570 under the failure, chkdsk in the plan */
     ASSERT_JSON(out, "'0x80070570' in str(d['findings'][0]['evidence'])", "True");
-    ASSERT_JSON(out, "any(s['command'] == 'chkdsk F:' for s in d['findings'][0]['plan'])",
-                "True");
+    ASSERT_JSON(out, "any(s['command'] == 'chkdsk F:' for s in d['findings'][0]['plan'])", "True");
     /* the timeline: one JSON object a line, with Timesketch's three required keys */
     char *q = NULL;
-    cr_assert(asprintf(&q,
-                       "python3 -c \"import json,sys; L=[json.loads(l) for l in open(sys.argv[1])];"
-                       " assert L and all({'message','datetime','timestamp_desc'} <= set(e) for e in L);"
-                       " assert any(e['timestamp_desc']=='Servicing attempt start' and "
-                       "e['result']=='0x8007000D' and e['datetime']=='2023-05-22T23:21:30+00:00' "
-                       "for e in L)\" '%s'",
-                       tl) > 0);
+    cr_assert(
+        asprintf(&q,
+                 "python3 -c \"import json,sys; L=[json.loads(l) for l in open(sys.argv[1])];"
+                 " assert L and all({'message','datetime','timestamp_desc'} <= set(e) for e in L);"
+                 " assert any(e['timestamp_desc']=='Servicing attempt start' and "
+                 "e['result']=='0x8007000D' and e['datetime']=='2023-05-22T23:21:30+00:00' "
+                 "for e in L)\" '%s'",
+                 tl) > 0);
     cr_assert_eq(system(q), 0, "timeline %s", tl);
     free(q);
     free(tl);
@@ -1184,8 +1185,7 @@ Test(history_cli, corpus_rickak77_upgrade_failed_0x80070032)
     assert_contract(out);
     ASSERT_JSON(out, "sorted(set(f['id'] for f in d['findings']))", "['UPGRADE-FAILED']");
     ASSERT_JSON(out, "'0x80070032' in d['findings'][0]['title']", "True");
-    ASSERT_JSON(out, "[h['status'] for h in d['history'] if h['kind'] == 'upgrade']",
-                "['failed']");
+    ASSERT_JSON(out, "[h['status'] for h in d['history'] if h['kind'] == 'upgrade']", "['failed']");
     free(out);
     free(err);
     free(dir);
@@ -1200,8 +1200,9 @@ Test(history_cli, setupdiag_results_alone_make_upgrade_failed)
                 "[(h['client'], h['result'], h['extend_code'], h['phase']) for h in d['history'] "
                 "if h['kind'] == 'upgrade']",
                 "[('SetupDiag FindRollbackFailure', '0x800736CC', '0x20003', 'Safe OS')]");
-    ASSERT_JSON(out, "'Windows/Logs/SetupDiag/SetupDiagResults.xml' in "
-                     "[e['source'] for e in d['findings'][0]['evidence']]",
+    ASSERT_JSON(out,
+                "'Windows/Logs/SetupDiag/SetupDiagResults.xml' in "
+                "[e['source'] for e in d['findings'][0]['evidence']]",
                 "True");
     free(out);
 }
@@ -1285,5 +1286,66 @@ Test(history_cli, session_across_cbspersist_and_cbs_log)
     free(out);
     free(err);
     free(cmd);
+    free(dir);
+}
+
+/* A report that cannot be written is exit 4 whatever the verdict: healthy (0), findings (1)
+ * and a failed --timeline all give 4, and stderr says what could not be written. */
+Test(cli, unwritable_report_exits_4_whatever_the_verdict)
+{
+    const char *imgs[] = {"healthy.raw", "ssu-empty.raw"};
+    for (size_t i = 0; i < 2; i++) {
+        char *img = sxs_sample(imgs[i]);
+        char *cmd = NULL;
+        cr_assert(asprintf(&cmd, "'%s' --json '%s' > /dev/full 2> /dev/null", sxs_binary(), img) >
+                  0);
+        int st = system(cmd);
+        cr_assert(WIFEXITED(st), "%s", cmd);
+        cr_assert_eq(WEXITSTATUS(st), 4, "%s: exit %d", imgs[i], WEXITSTATUS(st));
+        free(cmd);
+        free(img);
+    }
+    char *img = sxs_sample("healthy.raw");
+    char *out, *err;
+    cr_assert_eq(run_tool(&out, &err, "--timeline", "/dev/full", img, NULL), 4);
+    cr_assert_not_null(strstr(err, "/dev/full"), "%s", err);
+    free(out);
+    free(err);
+    free(img);
+}
+
+/* A folder name from the disk holding an escape sequence, a carriage return and a newline
+ * that fakes a verdict line: text and Markdown show it escaped (\033, \r, \n), never as raw
+ * control bytes or as a line of its own; JSON carries it exactly. */
+Test(hostile, control_characters_in_names_are_escaped_on_the_terminal)
+{
+    char *dir = copy_sample_tree("healthy.tree", "escname");
+    const char *name = "amd64_microsoft-windows-servicingstack_\033[2J\rVerdict: HEALTHY\n_x";
+    char *path = NULL;
+    cr_assert(asprintf(&path, "%s/Windows/WinSxS/%s", dir, name) > 0);
+    cr_assert_eq(mkdir(path, 0755), 0);
+    const char *modes[] = {"--verbose", "--markdown"};
+    for (size_t m = 0; m < 2; m++) {
+        char *out, *err;
+        run_tool(&out, &err, modes[m], "--verbose", dir, NULL);
+        cr_assert_null(strchr(out, '\033'), "%s: raw ESC in the report", modes[m]);
+        cr_assert_null(strchr(out, '\r'), "%s: raw CR in the report", modes[m]);
+        cr_assert_null(strstr(out, "\nVerdict: HEALTHY\n_x"), "%s: a faked line", modes[m]);
+        if (m == 0)
+            cr_assert_not_null(strstr(out, "servicingstack_\\033[2J\\rVerdict: HEALTHY\\n_x"), "%s",
+                               out);
+        cr_assert_null(strchr(err, '\033'), "raw ESC on stderr");
+        free(out);
+        free(err);
+    }
+    char *out, *err;
+    run_tool(&out, &err, "--json", dir, NULL, NULL);
+    ASSERT_JSON(out,
+                "[v for v in [f['value'] for i in d['installs'] for f in i['facts'] if "
+                "f['name'] == 'winsxs.ssu_folder'] if 'HEALTHY' in v]",
+                "['amd64_microsoft-windows-servicingstack_\\x1b[2J\\rVerdict: HEALTHY\\n_x']");
+    free(out);
+    free(err);
+    free(path);
     free(dir);
 }
