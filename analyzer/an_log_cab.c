@@ -151,6 +151,37 @@ static bool ends_with_log(const char *name)
     return n >= 4 && strcasecmp(name + n - 4, ".log") == 0;
 }
 
+/* libmspack's error codes (mspack.h MSPACK_ERR_*), in words. */
+static const char *mspack_error_name(int err)
+{
+    switch (err) {
+    case MSPACK_ERR_ARGS:
+        return "bad arguments to libmspack";
+    case MSPACK_ERR_OPEN:
+        return "cannot open it";
+    case MSPACK_ERR_READ:
+        return "read error";
+    case MSPACK_ERR_WRITE:
+        return "write error";
+    case MSPACK_ERR_SEEK:
+        return "seek error";
+    case MSPACK_ERR_NOMEMORY:
+        return "out of memory";
+    case MSPACK_ERR_SIGNATURE:
+        return "no MSCF signature: not a cabinet";
+    case MSPACK_ERR_DATAFORMAT:
+        return "bad cabinet header or folder data (MSPACK_ERR_DATAFORMAT)";
+    case MSPACK_ERR_CHECKSUM:
+        return "a data block fails its checksum (MSPACK_ERR_CHECKSUM)";
+    case MSPACK_ERR_CRUNCH:
+        return "compression error";
+    case MSPACK_ERR_DECRUNCH:
+        return "compressed data is corrupt (MSPACK_ERR_DECRUNCH)";
+    default:
+        return "unknown libmspack error";
+    }
+}
+
 int an_log_stream_cab(const an_log_source *src, an_log_reader *r, const char *name, sxs_diag *diag)
 {
     struct mspack_system sys = {
@@ -179,8 +210,10 @@ int an_log_stream_cab(const an_log_source *src, an_log_reader *r, const char *na
     struct mscabd_cabinet *cab = NULL;
     cab = cabd->open(cabd, (const char *)&in);
     if (!cab) {
-        sxs_diag_add(diag, SXS_DIAG_WARN, name, -1, "not a readable cabinet (libmspack error %d)",
-                     cabd->last_error(cabd));
+        /* an archived log that exists but cannot be read: evidence not seen */
+        sxs_diag_add(diag, SXS_DIAG_ERROR, name, -1,
+                     "not a readable cabinet: %s; the rules did not read the log in it",
+                     mspack_error_name(cabd->last_error(cabd)));
         ret = -EINVAL;
         goto out;
     }
@@ -213,11 +246,14 @@ int an_log_stream_cab(const an_log_source *src, an_log_reader *r, const char *na
         sxs_diag_add(diag, SXS_DIAG_WARN, name, -1,
                      "expanded log exceeds %llu bytes; read up to that point",
                      (unsigned long long)SXS_MAX_CAB_OUTPUT);
-    else if (err != MSPACK_ERR_OK)
-        sxs_diag_add(diag, SXS_DIAG_WARN, name, -1,
-                     "cabinet damaged (libmspack error %d) after %llu expanded bytes; read "
-                     "what could be expanded",
-                     err, (unsigned long long)out.out_total);
+    else if (err != MSPACK_ERR_OK) {
+        const char *why = err == MSPACK_ERR_READ && src->why ? src->why(src->ctx, NULL) : "";
+        sxs_diag_add(diag, SXS_DIAG_ERROR, name, -1,
+                     "cabinet damaged (%s%s%s) after %llu expanded bytes: the log was read up "
+                     "to there; the rules did not see the rest",
+                     mspack_error_name(err), why[0] ? ": " : "", why,
+                     (unsigned long long)out.out_total);
+    }
     ret = an_log_reader_finish(r);
 out:
     if (cab)
