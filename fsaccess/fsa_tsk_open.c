@@ -98,6 +98,39 @@ static int attach_backend(fsa_evidence *ev, fsa_tsk_ev **ret)
 }
 
 /* Size, head and tail of the evidence file or device. */
+/* libtsk globs a split raw image (disk.001, disk.002, ...) up to the first number missing and
+ * opens the set as if it ended there. A segment after that one that exists reveals the gap:
+ * an error naming the missing segment, as for E01. Numeric extensions only (.001, .01). */
+#define FSA_SPLIT_LOOKAHEAD 4
+static int split_raw_gap(const char *path, int found, sxs_diag *diag)
+{
+    const char *dot = strrchr(path, '.');
+    size_t n = strlen(path);
+    if (!dot || found < 1 || dot[1] == '\0' || strchr(dot, '/') ||
+        strspn(dot + 1, "0123456789") != strlen(dot + 1) || n - (size_t)(dot + 1 - path) > 6)
+        return 0;
+    int width = (int)strlen(dot + 1);
+    unsigned long first = strtoul(dot + 1, NULL, 10);
+    size_t stem = (size_t)(dot + 1 - path);
+    char missing[4096], later[4096];
+    if (stem + 8 > sizeof(missing))
+        return 0;
+    unsigned long miss = first + (unsigned long)found;
+    snprintf(missing, sizeof(missing), "%.*s%0*lu", (int)stem, path, width, miss);
+    for (unsigned long k = miss + 1; k <= miss + FSA_SPLIT_LOOKAHEAD; k++) {
+        snprintf(later, sizeof(later), "%.*s%0*lu", (int)stem, path, width, k);
+        struct stat st;
+        if (strlen(later) == n && stat(later, &st) == 0) {
+            sxs_diag_add(diag, SXS_DIAG_ERROR, path, -1,
+                         "%s: split raw segment %s is missing (%s is present): the image is "
+                         "incomplete",
+                         path, missing, later);
+            return -ENOENT;
+        }
+    }
+    return 0;
+}
+
 static int probe_file(const char *path, const struct stat *st, uint64_t *ret_size,
                       uint8_t head[512], size_t *hlen, uint8_t tail[512], size_t *tlen,
                       sxs_diag *diag)
@@ -198,6 +231,10 @@ int fsa_tsk_open(fsa_evidence *ev, const char *path, const struct stat *st, sxs_
     default:
         ev->info.format = S_ISBLK(st->st_mode) ? FSA_FMT_DEVICE : FSA_FMT_RAW;
         img = tsk_img_open_utf8_sing(path, TSK_IMG_TYPE_RAW, 0);
+        if (img && split_raw_gap(path, img->num_img, diag) < 0) {
+            tsk_img_close(img);
+            return -ENOENT;
+        }
         if (img) {
             r = fsa_ev_set_segments(ev, (const char *const *)img->images,
                                     img->num_img > 0 ? (size_t)img->num_img : 0);

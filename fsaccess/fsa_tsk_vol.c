@@ -224,8 +224,15 @@ static int scan_partitions(fsa_evidence *ev, fsa_tsk_ev *tev, sxs_diag *diag)
         if (sxs_mul_u64(p->start, vs->block_size, &start) ||
             sxs_add_u64(start, (uint64_t)vs->offset, &off) ||
             sxs_mul_u64(p->len, vs->block_size, &size)) {
-            sxs_diag_add(diag, SXS_DIAG_WARN, ev->info.path, -1,
-                         "partition %u: impossible start or length, skipped", (unsigned)i);
+            /* name the entry as the table numbers it, not libtsk's slot in its own list */
+            if (vs->vstype == TSK_VS_TYPE_GPT)
+                sxs_diag_add(diag, SXS_DIAG_WARN, ev->info.path, -1,
+                             "GPT partition entry #%d: impossible start or length, skipped",
+                             (int)p->slot_num + 1);
+            else
+                sxs_diag_add(diag, SXS_DIAG_WARN, ev->info.path, -1,
+                             "partition table %d entry #%d: impossible start or length, skipped",
+                             (int)p->table_num, (int)p->slot_num + 1);
             continue;
         }
         if (off >= ev->info.media_size)

@@ -1349,3 +1349,29 @@ Test(hostile, control_characters_in_names_are_escaped_on_the_terminal)
     free(path);
     free(dir);
 }
+
+/* A split raw image whose .002 is missing while .003 and .004 exist: libtsk would open .001
+ * alone as the whole disk; the error names the missing segment instead. */
+Test(cli, split_raw_missing_middle_segment_is_named)
+{
+    char *img = sxs_sample("healthy.raw");
+    char *dir = sxs_test_tmpdir("splitgap");
+    char *cmd = NULL, *first = NULL;
+    cr_assert(asprintf(&cmd,
+                       "cd '%s' && split -b 16M -d -a 3 --numeric-suffixes=1 '%s' d. && "
+                       "rm d.002",
+                       dir, img) > 0);
+    cr_assert_eq(system(cmd), 0);
+    cr_assert(asprintf(&first, "%s/d.001", dir) > 0);
+    char *out, *err;
+    cr_assert_eq(run_tool(&out, &err, "--json", first, NULL, NULL), 3);
+    cr_assert_not_null(strstr(err, "split raw segment"), "%s", err);
+    cr_assert_not_null(strstr(err, "/d.002 is missing ("), "%s", err);
+    ASSERT_JSON(out, "d['verdict']['status']", "unreadable");
+    free(out);
+    free(err);
+    free(first);
+    free(cmd);
+    free(dir);
+    free(img);
+}
