@@ -166,6 +166,7 @@ static const char *const facts[] = {
     "crowdstrike.channel_291.bad",
     "crowdstrike.channel_291.bad.time",
     "hive.<name>.mtime",
+    "hive.<name>.damage",
     "hive.regback.<name>.present",
     "hive.regback.<name>.size",
     "hive.regback.<name>.mtime",
@@ -249,6 +250,7 @@ static const struct {
     /* boot (analyzer/facts-boot.md) */
     {"filters", RULE_KIND_TEXT}, /* a filter list, names joined by \0: shown, never run */
     {"time", RULE_KIND_TEXT},
+    {"hive_time", RULE_KIND_TEXT},
     {"size", RULE_KIND_NUMBER},
 };
 

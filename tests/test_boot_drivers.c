@@ -253,3 +253,95 @@ Test(boot_e2e, crowdstrike_channel_291_bad_and_fixed)
     ASSERT_JSON(out, "d['findings']", "[]");
     free(out);
 }
+
+/* ---- HIVE-DAMAGED: RegBack copies and damage the hive's bytes show ---------------------- */
+
+Test(hive_e2e, regback_zero_byte_copy_is_never_offered)
+{
+    char *out = run_json("regback-zero.raw", 1);
+    ASSERT_JSON(out, "[f['id'] for f in d['findings']]", "['HIVE-DAMAGED']");
+    ASSERT_JSON(out, "d['findings'][0]['title']",
+                "The SYSTEM hive is dirty and its transaction logs could not be replayed");
+    ASSERT_JSON(out,
+                "[f['value'] for f in d['installs'][0]['facts'] if f['name'] in "
+                "('hive.regback.system.size', 'hive.regback.system.real', "
+                "'hive.regback.system.mtime')]",
+                "['0', '2025-08-10T03:00:00Z', 'false']");
+    /* the plan says not to copy it, and no command touches RegBack\SYSTEM but a listing */
+    ASSERT_JSON(
+        out,
+        "[s['step'][:60] for s in d['findings'][0]['plan'] if s['step'].startswith('Do "
+        "not')]",
+        "['Do not copy Windows\\\\System32\\\\config\\\\RegBack\\\\SYSTEM over the ']");
+    ASSERT_JSON(out,
+                "[s['command'] for s in d['findings'][0]['plan'] if 'regback' in "
+                "s['command'].lower()]",
+                "['dir \"F:\\\\Windows\\\\System32\\\\config\\\\RegBack\"']");
+    ASSERT_JSON(out,
+                "any(s['command'].lower().startswith(('copy', 'ren')) for s in "
+                "d['findings'][0]['plan'])",
+                "False");
+    free(out);
+}
+
+Test(hive_e2e, regback_real_copy_is_offered_as_last_resort)
+{
+    char *out = run_json("regback-real.raw", 1);
+    ASSERT_JSON(out, "[f['id'] for f in d['findings']]", "['HIVE-DAMAGED']");
+    ASSERT_JSON(out,
+                "[f['value'] for f in d['installs'][0]['facts'] if f['name'] in "
+                "('hive.regback.system.size', 'hive.regback.system.real', "
+                "'hive.regback.software.size', 'hive.regback.software.real')]",
+                "['12288', 'true', '0', 'false']");
+    ASSERT_JSON(out, "[s['command'] for s in d['findings'][0]['plan']][-2:]",
+                "['ren \"F:\\\\Windows\\\\System32\\\\config\\\\SYSTEM\" SYSTEM.damaged', 'copy "
+                "\"F:\\\\Windows\\\\System32\\\\config\\\\RegBack\\\\SYSTEM\" "
+                "\"F:\\\\Windows\\\\System32\\\\config\\\\SYSTEM\"']");
+    ASSERT_JSON(out, "any(s['step'].startswith('Do not') for s in d['findings'][0]['plan'])",
+                "False");
+    free(out);
+}
+
+/* A SYSTEM hive whose own bytes show damage (cut short, or no regf signature) is HIVE-DAMAGED,
+ * exit 1; the summary still names it as not read. */
+Test(hive_e2e, truncated_or_unsigned_system_is_hive_damaged)
+{
+    static const char *const damage[] = {
+        "truncate -s 6000 SYSTEM",
+        "printf 'XXXX' | dd of=SYSTEM bs=1 conv=notrunc 2>/dev/null",
+    };
+    static const char *const want[] = {
+        "truncated: the base block declares 36864 bytes of hive bins, the file holds 1904 after "
+        "its base block",
+        "no regf signature at the start of the file",
+    };
+    for (size_t i = 0; i < 2; i++) {
+        char *tree = sxs_sample("healthy.tree");
+        char *dir = sxs_test_tmpdir("hivedmg");
+        char *cmd = NULL, *how = NULL;
+        cr_assert(asprintf(&how, "cd '%s/Windows/System32/config' && %s", dir, damage[i]) > 0);
+        cr_assert(asprintf(&cmd, "cp -r '%s/.' '%s/' && %s", tree, dir, how) > 0);
+        cr_assert_eq(system(cmd), 0);
+        char *argv[] = {(char *)sxs_binary(), "--json", dir, NULL};
+        char *out = NULL, *err = NULL;
+        int sig = 0;
+        cr_assert_eq(sxs_run(argv, &out, &err, &sig), 1, "%s", err);
+        ASSERT_JSON(out, "[f['id'] for f in d['findings']]", "['HIVE-DAMAGED']");
+        ASSERT_JSON(out, "d['findings'][0]['title']",
+                    "The SYSTEM hive is damaged and cannot be read");
+        char *expr = NULL;
+        cr_assert(asprintf(&expr, "'%s' in d['findings'][0]['description']", want[i]) > 0);
+        ASSERT_JSON(out, expr, "True");
+        ASSERT_JSON(out,
+                    "d['verdict']['summary'].endswith('not read, so not checked: "
+                    "Windows/System32/config/SYSTEM')",
+                    "True");
+        free(expr);
+        free(out);
+        free(err);
+        free(cmd);
+        free(how);
+        free(dir);
+        free(tree);
+    }
+}
