@@ -268,11 +268,10 @@ Test(hive_e2e, regback_zero_byte_copy_is_never_offered)
                 "'hive.regback.system.mtime')]",
                 "['0', '2025-08-10T03:00:00Z', 'false']");
     /* the plan says not to copy it, and no command touches RegBack\SYSTEM but a listing */
-    ASSERT_JSON(
-        out,
-        "[s['step'][:60] for s in d['findings'][0]['plan'] if s['step'].startswith('Do "
-        "not')]",
-        "['Do not copy Windows\\\\System32\\\\config\\\\RegBack\\\\SYSTEM over the ']");
+    ASSERT_JSON(out,
+                "[s['step'][:60] for s in d['findings'][0]['plan'] if s['step'].startswith('Do "
+                "not')]",
+                "['Do not copy Windows\\\\System32\\\\config\\\\RegBack\\\\SYSTEM over the ']");
     ASSERT_JSON(out,
                 "[s['command'] for s in d['findings'][0]['plan'] if 'regback' in "
                 "s['command'].lower()]",
@@ -344,4 +343,68 @@ Test(hive_e2e, truncated_or_unsigned_system_is_hive_damaged)
         free(dir);
         free(tree);
     }
+}
+
+/* ---- Last Known Good ----------------------------------------------------------------------- */
+
+/* Windows 7: Current 1, LastKnownGood 2 and ControlSet002 present: usable, with the values
+ * Azure gives for Server 2012 R2 and older (LastKnownGood = target + 1). */
+Test(real_hive, windows7_last_known_good)
+{
+    an_facts *f = collect_hive("hives/regipy/SYSTEM.xz", "7601");
+    static const char *const want_facts[] = {
+        "boot.select.current",
+        "boot.select.last_known_good",
+        "boot.lkg.differs",
+        "boot.lkg.usable",
+        "boot.lkg.target",
+        "boot.lkg.family",
+        "boot.lkg.set.current",
+        "boot.lkg.set.failed",
+        "boot.lkg.set.last_known_good",
+    };
+    char got[1024] = "";
+    for (size_t i = 0; i < sizeof(want_facts) / sizeof(want_facts[0]); i++) {
+        const an_fact *x = an_facts_get(f, want_facts[i]);
+        size_t l = strlen(got);
+        snprintf(got + l, sizeof(got) - l, "%s%s", i ? "|" : "", x ? x->value : "-");
+    }
+    cr_assert_str_eq(got, "1|2|true|true|ControlSet002|Windows Server 2012 R2 and older|2|1|3");
+    /* nothing to fix, so nothing judged about it */
+    cr_assert_null(an_facts_get(f, "boot.lkg.fixes_stack"));
+    an_facts_free(f);
+}
+
+/* Windows 10 with only ControlSet001 (LKG = Current): no way back through LKG. */
+Test(real_hive, windows10_no_last_known_good)
+{
+    an_facts *f = collect_hive("hives/dissect.regf/SYSTEM.gz", "19041");
+    cr_assert_str_eq(an_facts_get(f, "boot.lkg.differs")->value, "false");
+    cr_assert_str_eq(an_facts_get(f, "boot.lkg.usable")->value, "false");
+    cr_assert_null(an_facts_get(f, "boot.lkg.target"));
+    an_facts_free(f);
+}
+
+Test(boot_e2e, volmgr_with_last_known_good_way_back)
+{
+    char *out = run_json("boot-volmgr-lkg.raw", 1);
+    ASSERT_JSON(out, "[f['id'] for f in d['findings']]", "['BOOT-DRIVER']");
+    ASSERT_JSON(out, "d['findings'][0]['title']",
+                "Boot-critical storage driver volmgr does not start at boot");
+    ASSERT_JSON(out, "len(d['findings'][0]['plan'])", "7");
+    ASSERT_JSON(out, "[s['command'] for s in d['findings'][0]['plan']][2]",
+                "reg add \"HKLM\\BROKENSYSTEM\\ControlSet001\\Services\\volmgr\" /v Start /t "
+                "REG_DWORD /d 0 /f");
+    ASSERT_JSON(out, "[s['command'] for s in d['findings'][0]['plan']][5]",
+                "reg add HKLM\\BROKENSYSTEM\\Select /v Current /t REG_DWORD /d 2 /f && reg add "
+                "HKLM\\BROKENSYSTEM\\Select /v Default /t REG_DWORD /d 2 /f && reg add "
+                "HKLM\\BROKENSYSTEM\\Select /v Failed /t REG_DWORD /d 1 /f && reg add "
+                "HKLM\\BROKENSYSTEM\\Select /v LastKnownGood /t REG_DWORD /d 2 /f");
+    ASSERT_JSON(out, "d['findings'][0]['plan'][4]['step'][:72]",
+                "Alternatively, boot the Last Known Good control set ControlSet002, where");
+    free(out);
+    /* without a saved control set no LKG step is offered */
+    out = run_json("boot-volmgr-disabled.raw", 1);
+    ASSERT_JSON(out, "len(d['findings'][0]['plan'])", "4");
+    free(out);
 }

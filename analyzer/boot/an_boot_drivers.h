@@ -1,7 +1,7 @@
 /* Boot-critical drivers and the registry's way back (issue 13, BOOT-DRIVER and HIVE-DAMAGED
  * evidence): the storage stack's services and the disk/volume class filters in the control set
  * Select\Current names (boot_drivers.c), the Select values and Last Known Good
- * (not yet: see facts-boot.md), CrowdStrike's channel file 291 (boot_crowdstrike.c) and the RegBack
+ * (boot_select.c), CrowdStrike's channel file 291 (boot_crowdstrike.c) and the RegBack
  * copies of the hives (boot_regback.c). Fact names: analyzer/facts-boot.md. */
 #ifndef AN_BOOT_DRIVERS_H
 #define AN_BOOT_DRIVERS_H
@@ -22,11 +22,16 @@
  * 0, or -ENOMEM. */
 int an_boot_collect_drivers(fsa_fs *fs, const char *windows_dir, an_facts *facts, sxs_diag *diag);
 
-/* The SYSTEM part over an open hive: storage stack, boot-start miniports, class filters. fs may be
+/* The SYSTEM part over an open hive: storage stack, boot-start miniports, class filters,
+ * Select/LKG. fs may be
  * NULL (tests over a bare hive): then no file is looked up and no *.image_present fact is written.
  * control_set is the key Select\Current named ("ControlSet001"). 0, or -ENOMEM. */
 int an_boot_drivers_from_hive(an_hive *h, const char *source, const char *control_set, fsa_fs *fs,
                               const char *windows_dir, an_facts *facts, sxs_diag *diag);
+
+/* Select\Current/Default/Failed/LastKnownGood and the control set Last Known Good would boot
+ * (boot.lkg.*), with Azure's value sets by build. 0, or -ENOMEM. */
+int an_boot_select_facts(an_hive *h, const char *source, an_facts *facts, sxs_diag *diag);
 
 /* System32\drivers\CrowdStrike: one listing; C-00000291*.sys files and their times. */
 int an_boot_crowdstrike_facts(fsa_fs *fs, const char *windows_dir, an_facts *facts, sxs_diag *diag);

@@ -562,6 +562,25 @@ static int filter_facts(ctx *c)
     return 0;
 }
 
+/* Whether the control set Last Known Good would boot starts every driver the current one does
+ * not (boot.lkg.fixes_stack): then LKG is a way back. */
+static int lkg_stack_facts(ctx *c)
+{
+    const an_fact *t = an_facts_get(c->facts, "boot.lkg.target");
+    if (!t || !an_facts_get(c->facts, "boot.stack.not_boot_start"))
+        return 0;
+    bool ok = true;
+    size_t pos = 0;
+    const an_fact *f;
+    while (ok && (f = an_facts_next(c->facts, "boot.stack.not_boot_start", &pos)) != NULL) {
+        char key[512];
+        uint32_t v = 0;
+        snprintf(key, sizeof(key), "%s\\Services\\%s", t->value, f->value);
+        ok = an_hive_get_dword(c->h, key, "Start", &v) == 1 && v == 0;
+    }
+    return an_facts_add_bool(c->facts, "boot.lkg.fixes_stack", ok, c->source);
+}
+
 int an_boot_drivers_from_hive(an_hive *h, const char *source, const char *control_set, fsa_fs *fs,
                               const char *windows_dir, an_facts *facts, sxs_diag *diag)
 {
@@ -571,8 +590,10 @@ int an_boot_drivers_from_hive(an_hive *h, const char *source, const char *contro
     bool azure = false;
     int r;
     if ((r = an_facts_add_str(facts, "boot.control_set", control_set, source, -1)) < 0 ||
+        (r = an_boot_select_facts(h, source, facts, diag)) < 0 ||
         (r = azure_facts(&c, &azure)) < 0 || (r = stack_facts(&c, azure, build)) < 0 ||
-        (r = bootstart_facts(&c, azure)) < 0 || (r = filter_facts(&c)) < 0)
+        (r = lkg_stack_facts(&c)) < 0 || (r = bootstart_facts(&c, azure)) < 0 ||
+        (r = filter_facts(&c)) < 0)
         return r;
     return 0;
 }
