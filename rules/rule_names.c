@@ -1,7 +1,7 @@
 /* rules/: the names a rule file may use, checked by the compiler: scenario ids (DESIGN.md),
- * fact names (analyzer/facts-registry.md, facts-fs.md, facts-setupdiag.md), placeholders and
- * log families (analyzer/an_log.h). A fact pattern component written "<x>" matches any one
- * dotted component, so "service.<svc>.start" accepts "service.bits.start". */
+ * fact names (analyzer/facts-registry.md, facts-fs.md, facts-setupdiag.md, facts-boot.md),
+ * placeholders and log families (analyzer/an_log.h). A fact pattern component written "<x>"
+ * matches any one dotted component, so "service.<svc>.start" accepts "service.bits.start". */
 #include <string.h>
 #include <strings.h>
 

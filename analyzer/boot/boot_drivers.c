@@ -358,6 +358,18 @@ typedef struct {
     int err;
 } bootstart_ctx;
 
+/* A name we look up as a service: no '\' (a key path separator), no '/' (it would build the
+ * default file path from it), not "." or "..", no control byte. */
+static bool service_name_ok(const char *n)
+{
+    if (!n[0] || strcmp(n, ".") == 0 || strcmp(n, "..") == 0)
+        return false;
+    for (const unsigned char *p = (const unsigned char *)n; *p; p++)
+        if (*p == '\\' || *p == '/' || *p < 0x20)
+            return false;
+    return true;
+}
+
 static bool in_stack(const char *name)
 {
     for (size_t i = 0; i < sizeof(STACK) / sizeof(STACK[0]); i++)
@@ -386,8 +398,8 @@ static int on_service(an_hive_key *sub, const char *name, void *vctx)
             return 1;
         }
     }
-    if (in_stack(name) || strchr(name, '/'))
-        return 0; /* judged with the stack */
+    if (in_stack(name) || !service_name_ok(name))
+        return 0; /* judged with the stack, or not a name to build a file path from */
     if (an_hive_key_get_string(sub, "ImagePath", image, sizeof(image)) != 1)
         image[0] = '\0';
     char path[1024];
@@ -437,17 +449,6 @@ typedef struct {
     unsigned bad;
     int err;
 } filter_ctx;
-
-/* A name a service key can have: no '\' (a key path separator), no control byte. */
-static bool service_name_ok(const char *n)
-{
-    if (!n[0])
-        return false;
-    for (const unsigned char *p = (const unsigned char *)n; *p; p++)
-        if (*p == '\\' || *p < 0x20)
-            return false;
-    return true;
-}
 
 static int on_filter(const char *name, bool too_long, void *vctx)
 {
