@@ -59,4 +59,12 @@
  * 2-6 FailureData entries and 0-2 remediations. */
 #define SXS_MAX_SETUPDIAG_LIST 32
 
+/* Most strings taken from one REG_MULTI_SZ value (class UpperFilters/LowerFilters). Real filter
+ * lists hold 1-4 drivers; a longer list is cut, and the cut is reported. */
+#define SXS_MAX_MULTI_SZ_ITEMS 64
+
+/* Longest string of a REG_MULTI_SZ we keep, in UTF-16 units: a service key name is at most
+ * 255 characters, so a longer one cannot name a service and is reported as such. */
+#define SXS_MAX_MULTI_SZ_ITEM 255
+
 #endif

@@ -1,7 +1,7 @@
 /* rules/: the names a rule file may use, checked by the compiler: scenario ids (DESIGN.md),
- * fact names (analyzer/facts-registry.md, facts-fs.md, facts-setupdiag.md), placeholders and
- * log families (analyzer/an_log.h). A fact pattern component written "<x>" matches any one
- * dotted component, so "service.<svc>.start" accepts "service.bits.start". */
+ * fact names (analyzer/facts-registry.md, facts-fs.md, facts-setupdiag.md, facts-boot.md),
+ * placeholders and log families (analyzer/an_log.h). A fact pattern component written "<x>"
+ * matches any one dotted component, so "service.<svc>.start" accepts "service.bits.start". */
 #include <string.h>
 #include <strings.h>
 
@@ -133,6 +133,59 @@ static const char *const facts[] = {
     "volume.system.free_bytes",
     "volume.system.free_percent",
     "iis.physical_path.missing",
+    /* boot-critical drivers and registry backups (analyzer/facts-boot.md) */
+    "boot.control_set",
+    "boot.azure",
+    "boot.azure.evidence",
+    "boot.driver.<name>.present",
+    "boot.driver.<name>.start",
+    "boot.driver.<name>.type",
+    "boot.driver.<name>.group",
+    "boot.driver.<name>.image_path",
+    "boot.driver.<name>.image_present",
+    "boot.stack.judged",
+    "boot.stack.not_boot_start",
+    "boot.stack.not_boot_start.detail",
+    "boot.stack.service_missing",
+    "boot.stack.service_missing.detail",
+    "boot.stack.image_missing",
+    "boot.stack.image_missing.path",
+    "boot.boot_start.miniport",
+    "boot.boot_start.miniport_count",
+    "boot.boot_start.no_miniport",
+    "boot.boot_start.image_missing",
+    "boot.boot_start.image_missing.path",
+    "boot.filter.<class>.<which>",
+    "boot.filter.<class>.<which>.bad",
+    "boot.filter.<class>.<which>.bad.detail",
+    "boot.filter.<class>.<which>.rest",
+    "boot.filter.<class>.<which>.rest_empty",
+    "boot.select.current",
+    "boot.select.default",
+    "boot.select.failed",
+    "boot.select.last_known_good",
+    "boot.lkg.control_set",
+    "boot.lkg.exists",
+    "boot.lkg.differs",
+    "boot.lkg.usable",
+    "boot.lkg.target",
+    "boot.lkg.family",
+    "boot.lkg.set.current",
+    "boot.lkg.set.failed",
+    "boot.lkg.set.last_known_good",
+    "boot.lkg.fixes_stack",
+    "crowdstrike.present",
+    "crowdstrike.channel_291",
+    "crowdstrike.channel_291.time",
+    "crowdstrike.channel_291.bad",
+    "crowdstrike.channel_291.bad.time",
+    "hive.<name>.mtime",
+    "hive.<name>.damage",
+    "hive.regback.<name>.present",
+    "hive.regback.<name>.size",
+    "hive.regback.<name>.mtime",
+    "hive.regback.<name>.real",
+    "unread.boot",
     /* evidence that could not be read (facts-fs.md, facts-registry.md): the verdict reads
      * these; a rule may test them too */
     "unread.winsxs",
@@ -208,6 +261,16 @@ static const struct {
     {"kind", RULE_KIND_TEXT},
     {"line", RULE_KIND_TEXT},
     {"free", RULE_KIND_NUMBER},
+    /* boot (analyzer/facts-boot.md) */
+    {"filters", RULE_KIND_TEXT}, /* a filter list, names joined by \0: shown, never run */
+    {"time", RULE_KIND_TEXT},
+    {"hive_time", RULE_KIND_TEXT},
+    {"lkg_target", RULE_KIND_CONTROL_SET},
+    {"lkg_current", RULE_KIND_NUMBER},
+    {"lkg_failed", RULE_KIND_NUMBER},
+    {"lkg_lkg", RULE_KIND_NUMBER},
+    {"family", RULE_KIND_TEXT},
+    {"size", RULE_KIND_NUMBER},
 };
 
 static const char *const builtin_placeholders[] = {"target_drive", "windows_dir"};

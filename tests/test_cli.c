@@ -781,14 +781,18 @@ Test(scenario, mounted_directory_same_as_image)
 }
 
 /* Part of the evidence unreadable and nothing found: not "healthy". Exit 3, the error names
- * the hive, and what could be read is still reported. */
+ * the hive, and what could be read is still reported. The damage (the base block's root cell
+ * offset beyond the bins) is one the file's size and signature do not show; a truncated or
+ * signature-less SYSTEM is HIVE-DAMAGED instead (tests/test_boot_drivers.c). */
 Test(scenario, unreadable_hive_is_not_healthy)
 {
     char *tree = sxs_sample("healthy.tree");
     char *dir = sxs_test_tmpdir("badhive");
     char *cmd = NULL;
     cr_assert(asprintf(&cmd,
-                       "cp -r '%s/.' '%s/' && truncate -s 6000 '%s/Windows/System32/config/SYSTEM'",
+                       "cp -r '%s/.' '%s/' && printf '\\360\\377\\377\\177' | dd "
+                       "of='%s/Windows/System32/config/SYSTEM' bs=1 seek=36 conv=notrunc "
+                       "2>/dev/null",
                        tree, dir, dir) > 0);
     cr_assert_eq(system(cmd), 0);
     char *out, *err;
