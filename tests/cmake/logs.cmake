@@ -6,7 +6,7 @@ sxs_fuzz_target(fuzz_logline SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/fuzz_logli
   SEEDS ${SXS_CORPUS_DIR}/logs/cbs ${SXS_CORPUS_DIR}/logs/dism ${SXS_CORPUS_DIR}/logs/excerpts
         ${SXS_CORPUS_DIR}/logs/panther ${SXS_CORPUS_DIR}/logs/setupapi
         ${SXS_CORPUS_DIR}/logs/windowsupdate
-  SECONDS 20)
+  SECONDS 20 MAX_LEN 65536)
 # Servicing history (analyzer/history/): real corpus upgrades and healthy logs, parser rules.
 sxs_criterion_test(test_history SOURCES test_history.c LIBS sxs_analyzer TIMEOUT 300)
 sxs_fuzz_target(fuzz_history SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/fuzz_history.c
@@ -15,4 +15,4 @@ sxs_fuzz_target(fuzz_history SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/fuzz_histo
         ${SXS_CORPUS_DIR}/logs/dism/appostarsi_win11_dism.log
         ${SXS_CORPUS_DIR}/logs/setupapi/plaso_setupapi.setup.log
         ${PROJECT_SOURCE_DIR}/sample-images/scenarios
-  SECONDS 20)
+  SECONDS 20 MAX_LEN 65536)
