@@ -13,6 +13,7 @@
 #include "analyzer/an_history.h"
 #include "analyzer/an_logpass.h"
 #include "analyzer/an_setupdiag.h"
+#include "analyzer/boot/boot_dump.h"
 #include "analyzer/an_registry.h"
 #include "cli/cli_findings.h"
 #include "cli/cli_progress.h"
@@ -83,6 +84,10 @@ static void analyse_install(cli_report *r, cli_install_report *ir, const rule_se
     if (an_fs_collect(in->fs, in->windows_dir, ir->facts, r->diag) < 0)
         sxs_diag_add(r->diag, SXS_DIAG_WARN, fsa_fs_describe(in->fs), -1,
                      "installation %u: file-system evidence could not be collected", n);
+
+    /* boot evidence: crash dumps */
+    if (an_boot_dumps_collect(in->fs, in->windows_dir, ir->facts, r->diag) < 0)
+        sxs_diag_add(r->diag, SXS_DIAG_ERROR, NULL, -1, "out of memory");
 
     cli_progress("sxsdoctor: installation %u: finding logs", n);
     if (an_logs_find_facts(in->fs, in->windows_dir, ir->facts, &ir->logs, &ir->n_logs, r->diag) <

@@ -8,10 +8,10 @@
 #include "rules/rule_int.h"
 
 static const char *const scenarios[] = {
-    "SSU-EMPTY", "DRIVER-MISSING", "BACKUP-REPARSE", "WU-SERVICES",     "COMPONENT-CORRUPT",
-    "WU-CACHE",  "PENDING-STUCK",  "UPGRADE-POLICY", "WIMMOUNT-DRIVER", "SPUPDSVC-RUNONCE",
-    "IIS-PATH",  "AV-THIRD-PARTY", "IPU-REQUIRED",   "UPGRADE-FAILED",  "UPDATE-FAILED",
-    "DISK-SPACE", "BOOT-CONFIG",   "BOOT-DRIVER",    "HIVE-DAMAGED",    "BUGCHECK",
+    "SSU-EMPTY",  "DRIVER-MISSING", "BACKUP-REPARSE", "WU-SERVICES",     "COMPONENT-CORRUPT",
+    "WU-CACHE",   "PENDING-STUCK",  "UPGRADE-POLICY", "WIMMOUNT-DRIVER", "SPUPDSVC-RUNONCE",
+    "IIS-PATH",   "AV-THIRD-PARTY", "IPU-REQUIRED",   "UPGRADE-FAILED",  "UPDATE-FAILED",
+    "DISK-SPACE", "BOOT-CONFIG",    "BOOT-DRIVER",    "HIVE-DAMAGED",    "BUGCHECK",
 };
 
 /* Keep in step with analyzer/facts-registry.md, facts-fs.md and facts-setupdiag.md. */
@@ -133,6 +133,16 @@ static const char *const facts[] = {
     "volume.system.free_bytes",
     "volume.system.free_percent",
     "iis.physical_path.missing",
+    /* boot: crash dumps (analyzer/facts-boot.md) */
+    "bugcheck.dumps",
+    "bugcheck.live_reports",
+    "bugcheck.user_dumps",
+    "bugcheck.malformed",
+    "bugcheck.dump",
+    "bugcheck.user_dump",
+    "bugcheck.malformed_dump",
+    "bugcheck.newest.<field>",
+    "unread.dump",
     /* evidence that could not be read (facts-fs.md, facts-registry.md): the verdict reads
      * these; a rule may test them too */
     "unread.winsxs",
@@ -208,6 +218,15 @@ static const struct {
     {"kind", RULE_KIND_TEXT},
     {"line", RULE_KIND_TEXT},
     {"free", RULE_KIND_NUMBER},
+    /* boot: crash dumps (analyzer/facts-boot.md) */
+    {"bugcheck_code", RULE_KIND_CODE},
+    {"bugcheck_name", RULE_KIND_TEXT},
+    {"bugcheck_params", RULE_KIND_TEXT},
+    {"bugcheck_advice", RULE_KIND_TEXT},
+    {"bugcheck_driver", RULE_KIND_FILE},
+    {"bugcheck_time", RULE_KIND_TEXT},
+    {"dump_path", RULE_KIND_PATH},
+    {"dump_age", RULE_KIND_NUMBER},
 };
 
 static const char *const builtin_placeholders[] = {"target_drive", "windows_dir"};
