@@ -8,10 +8,10 @@
 #include "rules/rule_int.h"
 
 static const char *const scenarios[] = {
-    "SSU-EMPTY",  "DRIVER-MISSING", "BACKUP-REPARSE", "WU-SERVICES",     "COMPONENT-CORRUPT",
-    "WU-CACHE",   "PENDING-STUCK",  "UPGRADE-POLICY", "WIMMOUNT-DRIVER", "SPUPDSVC-RUNONCE",
-    "IIS-PATH",   "AV-THIRD-PARTY", "IPU-REQUIRED",   "UPGRADE-FAILED",  "UPDATE-FAILED",
-    "DISK-SPACE", "BOOT-CONFIG",    "BOOT-DRIVER",    "HIVE-DAMAGED",    "BUGCHECK",
+    "SSU-EMPTY", "DRIVER-MISSING", "BACKUP-REPARSE", "WU-SERVICES",     "COMPONENT-CORRUPT",
+    "WU-CACHE",  "PENDING-STUCK",  "UPGRADE-POLICY", "WIMMOUNT-DRIVER", "SPUPDSVC-RUNONCE",
+    "IIS-PATH",  "AV-THIRD-PARTY", "IPU-REQUIRED",   "UPGRADE-FAILED",  "UPDATE-FAILED",
+    "DISK-SPACE", "BOOT-CONFIG",   "BOOT-DRIVER",    "HIVE-DAMAGED",    "BUGCHECK",
 };
 
 /* Keep in step with analyzer/facts-registry.md, facts-fs.md and facts-setupdiag.md. */
