@@ -140,7 +140,6 @@ static const char *const facts[] = {
     "bugcheck.malformed",
     "bugcheck.dump",
     "bugcheck.user_dump",
-    "bugcheck.malformed_dump",
     "bugcheck.newest.<field>",
     "unread.dump",
     /* evidence that could not be read (facts-fs.md, facts-registry.md): the verdict reads

@@ -139,10 +139,12 @@ static int add_dump(fsa_fs *fs, const char *path, bool live, dump_list *dl, an_f
     r = boot_dump_parse(buf, len, &e->info, why, sizeof(why));
     free(buf);
     if (r < 0) {
+        /* evidence the BUGCHECK rule needs that could not be read: never a bug check, and
+         * never a clean bill of health either (analyzer/facts-boot.md) */
         dl->malformed++;
         sxs_diag_add(diag, SXS_DIAG_WARN, path, -1, "%s (%llu bytes): %s; no bug check read", path,
                      (unsigned long long)size, why);
-        return an_facts_add_str(facts, "bugcheck.malformed_dump", why, path, -1);
+        return an_facts_add_str(facts, "unread.dump", why, path, -1);
     }
     if (e->info.kind == BOOT_DUMP_USER) {
         dl->user++;

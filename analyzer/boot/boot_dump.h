@@ -9,8 +9,8 @@
 #include "fsaccess/fsa.h"
 
 /* Adds the bugcheck.* facts for the install whose Windows folder is windows_dir. A dump that
- * cannot be read is an unread.dump fact; one that is not a valid dump is a
- * bugcheck.malformed_dump fact with a warning, never a bug check. 0, or -ENOMEM. */
+ * cannot be read, or whose header is not a valid dump (cut short, never completed), is an
+ * unread.dump fact with a message naming it, never a bug check. 0, or -ENOMEM. */
 int an_boot_dumps_collect(fsa_fs *fs, const char *windows_dir, an_facts *facts, sxs_diag *diag);
 
 #endif
