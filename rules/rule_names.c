@@ -141,6 +141,16 @@ static const char *const facts[] = {
     "bugcheck.dump",
     "bugcheck.user_dump",
     "bugcheck.newest.<field>",
+    /* boot: pending operations (analyzer/facts-boot.md) */
+    "components.poqexec_failure",
+    "components.advanced_installers_need_resolving",
+    "system.pending_file_renames",
+    "system.pending_file_rename",
+    "cbs.package.install_pending",
+    "cbs.package.uninstall_pending",
+    "winsxs.pending_xml.parsed",
+    "winsxs.pending_xml.actions",
+    "winsxs.pending_xml.error",
     "unread.dump",
     /* evidence that could not be read (facts-fs.md, facts-registry.md): the verdict reads
      * these; a rule may test them too */
@@ -226,6 +236,11 @@ static const struct {
     {"bugcheck_time", RULE_KIND_TEXT},
     {"dump_path", RULE_KIND_PATH},
     {"dump_age", RULE_KIND_NUMBER},
+    /* boot: pending operations */
+    {"poqexec_failure", RULE_KIND_CODE},
+    {"pending_package", RULE_KIND_PACKAGE},
+    {"pending_actions", RULE_KIND_NUMBER},
+    {"pending_renames", RULE_KIND_NUMBER},
 };
 
 static const char *const builtin_placeholders[] = {"target_drive", "windows_dir"};
