@@ -15,6 +15,7 @@
 #include "analyzer/an_setupdiag.h"
 #include "analyzer/boot/boot_dump.h"
 #include "analyzer/boot/boot_pending_xml.h"
+#include "analyzer/boot/boot_srt.h"
 #include "analyzer/an_registry.h"
 #include "cli/cli_findings.h"
 #include "cli/cli_progress.h"
@@ -86,9 +87,10 @@ static void analyse_install(cli_report *r, cli_install_report *ir, const rule_se
         sxs_diag_add(r->diag, SXS_DIAG_WARN, fsa_fs_describe(in->fs), -1,
                      "installation %u: file-system evidence could not be collected", n);
 
-    /* boot evidence: crash dumps, pending.xml */
+    /* boot evidence: crash dumps, pending.xml, Startup Repair's SrtTrail.txt */
     if (an_boot_dumps_collect(in->fs, in->windows_dir, ir->facts, r->diag) < 0 ||
-        an_boot_pending_xml_collect(in->fs, in->windows_dir, ir->facts, r->diag) < 0)
+        an_boot_pending_xml_collect(in->fs, in->windows_dir, ir->facts, r->diag) < 0 ||
+        an_boot_srt_collect(in->fs, in->windows_dir, ir->facts, r->diag) < 0)
         sxs_diag_add(r->diag, SXS_DIAG_ERROR, NULL, -1, "out of memory");
 
     cli_progress("sxsdoctor: installation %u: finding logs", n);

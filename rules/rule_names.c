@@ -151,6 +151,17 @@ static const char *const facts[] = {
     "winsxs.pending_xml.parsed",
     "winsxs.pending_xml.actions",
     "winsxs.pending_xml.error",
+    /* boot: Startup Repair (analyzer/facts-boot.md) */
+    "srt.present",
+    "srt.sessions",
+    "srt.repair_attempts",
+    "srt.root_cause",
+    "srt.repair",
+    "srt.last.root_cause",
+    "srt.last.kind",
+    "srt.last.file",
+    "srt.last.repaired",
+    "srt.last.repair",
     "unread.dump",
     /* evidence that could not be read (facts-fs.md, facts-registry.md): the verdict reads
      * these; a rule may test them too */
@@ -241,6 +252,9 @@ static const struct {
     {"pending_package", RULE_KIND_PACKAGE},
     {"pending_actions", RULE_KIND_NUMBER},
     {"pending_renames", RULE_KIND_NUMBER},
+    /* boot: Startup Repair */
+    {"srt_cause", RULE_KIND_TEXT},
+    {"srt_file", RULE_KIND_TEXT},
 };
 
 static const char *const builtin_placeholders[] = {"target_drive", "windows_dir"};

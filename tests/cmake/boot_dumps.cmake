@@ -10,3 +10,7 @@ sxs_fuzz_target(fuzz_dump SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/fuzz_dump.c
   LIBS sxs_analyzer
   SEEDS ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/seeds/dump
   SECONDS 20)
+sxs_fuzz_target(fuzz_srt SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/fuzz_srt.c
+  LIBS sxs_analyzer
+  SEEDS ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/seeds/srt
+  SECONDS 20)
