@@ -14,3 +14,9 @@ sxs_fuzz_target(fuzz_srt SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/fuzz_srt.c
   LIBS sxs_analyzer
   SEEDS ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/seeds/srt
   SECONDS 20)
+# Pending operations and Startup Repair (analyzer/boot/boot_pending_*.c, boot_srt.c).
+sxs_criterion_test(test_boot_pending SOURCES test_boot_pending.c LIBS sxs_analyzer TIMEOUT 300)
+add_dependencies(test_boot_pending sxsdoctor)
+if(TARGET sample_images)
+  add_dependencies(test_boot_pending sample_images)
+endif()
