@@ -174,6 +174,27 @@ Test(srt, parses_sessions_causes_and_repairs)
     cr_assert_eq(boot_srt_parse("hello\nworld\n", 12, &r), -EBADMSG);
 }
 
+Test(srt, text_is_not_nul_terminated)
+{
+    /* fuzz_srt found strtoll reading past a "Number of repair attempts:" at the very end */
+    static const char tail[] = "\nNumber of repair attempts:";
+    char *b = malloc(sizeof(tail) - 1);
+    memcpy(b, tail, sizeof(tail) - 1);
+    static boot_srt_result r;
+    cr_assert_eq(boot_srt_parse(b, sizeof(tail) - 1, &r), -EBADMSG);
+    cr_assert_eq(r.attempts, -1);
+    memcpy(b + sizeof(tail) - 3, "17", 2);
+    cr_assert_eq(boot_srt_parse(b, sizeof(tail) - 1, &r), -EBADMSG);
+    free(b);
+    static const char hdr[] =
+        "Startup Repair diagnosis and repair log\nNumber of repair attempts: 3";
+    b = malloc(sizeof(hdr) - 1);
+    memcpy(b, hdr, sizeof(hdr) - 1);
+    cr_assert_eq(boot_srt_parse(b, sizeof(hdr) - 1, &r), 0);
+    cr_assert_eq(r.attempts, 3);
+    free(b);
+}
+
 /* ---- end to end ---- */
 
 static int run_json(const char *image, char **ret_out, char **ret_err)

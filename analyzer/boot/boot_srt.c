@@ -100,7 +100,16 @@ int boot_srt_parse(const char *text, size_t len, boot_srt_result *ret)
             continue;
         }
         if (starts_ci(s, n, "Number of repair attempts:")) {
-            r->attempts = strtoll(s + 26, NULL, 10);
+            /* digits within the line only: the text is not NUL-terminated */
+            int64_t v = 0;
+            size_t k = 26;
+            while (k < n && s[k] == ' ')
+                k++;
+            bool any = false;
+            for (; k < n && s[k] >= '0' && s[k] <= '9' && v < 1000000000; k++, any = true)
+                v = v * 10 + (s[k] - '0');
+            if (any)
+                r->attempts = v;
             continue;
         }
         if (starts_ci(s, n, "Root cause found:")) {
