@@ -9,6 +9,7 @@
 
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -253,6 +254,48 @@ Test(bugcheck_table, names_and_advice)
         cr_assert_gt(strlen(bc->check), 40);
     }
     cr_assert_not_null(strstr(boot_bugcheck_lookup(0x7B)->check, "Start = 0"));
+}
+
+/* A real triage dump, read from outside the repository (not bundled: its repository states no
+ * license for it): rizin-testbins dmp/triage_x64.dmp (sha256 6875e8ff...cd28), a Windows 10
+ * 19041 minidump. Set SXS_REAL_DUMPS to the folder holding it. Expected values checked
+ * independently with Microsoft's debugger by another project (cdb -z triage_x64.dmp -c
+ * "lm a fffff8048b58334c"): the exception address in parameter 2 lies in amdppm.sys. */
+Test(dump_parse, real_triage_x64_dump)
+{
+    const char *dir = getenv("SXS_REAL_DUMPS");
+    char *path = NULL;
+    if (!dir || asprintf(&path, "%s/triage_x64.dmp", dir) < 0)
+        cr_skip_test("SXS_REAL_DUMPS not set (folder with rizin-testbins dmp/triage_x64.dmp)");
+    size_t len = 0;
+    char *b = sxs_slurp(path, &len);
+    char sha[65] = "";
+    if (b)
+        cr_assert_eq(sxs_sha256_file(path, sha), 0);
+    free(path);
+    if (!b)
+        cr_skip_test("triage_x64.dmp not found in SXS_REAL_DUMPS");
+    cr_assert_str_eq(sha, "6875e8ff013eddb9d562165067be24e2a231a8851690bb101f6597ca9534cd28");
+    boot_dump_info d;
+    char why[160] = "";
+    cr_assert_eq(boot_dump_parse((const uint8_t *)b, len, &d, why, sizeof(why)), 0, "%s", why);
+    cr_assert_eq(len, 1444532);
+    cr_assert_eq(d.bits, 64);
+    cr_assert_eq(d.build, 19041);
+    cr_assert_eq(d.code, 0x1000007E);
+    cr_assert_str_eq(boot_bugcheck_lookup(d.code)->name, "SYSTEM_THREAD_EXCEPTION_NOT_HANDLED");
+    cr_assert_eq(d.param[0], 0xFFFFFFFFC0000005ull);
+    cr_assert_eq(d.param[1], 0xFFFFF8048B58334Cull);
+    cr_assert_eq(d.dump_type, BOOT_DUMP_TYPE_TRIAGE);
+    cr_assert_eq(d.driver_count, 151);
+    cr_assert_str_eq(d.driver, "\\SystemRoot\\System32\\drivers\\amdppm.sys");
+    cr_assert_eq(d.driver_param, 2);
+    cr_assert_eq(d.driver_base, 0xFFFFF8048B580000ull);
+    cr_assert_eq(d.driver_size, 0x3B000);
+    int64_t t;
+    cr_assert(boot_filetime_to_unix(d.system_time, &t));
+    cr_assert_eq(t, 1613871502); /* 2021-02-21T01:38:22Z */
+    free(b);
 }
 
 /* ---- end to end on sample images ---- */

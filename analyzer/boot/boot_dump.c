@@ -286,7 +286,11 @@ static int newest_facts(fsa_fs *fs, const char *windows_dir, dump_entry *e, an_f
             return r;
     }
     if (d->driver[0]) {
-        if ((r = an_facts_add_str(facts, "bugcheck.newest.driver", d->driver, src, -1)) < 0 ||
+        /* the list names \SystemRoot\System32\drivers\x.sys: the file name, and the path */
+        const char *base = strrchr(d->driver, '\\');
+        base = base && base[1] ? base + 1 : d->driver;
+        if ((r = an_facts_add_str(facts, "bugcheck.newest.driver", base, src, -1)) < 0 ||
+            (r = an_facts_add_str(facts, "bugcheck.newest.driver_path", d->driver, src, -1)) < 0 ||
             (r = an_facts_add_num(facts, "bugcheck.newest.driver_param", d->driver_param, src,
                                   -1)) < 0)
             return r;
