@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "analyzer/an_registry_int.h"
+#include "analyzer/boot/boot_pending_reg.h"
 
 static const char *const HIVE_NAMES[AN_HIVE_COUNT] = {"SOFTWARE", "SYSTEM", "COMPONENTS"};
 static const char *const HIVE_KEYS[AN_HIVE_COUNT] = {"software", "system", "components"};
@@ -114,6 +115,10 @@ int an_registry_collect_hives(an_hive *const hives[3], const char *const sources
     if (r >= 0)
         r = an_reg_collect_components(hives[AN_HIVE_COMPONENTS], sources[AN_HIVE_COMPONENTS], facts,
                                       diag);
+    if (r >= 0) /* pending operations for PENDING-STUCK (analyzer/facts-boot.md) */
+        r = an_boot_pending_registry(hives[AN_HIVE_SYSTEM], sources[AN_HIVE_SYSTEM],
+                                     hives[AN_HIVE_COMPONENTS], sources[AN_HIVE_COMPONENTS], facts,
+                                     diag);
     if (r < 0)
         return r;
     *ret_tz = tz;

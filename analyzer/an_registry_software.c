@@ -2,6 +2,7 @@
  * versions, pending flags, package state counts), Windows Update policies and upgrade switches,
  * RunOnce entries. Names are listed in analyzer/facts-registry.md. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -83,22 +84,34 @@ typedef struct {
     int64_t count;
 } state_count;
 
+/* Names of the packages in a pending state kept for the plan (PENDING-STUCK): a stuck update
+ * leaves a handful; the count fact still counts them all. */
+#define CBS_PENDING_NAMES 16
+
 typedef struct {
     state_count items[64]; /* CBS defines about a dozen states; more is corruption */
     size_t n;
     int64_t total, pending, overflow;
+    char pending_name[CBS_PENDING_NAMES][256];
+    uint32_t pending_state[CBS_PENDING_NAMES];
+    size_t n_pending_names;
 } package_ctx;
 
 static int on_package(an_hive_key *sub, const char *name, void *vctx)
 {
-    (void)name;
     package_ctx *c = vctx;
     c->total++;
     uint32_t st;
     if (an_hive_key_get_dword(sub, "CurrentState", &st) != 1)
         return 0;
-    if (st == 0x5 || st == 0x60) /* uninstall requested, install requested */
+    /* 0x5 Uninstall Pending, 0x60 Install Pending (Microsoft, "CBS Servicing States Chart") */
+    if (st == 0x5 || st == 0x60) {
         c->pending++;
+        if (c->n_pending_names < CBS_PENDING_NAMES && strlen(name) < sizeof(c->pending_name[0])) {
+            snprintf(c->pending_name[c->n_pending_names], sizeof(c->pending_name[0]), "%s", name);
+            c->pending_state[c->n_pending_names++] = st;
+        }
+    }
     for (size_t i = 0; i < c->n; i++)
         if (c->items[i].state == st) {
             c->items[i].count++;
@@ -154,6 +167,13 @@ static int cbs_facts(an_hive *h, const char *source, an_facts *facts, sxs_diag *
         for (size_t i = 0; i < pc->n; i++)
             if ((r = an_facts_add_numf(facts, pc->items[i].count, source, "cbs.packages.state.%u",
                                        pc->items[i].state)) < 0)
+                goto out;
+        for (size_t i = 0; i < pc->n_pending_names; i++)
+            if ((r = an_facts_add_str(facts,
+                                      pc->pending_state[i] == 0x60
+                                          ? "cbs.package.install_pending"
+                                          : "cbs.package.uninstall_pending",
+                                      pc->pending_name[i], source, -1)) < 0)
                 goto out;
         if (pc->overflow)
             sxs_diag_add(diag, SXS_DIAG_WARN, source, -1,

@@ -14,6 +14,9 @@
 #include "analyzer/an_logpass.h"
 #include "analyzer/an_setupdiag.h"
 #include "analyzer/boot/an_boot_drivers.h"
+#include "analyzer/boot/boot_dump.h"
+#include "analyzer/boot/boot_pending_xml.h"
+#include "analyzer/boot/boot_srt.h"
 #include "analyzer/an_registry.h"
 #include "cli/cli_findings.h"
 #include "cli/cli_progress.h"
@@ -89,6 +92,13 @@ static void analyse_install(cli_report *r, cli_install_report *ir, const rule_se
     if (an_boot_collect_drivers(in->fs, in->windows_dir, ir->facts, r->diag) < 0)
         sxs_diag_add(r->diag, SXS_DIAG_WARN, fsa_fs_describe(in->fs), -1,
                      "installation %u: boot-driver evidence could not be collected", n);
+
+    cli_progress("sxsdoctor: installation %u: crash dumps, pending operations", n);
+    /* boot evidence: crash dumps, pending.xml, Startup Repair's SrtTrail.txt */
+    if (an_boot_dumps_collect(in->fs, in->windows_dir, ir->facts, r->diag) < 0 ||
+        an_boot_pending_xml_collect(in->fs, in->windows_dir, ir->facts, r->diag) < 0 ||
+        an_boot_srt_collect(in->fs, in->windows_dir, ir->facts, r->diag) < 0)
+        sxs_diag_add(r->diag, SXS_DIAG_ERROR, NULL, -1, "out of memory");
 
     cli_progress("sxsdoctor: installation %u: finding logs", n);
     if (an_logs_find_facts(in->fs, in->windows_dir, ir->facts, &ir->logs, &ir->n_logs, r->diag) <

@@ -186,6 +186,36 @@ static const char *const facts[] = {
     "hive.regback.<name>.mtime",
     "hive.regback.<name>.real",
     "unread.boot",
+    /* boot: crash dumps (analyzer/facts-boot.md) */
+    "bugcheck.dumps",
+    "bugcheck.live_reports",
+    "bugcheck.user_dumps",
+    "bugcheck.malformed",
+    "bugcheck.dump",
+    "bugcheck.user_dump",
+    "bugcheck.newest.<field>",
+    /* boot: pending operations (analyzer/facts-boot.md) */
+    "components.poqexec_failure",
+    "components.advanced_installers_need_resolving",
+    "system.pending_file_renames",
+    "system.pending_file_rename",
+    "cbs.package.install_pending",
+    "cbs.package.uninstall_pending",
+    "winsxs.pending_xml.parsed",
+    "winsxs.pending_xml.actions",
+    "winsxs.pending_xml.error",
+    /* boot: Startup Repair (analyzer/facts-boot.md) */
+    "srt.present",
+    "srt.sessions",
+    "srt.repair_attempts",
+    "srt.root_cause",
+    "srt.repair",
+    "srt.last.root_cause",
+    "srt.last.kind",
+    "srt.last.file",
+    "srt.last.repaired",
+    "srt.last.repair",
+    "unread.dump",
     /* evidence that could not be read (facts-fs.md, facts-registry.md): the verdict reads
      * these; a rule may test them too */
     "unread.winsxs",
@@ -271,6 +301,23 @@ static const struct {
     {"lkg_lkg", RULE_KIND_NUMBER},
     {"family", RULE_KIND_TEXT},
     {"size", RULE_KIND_NUMBER},
+    /* boot: crash dumps (analyzer/facts-boot.md) */
+    {"bugcheck_code", RULE_KIND_CODE},
+    {"bugcheck_name", RULE_KIND_TEXT},
+    {"bugcheck_params", RULE_KIND_TEXT},
+    {"bugcheck_advice", RULE_KIND_TEXT},
+    {"bugcheck_driver", RULE_KIND_FILE},
+    {"bugcheck_time", RULE_KIND_TEXT},
+    {"dump_path", RULE_KIND_PATH},
+    {"dump_age", RULE_KIND_NUMBER},
+    /* boot: pending operations */
+    {"poqexec_failure", RULE_KIND_CODE},
+    {"pending_package", RULE_KIND_PACKAGE},
+    {"pending_actions", RULE_KIND_NUMBER},
+    {"pending_renames", RULE_KIND_NUMBER},
+    /* boot: Startup Repair */
+    {"srt_cause", RULE_KIND_TEXT},
+    {"srt_file", RULE_KIND_TEXT},
 };
 
 static const char *const builtin_placeholders[] = {"target_drive", "windows_dir"};

@@ -41,6 +41,33 @@ struct mki_node {
     struct mki_node *hash_next;
 };
 
+/* A crash dump file the `crashdump` line describes (mkimage_dump.c writes its bytes). */
+#define MKI_DUMP_MAX_DRIVERS 16
+struct mki_dump_driver {
+    char name[64]; /* ASCII, e.g. storahci.sys */
+    uint64_t base;
+    uint32_t size;
+};
+struct mki_dump_spec {
+    enum {
+        MKI_DUMP_FULL = 1,
+        MKI_DUMP_KERNEL = 2,
+        MKI_DUMP_TRIAGE = 4,
+        MKI_DUMP_USER = 100,
+        MKI_DUMP_UNFINISHED = 101
+    } kind;
+    unsigned bits; /* 64 (default) or 32 */
+    uint32_t code, build;
+    uint64_t param[4];
+    uint64_t time; /* FILETIME; 0: "PAGEPAGE" (not recorded) */
+    struct mki_dump_driver drivers[MKI_DUMP_MAX_DRIVERS];
+    size_t n_drivers;
+    uint32_t list_offset; /* 0: where the writer puts it; else forced (damage tests) */
+    uint64_t cut;         /* 0: whole; else the file is cut to this many bytes */
+};
+/* Appends the dump's bytes to out. 0 or -ENOMEM. */
+int mki_dump_bytes(const struct mki_dump_spec *s, struct mki_bytes *out);
+
 struct mki_regop {
     char *key;  /* backslash separated */
     char *name; /* NULL: only create the key */
@@ -52,7 +79,8 @@ struct mki_regop {
 struct mki_hive {
     char *path; /* volume-relative file path */
     int dirty;
-    int logged; /* ops from logged_from on reach the primary only through .LOG1 */
+    uint64_t filetime; /* `hive NAME time=...`: the file's times; 0: the time of the build */
+    int logged;        /* ops from logged_from on reach the primary only through .LOG1 */
     size_t logged_from;
     struct mki_regop *ops;
     size_t n_ops, cap_ops;

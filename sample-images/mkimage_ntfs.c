@@ -383,7 +383,8 @@ int mki_build_hive(const struct mki_hive *h, const char *file, char *errbuf, siz
 }
 
 /* Copies a host file (a built hive or log) into the volume at vol_path. */
-static int put_host_file(struct writer *w, const char *vol_path, const char *host_path)
+static int put_host_file(struct writer *w, const char *vol_path, const char *host_path,
+                         uint64_t filetime)
 {
     struct mki_bytes bytes = {0};
     int r = host_path ? read_whole(host_path, &bytes) : 0;
@@ -393,6 +394,8 @@ static int put_host_file(struct writer *w, const char *vol_path, const char *hos
         if (r == 0) {
             if (bytes.len)
                 r = write_data(w, ni, vol_path, bytes.data, bytes.len, 0);
+            if (r == 0)
+                set_times(ni, filetime);
             if (close_entry(w, ni) && r == 0)
                 r = werr(w, errno, "close", vol_path);
         }
@@ -416,11 +419,11 @@ static int write_hive(struct writer *w, const struct mki_hive *h, const char *tm
     }
     int r = mki_build_hive(h, file, w->errbuf, w->errlen);
     if (r == 0)
-        r = put_host_file(w, h->path, file);
+        r = put_host_file(w, h->path, file, h->filetime);
     if (r == 0 && h->logged)
-        r = put_host_file(w, vlog1, log);
+        r = put_host_file(w, vlog1, log, h->filetime);
     if (r == 0 && h->logged)
-        r = put_host_file(w, vlog2, NULL); /* Windows keeps both; this one is empty */
+        r = put_host_file(w, vlog2, NULL, h->filetime); /* Windows keeps both; this one is empty */
     unlink(file);
     unlink(log);
     free(file);

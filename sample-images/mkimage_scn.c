@@ -596,6 +596,131 @@ static int cmd_file(struct ctx *c, const char *p, size_t *pi, size_t last, int a
     return r < 0 ? r : 0;
 }
 
+/* crashdump PATH kind=full|kernel|triage|user|unfinished [bits=32] code=N p1=N .. p4=N
+ *           build=N time=YYYY-MM-DDTHH:MM:SS [driver=NAME@BASE+SIZE ...] [list=N] [cut=N]
+ * A crash dump file (mkimage_dump.c); numbers decimal or 0x hex. */
+static int parse_u64(const char *s, uint64_t *ret)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 0);
+    if (!*s || *end || errno)
+        return -EINVAL;
+    *ret = v;
+    return 0;
+}
+
+static int dump_opt(struct ctx *c, const char *t, struct mki_dump_spec *d)
+{
+    uint64_t v = 0;
+    const char *eq = strchr(t, '=');
+    if (!eq)
+        return fail(c, "crashdump: option '%s' needs a value", t);
+    size_t k = (size_t)(eq - t);
+    const char *val = eq + 1;
+#define KEY(w) (k == sizeof(w) - 1 && strncmp(t, w, k) == 0)
+    if (KEY("kind")) {
+        static const struct {
+            const char *name;
+            int kind;
+        } kinds[] = {{"full", MKI_DUMP_FULL},
+                     {"kernel", MKI_DUMP_KERNEL},
+                     {"triage", MKI_DUMP_TRIAGE},
+                     {"user", MKI_DUMP_USER},
+                     {"unfinished", MKI_DUMP_UNFINISHED}};
+        for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+            if (strcmp(val, kinds[i].name) == 0) {
+                d->kind = kinds[i].kind;
+                return 0;
+            }
+        return fail(c, "crashdump: unknown kind '%s'", val);
+    }
+    if (KEY("time"))
+        return parse_time(val, &d->time) < 0 ? fail(c, "crashdump: bad time '%s'", val) : 0;
+    if (KEY("driver")) {
+        const char *at = strchr(val, '@'), *plus = at ? strchr(at, '+') : NULL;
+        uint64_t size;
+        char num[64];
+        if (d->n_drivers == MKI_DUMP_MAX_DRIVERS || !at || !plus ||
+            (size_t)(at - val) >= sizeof(d->drivers[0].name) || at == val ||
+            (size_t)(plus - at - 1) >= sizeof(num))
+            return fail(c, "crashdump: bad driver '%s' (NAME@BASE+SIZE, at most %d)", val,
+                        MKI_DUMP_MAX_DRIVERS);
+        struct mki_dump_driver *dr = &d->drivers[d->n_drivers];
+        memcpy(dr->name, val, (size_t)(at - val));
+        dr->name[at - val] = '\0';
+        memcpy(num, at + 1, (size_t)(plus - at - 1));
+        num[plus - at - 1] = '\0';
+        if (parse_u64(num, &dr->base) < 0 || parse_u64(plus + 1, &size) < 0 || size > UINT32_MAX)
+            return fail(c, "crashdump: bad driver '%s'", val);
+        dr->size = (uint32_t)size;
+        d->n_drivers++;
+        return 0;
+    }
+    if (parse_u64(val, &v) < 0)
+        return fail(c, "crashdump: bad number in '%s'", t);
+    if (KEY("bits") && (v == 32 || v == 64))
+        d->bits = (unsigned)v;
+    else if (KEY("code") && v <= UINT32_MAX)
+        d->code = (uint32_t)v;
+    else if (KEY("build") && v <= UINT32_MAX)
+        d->build = (uint32_t)v;
+    else if (k == 2 && t[0] == 'p' && t[1] >= '1' && t[1] <= '4')
+        d->param[t[1] - '1'] = v;
+    else if (KEY("list") && v <= UINT32_MAX)
+        d->list_offset = (uint32_t)v;
+    else if (KEY("cut"))
+        d->cut = v;
+    else
+        return fail(c, "crashdump: unknown or out-of-range option '%s'", t);
+#undef KEY
+    return 0;
+}
+
+static int cmd_crashdump(struct ctx *c, const char *p)
+{
+    int r = need_ntfs(c);
+    char *raw, *path, *t;
+    if (r < 0)
+        return r;
+    if ((r = next_token(c, &p, &raw)) <= 0)
+        return r < 0 ? r : fail(c, "crashdump needs a path");
+    r = normalize_path(c, raw, &path);
+    free(raw);
+    if (r < 0)
+        return r;
+    if (find_node(c->part, path)) {
+        r = fail(c, "'%s' declared twice", path);
+        free(path);
+        return r;
+    }
+    struct mki_dump_spec *d = calloc(1, sizeof(*d));
+    struct mki_node *n = calloc(1, sizeof(*n));
+    if (!d || !n) {
+        free(d);
+        free(n);
+        free(path);
+        return -ENOMEM;
+    }
+    n->kind = MKI_NODE_FILE;
+    n->path = path;
+    n->filetime = c->default_time;
+    d->bits = 64;
+    d->kind = MKI_DUMP_TRIAGE;
+    while (r >= 0 && (r = next_token(c, &p, &t)) > 0) {
+        r = dump_opt(c, t, d);
+        free(t);
+    }
+    if (r >= 0 && !c->check_only)
+        r = mki_dump_bytes(d, &n->text);
+    free(d);
+    if (r >= 0)
+        r = add_node(c->part, n);
+    if (r < 0)
+        free_node(n);
+    return r < 0 ? r : 0;
+}
+
 static int cmd_dir(struct ctx *c, const char *p)
 {
     int r = need_ntfs(c);
@@ -714,10 +839,14 @@ static int cmd_hive(struct ctx *c, const char *p)
     }
     free(name);
     int dirty = 0;
+    uint64_t filetime = 0;
     while (r >= 0 && (r = next_token(c, &p, &t)) > 0) {
         if (strcmp(t, "dirty") == 0)
             dirty = 1;
-        else
+        else if (strncmp(t, "time=", 5) == 0) {
+            if (parse_time(t + 5, &filetime) < 0)
+                r = fail(c, "bad time '%s' (YYYY-MM-DDTHH:MM:SS, UTC)", t + 5);
+        } else
             r = fail(c, "unknown hive option '%s'", t);
         free(t);
     }
@@ -735,6 +864,8 @@ static int cmd_hive(struct ctx *c, const char *p)
         if (strcasecmp(c->part->hives[i].path, path) == 0) {
             c->hive = &c->part->hives[i];
             c->hive->dirty |= dirty;
+            if (filetime)
+                c->hive->filetime = filetime;
             free(path);
             return 0;
         }
@@ -750,7 +881,7 @@ static int cmd_hive(struct ctx *c, const char *p)
     }
     c->part->hives = h;
     c->hive = &h[c->part->n_hives++];
-    *c->hive = (struct mki_hive){.path = path, .dirty = dirty};
+    *c->hive = (struct mki_hive){.path = path, .dirty = dirty, .filetime = filetime};
     return 0;
 }
 
@@ -1049,6 +1180,8 @@ static int exec_block(struct ctx *c, size_t first, size_t last, struct subst_arg
             r = cmd_file(c, own, &i, last, 0, sa);
         else if (IS("append"))
             r = cmd_file(c, own, &i, last, 1, sa);
+        else if (IS("crashdump"))
+            r = cmd_crashdump(c, own);
         else if (IS("junction"))
             r = cmd_link(c, own, MKI_NODE_JUNCTION, 1);
         else if (IS("symlink"))
