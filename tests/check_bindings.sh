@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# libregf runs on its own copies of the libyal support libraries (analyzer/CMakeLists.txt,
+# "libregf in an island"): checks the built binary so that a link change cannot bring back
+# libregf calling libewf's 2014 libcdata/libfcache (quadratic enumeration, mixed versions).
+#   check_bindings.sh SXSDOCTOR IMAGE
+set -euo pipefail
+bin=$1 img=$2
+support='lib(regf|cdata|cdatetime|cerror|cfile|clocale|cnotify|cpath|csplit|cthreads|fcache|fdata|fdatetime|fguid|fwnt|una)_'
+fail=0
+if readelf -d "$bin" | grep -q 'NEEDED.*libregf'; then
+    echo "FAIL: $bin loads libregf.so (it must use the island's static copy)"; fail=1
+fi
+exported=$(nm -D --defined-only "$bin" | awk '{print $3}' | grep -E "^$support" | head -5 || true)
+if [ -n "$exported" ]; then
+    echo "FAIL: $bin exports libyal support symbols other libraries would bind to: $exported"
+    fail=1
+fi
+# every symbol the binary itself looks up at run time: none may be a libregf or support one
+bound=$(LD_DEBUG=bindings LD_DEBUG_OUTPUT=/dev/stderr "$bin" --json "$img" 2>&1 >/dev/null |
+        grep -E "binding file [^ ]*sxsdoctor \[0\]" | grep -oE "\`$support[a-z0-9_]*'" |
+        sort -u | head -5 || true)
+if [ -n "$bound" ]; then
+    echo "FAIL: $bin binds these at run time (they must be resolved inside the island): $bound"
+    fail=1
+fi
+# and the analysis still reads the hives
+report=$("$bin" --json "$img" || true)
+state=$(python3 -c 'import json,sys; d=json.load(sys.stdin); print([f["value"] for i in d["installs"] for f in i["facts"] if f["name"] == "hive.software.state"])' <<<"$report")
+if [ "$state" != "['clean']" ]; then
+    echo "FAIL: the SOFTWARE hive of $img was not read through the island ($state)"; fail=1
+fi
+[ $fail -eq 0 ] && echo "ok: libregf and its support libraries are private to the island"
+exit $fail
