@@ -14,6 +14,7 @@
 #include "analyzer/an_logpass.h"
 #include "analyzer/an_setupdiag.h"
 #include "analyzer/an_registry.h"
+#include "analyzer/boot/boot_bcd.h"
 #include "cli/cli_findings.h"
 #include "cli/cli_progress.h"
 #include "common/sxs_exit.h"
@@ -84,6 +85,10 @@ static void analyse_install(cli_report *r, cli_install_report *ir, const rule_se
         sxs_diag_add(r->diag, SXS_DIAG_WARN, fsa_fs_describe(in->fs), -1,
                      "installation %u: file-system evidence could not be collected", n);
 
+    cli_progress("sxsdoctor: installation %u: boot configuration", n);
+    if (boot_bcd_collect(in->fs, ir->facts, r->diag) < 0)
+        sxs_diag_add(r->diag, SXS_DIAG_ERROR, NULL, -1, "out of memory");
+
     cli_progress("sxsdoctor: installation %u: finding logs", n);
     if (an_logs_find_facts(in->fs, in->windows_dir, ir->facts, &ir->logs, &ir->n_logs, r->diag) <
         0) {
@@ -129,6 +134,7 @@ static void analyse_install(cli_report *r, cli_install_report *ir, const rule_se
         .facts = ir->facts,
         .tz = &ir->tz,
         .target_drive = r->opt->target_drive,
+        .boot_drive = r->opt->boot_drive,
     };
     rule_result *res = NULL;
     int er = rule_scan_finish(scan, &input, &res, r->diag);

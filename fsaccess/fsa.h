@@ -182,6 +182,9 @@ void fsa_file_close(fsa_file *f); /* NULL is fine */
  * a number. */
 int fsa_fs_space(fsa_fs *fs, uint64_t *ret_total, uint64_t *ret_free);
 
+/* The evidence fs belongs to (its volumes, for resolving partition identities). */
+const fsa_evidence *fsa_fs_evidence(const fsa_fs *fs);
+
 /* The index of the volume fs lives on. */
 unsigned fsa_fs_volume(const fsa_fs *fs);
 

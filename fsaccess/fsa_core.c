@@ -389,6 +389,11 @@ int fsa_fs_space(fsa_fs *fs, uint64_t *ret_total, uint64_t *ret_free)
     return 0;
 }
 
+const fsa_evidence *fsa_fs_evidence(const fsa_fs *fs)
+{
+    return fs ? fs->ev : NULL;
+}
+
 unsigned fsa_fs_volume(const fsa_fs *fs)
 {
     return fs->volume;
