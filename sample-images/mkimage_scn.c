@@ -939,6 +939,14 @@ static int cmd_value(struct ctx *c, const char *p)
     return 0;
 }
 
+/* `bcd ...`: a BCD store the build writes after the layout (mkimage_bcd.c). */
+static int cmd_bcd(struct ctx *c, const char *p)
+{
+    char why[256] = "";
+    int r = mki_bcd_parse(c->scn, p, why, sizeof why);
+    return r == -EINVAL ? fail(c, "%s", why) : r;
+}
+
 /* ---- blocks ---- */
 
 static int is_heredoc_line(const char *l, const char **ret_tag)
@@ -1057,6 +1065,8 @@ static int exec_block(struct ctx *c, size_t first, size_t last, struct subst_arg
             r = cmd_link(c, own, MKI_NODE_SYMLINK, 1);
         else if (IS("hive"))
             r = cmd_hive(c, own);
+        else if (IS("bcd"))
+            r = cmd_bcd(c, own);
         else if (IS("key"))
             r = cmd_key(c, own);
         else if (IS("time"))
@@ -1180,6 +1190,7 @@ void mki_scenario_free(struct mki_scenario *scn)
     }
     free(scn->parts);
     free(scn->name);
+    mki_bcd_free(&scn->bcd);
     memset(scn, 0, sizeof *scn);
 }
 
