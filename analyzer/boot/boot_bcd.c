@@ -37,7 +37,8 @@ typedef struct {
     size_t n_recovery;
     char def[39];
     size_t loaders, leaked;
-    int err; /* first -ENOMEM */
+    bool damaged; /* a key or element could not be read: the state is "unreadable" */
+    int err;      /* first -ENOMEM */
 } bcd_ctx;
 
 static int fact_str(bcd_ctx *c, const char *name, const char *value)
@@ -60,6 +61,7 @@ static int fact_num(bcd_ctx *c, const char *name, int64_t v)
 static void unread(bcd_ctx *c, const char *what, int err)
 {
     char v[320];
+    c->damaged = true;
     snprintf(v, sizeof(v), "%s: %s", what, err == -EBADMSG ? "corrupt cell" : strerror(-err));
     sxs_diag_add(c->diag, SXS_DIAG_ERROR, c->source, -1, "BCD store: %s not read (%s)", what,
                  err == -EBADMSG ? "corrupt cell" : strerror(-err));
@@ -436,9 +438,10 @@ int boot_bcd_collect(fsa_fs *win_fs, an_facts *facts, sxs_diag *diag)
             fact_str(c, "boot.bcd.state", "unreadable");
             fact_str(c, "unread.bcd", st.detail[0] ? st.detail : strerror(-r));
         } else {
-            fact_str(c, "boot.bcd.state", "ok");
+            /* a store read in part is damage: no rule judges it (they need state ok) */
             read_store(c);
             an_hive_free(c->h);
+            fact_str(c, "boot.bcd.state", c->damaged ? "unreadable" : "ok");
         }
     }
     r = c->err;
