@@ -133,6 +133,10 @@ static const char *const facts[] = {
     "boot.bcd.loader.count",
     "boot.bcd.loader.leaked",
     "unread.bcd",
+    "mounted.count",
+    "mounted.<letter>.device",
+    "mounted.<letter>.resolved",
+    "mounted.<letter>.volume",
     /* servicing history (analyzer/facts-history.md) */
     "history.attempts",
     "history.failed",

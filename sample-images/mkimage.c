@@ -580,6 +580,11 @@ static int build_tree(const char *scn_path, const char *dir, unsigned long volum
         fprintf(stderr, "sxs-mkimage: %s\n", err);
         return 1;
     }
+    if (mki_layout(&scn, err, sizeof err) < 0 || mki_bcd_apply(&scn, err, sizeof err) < 0) {
+        fprintf(stderr, "sxs-mkimage: %s\n", err);
+        mki_scenario_free(&scn);
+        return 1;
+    }
     const struct mki_part *part = NULL;
     for (size_t i = 0, seen = 0; i < scn.n_parts && !part; i++)
         if (scn.parts[i].kind == MKI_PART_NTFS && ++seen == volume)

@@ -129,6 +129,10 @@ int mki_build_tree(const struct mki_part *part, const char *dir, const char *tmp
  * 0 or negative errno, message in errbuf. */
 int mki_build_hive(const struct mki_hive *h, const char *file, char *errbuf, size_t errlen);
 
+/* Pseudo value type of `value NAME mounted SPEC` (a MountedDevices value naming a partition
+ * of this disk by SPEC, as for bcd devices): turned into REG_BINARY after the layout. */
+#define MKI_REG_MOUNTED 0x10000
+
 /* Partition identity as the build writes it into the table (and BCD device elements):
  * partition n's GPT unique GUID, the disk GUID, the MBR disk signature. */
 void mki_part_uuid(const struct mki_scenario *scn, size_t n, char out[37]);

@@ -286,11 +286,53 @@ static int device(struct ops *o, const struct mki_scenario *scn, const char *obj
     return r;
 }
 
+/* `value NAME mounted SPEC` values become the bytes Windows writes in MountedDevices:
+ * "DMIO:ID:" + the GPT partition GUID, or the MBR disk signature + partition byte offset. */
+static int resolve_mounted(struct mki_scenario *scn, char *errbuf, size_t errlen)
+{
+    for (size_t i = 0; i < scn->n_parts; i++)
+        for (size_t h = 0; h < scn->parts[i].n_hives; h++)
+            for (size_t k = 0; k < scn->parts[i].hives[h].n_ops; k++) {
+                struct mki_regop *op = &scn->parts[i].hives[h].ops[k];
+                if (op->type != MKI_REG_MOUNTED)
+                    continue;
+                uint8_t d[88];
+                size_t n = 0;
+                int r = device_element(scn, (const char *)op->data, d, &n, errbuf, errlen);
+                if (r < 0)
+                    return r;
+                uint32_t style = (uint32_t)d[0x34];
+                uint8_t *out = malloc(24);
+                if (!out)
+                    return -ENOMEM;
+                if (n == 88 && style == 0) {
+                    memcpy(out, "DMIO:ID:", 8);
+                    memcpy(out + 8, d + 0x20, 16);
+                    n = 24;
+                } else if (n == 88 && style == 1) {
+                    memcpy(out, d + 0x38, 4);
+                    memcpy(out + 4, d + 0x20, 8);
+                    n = 12;
+                } else {
+                    free(out);
+                    snprintf(errbuf, errlen, "mounted: '%s' is no partition",
+                             (const char *)op->data);
+                    return -EINVAL;
+                }
+                free(op->data);
+                op->data = out;
+                op->len = n;
+                op->type = MKHIVE_REG_BINARY;
+            }
+    return 0;
+}
+
 int mki_bcd_apply(struct mki_scenario *scn, char *errbuf, size_t errlen)
 {
     struct mki_bcd *b = &scn->bcd;
-    if (!b->present)
-        return 0;
+    int rm = resolve_mounted(scn, errbuf, errlen);
+    if (rm < 0 || !b->present)
+        return rm;
     size_t esp = scn->n_parts, win = scn->n_parts;
     for (size_t i = 0; i < scn->n_parts; i++) {
         if (scn->parts[i].kind == MKI_PART_ESP && esp == scn->n_parts)

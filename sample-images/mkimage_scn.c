@@ -800,6 +800,7 @@ static int type_from_name(const char *s)
         {"multi_sz", MKHIVE_REG_MULTI_SZ},
         {"qword", MKHIVE_REG_QWORD},
         {"none", MKHIVE_REG_NONE},
+        {"mounted", MKI_REG_MOUNTED},
     };
     if (strncasecmp(s, "REG_", 4) == 0)
         s += 4;
@@ -815,6 +816,12 @@ static int value_data(struct ctx *c, int type, const char *p, uint8_t **ret, siz
     char *s = NULL;
     struct mki_bytes b = {0};
     switch (type) {
+    case MKI_REG_MOUNTED: /* the spec, resolved after the layout (mkimage_bcd.c) */
+        if ((r = rest_of_line(c, p, &s)) == 0) {
+            *ret = (uint8_t *)s;
+            *ret_len = strlen(s) + 1;
+        }
+        return r;
     case MKHIVE_REG_SZ:
     case MKHIVE_REG_EXPAND_SZ:
         if ((r = rest_of_line(c, p, &s)) == 0)

@@ -1435,3 +1435,37 @@ Test(cli, boot_drive_validated_and_documented)
     free(out);
     free(err);
 }
+
+/* Drive letters: C: the Windows volume, D: a partition of a disk not in the evidence, E: a CD
+ * drive, Z: three bytes no Windows writes (a warning, no crash, no finding from it). */
+Test(boot, mounted_devices_letters_resolved_to_this_disk)
+{
+    char *img = sxs_sample("boot-safeboot.raw");
+    char *out, *err;
+    cr_assert_eq(run_tool(&out, &err, "-v", "--no-progress", img, NULL), 1, "%s", err);
+    static const char *const want[] = {
+        "mounted.c.device = mbr 0x",
+        "mounted.c.resolved = volume:2",
+        "mounted.d.device = mbr 0x1a2b3c4d+1048576",
+        "mounted.d.resolved = not-on-disk",
+        "mounted.e.resolved = other",
+        "mounted.z.device = invalid",
+        "mounted.z.resolved = invalid",
+        "mounted.count = 4",
+    };
+    for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+        cr_assert_not_null(strstr(out, want[i]), "no '%s' in %s", want[i], out);
+    cr_assert_not_null(strstr(err, "MountedDevices value \\DosDevices\\Z:: 3 bytes of type 3 are "
+                                   "no volume identity"),
+                       "%s", err);
+    free(out);
+    free(err);
+    free(img);
+    img = sxs_sample("healthy.raw");
+    cr_assert_eq(run_tool(&out, &err, "-v", "--no-progress", img, NULL), 0, "%s", err);
+    cr_assert_not_null(strstr(out, "mounted.c.resolved = volume:3"), "%s", out);
+    cr_assert_not_null(strstr(out, "mounted.count = 1"), "%s", out);
+    free(out);
+    free(err);
+    free(img);
+}

@@ -1172,3 +1172,20 @@ Test(images, bcd_on_system_reserved_names_mbr_signature_and_offset)
     free(out);
     free(bcd);
 }
+
+Test(images, mounted_devices_value_names_the_windows_partition)
+{
+    IMAGES_OR_SKIP();
+    char *sys = image_hive("healthy.raw", NTFS_SECTOR, "SYSTEM");
+    char part[37], disk[37], dev[512];
+    sfdisk_ids("healthy.raw", 3, part, disk);
+    gpt_device_hex(part, disk, dev, sizeof(dev));
+    /* "DMIO:ID:" then the partition GUID bytes (bytes 0x20..0x2f of the device element) */
+    char want[256];
+    snprintf(want, sizeof(want), "\"\\\\DosDevices\\\\C:\"=hex(3):44,4d,49,4f,3a,49,44,3a,%.47s\n",
+             strstr(dev, ":") + 1 + 0x20 * 3);
+    char *out = sh(0, "printf 'cd \\\\MountedDevices\\nlsval\\n' | hivexsh '%s'", sys);
+    cr_assert_str_eq(out, want);
+    free(out);
+    free(sys);
+}
