@@ -101,6 +101,7 @@ static const char *const facts[] = {
     "reparse.library_junction.bad.target",
     "reparse.library_junction.bad.reason",
     "reparse.library_junction.unverified",
+    "reparse.library_junction.offdisk",
     /* file system: single files */
     "file.spupdsvc.present",
     "file.wimmount_sys.present",

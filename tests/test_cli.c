@@ -1469,3 +1469,29 @@ Test(boot, mounted_devices_letters_resolved_to_this_disk)
     free(err);
     free(img);
 }
+
+/* BACKUP-REPARSE with drive letters: D: is the Data volume of this disk (MountedDevices), so
+ * D:\Reports is looked up there and is missing (finding) while D:\Shared exists; E: is on a
+ * disk not in this evidence (unverified, offdisk, no finding). */
+Test(boot, junction_targets_on_letters_resolved_through_mounted_devices)
+{
+    char *out =
+        check_scenario("backup-reparse-letters.raw", 1, "BACKUP-REPARSE", "['BACKUP-REPARSE']");
+    ASSERT_JSON(out, "[s['command'] for f in d['findings'] for s in f['plan'] if s['command']]",
+                "['rmdir \"F:\\\\Users\\\\alex\\\\Documents\\\\Reports\"']");
+    free(out);
+    char *img = sxs_sample("backup-reparse-letters.raw");
+    char *err;
+    cr_assert_eq(run_tool(&out, &err, "-v", "--no-progress", img, NULL), 1, "%s", err);
+    cr_assert_not_null(strstr(out, "reparse.library_junction.bad.reason = missing"));
+    cr_assert_not_null(strstr(out, "reparse.library_junction.offdisk = Users/alex/Music/Archive"));
+    cr_assert_not_null(
+        strstr(out, "reparse.library_junction.unverified = Users/alex/Music/Archive"));
+    cr_assert_null(strstr(out, "Users/alex/Documents/Shared"), "%s", out);
+    cr_assert_not_null(strstr(err, "SYSTEM\\MountedDevices puts that drive on a disk that is "
+                                   "not in this evidence"),
+                       "%s", err);
+    free(out);
+    free(err);
+    free(img);
+}
