@@ -614,6 +614,7 @@ static void assert_bcd_unread(const char *img, const char *source, const char *w
                        "e['message'] for e in d['errors'])",
                        source) > 0);
     ASSERT_JSON(out, expr, "True");
+    free(expr);
     cr_assert(asprintf(&expr, "'%s' in d['verdict']['summary']", source) > 0);
     ASSERT_JSON(out, expr, "True");
     free(expr);
