@@ -210,3 +210,59 @@ Test(bcd_device, resolves_against_the_disk)
     sxs_diag_free(diag);
     free(b);
 }
+
+/* ---- a real BCD store ---------------------------------------------------------------------- */
+
+#include <stdio.h>
+#include <sys/stat.h>
+
+#include "analyzer/an_facts.h"
+#include "analyzer/boot/boot_bcd.h"
+#include "tests/support/corpus.h"
+
+static const char *fact(const an_facts *f, const char *name)
+{
+    const an_fact *x = an_facts_get(f, name);
+    return x ? x->value : "(none)";
+}
+
+/* regipy's BCD.xz (mkorman90/regipy@f31541586488 regipy_tests/data/BCD.xz, MIT): a Windows 10
+ * UEFI store as bcdboot wrote it. Put as Boot\BCD of a mounted-volume tree, it is read whole:
+ * the default loader and its devices (GPT partition GUIDs; the tree carries no partition
+ * identity, so unverifiable), path and systemroot, and recoveryenabled = Yes, which the store
+ * holds as one resident byte 01 (hivexsh agrees; libregf 20201007 alone returns 00). Its
+ * second OS loader is the WinRE recoverysequence: not leaked. */
+Test(bcd_real, regipy_bcd_read_whole)
+{
+    SXS_CORPUS_OR_SKIP(p, "hives/regipy/BCD.xz");
+    char *dir = sxs_test_tmpdir("realbcd"), *cmd = NULL;
+    cr_assert(asprintf(&cmd, "mkdir -p '%s/Boot' && cp '%s' '%s/Boot/BCD' && echo x > '%s/bootmgr'",
+                       dir, p, dir, dir) > 0);
+    cr_assert_eq(system(cmd), 0);
+    sxs_diag *d = sxs_diag_new();
+    fsa_evidence *ev = NULL;
+    cr_assert_eq(fsa_open(dir, d, &ev), 0);
+    an_facts *f = an_facts_new();
+    cr_assert_eq(boot_bcd_collect(fsa_volume_fs(ev, 0), f, d), 0);
+    cr_assert_str_eq(fact(f, "boot.bcd.state"), "ok");
+    cr_assert_str_eq(fact(f, "boot.bcd.default"), "{733b62e5-f608-11eb-825c-c112f60133ab}");
+    cr_assert_str_eq(fact(f, "boot.bcd.default.device"),
+                     "gpt {8e0f2c38-e4ea-47ba-b7fc-9d8c74dccf0b}");
+    cr_assert_str_eq(fact(f, "boot.bcd.default.osdevice"),
+                     "gpt {8e0f2c38-e4ea-47ba-b7fc-9d8c74dccf0b}");
+    cr_assert_str_eq(fact(f, "boot.bcd.default.device.resolved"), "unverifiable");
+    cr_assert_str_eq(fact(f, "boot.bcd.default.path"), "\\Windows\\system32\\winload.efi");
+    cr_assert_str_eq(fact(f, "boot.bcd.default.systemroot"), "\\Windows");
+    cr_assert_str_eq(fact(f, "boot.bcd.default.recoveryenabled"), "true");
+    cr_assert_str_eq(fact(f, "boot.bcd.loader.count"), "2");
+    cr_assert_str_eq(fact(f, "boot.bcd.displayorder.count"), "1");
+    cr_assert_null(an_facts_get(f, "boot.bcd.loader.leaked"));
+    cr_assert_null(an_facts_get(f, "boot.bcd.default.safeboot"));
+    cr_assert_null(an_facts_get(f, "unread.bcd"));
+    an_facts_free(f);
+    fsa_close(ev);
+    sxs_diag_free(d);
+    free(cmd);
+    free(dir);
+    free(p);
+}
