@@ -1495,3 +1495,19 @@ Test(boot, junction_targets_on_letters_resolved_through_mounted_devices)
     free(err);
     free(img);
 }
+
+Test(boot, no_default_entry_plan_recreates_with_bcdboot)
+{
+    char *out = check_scenario("boot-bcd-no-default.raw", 1, "BOOT-CONFIG", "['BOOT-CONFIG']");
+    free(out);
+    out = boot_report("boot-bcd-no-default.raw", 1);
+    ASSERT_JSON(out, BOOT_CMDS,
+                "['bcdedit /store G:\\\\Boot\\\\BCD /enum /v', 'bcdboot H:\\\\Windows /s G: /f "
+                "ALL']");
+    ASSERT_JSON(out, "'no usable default entry' in d['findings'][0]['title']", "True");
+    ASSERT_JSON(out,
+                "[e['text'] for e in d['findings'][0]['evidence'] if "
+                "e['text'].startswith('boot.bcd.default')]",
+                "['boot.bcd.default = missing']");
+    free(out);
+}
