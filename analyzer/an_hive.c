@@ -553,7 +553,29 @@ int an_hive_key_mtime(an_hive *h, const char *key_path, uint64_t *ret_filetime)
     return r;
 }
 
-static int value_data(libregf_value_t *v, uint8_t **ret_data, size_t *ret_len)
+/* Data of 1 to 3 bytes stored in the value key itself (size MSB set): Windows keeps it at the
+ * start of the 4-byte data offset field (M. Suhanov's regf specification, 3.6.1; hivex agrees),
+ * but libregf 20201007 returns the field's last bytes (a 1-byte BCD boolean 01 reads as 00).
+ * Read it from the hive bytes ourselves. 1 done, 0 not such a value. */
+static int resident_data(const an_hive *h, libregf_value_t *v, uint8_t *buf, size_t len)
+{
+    off64_t off = 0;
+    if (!h || len == 0 || len >= 4 || libregf_value_get_offset(v, &off, NULL) != 1 || off < 0)
+        return 0;
+    for (size_t skip = 0; skip <= 4; skip += 4) {
+        size_t vk = (size_t)off + skip;
+        if (vk > h->len || h->len - vk < 12 || memcmp(h->bytes + vk, "vk", 2) != 0)
+            continue;
+        uint32_t size = sxs_le32(h->bytes + vk + 4);
+        if (!(size & 0x80000000u) || (size & 0x7FFFFFFFu) != len)
+            return 0;
+        memcpy(buf, h->bytes + vk + 8, len);
+        return 1;
+    }
+    return 0;
+}
+
+static int value_data_h(const an_hive *h, libregf_value_t *v, uint8_t **ret_data, size_t *ret_len)
 {
     size_t len = 0;
     if (libregf_value_get_value_data_size(v, &len, NULL) != 1)
@@ -561,13 +583,19 @@ static int value_data(libregf_value_t *v, uint8_t **ret_data, size_t *ret_len)
     uint8_t *buf = malloc(len ? len : 1);
     if (!buf)
         return -ENOMEM;
-    if (len && libregf_value_get_value_data(v, buf, len, NULL) != 1) {
+    if (len && !resident_data(h, v, buf, len) &&
+        libregf_value_get_value_data(v, buf, len, NULL) != 1) {
         free(buf);
         return -EBADMSG;
     }
     *ret_data = buf;
     *ret_len = len;
     return 0;
+}
+
+static int value_data(libregf_value_t *v, uint8_t **ret_data, size_t *ret_len)
+{
+    return value_data_h(NULL, v, ret_data, ret_len);
 }
 
 int an_hive_get_data(an_hive *h, const char *key_path, const char *value_name, uint8_t *out,
@@ -583,7 +611,7 @@ int an_hive_get_data(an_hive *h, const char *key_path, const char *value_name, u
     if (libregf_value_get_value_type(v, &type, NULL) != 1)
         r = -EBADMSG;
     else
-        r = value_data(v, &data, &len);
+        r = value_data_h(h, v, &data, &len);
     libregf_value_free(&v, NULL);
     if (r < 0)
         return r;

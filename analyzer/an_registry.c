@@ -1,6 +1,7 @@
 /* Registry collector entry point: opens the three hives of one install through fsaccess (with
  * log replay), reports each hive's state, and hands the open hives to the per-hive collectors
  * (an_registry_software.c, an_registry_system.c, COMPONENTS below). */
+#include "analyzer/boot/boot_mounted.h"
 #include "analyzer/an_registry.h"
 
 #include <errno.h>
@@ -197,6 +198,10 @@ int an_registry_collect(fsa_fs *fs, const char *windows_dir, an_facts *facts, an
     an_tz tz;
     if (r == 0)
         r = an_registry_collect_hives(hives, sources, facts, &tz, diag);
+    /* drive letters, resolved against the volumes of this disk */
+    if (r == 0 && hives[AN_HIVE_SYSTEM])
+        r = boot_mounted_collect(hives[AN_HIVE_SYSTEM], sources[AN_HIVE_SYSTEM],
+                                 fsa_fs_evidence(fs), facts, diag);
     for (int i = 0; i < AN_HIVE_COUNT; i++)
         an_hive_free(hives[i]);
     if (r < 0)

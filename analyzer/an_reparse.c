@@ -7,6 +7,7 @@
 #include "analyzer/an_reparse.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -196,6 +197,40 @@ typedef struct {
     int64_t count;
 } reparse_ctx;
 
+/* A target on another drive letter X:\rest: SYSTEM\MountedDevices (mounted.<x>.* facts, read
+ * before this collector) says which volume X: was. 1 when it is a volume of this disk whose
+ * filesystem we read (*ret_fs, *ret_rest: the path on it), 2 when X: is a partition of a disk
+ * that is not in this evidence, 0 when unknown. */
+static int letter_volume(reparse_ctx *c, const char *target, fsa_fs **ret_fs, const char **ret_rest)
+{
+    const char *t = target;
+    if (strncmp(t, "/.NTFS-3G/", 10) == 0)
+        t += 10;
+    if (strncmp(t, "\\??\\", 4) == 0 || strncmp(t, "\\\\?\\", 4) == 0)
+        t += 4;
+    if (!is_letter(t[0]) || t[1] != ':' || !is_sep(t[2]))
+        return 0;
+    char name[32];
+    snprintf(name, sizeof(name), "mounted.%c.resolved", t[0] | 0x20);
+    const an_fact *f = an_facts_get(c->facts, name);
+    if (!f)
+        return 0;
+    if (strcmp(f->value, "not-on-disk") == 0)
+        return 2;
+    snprintf(name, sizeof(name), "mounted.%c.volume", t[0] | 0x20);
+    const an_fact *v = an_facts_get(c->facts, name);
+    const fsa_evidence *ev = fsa_fs_evidence(c->fs);
+    if (!v || !v->has_num || v->num < 1 || !ev || (size_t)v->num > fsa_volume_count(ev) ||
+        (unsigned)(v->num - 1) == fsa_fs_volume(c->fs))
+        return 0;
+    fsa_fs *vfs = fsa_volume_fs((fsa_evidence *)ev, (size_t)(v->num - 1));
+    if (!vfs)
+        return 0;
+    *ret_fs = vfs;
+    *ret_rest = t + 3;
+    return 1;
+}
+
 /* Judges one reparse point at path (inside folder dir). 0 or -ENOMEM. */
 static int judge_reparse(reparse_ctx *c, const char *path, const char *dir, const fsa_stat *st)
 {
@@ -209,12 +244,42 @@ static int judge_reparse(reparse_ctx *c, const char *path, const char *dir, cons
     case AN_TARGET_VOLUME_ROOT:
         reason = "volume-root";
         break;
-    case AN_TARGET_OTHER:
+    case AN_TARGET_OTHER: {
+        fsa_fs *vfs = NULL;
+        const char *rest = NULL;
+        int lv = letter_volume(c, st->reparse_target, &vfs, &rest);
+        if (lv == 1) {
+            /* on another volume of this disk: looked up there */
+            char norm[AN_FS_PATH_MAX];
+            size_t nlen = 0;
+            norm[0] = '\0';
+            int r = path_append_norm(norm, sizeof(norm), &nlen, rest) == 0
+                        ? an_reparse_path_exists(vfs, norm, c->diag)
+                        : 2;
+            if (r < 0)
+                return r == -ENOMEM ? r : 0;
+            if (r == 1)
+                return 0;
+            if (r == 0) {
+                reason = "missing";
+                break;
+            }
+        } else if (lv == 2) {
+            sxs_diag_add(c->diag, SXS_DIAG_INFO, path, -1,
+                         "reparse point %s -> %s: SYSTEM\\MountedDevices puts that drive on a "
+                         "disk that is not in this evidence",
+                         path, st->reparse_target);
+            if (an_facts_add_str(c->facts, "reparse.library_junction.offdisk", path, path, -1))
+                return -ENOMEM;
+            return an_facts_add_str(c->facts, "reparse.library_junction.unverified", path, path,
+                                    -1);
+        }
         sxs_diag_add(c->diag, SXS_DIAG_INFO, path, -1,
                      "reparse point %s -> %s: target on another volume, cannot be checked "
                      "offline",
                      path, st->reparse_target);
         return an_facts_add_str(c->facts, "reparse.library_junction.unverified", path, path, -1);
+    }
     case AN_TARGET_THIS_VOLUME: {
         int r = an_reparse_path_exists(c->fs, resolved, c->diag);
         if (r == 0) {

@@ -9,60 +9,64 @@
 
 void cli_print_usage(FILE *out)
 {
-    fputs(
-        "Usage: sxsdoctor [OPTIONS] EVIDENCE\n"
-        "       sxsdoctor --list-rules [--rules DIR]\n"
-        "       sxsdoctor --help | --version\n"
-        "\n"
-        "Diagnoses why Windows failed to update or upgrade (notably 0x80070003,\n"
-        "ERROR_PATH_NOT_FOUND) from its disk, offline and read-only, and prints a verdict\n"
-        "and a repair plan.\n"
-        "\n"
-        "EVIDENCE is one of:\n"
-        "  a disk image      raw/dd (.raw, .img, .dd), split raw (give the .001),\n"
-        "                    EnCase E01 (give the .E01; .E02... are found), VHD, VHDX, VMDK\n"
-        "  a block device    e.g. /dev/sdc, the OS disk attached to a rescue VM\n"
-        "  a directory       a mounted Windows volume or a triage copy of one\n"
-        "The evidence is only ever opened for reading.\n"
-        "\n"
-        "Output (stdout carries only the report; messages go to stderr):\n"
-        "      --json              one JSON document (schema in DESIGN.md)\n"
-        "      --markdown          Markdown, for pasting into a ticket\n"
-        "                          (default: text for people)\n"
-        "      --timeline FILE     also write the servicing history (every update and\n"
-        "                          upgrade attempt and its evidence lines) to FILE as JSON\n"
-        "                          Lines that Timesketch imports as they are\n"
-        "  -v, --verbose           also show every fact gathered and per-log statistics\n"
-        "      --progress          show progress on stderr even when it is not a terminal\n"
-        "      --no-progress       never show progress\n"
-        "      --hash              compute the SHA-256 of the whole evidence (slow on large\n"
-        "                          images; reads every byte)\n"
-        "\n"
-        "Analysis:\n"
-        "  -t, --target-drive X:   drive letter the offline disk has on the Windows rescue\n"
-        "                          VM, used in the repair commands (default F:)\n"
-        "  -i, --install N         analyse only the N-th Windows installation found (1-based)\n"
-        "  -r, --rules DIR         also load the rule files (*.yml) in DIR; may be repeated\n"
-        "      --no-builtin-rules  load only the rules given with --rules\n"
-        "      --list-rules        list the loaded rules and exit\n"
-        "\n"
-        "  -h, --help              show this help and exit\n"
-        "  -V, --version           show the version and exit\n"
-        "\n"
-        "Exit status:\n"
-        "  0  analysis ran, nothing wrong found (healthy)\n"
-        "  1  analysis ran, at least one finding\n"
-        "  2  usage error, or a rule file that does not compile (file:line: message)\n"
-        "  3  evidence unreadable, or no Windows installation on it\n"
-        "  4  the report or the --timeline file could not be written (a full disk,\n"
-        "     for one): whatever the verdict was, it was not delivered\n"
-        "\n"
-        "Examples:\n"
-        "  sxsdoctor disk.E01\n"
-        "  sxsdoctor --json /dev/sdc > report.json        (Azure rescue VM, Linux)\n"
-        "  sxsdoctor --target-drive G: --markdown os.vhdx\n"
-        "  sxsdoctor /mnt/windows                          (mounted volume)\n",
-        out);
+    fputs("Usage: sxsdoctor [OPTIONS] EVIDENCE\n"
+          "       sxsdoctor --list-rules [--rules DIR]\n"
+          "       sxsdoctor --help | --version\n"
+          "\n"
+          "Diagnoses why Windows failed to update or upgrade (notably 0x80070003,\n"
+          "ERROR_PATH_NOT_FOUND) from its disk, offline and read-only, and prints a verdict\n"
+          "and a repair plan.\n"
+          "\n"
+          "EVIDENCE is one of:\n"
+          "  a disk image      raw/dd (.raw, .img, .dd), split raw (give the .001),\n"
+          "                    EnCase E01 (give the .E01; .E02... are found), VHD, VHDX, VMDK\n"
+          "  a block device    e.g. /dev/sdc, the OS disk attached to a rescue VM\n"
+          "  a directory       a mounted Windows volume or a triage copy of one\n"
+          "The evidence is only ever opened for reading.\n"
+          "\n"
+          "Output (stdout carries only the report; messages go to stderr):\n"
+          "      --json              one JSON document (schema in DESIGN.md)\n"
+          "      --markdown          Markdown, for pasting into a ticket\n"
+          "                          (default: text for people)\n"
+          "      --timeline FILE     also write the servicing history (every update and\n"
+          "                          upgrade attempt and its evidence lines) to FILE as JSON\n"
+          "                          Lines that Timesketch imports as they are\n"
+          "  -v, --verbose           also show every fact gathered and per-log statistics\n"
+          "      --progress          show progress on stderr even when it is not a terminal\n"
+          "      --no-progress       never show progress\n"
+          "      --hash              compute the SHA-256 of the whole evidence (slow on large\n"
+          "                          images; reads every byte)\n"
+          "\n"
+          "Analysis:\n"
+          "  -t, --target-drive X:   drive letter the offline disk has on the Windows rescue\n"
+          "                          VM, used in the repair commands (default F:)\n"
+          "  -b, --boot-drive X:     drive letter given on the rescue VM to the disk's system\n"
+          "                          partition (EFI System or System Reserved), used in the\n"
+          "                          bcdedit/bcdboot commands (default S:, the letter Microsoft's\n"
+          "                          deployment guides give the system partition; Azure's\n"
+          "                          articles write <Boot partition>:)\n"
+          "  -i, --install N         analyse only the N-th Windows installation found (1-based)\n"
+          "  -r, --rules DIR         also load the rule files (*.yml) in DIR; may be repeated\n"
+          "      --no-builtin-rules  load only the rules given with --rules\n"
+          "      --list-rules        list the loaded rules and exit\n"
+          "\n"
+          "  -h, --help              show this help and exit\n"
+          "  -V, --version           show the version and exit\n"
+          "\n"
+          "Exit status:\n"
+          "  0  analysis ran, nothing wrong found (healthy)\n"
+          "  1  analysis ran, at least one finding\n"
+          "  2  usage error, or a rule file that does not compile (file:line: message)\n"
+          "  3  evidence unreadable, or no Windows installation on it\n"
+          "  4  the report or the --timeline file could not be written (a full disk,\n"
+          "     for one): whatever the verdict was, it was not delivered\n"
+          "\n"
+          "Examples:\n"
+          "  sxsdoctor disk.E01\n"
+          "  sxsdoctor --json /dev/sdc > report.json        (Azure rescue VM, Linux)\n"
+          "  sxsdoctor --target-drive G: --markdown os.vhdx\n"
+          "  sxsdoctor /mnt/windows                          (mounted volume)\n",
+          out);
 }
 
 static bool valid_drive(const char *s)
@@ -72,8 +76,16 @@ static bool valid_drive(const char *s)
 
 int cli_parse_args(int argc, char **argv, cli_options *ret, FILE *err)
 {
-    enum { OPT_JSON = 256, OPT_MARKDOWN, OPT_LIST_RULES, OPT_PROGRESS, OPT_NO_PROGRESS,
-           OPT_HASH, OPT_NO_BUILTIN, OPT_TIMELINE };
+    enum {
+        OPT_JSON = 256,
+        OPT_MARKDOWN,
+        OPT_LIST_RULES,
+        OPT_PROGRESS,
+        OPT_NO_PROGRESS,
+        OPT_HASH,
+        OPT_NO_BUILTIN,
+        OPT_TIMELINE
+    };
     static const struct option longopts[] = {
         {"json", no_argument, NULL, OPT_JSON},
         {"markdown", no_argument, NULL, OPT_MARKDOWN},
@@ -83,6 +95,7 @@ int cli_parse_args(int argc, char **argv, cli_options *ret, FILE *err)
         {"hash", no_argument, NULL, OPT_HASH},
         {"timeline", required_argument, NULL, OPT_TIMELINE},
         {"target-drive", required_argument, NULL, 't'},
+        {"boot-drive", required_argument, NULL, 'b'},
         {"install", required_argument, NULL, 'i'},
         {"rules", required_argument, NULL, 'r'},
         {"no-builtin-rules", no_argument, NULL, OPT_NO_BUILTIN},
@@ -91,13 +104,16 @@ int cli_parse_args(int argc, char **argv, cli_options *ret, FILE *err)
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
     };
-    cli_options o = {.action = CLI_ACTION_ANALYZE, .format = CLI_FORMAT_TEXT,
-                     .target_drive = "F:", .progress = -1};
+    cli_options o = {.action = CLI_ACTION_ANALYZE,
+                     .format = CLI_FORMAT_TEXT,
+                     .target_drive = "F:",
+                     .boot_drive = "S:",
+                     .progress = -1};
     int formats = 0;
     optind = 1;
     opterr = 0;
     int c;
-    while ((c = getopt_long(argc, argv, ":vt:i:r:hV", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":vt:b:i:r:hV", longopts, NULL)) != -1) {
         switch (c) {
         case OPT_JSON:
             o.format = CLI_FORMAT_JSON;
@@ -133,6 +149,14 @@ int cli_parse_args(int argc, char **argv, cli_options *ret, FILE *err)
                 return -EINVAL;
             }
             o.target_drive = optarg;
+            break;
+        case 'b':
+            if (!valid_drive(optarg)) {
+                fprintf(err, "sxsdoctor: --boot-drive wants a drive letter like S:, not '%s'\n",
+                        optarg);
+                return -EINVAL;
+            }
+            o.boot_drive = optarg;
             break;
         case 'i': {
             char *end = NULL;

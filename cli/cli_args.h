@@ -24,16 +24,17 @@ typedef struct {
     cli_action action;
     cli_format format;
     const char *target_drive; /* "F:" */
+    const char *boot_drive;   /* "S:": the system partition on the rescue VM */
     int install;              /* 1-based; 0 = all */
     bool verbose;
-    bool hash;                /* compute sha256 of the evidence (reads it all) */
-    const char *timeline;     /* --timeline FILE, or NULL */
-    int progress;             /* -1 auto (stderr is a terminal), 0 off, 1 on */
+    bool hash;            /* compute sha256 of the evidence (reads it all) */
+    const char *timeline; /* --timeline FILE, or NULL */
+    int progress;         /* -1 auto (stderr is a terminal), 0 off, 1 on */
     bool no_builtin_rules;
     const char *rule_dirs[CLI_MAX_RULE_DIRS];
     int n_rule_dirs;
     const char *evidence;
-    char **extra_evidence;    /* further segments given explicitly (found anyway) */
+    char **extra_evidence; /* further segments given explicitly (found anyway) */
     int n_extra_evidence;
 } cli_options;
 

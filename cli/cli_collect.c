@@ -18,6 +18,7 @@
 #include "analyzer/boot/boot_pending_xml.h"
 #include "analyzer/boot/boot_srt.h"
 #include "analyzer/an_registry.h"
+#include "analyzer/boot/boot_bcd.h"
 #include "cli/cli_findings.h"
 #include "cli/cli_progress.h"
 #include "common/sxs_exit.h"
@@ -100,6 +101,10 @@ static void analyse_install(cli_report *r, cli_install_report *ir, const rule_se
         an_boot_srt_collect(in->fs, in->windows_dir, ir->facts, r->diag) < 0)
         sxs_diag_add(r->diag, SXS_DIAG_ERROR, NULL, -1, "out of memory");
 
+    cli_progress("sxsdoctor: installation %u: boot configuration", n);
+    if (boot_bcd_collect(in->fs, ir->facts, r->diag) < 0)
+        sxs_diag_add(r->diag, SXS_DIAG_ERROR, NULL, -1, "out of memory");
+
     cli_progress("sxsdoctor: installation %u: finding logs", n);
     if (an_logs_find_facts(in->fs, in->windows_dir, ir->facts, &ir->logs, &ir->n_logs, r->diag) <
         0) {
@@ -145,6 +150,7 @@ static void analyse_install(cli_report *r, cli_install_report *ir, const rule_se
         .facts = ir->facts,
         .tz = &ir->tz,
         .target_drive = r->opt->target_drive,
+        .boot_drive = r->opt->boot_drive,
     };
     rule_result *res = NULL;
     int er = rule_scan_finish(scan, &input, &res, r->diag);

@@ -67,6 +67,14 @@ typedef struct {
     const char *note;  /* human note ("BitLocker-encrypted", "EFI System", "no filesystem
                           recognised", ...) or "" */
     const char *partition_type; /* partition table description or "" (bare filesystem) */
+    /* The identity Windows gives the partition, which BCD device elements and
+     * SYSTEM\MountedDevices name: the GPT unique partition GUID, or the MBR disk signature
+     * plus the partition's byte offset (offset above). */
+    const char *table;      /* "gpt", "mbr", or "" (bare filesystem, directory) */
+    bool has_guid;          /* GPT entry found: the two GUIDs below are set */
+    uint8_t part_guid[16];  /* unique partition GUID, as stored (first 3 fields LE) */
+    uint8_t type_guid[16];  /* partition type GUID, as stored */
+    uint32_t mbr_signature; /* MBR disk signature (LBA 0, offset 0x1B8); 0 unless MBR */
 } fsa_volume_info;
 
 typedef struct {
@@ -185,6 +193,9 @@ const char *fsa_file_damage(const fsa_file *f, int64_t *ret_offset);
  * reserved entries marked free, more used clusters than exist): damaged evidence never yields
  * a number. */
 int fsa_fs_space(fsa_fs *fs, uint64_t *ret_total, uint64_t *ret_free);
+
+/* The evidence fs belongs to (its volumes, for resolving partition identities). */
+const fsa_evidence *fsa_fs_evidence(const fsa_fs *fs);
 
 /* The index of the volume fs lives on. */
 unsigned fsa_fs_volume(const fsa_fs *fs);

@@ -117,6 +117,11 @@ int fsa_ev_add_volume(fsa_evidence *ev, uint64_t offset, uint64_t size, const ch
     v->label = fsa_ev_strdup(ev, label ? label : "");
     v->note = fsa_ev_strdup(ev, note ? note : "");
     v->partition_type = fsa_ev_strdup(ev, ptype ? ptype : "");
+    v->table = "";
+    v->has_guid = false;
+    memset(v->part_guid, 0, sizeof(v->part_guid));
+    memset(v->type_guid, 0, sizeof(v->type_guid));
+    v->mbr_signature = 0;
     if (!v->fs || !v->label || !v->note || !v->partition_type) {
         fs_destroy(fs);
         return -ENOMEM;
@@ -397,6 +402,11 @@ int fsa_fs_space(fsa_fs *fs, uint64_t *ret_total, uint64_t *ret_free)
     *ret_total = total;
     *ret_free = free_bytes;
     return 0;
+}
+
+const fsa_evidence *fsa_fs_evidence(const fsa_fs *fs)
+{
+    return fs ? fs->ev : NULL;
 }
 
 unsigned fsa_fs_volume(const fsa_fs *fs)

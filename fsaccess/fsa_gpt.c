@@ -180,3 +180,39 @@ int fsa_gpt_precheck(fsa_gpt_read_fn read, void *ctx, uint64_t disk_size, unsign
         }
     return 1;
 }
+
+int fsa_gpt_entries(fsa_gpt_read_fn read, void *ctx, unsigned sector_size, fsa_gpt_entry_cb cb,
+                    void *cb_ctx)
+{
+    if (!read || !cb || sector_size < 512 || sector_size > 65536)
+        return -EINVAL;
+    uint8_t h[GPT_HEAD_MIN];
+    if (read(ctx, sector_size, h, sizeof(h)) < 0)
+        return -EIO;
+    if (get_le(h, 8, false) != GPT_SIG)
+        return -EBADMSG;
+    uint64_t array_lba = get_le(h + 72, 8, false);
+    uint32_t count = (uint32_t)get_le(h + 80, 4, false);
+    uint32_t esize = (uint32_t)get_le(h + 84, 4, false);
+    if (esize < GPT_ENTRY_MIN || count == 0 || (uint64_t)count * esize > FSA_GPT_MAX_ARRAY ||
+        array_lba == 0 || array_lba > UINT64_MAX / sector_size)
+        return -EBADMSG;
+    size_t len = (size_t)count * esize;
+    uint8_t *a = malloc(len);
+    if (!a)
+        return -ENOMEM;
+    int r = read(ctx, array_lba * sector_size, a, len) < 0 ? -EIO : 0;
+    for (uint32_t i = 0; r == 0 && i < count; i++) {
+        const uint8_t *p = a + (size_t)i * esize;
+        static const uint8_t zero[16];
+        if (!memcmp(p, zero, 16))
+            continue; /* unused entry */
+        fsa_gpt_entry e = {.first_lba = get_le(p + 32, 8, false)};
+        memcpy(e.type_guid, p, 16);
+        memcpy(e.part_guid, p + 16, 16);
+        if (cb(&e, cb_ctx))
+            break;
+    }
+    free(a);
+    return r;
+}

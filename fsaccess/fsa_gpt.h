@@ -25,4 +25,19 @@ typedef int (*fsa_gpt_read_fn)(void *ctx, uint64_t off, void *buf, size_t len);
 int fsa_gpt_precheck(fsa_gpt_read_fn read, void *ctx, uint64_t disk_size, unsigned sector_size,
                      char *why, size_t why_len);
 
+/* One partition entry of the primary GPT (header at LBA 1 of sector_size). */
+typedef struct {
+    uint64_t first_lba;
+    uint8_t type_guid[16]; /* as stored */
+    uint8_t part_guid[16];
+} fsa_gpt_entry;
+
+/* Reads the primary header and its entry array (at most FSA_GPT_MAX_ARRAY bytes, entries of
+ * 128 bytes or more) and calls cb for every used entry (type GUID not all zero) in table
+ * order; cb returns non-zero to stop. 0 when done, -EBADMSG when the header is not a GPT
+ * header or its array is out of bounds, -EIO on a read error, -ENOMEM. */
+typedef int (*fsa_gpt_entry_cb)(const fsa_gpt_entry *e, void *ctx);
+int fsa_gpt_entries(fsa_gpt_read_fn read, void *ctx, unsigned sector_size, fsa_gpt_entry_cb cb,
+                    void *cb_ctx);
+
 #endif

@@ -258,6 +258,49 @@ static int gpt_read(void *ctx, uint64_t off, void *buf, size_t len)
     return read_at(ctx, off, buf, len) ? 0 : -EIO;
 }
 
+typedef struct {
+    fsa_evidence *ev;
+    size_t first; /* volumes from here on came from this partition table */
+    unsigned block_size;
+} gpt_match;
+
+static int match_gpt_entry(const fsa_gpt_entry *e, void *vctx)
+{
+    gpt_match *m = vctx;
+    for (size_t i = m->first; i < m->ev->nvols; i++) {
+        fsa_volume_info *v = &m->ev->vols[i];
+        if (v->offset / m->block_size == e->first_lba && v->offset % m->block_size == 0) {
+            v->has_guid = true;
+            memcpy(v->part_guid, e->part_guid, 16);
+            memcpy(v->type_guid, e->type_guid, 16);
+        }
+    }
+    return 0;
+}
+
+/* The identity Windows names partitions by (fsa.h: table, GUIDs, MBR signature): libtsk's
+ * partition list does not carry it, so it is read from the table itself. A table we cannot
+ * re-read leaves the volumes without it (BCD and MountedDevices then resolve to nothing). */
+static void volume_identity(fsa_evidence *ev, fsa_tsk_ev *tev, size_t first)
+{
+    TSK_VS_INFO *vs = tev->vs;
+    if (vs->vstype == TSK_VS_TYPE_GPT) {
+        for (size_t i = first; i < ev->nvols; i++)
+            ev->vols[i].table = "gpt";
+        gpt_match m = {.ev = ev, .first = first, .block_size = vs->block_size};
+        if (fsa_gpt_entries(gpt_read, tev->img, vs->block_size, match_gpt_entry, &m) < 0)
+            tsk_error_reset();
+    } else if (vs->vstype == TSK_VS_TYPE_DOS) {
+        uint8_t sig[4];
+        bool ok = read_at(tev->img, (uint64_t)vs->offset + 0x1B8, sig, sizeof(sig));
+        tsk_error_reset();
+        for (size_t i = first; i < ev->nvols; i++) {
+            ev->vols[i].table = "mbr";
+            ev->vols[i].mbr_signature = ok ? sxs_le32(sig) : 0;
+        }
+    }
+}
+
 /* Without a usable GPT: what libtsk's autodetection tries, minus its GPT step. */
 static TSK_VS_INFO *open_vs_without_gpt(TSK_IMG_INFO *img)
 {
@@ -293,8 +336,13 @@ int fsa_tsk_volumes(fsa_evidence *ev, fsa_tsk_ev *tev, const char *path, bool co
             tev->vs = tsk_vs_open(tev->img, 0, TSK_VS_TYPE_DETECT);
         tsk_error_reset();
     }
-    if (tev->vs)
-        return scan_partitions(ev, tev, diag);
+    if (tev->vs) {
+        size_t first = ev->nvols;
+        int r = scan_partitions(ev, tev, diag);
+        if (r == 0)
+            volume_identity(ev, tev, first);
+        return r;
+    }
     int r = probe_volume(ev, tev, NULL, 0, ev->info.media_size, "", true, diag);
     if (r < 0)
         return r;

@@ -126,6 +126,7 @@ typedef struct {
     const an_log_file *logs; /* from an_logs_find */
     size_t nlogs;
     const char *target_drive;  /* "F:" when NULL */
+    const char *boot_drive;    /* "S:" when NULL: the system partition on the rescue VM */
     rule_progress_cb progress; /* may be NULL */
     void *progress_ctx;
 } rule_eval_input;

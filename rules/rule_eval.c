@@ -399,6 +399,7 @@ typedef struct {
 typedef struct {
     const acc *a;
     const char *target_drive;
+    const char *boot_drive;
     const char *windows_dir;
     const char *fe_name; /* foreach placeholder and its current value */
     const char *fe_value;
@@ -463,6 +464,8 @@ static const char *lookup(const char *name, size_t len, void *ctx)
     rule_placeholder_kind(name, len, &kind);
     if (len == 12 && memcmp(name, "target_drive", 12) == 0) {
         one[0] = r->target_drive;
+    } else if (len == 10 && memcmp(name, "boot_drive", 10) == 0) {
+        one[0] = r->boot_drive;
     } else if (len == 11 && memcmp(name, "windows_dir", 11) == 0) {
         one[0] = r->windows_dir;
     } else if (r->fe_name && strlen(r->fe_name) == len && memcmp(r->fe_name, name, len) == 0) {
@@ -682,6 +685,7 @@ static int make_finding(rule_finding *f, fired *fr, size_t n, const rule_eval_in
             *p = '\\';
     rctx r = {.a = &m,
               .target_drive = in && in->target_drive ? in->target_drive : "F:",
+              .boot_drive = in && in->boot_drive ? in->boot_drive : "S:",
               .windows_dir = wd};
     sxs_buf_init(&r.tmp, 64 * 1024);
     sxs_buf_init(&r.rej.value, 64 * 1024);

@@ -8,10 +8,10 @@
 #include "rules/rule_int.h"
 
 static const char *const scenarios[] = {
-    "SSU-EMPTY", "DRIVER-MISSING", "BACKUP-REPARSE", "WU-SERVICES",     "COMPONENT-CORRUPT",
-    "WU-CACHE",  "PENDING-STUCK",  "UPGRADE-POLICY", "WIMMOUNT-DRIVER", "SPUPDSVC-RUNONCE",
-    "IIS-PATH",  "AV-THIRD-PARTY", "IPU-REQUIRED",   "UPGRADE-FAILED",  "UPDATE-FAILED",
-    "DISK-SPACE", "BOOT-CONFIG",   "BOOT-DRIVER",    "HIVE-DAMAGED",    "BUGCHECK",
+    "SSU-EMPTY",  "DRIVER-MISSING", "BACKUP-REPARSE", "WU-SERVICES",     "COMPONENT-CORRUPT",
+    "WU-CACHE",   "PENDING-STUCK",  "UPGRADE-POLICY", "WIMMOUNT-DRIVER", "SPUPDSVC-RUNONCE",
+    "IIS-PATH",   "AV-THIRD-PARTY", "IPU-REQUIRED",   "UPGRADE-FAILED",  "UPDATE-FAILED",
+    "DISK-SPACE", "BOOT-CONFIG",    "BOOT-DRIVER",    "HIVE-DAMAGED",    "BUGCHECK",
 };
 
 /* Keep in step with analyzer/facts-registry.md, facts-fs.md and facts-setupdiag.md. */
@@ -101,6 +101,7 @@ static const char *const facts[] = {
     "reparse.library_junction.bad.target",
     "reparse.library_junction.bad.reason",
     "reparse.library_junction.unverified",
+    "reparse.library_junction.offdisk",
     /* file system: single files */
     "file.spupdsvc.present",
     "file.wimmount_sys.present",
@@ -111,6 +112,32 @@ static const char *const facts[] = {
     "wu.catroot2.present",
     "panther.upgrade_folder.present",
     "panther.rollback.present",
+    /* boot configuration (analyzer/facts-boot.md) */
+    "boot.bootmgr.present",
+    "boot.bcd.state",
+    "boot.bcd.present",
+    "boot.bcd.path",
+    "boot.bcd.volume",
+    "boot.bcd.firmware",
+    "boot.bcd.bootmgr.present",
+    "boot.bcd.default",
+    "boot.bcd.default.present",
+    "boot.bcd.default.<dev>",
+    "boot.bcd.default.<dev>.kind",
+    "boot.bcd.default.<dev>.resolved",
+    "boot.bcd.default.<dev>.volume",
+    "boot.bcd.default.<dev>.exists",
+    "boot.bcd.default.safeboot",
+    "boot.bcd.default.recoveryenabled",
+    "boot.bcd.default.bootstatuspolicy",
+    "boot.bcd.displayorder.count",
+    "boot.bcd.loader.count",
+    "boot.bcd.loader.leaked",
+    "unread.bcd",
+    "mounted.count",
+    "mounted.<letter>.device",
+    "mounted.<letter>.resolved",
+    "mounted.<letter>.volume",
     /* servicing history (analyzer/facts-history.md) */
     "history.attempts",
     "history.failed",
@@ -258,6 +285,8 @@ static const struct {
     {"path", RULE_KIND_PATH},
     {"code", RULE_KIND_CODE},
     {"target_drive", RULE_KIND_DRIVE},
+    {"boot_drive", RULE_KIND_DRIVE},
+    {"bcd_path", RULE_KIND_PATH}, /* the BCD store, volume-relative (EFI/Microsoft/Boot/BCD) */
     {"windows_dir", RULE_KIND_WINDOWS_DIR},
     {"kb", RULE_KIND_KB},
     {"package", RULE_KIND_PACKAGE},
@@ -320,7 +349,7 @@ static const struct {
     {"srt_file", RULE_KIND_TEXT},
 };
 
-static const char *const builtin_placeholders[] = {"target_drive", "windows_dir"};
+static const char *const builtin_placeholders[] = {"target_drive", "boot_drive", "windows_dir"};
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 

@@ -156,20 +156,19 @@ static int write_table(const struct mki_scenario *scn, const char *disk, const c
         free(script);
         return -errno;
     }
-    uint64_t h = mki_hash_str(scn->name);
+    char uuid[37];
+    mki_disk_uuid(scn, uuid);
     if (scn->table == MKI_TABLE_GPT)
-        fprintf(f, "label: gpt\nlabel-id: %08llX-5358-5344-4F43-%012llX\nunit: sectors\n",
-                (unsigned long long)(h & 0xFFFFFFFF), (unsigned long long)(h >> 16));
+        fprintf(f, "label: gpt\nlabel-id: %s\nunit: sectors\n", uuid);
     else
-        fprintf(f, "label: dos\nlabel-id: 0x%08llx\nunit: sectors\n",
-                (unsigned long long)(h & 0xFFFFFFFF));
+        fprintf(f, "label: dos\nlabel-id: 0x%08x\nunit: sectors\n", mki_mbr_signature(scn));
     for (size_t i = 0; i < scn->n_parts; i++) {
         const struct mki_part *p = &scn->parts[i];
         fprintf(f, "start=%llu, size=%llu, ", (unsigned long long)(p->start / MKI_SECTOR),
                 (unsigned long long)(p->size / MKI_SECTOR));
+        mki_part_uuid(scn, i + 1, uuid);
         if (scn->table == MKI_TABLE_GPT)
-            fprintf(f, "type=%s, uuid=%08llX-5358-5350-4152-%012zX, name=\"%s\"\n",
-                    gpt_type(p->kind), (unsigned long long)(h & 0xFFFFFFFF), i + 1,
+            fprintf(f, "type=%s, uuid=%s, name=\"%s\"\n", gpt_type(p->kind), uuid,
                     gpt_name(p->kind));
         else /* the first partition is the active one (System Reserved on BIOS systems) */
             fprintf(f, "type=%s%s\n", mbr_type(p->kind), i == 0 ? ", bootable" : "");
@@ -185,7 +184,84 @@ static int write_table(const struct mki_scenario *scn, const char *disk, const c
     return r;
 }
 
-static int build_esp(const struct mki_part *p, const char *file, int disk)
+/* mtools (mmd, mcopy) put files into the FAT image without mounting it: the directories of
+ * vol_path, then host_path (or an empty file) at vol_path. */
+static int esp_put(const char *img, const char *vol_path, const char *host_path, const char *tmpdir,
+                   char (*made)[256], size_t *n_made)
+{
+    char *dirs = strdup(vol_path);
+    if (!dirs)
+        return -ENOMEM;
+    int r = 0;
+    for (char *s = strchr(dirs, '/'); s && r == 0; s = strchr(s + 1, '/')) {
+        *s = '\0';
+        int seen = 0;
+        for (size_t k = 0; k < *n_made; k++)
+            seen |= strcmp(made[k], dirs) == 0;
+        if (seen || *n_made >= 16) {
+            *s = '/';
+            continue;
+        }
+        snprintf(made[(*n_made)++], 256, "%s", dirs);
+        char *target;
+        if (asprintf(&target, "::/%s", dirs) < 0) {
+            r = -ENOMEM;
+            break;
+        }
+        char *argv[] = {"mmd", "-D", "s", "-i", (char *)img, target, NULL};
+        r = mki_run(argv, NULL) == 0 ? 0 : -EIO;
+        free(target);
+        *s = '/';
+    }
+    free(dirs);
+    char *empty = NULL, *target = NULL;
+    if (r == 0 && !host_path) {
+        if (asprintf(&empty, "%s/esp-empty", tmpdir) < 0)
+            return -ENOMEM;
+        FILE *f = fopen(empty, "we");
+        if (f) {
+            fputs("sxs sample boot manager\n", f);
+            fclose(f);
+        }
+        host_path = empty;
+    }
+    if (r == 0 && asprintf(&target, "::/%s", vol_path) < 0)
+        r = -ENOMEM;
+    if (r == 0) {
+        char *argv[] = {"mcopy", "-o", "-i", (char *)img, (char *)host_path, target, NULL};
+        r = mki_run(argv, NULL) == 0 ? 0 : -EIO;
+    }
+    if (empty)
+        unlink(empty);
+    free(empty);
+    free(target);
+    return r;
+}
+
+/* The ESP's content: the boot manager and the BCD store when the scenario has a `bcd`. */
+static int fill_esp(const struct mki_scenario *scn, const struct mki_part *p, const char *img,
+                    const char *tmpdir, char *errbuf, size_t errlen)
+{
+    if (!scn->bcd.present || &scn->parts[scn->bcd.on] != p)
+        return 0;
+    char made[16][256];
+    size_t n_made = 0;
+    int r = esp_put(img, "EFI/Microsoft/Boot/bootmgfw.efi", NULL, tmpdir, made, &n_made);
+    for (size_t i = 0; r == 0 && i < p->n_hives; i++) {
+        char *file;
+        if (asprintf(&file, "%s/esp-hive", tmpdir) < 0)
+            return -ENOMEM;
+        r = mki_build_hive(&p->hives[i], file, errbuf, errlen);
+        if (r == 0)
+            r = esp_put(img, p->hives[i].path, file, tmpdir, made, &n_made);
+        unlink(file);
+        free(file);
+    }
+    return r;
+}
+
+static int build_esp(const struct mki_scenario *scn, const struct mki_part *p, const char *file,
+                     int disk, const char *tmpdir, char *errbuf, size_t errlen)
 {
     int fd = open(file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0)
@@ -198,6 +274,8 @@ static int build_esp(const struct mki_part *p, const char *file, int disk)
                     "-h",       hidden, (char *)file, NULL};
     if (r == 0 && mki_run(argv, NULL) != 0)
         r = -EIO;
+    if (r == 0)
+        r = fill_esp(scn, p, file, tmpdir, errbuf, errlen);
     if (r == 0)
         r = copy_sparse(file, disk, p->start);
     unlink(file);
@@ -284,8 +362,8 @@ static int build_raw(const struct mki_scenario *scn, const char *raw, const char
         }
         switch (p->kind) {
         case MKI_PART_ESP:
-            r = build_esp(p, file, disk);
-            if (r < 0)
+            r = build_esp(scn, p, file, disk, tmpdir, errbuf, errlen);
+            if (r < 0 && !errbuf[0])
                 snprintf(errbuf, errlen, "ESP (partition %zu): %s", i + 1, strerror(-r));
             break;
         case MKI_PART_MSR:
@@ -502,6 +580,11 @@ static int build_tree(const char *scn_path, const char *dir, unsigned long volum
         fprintf(stderr, "sxs-mkimage: %s\n", err);
         return 1;
     }
+    if (mki_layout(&scn, err, sizeof err) < 0 || mki_bcd_apply(&scn, err, sizeof err) < 0) {
+        fprintf(stderr, "sxs-mkimage: %s\n", err);
+        mki_scenario_free(&scn);
+        return 1;
+    }
     const struct mki_part *part = NULL;
     for (size_t i = 0, seen = 0; i < scn.n_parts && !part; i++)
         if (scn.parts[i].kind == MKI_PART_NTFS && ++seen == volume)
@@ -577,6 +660,8 @@ int main(int argc, char **argv)
         return 1;
     }
     r = mki_layout(&scn, err, sizeof err);
+    if (r == 0)
+        r = mki_bcd_apply(&scn, err, sizeof err);
     if (r < 0 || check) {
         if (r < 0)
             fprintf(stderr, "sxs-mkimage: %s\n", err);

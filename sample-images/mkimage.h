@@ -99,8 +99,25 @@ struct mki_part {
     size_t n_hives;
 };
 
+/* `bcd` directive: a BCD store the build writes (mkimage_bcd.c). Device specs: "volume:N"
+ * (1-based partition), "guid:XXXXXXXX-..." (a GPT partition GUID), "mbr:0xSIG+OFFSET",
+ * "boot", "locate", "garbage" (7 bytes that are no device), "missing" (element left out);
+ * NULL: the default (system partition for {bootmgr}, the last NTFS partition for the loader). */
+struct mki_bcd {
+    int present;
+    size_t on;  /* 0-based partition holding the store */
+    char *path; /* volume-relative, '/' separated */
+    int uefi;
+    int store_missing; /* only the boot manager, no store */
+    int no_default;    /* {bootmgr} has no default element */
+    char *device, *osdevice, *winload, *systemroot;
+    int safeboot;    /* -1 none, else the value (0 minimal, 1 network) */
+    unsigned leaked; /* extra OS loaders no menu lists */
+};
+
 struct mki_scenario {
     char *name; /* file name without .scn */
+    struct mki_bcd bcd;
     uint64_t disk_size;
     enum mki_table table;
     struct mki_part *parts;
@@ -139,6 +156,22 @@ int mki_build_tree(const struct mki_part *part, const char *dir, const char *tmp
  * part (the volume then gets <hive>.LOG1 and an empty <hive>.LOG2, as Windows keeps both).
  * 0 or negative errno, message in errbuf. */
 int mki_build_hive(const struct mki_hive *h, const char *file, char *errbuf, size_t errlen);
+
+/* Pseudo value type of `value NAME mounted SPEC` (a MountedDevices value naming a partition
+ * of this disk by SPEC, as for bcd devices): turned into REG_BINARY after the layout. */
+#define MKI_REG_MOUNTED 0x10000
+
+/* Partition identity as the build writes it into the table (and BCD device elements):
+ * partition n's GPT unique GUID, the disk GUID, the MBR disk signature. */
+void mki_part_uuid(const struct mki_scenario *scn, size_t n, char out[37]);
+void mki_disk_uuid(const struct mki_scenario *scn, char out[37]);
+uint32_t mki_mbr_signature(const struct mki_scenario *scn);
+/* Parses the `bcd` directive's options (after the word). 0, or -EINVAL with errbuf set. */
+int mki_bcd_parse(struct mki_scenario *scn, const char *opts, char *errbuf, size_t errlen);
+/* After the layout: turns scn->bcd into a hive of the partition that holds it (and for an
+ * ESP, the boot manager file is added by the ESP build). 0 or negative errno. */
+int mki_bcd_apply(struct mki_scenario *scn, char *errbuf, size_t errlen);
+void mki_bcd_free(struct mki_bcd *b);
 
 /* Deterministic filler bytes for offset `off` of a file with seed `seed`. */
 void mki_fill_bytes(enum mki_fill fill, uint64_t seed, uint64_t off, uint8_t *buf, size_t n);

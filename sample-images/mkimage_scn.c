@@ -931,6 +931,7 @@ static int type_from_name(const char *s)
         {"multi_sz", MKHIVE_REG_MULTI_SZ},
         {"qword", MKHIVE_REG_QWORD},
         {"none", MKHIVE_REG_NONE},
+        {"mounted", MKI_REG_MOUNTED},
     };
     if (strncasecmp(s, "REG_", 4) == 0)
         s += 4;
@@ -946,6 +947,12 @@ static int value_data(struct ctx *c, int type, const char *p, uint8_t **ret, siz
     char *s = NULL;
     struct mki_bytes b = {0};
     switch (type) {
+    case MKI_REG_MOUNTED: /* the spec, resolved after the layout (mkimage_bcd.c) */
+        if ((r = rest_of_line(c, p, &s)) == 0) {
+            *ret = (uint8_t *)s;
+            *ret_len = strlen(s) + 1;
+        }
+        return r;
     case MKHIVE_REG_SZ:
     case MKHIVE_REG_EXPAND_SZ:
         if ((r = rest_of_line(c, p, &s)) == 0)
@@ -1070,6 +1077,14 @@ static int cmd_value(struct ctx *c, const char *p)
     return 0;
 }
 
+/* `bcd ...`: a BCD store the build writes after the layout (mkimage_bcd.c). */
+static int cmd_bcd(struct ctx *c, const char *p)
+{
+    char why[256] = "";
+    int r = mki_bcd_parse(c->scn, p, why, sizeof why);
+    return r == -EINVAL ? fail(c, "%s", why) : r;
+}
+
 /* ---- blocks ---- */
 
 static int is_heredoc_line(const char *l, const char **ret_tag)
@@ -1190,6 +1205,8 @@ static int exec_block(struct ctx *c, size_t first, size_t last, struct subst_arg
             r = cmd_link(c, own, MKI_NODE_SYMLINK, 1);
         else if (IS("hive"))
             r = cmd_hive(c, own);
+        else if (IS("bcd"))
+            r = cmd_bcd(c, own);
         else if (IS("key"))
             r = cmd_key(c, own);
         else if (IS("time"))
@@ -1313,6 +1330,7 @@ void mki_scenario_free(struct mki_scenario *scn)
     }
     free(scn->parts);
     free(scn->name);
+    mki_bcd_free(&scn->bcd);
     memset(scn, 0, sizeof *scn);
 }
 

@@ -1379,3 +1379,227 @@ Test(cli, split_raw_missing_middle_segment_is_named)
     free(dir);
     free(img);
 }
+
+/* ---- BOOT-CONFIG: the BCD store ------------------------------------------------------------ */
+
+SCENARIO(boot_bcd_missing, "boot-bcd-missing.raw", 1, "BOOT-CONFIG", "['BOOT-CONFIG']")
+SCENARIO(boot_bcd_bad_device, "boot-bcd-bad-device.raw", 1, "BOOT-CONFIG", "['BOOT-CONFIG']")
+SCENARIO(boot_safeboot, "boot-safeboot.raw", 1, "BOOT-CONFIG", "['BOOT-CONFIG']")
+SCENARIO(boot_winload_missing, "boot-winload-missing.raw", 1, "BOOT-CONFIG", "['BOOT-CONFIG']")
+
+/* Runs --json with --boot-drive G: --target-drive H: and returns the report. */
+static char *boot_report(const char *file, int want_rc)
+{
+    char *img = sxs_sample(file);
+    char *out, *err;
+    int rc = run_tool(&out, &err, "--json", "-bG:", "-tH:", img);
+    cr_assert_eq(rc, want_rc, "%s: exit %d; stderr: %s", file, rc, err);
+    assert_contract(out);
+    free(err);
+    free(img);
+    return out;
+}
+
+#define BOOT_CMDS                                                                                  \
+    "[s['command'] for f in d['findings'] if f['id'] == 'BOOT-CONFIG' for s in f['plan']]"
+
+Test(boot, bcd_missing_plan_recreates_with_bcdboot_uefi)
+{
+    char *out = boot_report("boot-bcd-missing.raw", 1);
+    ASSERT_JSON(out, BOOT_CMDS, "['bcdboot H:\\\\Windows /s G: /f UEFI']");
+    ASSERT_JSON(out, "d['findings'][0]['severity']", "critical");
+    ASSERT_JSON(out, "'0xC0000034' in d['findings'][0]['title']", "True");
+    ASSERT_JSON(out, "[e['text'] for e in d['findings'][0]['evidence']][:1]",
+                "['boot.bcd.state = missing']");
+    free(out);
+}
+
+Test(boot, bad_device_plan_sets_device_and_osdevice)
+{
+    char *out = boot_report("boot-bcd-bad-device.raw", 1);
+    ASSERT_JSON(out, BOOT_CMDS,
+                "['bcdedit /store G:\\\\EFI\\\\Microsoft\\\\Boot\\\\BCD /enum /v', "
+                "'bcdedit /store G:\\\\EFI\\\\Microsoft\\\\Boot\\\\BCD /set "
+                "{b2721d73-1db4-4c62-bf78-c548a880142d} device partition=H:', "
+                "'bcdedit /store G:\\\\EFI\\\\Microsoft\\\\Boot\\\\BCD /set "
+                "{b2721d73-1db4-4c62-bf78-c548a880142d} osdevice partition=H:', "
+                "'bcdedit /store G:\\\\EFI\\\\Microsoft\\\\Boot\\\\BCD /set {bootmgr} device "
+                "partition=G:']");
+    ASSERT_JSON(out,
+                "sorted(e['text'] for e in d['findings'][0]['evidence'] if "
+                "e['text'].startswith('boot.bcd.default.device') or "
+                "e['text'].startswith('boot.bcd.default.osdevice'))",
+                "['boot.bcd.default.device = gpt {0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9}', "
+                "'boot.bcd.default.device.resolved = not-on-disk', "
+                "'boot.bcd.default.osdevice = gpt {0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9}', "
+                "'boot.bcd.default.osdevice.resolved = not-on-disk']");
+    ASSERT_JSON(out, "d['findings'][0]['evidence'][0]['source']",
+                "EFI/Microsoft/Boot/BCD on volume 1");
+    free(out);
+}
+
+Test(boot, safeboot_plan_deletes_the_value_on_system_reserved)
+{
+    char *out = boot_report("boot-safeboot.raw", 1);
+    ASSERT_JSON(out, BOOT_CMDS,
+                "['bcdedit /store G:\\\\Boot\\\\BCD /deletevalue {default} safeboot', "
+                "'bcdedit /store G:\\\\Boot\\\\BCD /enum']");
+    ASSERT_JSON(out, "d['findings'][0]['severity']", "high");
+    free(out);
+}
+
+Test(boot, winload_missing_names_the_loader)
+{
+    char *out = boot_report("boot-winload-missing.raw", 1);
+    ASSERT_JSON(out, BOOT_CMDS,
+                "['dir \"H:\\\\Windows\\\\System32\\\\winload.*\"', "
+                "'sfc /scannow /offbootdir=H:\\\\ /offwindir=H:\\\\Windows', "
+                "'bcdedit /store G:\\\\EFI\\\\Microsoft\\\\Boot\\\\BCD /enum "
+                "{b2721d73-1db4-4c62-bf78-c548a880142d}']");
+    ASSERT_JSON(out, "'\\\\Windows\\\\system32\\\\winload.efi' in d['findings'][0]['description']",
+                "True");
+    free(out);
+}
+
+/* No false alarm: the healthy Gen2 (GPT, ESP) and Gen1 (MBR, System Reserved) images carry a
+ * BCD the collector reads whole, every device resolving to the Windows volume. */
+Test(boot, healthy_gen1_and_gen2_read_their_bcd_and_find_nothing)
+{
+    static const struct {
+        const char *file, *path, *device, *leaked;
+    } cases[] = {
+        {"healthy.raw", "boot.bcd.path = EFI/Microsoft/Boot/BCD",
+         "boot.bcd.default.device.resolved = volume:3", "boot.bcd.loader.count = 1"},
+        {"mbr-system-reserved.raw", "boot.bcd.path = Boot/BCD",
+         "boot.bcd.default.device.resolved = volume:2", "boot.bcd.loader.count = 1"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char *img = sxs_sample(cases[i].file);
+        char *out, *err;
+        cr_assert_eq(run_tool(&out, &err, "-v", "--no-progress", img, NULL), 0, "%s: %s",
+                     cases[i].file, err);
+        static const char *const common[] = {
+            "boot.bcd.state = ok",
+            "boot.bcd.default.osdevice.resolved = volume:",
+            "boot.bcd.default.path.exists = true",
+            "boot.bcd.default.systemroot.exists = true",
+            "boot.bcd.default.recoveryenabled = true",
+        };
+        for (size_t k = 0; k < sizeof(common) / sizeof(common[0]); k++)
+            cr_assert_not_null(strstr(out, common[k]), "%s: no '%s'", cases[i].file, common[k]);
+        cr_assert_not_null(strstr(out, cases[i].path), "%s", cases[i].file);
+        cr_assert_not_null(strstr(out, cases[i].device), "%s", cases[i].file);
+        cr_assert_not_null(strstr(out, cases[i].leaked), "%s", cases[i].file);
+        cr_assert_null(strstr(out, "boot.bcd.loader.leaked"), "%s", cases[i].file);
+        cr_assert_null(strstr(out, "safeboot"), "%s", cases[i].file);
+        free(out);
+        free(err);
+        free(img);
+    }
+}
+
+Test(boot, leaked_loaders_are_facts)
+{
+    char *img = sxs_sample("boot-safeboot.raw");
+    char *out, *err;
+    cr_assert_eq(run_tool(&out, &err, "-v", "--no-progress", img, NULL), 1, "%s", err);
+    cr_assert_not_null(strstr(out, "boot.bcd.loader.count = 3"));
+    cr_assert_not_null(
+        strstr(out, "boot.bcd.loader.leaked = {b2721d73-1db4-4c62-bf78-c548a8801500}"));
+    cr_assert_not_null(
+        strstr(out, "boot.bcd.loader.leaked = {b2721d73-1db4-4c62-bf78-c548a8801501}"));
+    cr_assert_not_null(strstr(out, "boot.bcd.default.safeboot = 0"));
+    free(out);
+    free(err);
+    free(img);
+}
+
+Test(cli, boot_drive_validated_and_documented)
+{
+    char *out, *err;
+    cr_assert_eq(run_tool(&out, &err, "--boot-drive", "SS", "x", NULL), 2);
+    cr_assert_not_null(strstr(err, "--boot-drive wants a drive letter like S:"), "%s", err);
+    free(out);
+    free(err);
+    cr_assert_eq(run_tool(&out, &err, "--help", NULL, NULL, NULL), 0);
+    cr_assert_not_null(strstr(out, "-b, --boot-drive X:"));
+    cr_assert_not_null(strstr(out, "(default S:"));
+    free(out);
+    free(err);
+}
+
+/* Drive letters: C: the Windows volume, D: a partition of a disk not in the evidence, E: a CD
+ * drive, Z: three bytes no Windows writes (a warning, no crash, no finding from it). */
+Test(boot, mounted_devices_letters_resolved_to_this_disk)
+{
+    char *img = sxs_sample("boot-safeboot.raw");
+    char *out, *err;
+    cr_assert_eq(run_tool(&out, &err, "-v", "--no-progress", img, NULL), 1, "%s", err);
+    static const char *const want[] = {
+        "mounted.c.device = mbr 0x",
+        "mounted.c.resolved = volume:2",
+        "mounted.d.device = mbr 0x1a2b3c4d+1048576",
+        "mounted.d.resolved = not-on-disk",
+        "mounted.e.resolved = other",
+        "mounted.z.device = invalid",
+        "mounted.z.resolved = invalid",
+        "mounted.count = 4",
+    };
+    for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+        cr_assert_not_null(strstr(out, want[i]), "no '%s' in %s", want[i], out);
+    cr_assert_not_null(strstr(err, "MountedDevices value \\DosDevices\\Z:: 3 bytes of type 3 are "
+                                   "no volume identity"),
+                       "%s", err);
+    free(out);
+    free(err);
+    free(img);
+    img = sxs_sample("healthy.raw");
+    cr_assert_eq(run_tool(&out, &err, "-v", "--no-progress", img, NULL), 0, "%s", err);
+    cr_assert_not_null(strstr(out, "mounted.c.resolved = volume:3"), "%s", out);
+    cr_assert_not_null(strstr(out, "mounted.count = 1"), "%s", out);
+    free(out);
+    free(err);
+    free(img);
+}
+
+/* BACKUP-REPARSE with drive letters: D: is the Data volume of this disk (MountedDevices), so
+ * D:\Reports is looked up there and is missing (finding) while D:\Shared exists; E: is on a
+ * disk not in this evidence (unverified, offdisk, no finding). */
+Test(boot, junction_targets_on_letters_resolved_through_mounted_devices)
+{
+    char *out =
+        check_scenario("backup-reparse-letters.raw", 1, "BACKUP-REPARSE", "['BACKUP-REPARSE']");
+    ASSERT_JSON(out, "[s['command'] for f in d['findings'] for s in f['plan'] if s['command']]",
+                "['rmdir \"F:\\\\Users\\\\alex\\\\Documents\\\\Reports\"']");
+    free(out);
+    char *img = sxs_sample("backup-reparse-letters.raw");
+    char *err;
+    cr_assert_eq(run_tool(&out, &err, "-v", "--no-progress", img, NULL), 1, "%s", err);
+    cr_assert_not_null(strstr(out, "reparse.library_junction.bad.reason = missing"));
+    cr_assert_not_null(strstr(out, "reparse.library_junction.offdisk = Users/alex/Music/Archive"));
+    cr_assert_not_null(
+        strstr(out, "reparse.library_junction.unverified = Users/alex/Music/Archive"));
+    cr_assert_null(strstr(out, "Users/alex/Documents/Shared"), "%s", out);
+    cr_assert_not_null(strstr(err, "SYSTEM\\MountedDevices puts that drive on a disk that is "
+                                   "not in this evidence"),
+                       "%s", err);
+    free(out);
+    free(err);
+    free(img);
+}
+
+Test(boot, no_default_entry_plan_recreates_with_bcdboot)
+{
+    char *out = check_scenario("boot-bcd-no-default.raw", 1, "BOOT-CONFIG", "['BOOT-CONFIG']");
+    free(out);
+    out = boot_report("boot-bcd-no-default.raw", 1);
+    ASSERT_JSON(out, BOOT_CMDS,
+                "['bcdedit /store G:\\\\Boot\\\\BCD /enum /v', 'bcdboot H:\\\\Windows /s G: /f "
+                "ALL']");
+    ASSERT_JSON(out, "'no usable default entry' in d['findings'][0]['title']", "True");
+    ASSERT_JSON(out,
+                "[e['text'] for e in d['findings'][0]['evidence'] if "
+                "e['text'].startswith('boot.bcd.default')]",
+                "['boot.bcd.default = missing']");
+    free(out);
+}

@@ -621,3 +621,111 @@ Test(damage, sweep, .timeout = 240)
         free(src);
     }
 }
+
+/* ---- BCD store damage ------------------------------------------------------------------- */
+
+#include "tests/support/hive_mutate.h"
+
+/* A copy of a sample image and where in it the BCD store's bytes are (the store is written
+ * contiguously by sample-images); *ret_hive gets a copy of those bytes. */
+static char *bcd_copy(const char *sample, const char *bcd_path, uint64_t *ret_off,
+                      uint8_t **ret_hive, size_t *ret_len)
+{
+    char *src = sxs_sample(sample);
+    char *dir = sxs_test_tmpdir("bcd-damage"), *img = NULL, *cmd = NULL;
+    cr_assert(asprintf(&img, "%s/%s", dir, sample) > 0);
+    cr_assert(asprintf(&cmd, "cp '%s' '%s'", src, img) > 0);
+    cr_assert_eq(system(cmd), 0);
+    sxs_diag *d = sxs_diag_new();
+    fsa_evidence *ev = NULL;
+    cr_assert_eq(fsa_open(img, d, &ev), 0);
+    fsa_file *f = NULL;
+    cr_assert_eq(fsa_file_open(fsa_volume_fs(ev, 0), bcd_path, &f), 1);
+    size_t len = (size_t)fsa_file_size(f);
+    uint8_t *hive = malloc(len);
+    cr_assert_eq(fsa_file_read(f, 0, hive, len), (long)len);
+    fsa_file_close(f);
+    /* search only the volume: the whole image is 64 MiB */
+    uint64_t vol_off = fsa_volume(ev, 0)->offset;
+    size_t vol_len = (size_t)fsa_volume(ev, 0)->size;
+    fsa_close(ev);
+    sxs_diag_free(d);
+    uint8_t *raw = malloc(vol_len);
+    FILE *fp = fopen(img, "rb");
+    cr_assert(raw && fp);
+    cr_assert_eq(fseeko(fp, (off_t)vol_off, SEEK_SET), 0);
+    cr_assert_eq(fread(raw, 1, vol_len, fp), vol_len);
+    fclose(fp);
+    long at = hm_find_file(raw, vol_len, hive, len);
+    cr_assert_geq(at, 0, "%s not stored contiguously in %s", bcd_path, sample);
+    free(raw);
+    *ret_off = vol_off + (uint64_t)at;
+    *ret_hive = hive;
+    *ret_len = len;
+    free(cmd);
+    free(dir);
+    free(src);
+    return img;
+}
+
+/* Damaged store: exit 3, an error naming the store, unread.bcd, no BOOT-CONFIG finding. */
+static void assert_bcd_unread(const char *img, const char *source, const char *why)
+{
+    char *out, *err;
+    int rc = run_damaged(img, &out, &err);
+    cr_assert_eq(rc, 3, "exit %d, want 3; stderr: %s", rc, err);
+    ASSERT_JSON(out, "d['verdict']['status']", "unreadable");
+    ASSERT_JSON(out, "[f['id'] for f in d['findings']]", "[]");
+    char *expr = NULL;
+    cr_assert(asprintf(&expr,
+                       "[f['source'] for f in d['installs'][0]['facts'] if f['name'] == "
+                       "'unread.bcd' and %s in f['value']]",
+                       why) > 0);
+    char *want = NULL;
+    cr_assert(asprintf(&want, "['%s']", source) > 0);
+    ASSERT_JSON(out, expr, want);
+    ASSERT_JSON(out,
+                "[f['value'] for f in d['installs'][0]['facts'] if f['name'] == "
+                "'boot.bcd.state']",
+                "['unreadable']");
+    free(expr);
+    cr_assert(asprintf(&expr,
+                       "any(e['level'] == 'error' and e['source'] == '%s' and 'BCD store' in "
+                       "e['message'] for e in d['errors'])",
+                       source) > 0);
+    ASSERT_JSON(out, expr, "True");
+    free(expr);
+    cr_assert(asprintf(&expr, "'%s' in d['verdict']['summary']", source) > 0);
+    ASSERT_JSON(out, expr, "True");
+    free(expr);
+    free(want);
+    free(out);
+    free(err);
+}
+
+Test(damage, bcd_base_block_zeroed_is_unreadable_not_missing)
+{
+    uint64_t off;
+    uint8_t *hive;
+    size_t len;
+    char *img = bcd_copy("healthy.raw", "EFI/Microsoft/Boot/BCD", &off, &hive, &len);
+    cr_assert_eq(sxs_mut_fill(img, off, 0, 4096), 0);
+    assert_bcd_unread(img, "EFI/Microsoft/Boot/BCD on volume 1", "'regf'");
+    free(hive);
+    free(img);
+}
+
+Test(damage, bcd_objects_subkey_list_out_of_range)
+{
+    uint64_t off;
+    uint8_t *hive;
+    size_t len;
+    char *img = bcd_copy("mbr-system-reserved.raw", "Boot/BCD", &off, &hive, &len);
+    uint32_t nk = hm_find_key(hive, len, "Objects");
+    cr_assert_gt(nk, 0);
+    cr_assert_eq(hm_set_subkey_list(hive, len, nk, 0x7FFFFF00u, 2), 0);
+    cr_assert_eq(sxs_mut_put(img, off, hive, len), 0);
+    assert_bcd_unread(img, "Boot/BCD on volume 1", "'corrupt cell'");
+    free(hive);
+    free(img);
+}

@@ -1354,3 +1354,123 @@ Test(gpt_precheck, libtsk_refusals_and_backup)
                           "bytes (512.0 GiB) exceed the 128 KiB limit");
     free(d.b);
 }
+
+/* ---- partition identity (BCD device elements, MountedDevices) ---------------------------- */
+
+/* A disk image of 8 MiB partitioned by sfdisk from script; returns its path. */
+static char *sfdisk_image(const char *name, const char *script)
+{
+    char dir[] = "/tmp/sxs-ident-XXXXXX";
+    cr_assert_not_null(mkdtemp(dir));
+    char *img = tmp_file(dir, name), *cmd = NULL;
+    FILE *f = fopen(img, "wb");
+    cr_assert_not_null(f);
+    cr_assert_eq(ftruncate(fileno(f), 8 << 20), 0);
+    fclose(f);
+    cr_assert_geq(
+        asprintf(&cmd, "sfdisk -q --no-reread --no-tell-kernel '%s' >/dev/null 2>&1", img), 0);
+    FILE *p = popen(cmd, "w");
+    cr_assert_not_null(p);
+    fputs(script, p);
+    cr_assert_eq(pclose(p), 0, "sfdisk failed on %s", img);
+    free(cmd);
+    return img;
+}
+
+/* "uuid=..." of partition n (1-based) as sfdisk --dump prints it, upper case. */
+static void sfdisk_dump_uuid(const char *img, int n, char out[37])
+{
+    char *cmd = NULL, line[512];
+    cr_assert_geq(asprintf(&cmd, "sfdisk --dump '%s'", img), 0);
+    FILE *p = popen(cmd, "r");
+    cr_assert_not_null(p);
+    int seen = 0;
+    out[0] = '\0';
+    while (fgets(line, sizeof(line), p))
+        if (strstr(line, " : start=") && ++seen == n) {
+            const char *u = strstr(line, "uuid=");
+            cr_assert_not_null(u);
+            memcpy(out, u + 5, 36);
+            out[36] = '\0';
+        }
+    pclose(p);
+    free(cmd);
+    cr_assert_eq(strlen(out), 36, "no uuid for partition %d in sfdisk --dump", n);
+}
+
+static void guid_text(const uint8_t g[16], char out[37])
+{
+    snprintf(out, 37, "%02X%02X%02X%02X-%02X%02X-%02X%02X-%02X%02X-%02X%02X%02X%02X%02X%02X", g[3],
+             g[2], g[1], g[0], g[5], g[4], g[7], g[6], g[8], g[9], g[10], g[11], g[12], g[13],
+             g[14], g[15]);
+}
+
+Test(identity, gpt_partition_guids_match_sfdisk)
+{
+    char *img =
+        sfdisk_image("gpt.raw", "label: gpt\n"
+                                "start=2048, size=4096, type=C12A7328-F81F-11D2-BA4B-00A0C93EC93B, "
+                                "uuid=1B2C3D4E-5F60-4172-8394-A5B6C7D8E9F0\n"
+                                "start=6144, size=8192, type=EBD0A0A2-B9E5-4433-87C0-68B6B72699C7, "
+                                "uuid=0F1E2D3C-4B5A-4978-8695-A4B3C2D1E0F9\n");
+    sxs_diag *d = sxs_diag_new();
+    fsa_evidence *ev = open_ok(img, d);
+    cr_assert_eq(fsa_volume_count(ev), 2);
+    static const char *const types[] = {"C12A7328-F81F-11D2-BA4B-00A0C93EC93B",
+                                        "EBD0A0A2-B9E5-4433-87C0-68B6B72699C7"};
+    for (int i = 0; i < 2; i++) {
+        const fsa_volume_info *v = fsa_volume(ev, (size_t)i);
+        char want[37], got[37];
+        sfdisk_dump_uuid(img, i + 1, want);
+        cr_assert_str_eq(v->table, "gpt");
+        cr_assert(v->has_guid, "volume %d has no GUID", i);
+        guid_text(v->part_guid, got);
+        cr_assert_str_eq(got, want, "volume %d", i);
+        guid_text(v->type_guid, got);
+        cr_assert_str_eq(got, types[i]);
+        cr_assert_eq(v->mbr_signature, 0);
+    }
+    /* the on-disk byte order: first three fields little-endian */
+    cr_assert_eq(fsa_volume(ev, 0)->part_guid[0], 0x4E);
+    cr_assert_eq(fsa_volume(ev, 0)->part_guid[8], 0x83);
+    fsa_close(ev);
+    sxs_diag_free(d);
+    unlink(img);
+    free(img);
+}
+
+Test(identity, mbr_signature_and_offsets)
+{
+    char *img = sfdisk_image("mbr.raw", "label: dos\nlabel-id: 0x5a3c9e01\n"
+                                        "start=2048, size=4096, type=7, bootable\n"
+                                        "start=6144, size=8192, type=7\n");
+    sxs_diag *d = sxs_diag_new();
+    fsa_evidence *ev = open_ok(img, d);
+    cr_assert_eq(fsa_volume_count(ev), 2);
+    for (size_t i = 0; i < 2; i++) {
+        const fsa_volume_info *v = fsa_volume(ev, i);
+        cr_assert_str_eq(v->table, "mbr");
+        cr_assert_eq(v->mbr_signature, 0x5a3c9e01u);
+        cr_assert_not(v->has_guid);
+    }
+    cr_assert_eq(fsa_volume(ev, 0)->offset, 2048u * 512);
+    cr_assert_eq(fsa_volume(ev, 1)->offset, 6144u * 512);
+    fsa_close(ev);
+    sxs_diag_free(d);
+    unlink(img);
+    free(img);
+}
+
+Test(identity, directory_backend_has_none)
+{
+    char *dir = make_tree();
+    sxs_diag *d = sxs_diag_new();
+    fsa_evidence *ev = open_ok(dir, d);
+    const fsa_volume_info *v = fsa_volume(ev, 0);
+    cr_assert_str_eq(v->table, "");
+    cr_assert_not(v->has_guid);
+    cr_assert_eq(v->mbr_signature, 0);
+    fsa_close(ev);
+    sxs_diag_free(d);
+    free(dir);
+}

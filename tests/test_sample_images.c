@@ -1016,3 +1016,176 @@ Test(builder, every_scenario_parses)
     cr_assert_str_eq(out, "", "%s", out);
     free(out);
 }
+
+/* ---- BCD stores (the bcd directive) ---- */
+
+/* Extracts a volume file from an image into a temp file; returns its path. */
+static char *image_extract(const char *image, long sector, const char *path)
+{
+    size_t len = 0;
+    char *data = image_file(image, sector, path, &len);
+    char *tmp = sxs_test_tmpdir("bcd"), *file;
+    cr_assert(asprintf(&file, "%s/BCD", tmp) > 0);
+    FILE *f = fopen(file, "wb");
+    cr_assert_not_null(f);
+    cr_assert_eq(fwrite(data, 1, len, f), len);
+    fclose(f);
+    free(data);
+    free(tmp);
+    return file;
+}
+
+/* hivexsh's lsval line for an element of an object. */
+static char *hivex_element(const char *hive, const char *obj, const char *elem)
+{
+    return sh(0, "printf 'cd \\\\Objects\\\\%s\\\\Elements\\\\%s\\nlsval\\n' | hivexsh '%s'", obj,
+              elem, hive);
+}
+
+/* The device element bytes for a GPT partition, as hivexsh prints them: options GUID zero,
+ * DeviceType 6, size 0x48, partition GUID, style 0 (GPT), the disk GUID. */
+static void gpt_device_hex(const char *part_uuid, const char *disk_uuid, char *out, size_t cap)
+{
+    unsigned p[16], d[16];
+    cr_assert_eq(sscanf(part_uuid, "%2x%2x%2x%2x-%2x%2x-%2x%2x-%2x%2x-%2x%2x%2x%2x%2x%2x", &p[3],
+                        &p[2], &p[1], &p[0], &p[5], &p[4], &p[7], &p[6], &p[8], &p[9], &p[10],
+                        &p[11], &p[12], &p[13], &p[14], &p[15]),
+                 16);
+    cr_assert_eq(sscanf(disk_uuid, "%2x%2x%2x%2x-%2x%2x-%2x%2x-%2x%2x-%2x%2x%2x%2x%2x%2x", &d[3],
+                        &d[2], &d[1], &d[0], &d[5], &d[4], &d[7], &d[6], &d[8], &d[9], &d[10],
+                        &d[11], &d[12], &d[13], &d[14], &d[15]),
+                 16);
+    uint8_t b[88] = {0};
+    b[0x10] = 6;
+    b[0x18] = 0x48;
+    for (int i = 0; i < 16; i++) {
+        b[0x20 + i] = (uint8_t)p[i];
+        b[0x38 + i] = (uint8_t)d[i];
+    }
+    size_t o = (size_t)snprintf(out, cap, "\"Element\"=hex(3):");
+    for (int i = 0; i < 88; i++)
+        o += (size_t)snprintf(out + o, cap - o, "%02x%s", b[i], i < 87 ? "," : "\n");
+}
+
+/* sfdisk -d's uuid= of partition n, and its label-id. */
+static void sfdisk_ids(const char *image, int n, char part[37], char disk[37])
+{
+    char *out = sh(0, "sfdisk -d '%s/%s'", IMG_DIR, image);
+    const char *l = strstr(out, "label-id: ");
+    cr_assert_not_null(l);
+    memcpy(disk, l + 10, 36);
+    disk[36] = '\0';
+    const char *u = out;
+    for (int i = 0; i < n; i++) {
+        u = strstr(u, "uuid=");
+        cr_assert_not_null(u);
+        u += 5;
+    }
+    memcpy(part, u, 36);
+    part[36] = '\0';
+    free(out);
+}
+
+#define LOADER_OBJ "{b2721d73-1db4-4c62-bf78-c548a880142d}"
+#define BOOTMGR_OBJ "{9dea862c-5cdd-4e70-acc1-f32b344d4795}"
+
+Test(images, bcd_on_esp_cross_checked_with_hivex_and_libregf)
+{
+    IMAGES_OR_SKIP();
+    char *bcd = image_extract("healthy.raw", 2048, "/EFI/Microsoft/Boot/BCD");
+    char part[37], disk[37], want[512];
+    sfdisk_ids("healthy.raw", 3, part, disk);
+    gpt_device_hex(part, disk, want, sizeof(want));
+    /* hivex: element value types and bytes */
+    char *out = hivex_element(bcd, LOADER_OBJ, "11000001");
+    cr_assert_str_eq(out, want);
+    free(out);
+    out = hivex_element(bcd, LOADER_OBJ, "21000001");
+    cr_assert_str_eq(out, want);
+    free(out);
+    out = hivex_element(bcd, LOADER_OBJ, "12000002");
+    cr_assert_str_eq(out, "\"Element\"=\"\\\\Windows\\\\system32\\\\winload.efi\"\n");
+    free(out);
+    out = hivex_element(bcd, LOADER_OBJ, "16000009");
+    cr_assert_str_eq(out, "\"Element\"=hex(3):01\n");
+    free(out);
+    out = hivex_element(bcd, BOOTMGR_OBJ, "23000003");
+    cr_assert_str_eq(out, "\"Element\"=\"" LOADER_OBJ "\"\n");
+    free(out);
+    out = hivex_element(bcd, BOOTMGR_OBJ, "25000004");
+    cr_assert_str_eq(out, "\"Element\"=hex(3):1e,00,00,00,00,00,00,00\n");
+    free(out);
+    out = hivex_element(bcd, BOOTMGR_OBJ, "24000001");
+    cr_assert_not_null(strstr(out, "\"Element\"=hex(7):7b,00,62,00,32,00"), "%s", out);
+    free(out);
+    /* the ESP partition GUID for {bootmgr}'s device */
+    sfdisk_ids("healthy.raw", 1, part, disk);
+    gpt_device_hex(part, disk, want, sizeof(want));
+    out = hivex_element(bcd, BOOTMGR_OBJ, "11000001");
+    cr_assert_str_eq(out, want);
+    free(out);
+    /* libregf reads the same store: types and the object type DWORD */
+    out = sh(0, "regfexport '%s' 2>/dev/null", bcd);
+    cr_assert_not_null(strstr(out, "Key path: ROOT\\Objects\\" LOADER_OBJ "\\Elements\\21000001\n"),
+                       "%s", out);
+    cr_assert_not_null(
+        strstr(out, "Value: 0 Element\nType: binary data (REG_BINARY)\nData size: 88"), "%s", out);
+    cr_assert_not_null(strstr(out, "Type: string (REG_SZ)\nData size: 60\nData: "
+                                   "\\Windows\\system32\\winload.efi"),
+                       "%s", out);
+    cr_assert_not_null(strstr(out, "Type: multi-value string (REG_MULTI_SZ)"), "%s", out);
+    cr_assert_not_null(strstr(out, "Value: 0 Type\nType: 32-bit integer little-endian "
+                                   "(REG_DWORD_LITTLE_ENDIAN)\nData size: 4\nData: 270532611"),
+                       "%s", out);
+    free(out);
+    free(bcd);
+}
+
+Test(images, bcd_on_system_reserved_names_mbr_signature_and_offset)
+{
+    IMAGES_OR_SKIP();
+    char *bcd = image_extract("mbr-system-reserved.raw", 2048, "/Boot/BCD");
+    char *id =
+        sh(0, "sfdisk -d '%s/mbr-system-reserved.raw' | sed -n 's/^label-id: 0x//p'", IMG_DIR);
+    unsigned long sig = strtoul(id, NULL, 16);
+    free(id);
+    /* Windows partition at sector 18432: offset 9437184 = 0x900000 */
+    char want[512];
+    size_t o = (size_t)snprintf(want, sizeof(want), "\"Element\"=hex(3):");
+    uint8_t b[88] = {0};
+    b[0x10] = 6;
+    b[0x18] = 0x48;
+    b[0x22] = 0x90; /* offset 0x00900000, little-endian */
+    b[0x34] = 1;    /* MBR */
+    for (int i = 0; i < 4; i++)
+        b[0x38 + i] = (uint8_t)(sig >> (8 * i));
+    for (int i = 0; i < 88; i++)
+        o += (size_t)snprintf(want + o, sizeof(want) - o, "%02x%s", b[i], i < 87 ? "," : "\n");
+    char *out = hivex_element(bcd, LOADER_OBJ, "21000001");
+    cr_assert_str_eq(out, want);
+    free(out);
+    out = hivex_element(bcd, LOADER_OBJ, "12000002");
+    cr_assert_str_eq(out, "\"Element\"=\"\\\\Windows\\\\system32\\\\winload.exe\"\n");
+    free(out);
+    out = sh(0, "regfexport '%s' 2>/dev/null | grep -c 'Elements'", bcd);
+    cr_assert_gt(atoi(out), 10, "%s", out);
+    free(out);
+    free(bcd);
+}
+
+Test(images, mounted_devices_value_names_the_windows_partition)
+{
+    IMAGES_OR_SKIP();
+    char *sys = image_hive("healthy.raw", NTFS_SECTOR, "SYSTEM");
+    char part[37], disk[37], dev[512];
+    sfdisk_ids("healthy.raw", 3, part, disk);
+    gpt_device_hex(part, disk, dev, sizeof(dev));
+    /* "DMIO:ID:" then the partition GUID bytes (bytes 0x20..0x2f of the device element) */
+    char want[256];
+    snprintf(want, sizeof(want), "\"\\\\DosDevices\\\\C:\"=hex(3):44,4d,49,4f,3a,49,44,3a,%.47s\n",
+             strstr(dev, ":") + 1 + 0x20 * 3);
+    char *out = sh(0, "printf 'cd \\\\MountedDevices\\nlsval\\n' | hivexsh '%s'", sys);
+    cr_assert_str_eq(out, want);
+    free(out);
+    free(sys);
+}

@@ -4,7 +4,8 @@
 add_library(sxs_testmutate STATIC support/mutate.c)
 target_include_directories(sxs_testmutate PUBLIC ${PROJECT_SOURCE_DIR})
 target_link_libraries(sxs_testmutate PUBLIC sxs_testsupport PkgConfig::TSK)
-sxs_criterion_test(test_damage SOURCES test_damage.c LIBS sxs_testmutate sxs_fsaccess TIMEOUT 300)
+sxs_criterion_test(test_damage SOURCES test_damage.c LIBS sxs_testmutate sxs_fsaccess sxs_analyzer
+                   TIMEOUT 300)
 add_dependencies(test_damage sxsdoctor)
 target_compile_definitions(test_damage PRIVATE
   SXS_SAMPLE_OUT="${CMAKE_BINARY_DIR}/sample-images/out")
