@@ -9,16 +9,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analyzer/an_boot.h"
 #include "analyzer/an_fscollect.h"
 #include "analyzer/an_history.h"
 #include "analyzer/an_logpass.h"
 #include "analyzer/an_setupdiag.h"
-#include "analyzer/boot/an_boot_drivers.h"
-#include "analyzer/boot/boot_dump.h"
-#include "analyzer/boot/boot_pending_xml.h"
-#include "analyzer/boot/boot_srt.h"
 #include "analyzer/an_registry.h"
-#include "analyzer/boot/boot_bcd.h"
 #include "cli/cli_findings.h"
 #include "cli/cli_progress.h"
 #include "common/sxs_exit.h"
@@ -89,21 +85,10 @@ static void analyse_install(cli_report *r, cli_install_report *ir, const rule_se
         sxs_diag_add(r->diag, SXS_DIAG_WARN, fsa_fs_describe(in->fs), -1,
                      "installation %u: file-system evidence could not be collected", n);
 
-    cli_progress("sxsdoctor: installation %u: boot-critical drivers", n);
-    if (an_boot_collect_drivers(in->fs, in->windows_dir, ir->facts, r->diag) < 0)
-        sxs_diag_add(r->diag, SXS_DIAG_WARN, fsa_fs_describe(in->fs), -1,
-                     "installation %u: boot-driver evidence could not be collected", n);
-
-    cli_progress("sxsdoctor: installation %u: crash dumps, pending operations", n);
-    /* boot evidence: crash dumps, pending.xml, Startup Repair's SrtTrail.txt */
-    if (an_boot_dumps_collect(in->fs, in->windows_dir, ir->facts, r->diag) < 0 ||
-        an_boot_pending_xml_collect(in->fs, in->windows_dir, ir->facts, r->diag) < 0 ||
-        an_boot_srt_collect(in->fs, in->windows_dir, ir->facts, r->diag) < 0)
-        sxs_diag_add(r->diag, SXS_DIAG_ERROR, NULL, -1, "out of memory");
-
-    cli_progress("sxsdoctor: installation %u: boot configuration", n);
-    if (boot_bcd_collect(in->fs, ir->facts, r->diag) < 0)
-        sxs_diag_add(r->diag, SXS_DIAG_ERROR, NULL, -1, "out of memory");
+    cli_progress("sxsdoctor: installation %u: boot evidence", n);
+    if (an_boot_collect(in->fs, in->windows_dir, ir->facts, r->diag) < 0)
+        sxs_diag_add(r->diag, SXS_DIAG_ERROR, NULL, -1,
+                     "installation %u: boot evidence could not be collected: out of memory", n);
 
     cli_progress("sxsdoctor: installation %u: finding logs", n);
     if (an_logs_find_facts(in->fs, in->windows_dir, ir->facts, &ir->logs, &ir->n_logs, r->diag) <

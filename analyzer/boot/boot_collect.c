@@ -1,10 +1,16 @@
-/* Entry point of the analyzer/boot collectors for one install: SYSTEM (opened again, quietly:
- * the registry collector already reported its state) for the driver evidence, then the file
- * evidence (CrowdStrike channel files, RegBack copies). */
+/* Entry points of the analyzer/boot collectors for one install (an_boot.h): the driver part
+ * reads SYSTEM (opened again, quietly: the registry collector already reported its state),
+ * then the file evidence (CrowdStrike channel files, RegBack copies); an_boot_collect runs
+ * every boot collector. */
 #include <errno.h>
 #include <stdio.h>
 
+#include "analyzer/an_boot.h"
+#include "analyzer/boot/boot_bcd.h"
+#include "analyzer/boot/boot_dump.h"
 #include "analyzer/boot/boot_int.h"
+#include "analyzer/boot/boot_pending_xml.h"
+#include "analyzer/boot/boot_srt.h"
 
 int an_boot_collect_drivers(fsa_fs *fs, const char *windows_dir, an_facts *facts, sxs_diag *diag)
 {
@@ -32,6 +38,18 @@ int an_boot_collect_drivers(fsa_fs *fs, const char *windows_dir, an_facts *facts
     }
     if ((r = an_boot_crowdstrike_facts(fs, windows_dir, facts, diag)) < 0 ||
         (r = an_boot_regback_facts(fs, windows_dir, facts, diag)) < 0)
+        return r;
+    return 0;
+}
+
+int an_boot_collect(fsa_fs *fs, const char *windows_dir, an_facts *facts, sxs_diag *diag)
+{
+    int r;
+    if ((r = an_boot_collect_drivers(fs, windows_dir, facts, diag)) < 0 ||
+        (r = an_boot_dumps_collect(fs, windows_dir, facts, diag)) < 0 ||
+        (r = an_boot_pending_xml_collect(fs, windows_dir, facts, diag)) < 0 ||
+        (r = an_boot_srt_collect(fs, windows_dir, facts, diag)) < 0 ||
+        (r = boot_bcd_collect(fs, facts, diag)) < 0)
         return r;
     return 0;
 }
