@@ -23,6 +23,7 @@ static const struct {
     const char *quoted;
 } kinds[] = {
     {"target_drive", "A-Za-z:", "A-Za-z:"},
+    {"boot_drive", "A-Za-z:", "A-Za-z:"},
     {"windows_dir", "A-Za-z0-9._~\\\\-", "A-Za-z0-9._~\\\\-"},
     {"inf", "A-Za-z0-9._-", "A-Za-z0-9._-"},
     {"folder", "A-Za-z0-9._-", "A-Za-z0-9._-"},
@@ -39,6 +40,12 @@ static const struct {
     {"start", "0-9", "0-9"},
     {"guid", "0-9A-Fa-f{}-", "0-9A-Fa-f{}-"},
     {"path", "A-Za-z0-9._~:\\\\-", "A-Za-z0-9._~:\\\\ ()+,#='\\[\\]{}@-"},
+    {"bcd_path", "A-Za-z0-9._~:\\\\-", "A-Za-z0-9._~:\\\\ ()+,#='\\[\\]{}@-"},
+    {"dump_path", "A-Za-z0-9._~:\\\\-", "A-Za-z0-9._~:\\\\ ()+,#='\\[\\]{}@-"},
+    {"pending_package", "A-Za-z0-9._~-", "A-Za-z0-9._~-"},
+    {"lkg_current", "0-9", "0-9"},
+    {"lkg_failed", "0-9", "0-9"},
+    {"lkg_lkg", "0-9", "0-9"},
 };
 #define NKINDS (sizeof(kinds) / sizeof(kinds[0]))
 
