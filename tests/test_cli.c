@@ -1400,8 +1400,11 @@ static char *boot_report(const char *file, int want_rc)
     return out;
 }
 
+/* the bcdedit/bcdboot commands of the plan (the backup steps before them: boot_plan_backs_up_first)
+ */
 #define BOOT_CMDS                                                                                  \
-    "[s['command'] for f in d['findings'] if f['id'] == 'BOOT-CONFIG' for s in f['plan']]"
+    "[s['command'] for f in d['findings'] if f['id'] == 'BOOT-CONFIG' for s in f['plan'] if "      \
+    "(s.get('command') or '').startswith('bcd')]"
 
 Test(boot, bcd_missing_plan_recreates_with_bcdboot_uefi)
 {
@@ -1438,6 +1441,26 @@ Test(boot, bad_device_plan_sets_device_and_osdevice)
     free(out);
 }
 
+/* Every BOOT-CONFIG plan starts with the backup of the disk; one that edits the store first
+ * copies it off the disk, to the rescue VM's own drive. */
+Test(boot, boot_plan_backs_up_first)
+{
+    char *out = boot_report("boot-safeboot.raw", 1);
+    ASSERT_JSON(out, "d['findings'][0]['plan'][0]['step'][:36]",
+                "Back up before changing anything - t");
+    ASSERT_JSON(out, "d['findings'][0]['plan'][1]['command']",
+                "copy /Y \"G:\\Boot\\BCD\" \"C:\\BCD.sxsdoctor-backup\"");
+    free(out);
+    out = boot_report("boot-bcd-missing.raw", 1);
+    ASSERT_JSON(out, "d['findings'][0]['plan'][0]['step'][:36]",
+                "Back up before changing anything - t");
+    ASSERT_JSON(out,
+                "[s['command'] for s in d['findings'][0]['plan'] if s.get('command', "
+                "'').startswith('copy')]",
+                "[]");
+    free(out);
+}
+
 Test(boot, safeboot_plan_deletes_the_value_on_system_reserved)
 {
     char *out = boot_report("boot-safeboot.raw", 1);
@@ -1451,11 +1474,14 @@ Test(boot, safeboot_plan_deletes_the_value_on_system_reserved)
 Test(boot, winload_missing_names_the_loader)
 {
     char *out = boot_report("boot-winload-missing.raw", 1);
-    ASSERT_JSON(out, BOOT_CMDS,
-                "['dir \"H:\\\\Windows\\\\System32\\\\winload.*\"', "
-                "'sfc /scannow /offbootdir=H:\\\\ /offwindir=H:\\\\Windows', "
-                "'bcdedit /store G:\\\\EFI\\\\Microsoft\\\\Boot\\\\BCD /enum "
-                "{b2721d73-1db4-4c62-bf78-c548a880142d}']");
+    ASSERT_JSON(
+        out,
+        "[s['command'] for f in d['findings'] if f['id'] == 'BOOT-CONFIG' for s in f['plan'] if "
+        "s.get('command')]",
+        "['dir \"H:\\\\Windows\\\\System32\\\\winload.*\"', "
+        "'sfc /scannow /offbootdir=H:\\\\ /offwindir=H:\\\\Windows', "
+        "'bcdedit /store G:\\\\EFI\\\\Microsoft\\\\Boot\\\\BCD /enum "
+        "{b2721d73-1db4-4c62-bf78-c548a880142d}']");
     ASSERT_JSON(out, "'\\\\Windows\\\\system32\\\\winload.efi' in d['findings'][0]['description']",
                 "True");
     free(out);
