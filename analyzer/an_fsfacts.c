@@ -467,8 +467,9 @@ static int collect_iis(fsa_fs *fs, const char *windows_dir, an_facts *facts, sxs
     for (;;) {
         long n = fsa_file_read(f, off, buf, SXS_STREAM_CHUNK);
         if (n < 0) {
+            const char *dmg = fsa_file_damage(f, NULL);
             sxs_diag_add(diag, SXS_DIAG_WARN, path, (int64_t)off, "read error: %s",
-                         strerror((int)-n));
+                         dmg[0] ? dmg : strerror((int)-n));
             break;
         }
         if (n == 0)

@@ -175,8 +175,11 @@ int fsa_find_installs(fsa_evidence *ev, sxs_diag *diag)
             /* damage on the path (a torn MFT record, a bad index): say what, and where */
             int64_t at;
             const char *dmg = fsa_fs_damage(fs, &at);
-            sxs_diag_add(diag, SXS_DIAG_ERROR, ev->info.path,
-                         at >= 0 ? at : (int64_t)ev->vols[i].offset,
+            /* a directory has no offsets: none is printed rather than "offset 0" */
+            int64_t where = at >= 0                                ? at
+                            : ev->info.format == FSA_FMT_DIRECTORY ? -1
+                                                                   : (int64_t)ev->vols[i].offset;
+            sxs_diag_add(diag, SXS_DIAG_ERROR, ev->info.path, where,
                          "%s: Windows/System32/config/SOFTWARE could not be looked up, so a "
                          "Windows installation there cannot be analysed: %s",
                          fsa_fs_describe(fs), dmg[0] ? dmg : strerror(-r));
