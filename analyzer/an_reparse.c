@@ -232,6 +232,18 @@ static int letter_volume(reparse_ctx *c, const char *target, fsa_fs **ret_fs, co
 }
 
 /* Judges one reparse point at path (inside folder dir). 0 or -ENOMEM. */
+/* The target (volume-relative, "/"-separated) is the reparse point itself or a folder above
+ * it ("" is the root): compared case-insensitively, as NTFS names are. */
+static bool is_loop(const char *path, const char *target)
+{
+    size_t n = strlen(target);
+    if (n == 0)
+        return true;
+    if (strlen(path) < n || strncasecmp(path, target, n) != 0)
+        return false;
+    return path[n] == '\0' || path[n] == '/';
+}
+
 static int judge_reparse(reparse_ctx *c, const char *path, const char *dir, const fsa_stat *st)
 {
     c->count++;
@@ -281,6 +293,17 @@ static int judge_reparse(reparse_ctx *c, const char *path, const char *dir, cons
         return an_facts_add_str(c->facts, "reparse.library_junction.unverified", path, path, -1);
     }
     case AN_TARGET_THIS_VOLUME: {
+        if (is_loop(path, resolved)) {
+            /* never followed: a backup or a collector walking it would recurse for ever */
+            sxs_diag_add(c->diag, SXS_DIAG_WARN, path, -1,
+                         "reparse point %s -> %s points to itself or to a folder above it: a "
+                         "loop (not followed)",
+                         path, st->reparse_target);
+            if (an_facts_add_str(c->facts, "reparse.library_junction.loop", path, path, -1))
+                return -ENOMEM;
+            reason = "loop";
+            break;
+        }
         int r = an_reparse_path_exists(c->fs, resolved, c->diag);
         if (r == 0) {
             reason = "missing";

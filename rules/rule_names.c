@@ -102,6 +102,7 @@ static const char *const facts[] = {
     "reparse.library_junction.bad.reason",
     "reparse.library_junction.unverified",
     "reparse.library_junction.offdisk",
+    "reparse.library_junction.loop",
     /* file system: single files */
     "file.spupdsvc.present",
     "file.wimmount_sys.present",

@@ -658,6 +658,29 @@ Test(scenario, driver_missing_in_cbspersist_cab)
 SCENARIO(backup_reparse_kinds, "backup-reparse-kinds.raw", 1, "BACKUP-REPARSE",
          "['BACKUP-REPARSE']")
 
+/* A junction to itself and a symlink to its own folder: each reported as a loop (fact, reason
+ * and a warning naming it), and the run ends: nothing follows them. */
+Test(scenario, reparse_loops_are_reported_not_followed)
+{
+    char *img = sxs_sample("backup-reparse-kinds.raw");
+    char *out, *err;
+    cr_assert_eq(run_tool(&out, &err, "--json", img, NULL, NULL), 1, "%s", err);
+    ASSERT_JSON(out,
+                "sorted(f['value'] for f in d['installs'][0]['facts'] if f['name'] == "
+                "'reparse.library_junction.loop')",
+                "['Users/alex/Documents/Self', 'Users/alex/Music/Up']");
+    ASSERT_JSON(out,
+                "sorted(f['source'] for f in d['installs'][0]['facts'] if f['name'] == "
+                "'reparse.library_junction.bad.reason' and f['value'] == 'loop')",
+                "['Users/alex/Documents/Self', 'Users/alex/Music/Up']");
+    cr_assert_not_null(strstr(err, "Users/alex/Music/Up -> ..\\Music points to itself or to a "
+                                   "folder above it: a loop (not followed)"),
+                       "%s", err);
+    free(out);
+    free(err);
+    free(img);
+}
+
 /* ---- hostile values in the repair plan (issue 17 item 1) ----------------------------- */
 
 /* Characters that end, chain, redirect, expand or escape in cmd.exe or PowerShell. */
