@@ -1,6 +1,7 @@
 /* Registry collector entry point: opens the three hives of one install through fsaccess (with
  * log replay), reports each hive's state, and hands the open hives to the per-hive collectors
  * (an_registry_software.c, an_registry_system.c, COMPONENTS below). */
+#include "analyzer/boot/an_boot_drivers.h"
 #include "analyzer/boot/boot_mounted.h"
 #include "analyzer/an_registry.h"
 
@@ -202,6 +203,12 @@ int an_registry_collect(fsa_fs *fs, const char *windows_dir, an_facts *facts, an
     if (r == 0 && hives[AN_HIVE_SYSTEM])
         r = boot_mounted_collect(hives[AN_HIVE_SYSTEM], sources[AN_HIVE_SYSTEM],
                                  fsa_fs_evidence(fs), facts, diag);
+    /* boot-critical drivers and Last Known Good, from the same open SYSTEM (facts-boot.md) */
+    const an_fact *cs = an_facts_get(facts, "system.control_set");
+    if (r == 0 && hives[AN_HIVE_SYSTEM] && cs)
+        r = an_boot_drivers_from_hive(hives[AN_HIVE_SYSTEM],
+                                      cs->source ? cs->source : sources[AN_HIVE_SYSTEM], cs->value,
+                                      fs, windows_dir, facts, diag);
     for (int i = 0; i < AN_HIVE_COUNT; i++)
         an_hive_free(hives[i]);
     if (r < 0)

@@ -15,11 +15,9 @@
 #include "common/sxs_diag.h"
 #include "fsaccess/fsa.h"
 
-/* Everything below for one install, after the registry collector (it reads the
- * system.control_set and os.current_build facts that collector wrote). Opens SYSTEM again
- * (its messages were given by the registry collector, so this open's own are dropped); when
- * SYSTEM cannot be opened only the file evidence (CrowdStrike, RegBack) is collected.
- * 0, or -ENOMEM. */
+/* The file evidence for one install: CrowdStrike channel files and the RegBack copies. The
+ * SYSTEM part is an_boot_drivers_from_hive, which an_registry_collect calls on the SYSTEM hive
+ * it has open (after it wrote system.control_set and os.current_build). 0, or -ENOMEM. */
 int an_boot_collect_drivers(fsa_fs *fs, const char *windows_dir, an_facts *facts, sxs_diag *diag);
 
 /* The SYSTEM part over an open hive: storage stack, boot-start miniports, class filters,
