@@ -50,6 +50,19 @@ void cli_print_usage(FILE *out)
           "      --no-builtin-rules  load only the rules given with --rules\n"
           "      --list-rules        list the loaded rules and exit\n"
           "\n"
+          "BitLocker (the key never appears in any output):\n"
+          "      --recovery-password 123456-...-123456\n"
+          "                          the 48-digit recovery password (visible in ps and the\n"
+          "                          shell history: prefer the file or the variable)\n"
+          "      --recovery-password-file FILE\n"
+          "                          read the recovery password from FILE (first line);\n"
+          "                          the variable SXS_BITLOCKER_RECOVERY_PASSWORD also works\n"
+          "      --password-file FILE  read the BitLocker user password from FILE\n"
+          "      --bek FILE          the .BEK startup key file (e.g. Azure Disk Encryption's,\n"
+          "                          from Key Vault)\n"
+          "                          An unlocked volume is read as a clear one; the report\n"
+          "                          says which kind of protector unlocked it.\n"
+          "\n"
           "  -h, --help              show this help and exit\n"
           "  -V, --version           show the version and exit\n"
           "\n"
@@ -74,6 +87,19 @@ static bool valid_drive(const char *s)
     return strlen(s) == 2 && isalpha((unsigned char)s[0]) && s[1] == ':';
 }
 
+bool cli_valid_recovery_password(const char *s)
+{
+    for (int g = 0; g < 8; g++) {
+        for (int i = 0; i < 6; i++, s++)
+            if (!isdigit((unsigned char)*s))
+                return false;
+        if (*s != (g == 7 ? '\0' : '-'))
+            return false;
+        s++;
+    }
+    return true;
+}
+
 int cli_parse_args(int argc, char **argv, cli_options *ret, FILE *err)
 {
     enum {
@@ -84,7 +110,11 @@ int cli_parse_args(int argc, char **argv, cli_options *ret, FILE *err)
         OPT_NO_PROGRESS,
         OPT_HASH,
         OPT_NO_BUILTIN,
-        OPT_TIMELINE
+        OPT_TIMELINE,
+        OPT_RECOVERY,
+        OPT_RECOVERY_FILE,
+        OPT_PASSWORD_FILE,
+        OPT_BEK
     };
     static const struct option longopts[] = {
         {"json", no_argument, NULL, OPT_JSON},
@@ -94,6 +124,10 @@ int cli_parse_args(int argc, char **argv, cli_options *ret, FILE *err)
         {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
         {"hash", no_argument, NULL, OPT_HASH},
         {"timeline", required_argument, NULL, OPT_TIMELINE},
+        {"recovery-password", required_argument, NULL, OPT_RECOVERY},
+        {"recovery-password-file", required_argument, NULL, OPT_RECOVERY_FILE},
+        {"password-file", required_argument, NULL, OPT_PASSWORD_FILE},
+        {"bek", required_argument, NULL, OPT_BEK},
         {"target-drive", required_argument, NULL, 't'},
         {"boot-drive", required_argument, NULL, 'b'},
         {"install", required_argument, NULL, 'i'},
@@ -141,6 +175,30 @@ int cli_parse_args(int argc, char **argv, cli_options *ret, FILE *err)
                 return -EINVAL;
             }
             o.timeline = optarg;
+            break;
+        case OPT_RECOVERY:
+            if (!cli_valid_recovery_password(optarg)) {
+                /* never echo what was given: it may be a real key with a typo */
+                fputs("sxsdoctor: --recovery-password wants 48 digits in 8 groups of 6 joined "
+                      "by '-'\n",
+                      err);
+                return -EINVAL;
+            }
+            o.recovery_password = optarg;
+            break;
+        case OPT_RECOVERY_FILE:
+        case OPT_PASSWORD_FILE:
+        case OPT_BEK:
+            if (!*optarg) {
+                fprintf(err, "sxsdoctor: %s wants a file name\n", argv[optind - 1]);
+                return -EINVAL;
+            }
+            if (c == OPT_RECOVERY_FILE)
+                o.recovery_password_file = optarg;
+            else if (c == OPT_PASSWORD_FILE)
+                o.password_file = optarg;
+            else
+                o.bek_file = optarg;
             break;
         case 't':
             if (!valid_drive(optarg)) {

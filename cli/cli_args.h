@@ -33,6 +33,12 @@ typedef struct {
     bool no_builtin_rules;
     const char *rule_dirs[CLI_MAX_RULE_DIRS];
     int n_rule_dirs;
+    /* BitLocker key material: file names, or the recovery password itself (argv, wiped from
+     * argv once copied); read and zeroed by cli_collect.c around fsa_open_ex. */
+    char *recovery_password;
+    const char *recovery_password_file;
+    const char *password_file;
+    const char *bek_file;
     const char *evidence;
     char **extra_evidence; /* further segments given explicitly (found anyway) */
     int n_extra_evidence;
@@ -42,5 +48,7 @@ typedef struct {
  * -EINVAL. */
 int cli_parse_args(int argc, char **argv, cli_options *ret, FILE *err);
 void cli_print_usage(FILE *out);
+/* A BitLocker recovery password: 48 digits, 8 groups of 6 joined by '-'. */
+bool cli_valid_recovery_password(const char *s);
 
 #endif

@@ -234,6 +234,72 @@ static size_t unread_parts(const cli_report *r, char *out, size_t cap)
     return n;
 }
 
+/* Reads the first line of a key file into buf (cap bytes, NUL-terminated, line end cut).
+ * 0, or negative with a diag naming the file (never its content). */
+static int read_key_file(const char *path, const char *what, char *buf, size_t cap, sxs_diag *diag)
+{
+    FILE *f = fopen(path, "re");
+    if (!f) {
+        int e = errno;
+        sxs_diag_add(diag, SXS_DIAG_ERROR, path, -1, "cannot read the %s file %s: %s", what, path,
+                     strerror(e));
+        return -e;
+    }
+    size_t n = fread(buf, 1, cap - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    buf[strcspn(buf, "\r\n")] = '\0';
+    if (!buf[0]) {
+        sxs_diag_add(diag, SXS_DIAG_ERROR, path, -1, "the %s file %s is empty", what, path);
+        return -EINVAL;
+    }
+    return 0;
+}
+
+/* Longest key text accepted (a BitLocker password is at most 256 characters, UTF-8 up to 4
+ * bytes each; the recovery password is 55). */
+#define CLI_KEY_CAP 1100
+
+typedef struct {
+    char recovery[CLI_KEY_CAP];
+    char password[CLI_KEY_CAP];
+} cli_keys;
+
+/* Gathers the key material of opt into k and o. 0, or negative with a diag. */
+static int gather_keys(const cli_options *opt, cli_keys *k, fsa_open_opts *o, sxs_diag *diag)
+{
+    const char *env = getenv("SXS_BITLOCKER_RECOVERY_PASSWORD");
+    if (opt->recovery_password) {
+        snprintf(k->recovery, sizeof(k->recovery), "%s", opt->recovery_password);
+    } else if (opt->recovery_password_file) {
+        if (read_key_file(opt->recovery_password_file, "recovery password", k->recovery,
+                          sizeof(k->recovery), diag) < 0)
+            return -EINVAL;
+    } else if (env && *env) {
+        snprintf(k->recovery, sizeof(k->recovery), "%s", env);
+    }
+    if (k->recovery[0]) {
+        if (!cli_valid_recovery_password(k->recovery)) {
+            sxs_diag_add(diag, SXS_DIAG_ERROR, opt->evidence, -1,
+                         "the BitLocker recovery password given (%s) is not 48 digits in 8 "
+                         "groups of 6 joined by '-'",
+                         opt->recovery_password        ? "--recovery-password"
+                         : opt->recovery_password_file ? "--recovery-password-file"
+                                                       : "SXS_BITLOCKER_RECOVERY_PASSWORD");
+            return -EINVAL;
+        }
+        o->recovery_password = k->recovery;
+    }
+    if (opt->password_file) {
+        if (read_key_file(opt->password_file, "BitLocker password", k->password,
+                          sizeof(k->password), diag) < 0)
+            return -EINVAL;
+        o->password = k->password;
+    }
+    o->startup_key_file = opt->bek_file;
+    return 0;
+}
+
 int cli_report_build(cli_report *r, const cli_options *opt, const struct rule_set *rules)
 {
     r->opt = opt;
@@ -242,7 +308,16 @@ int cli_report_build(cli_report *r, const cli_options *opt, const struct rule_se
     if (!r->diag)
         return SXS_EXIT_UNREADABLE;
 
-    if (fsa_open(opt->evidence, r->diag, &r->ev) < 0) {
+    cli_keys keys = {0};
+    fsa_open_opts fo = {0};
+    int opened = gather_keys(opt, &keys, &fo, r->diag);
+    if (opened == 0)
+        opened = fsa_open_ex(opt->evidence, &fo, r->diag, &r->ev);
+    explicit_bzero(&keys, sizeof(keys));
+    explicit_bzero(&fo, sizeof(fo));
+    if (opt->recovery_password) /* argv: gone from ps from here on */
+        explicit_bzero(opt->recovery_password, strlen(opt->recovery_password));
+    if (opened < 0) {
         snprintf(r->summary, sizeof(r->summary), "the evidence %s could not be read",
                  opt->evidence);
         return SXS_EXIT_UNREADABLE;

@@ -82,6 +82,24 @@ static void write_volumes(cli_json *j, const cli_report *r)
         cli_json_kv_str(j, "label", v->label);
         cli_json_kv_str(j, "note", v->note);
         cli_json_kv_str(j, "partition_type", v->partition_type);
+        cli_json_kv_str(j, "encryption", v->encryption);
+        cli_json_kv_str(j, "unlocked_with", v->unlocked_with);
+        cli_json_kv_str(j, "protectors", v->protectors);
+        cli_json_key(j, "shadow_copies");
+        cli_json_begin_array(j);
+        for (size_t k = 0; k < v->n_shadows; k++) {
+            const fsa_shadow_info *sh = &v->shadows[k];
+            cli_json_begin_object(j);
+            cli_json_kv_uint(j, "index", sh->index);
+            cli_json_kv_str(j, "identifier", sh->identifier);
+            cli_json_kv_str(j, "copy_set", sh->copy_set);
+            cli_json_kv_int(j, "created", sh->created);
+            cli_json_kv_uint(j, "volume_size", sh->volume_size);
+            cli_json_kv_uint(j, "store_size", sh->store_size);
+            cli_json_end_object(j);
+        }
+        cli_json_end_array(j);
+        cli_json_kv_str(j, "shadow_error", v->shadow_error);
         cli_json_end_object(j);
     }
     cli_json_end_array(j);
@@ -111,8 +129,7 @@ static void write_install(cli_json *j, const cli_install_report *ir)
     kv_fact_num(j, ir, "ubr", "os.ubr");
     kv_opt_str(j, "edition", ir->facts ? cli_fact_str(ir, "os.edition_id") : NULL);
     kv_opt_str(j, "product", ir->facts ? cli_fact_str(ir, "os.product_name") : NULL);
-    kv_opt_str(j, "display_version",
-               ir->facts ? cli_fact_str(ir, "os.display_version") : NULL);
+    kv_opt_str(j, "display_version", ir->facts ? cli_fact_str(ir, "os.display_version") : NULL);
     /* ssu_version: the highest servicing-stack version the CBS Version key names. */
     char best[64] = "";
     cli_json_key(j, "ssu_versions");

@@ -2,6 +2,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cli/cli_findings.h"
 #include "cli/cli_history.h"
@@ -73,6 +74,26 @@ static void write_volumes(const cli_report *r, FILE *out)
         human_size(v->size, sz, sizeof(sz));
         fprintf(out, "  %-3u %14" PRIu64 " %12s  %-10s %-16s %s\n", v->index, v->offset, sz, v->fs,
                 v->label, v->note);
+    }
+    for (size_t i = 0; i < n; i++) {
+        const fsa_volume_info *v = fsa_volume(r->ev, i);
+        if (v->shadow_error[0])
+            fprintf(out, "\nShadow copies of volume %u: unreadable (%s)\n", v->index,
+                    v->shadow_error);
+        if (!v->n_shadows)
+            continue;
+        fprintf(out, "\nShadow copies of volume %u (rollback options): %zu\n", v->index,
+                v->n_shadows);
+        for (size_t k = 0; k < v->n_shadows; k++) {
+            const fsa_shadow_info *sh = &v->shadows[k];
+            char when[32] = "unknown date", sz[32];
+            time_t t = (time_t)sh->created;
+            struct tm tm;
+            if (sh->created && gmtime_r(&t, &tm))
+                strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", &tm);
+            human_size(sh->store_size, sz, sizeof(sz));
+            fprintf(out, "  vss%-3u %s  {%s}  store %s\n", sh->index, when, sh->identifier, sz);
+        }
     }
 }
 

@@ -56,11 +56,23 @@ typedef struct {
     const char *ewf_sha1;
 } fsa_evidence_info;
 
+/* One shadow copy (VSS store) of a volume, oldest first as the catalog lists them. */
+typedef struct {
+    unsigned index;       /* 1-based, as vshadowinfo and vshadowmount number them (vss1...) */
+    char identifier[40];  /* the store's GUID, "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx" */
+    char copy_set[40];    /* the shadow copy set's GUID */
+    uint64_t created_ft;  /* creation time, FILETIME (100 ns since 1601, UTC) */
+    int64_t created;      /* the same, Unix seconds */
+    uint64_t volume_size; /* bytes of the volume as the snapshot shows it */
+    uint64_t store_size;  /* bytes the store's own data takes (0 when unknown) */
+} fsa_shadow_info;
+
 typedef struct {
     unsigned index;    /* 0-based, in on-disk order */
     uint64_t offset;   /* bytes from the start of the disk */
     uint64_t size;     /* bytes */
-    const char *fs;    /* "ntfs", "fat12", "fat16", "fat32", "exfat", "ext", "bitlocker", "unknown";
+    const char *fs;    /* "ntfs", "fat12", "fat16", "fat32", "exfat", "ext", "bitlocker" (locked),
+                          "unknown";
                           named but not read (note "filesystem not supported"): "btrfs", "xfs",
                           "lvm2", "luks", "refs"; "directory" for the directory backend */
     const char *label; /* volume label or "" */
@@ -75,6 +87,20 @@ typedef struct {
     uint8_t part_guid[16];  /* unique partition GUID, as stored (first 3 fields LE) */
     uint8_t type_guid[16];  /* partition type GUID, as stored */
     uint32_t mbr_signature; /* MBR disk signature (LBA 0, offset 0x1B8); 0 unless MBR */
+    /* BitLocker: encryption is "bitlocker" for a BitLocker volume (fs is then "bitlocker" while
+     * locked, or the filesystem read through the unlocked layer), else "". unlocked_with names
+     * the kind of protector that unlocked it ("recovery password", "password", "startup key",
+     * "clear key") or is "" (never the key itself); protectors lists what the volume offers
+     * ("TPM, recovery password"), "" when unknown. */
+    const char *encryption;
+    const char *unlocked_with;
+    const char *protectors;
+    /* Shadow copies (NTFS volumes): n_shadows stores in shadows (NULL when none);
+     * shadow_error says why the VSS catalog could not be read ("" when it could or there is
+     * none). */
+    size_t n_shadows;
+    const fsa_shadow_info *shadows;
+    const char *shadow_error;
 } fsa_volume_info;
 
 typedef struct {
@@ -94,6 +120,21 @@ typedef struct {
  * recognised (random bytes, a zero-byte file) is an error: it is not a disk image. Missing or
  * truncated EWF segments and differencing VHD/VMDK disks (parent not available) are errors. */
 int fsa_open(const char *path, sxs_diag *diag, fsa_evidence **ret_ev);
+
+/* Key material for encrypted volumes, each NULL when not given. fsa_open_ex uses it only while
+ * opening (the evidence keeps no pointer to it); the caller zeroes its buffers afterwards. No
+ * message, diag or volume field ever contains it. */
+typedef struct {
+    const char *recovery_password; /* BitLocker: 48 digits, 8 groups of 6 joined by '-' */
+    const char *password;          /* BitLocker: the user password */
+    const char *startup_key_file;  /* BitLocker: a .BEK startup key file */
+} fsa_open_opts;
+
+/* Volumes whose key protector accepts opts are unlocked: their filesystem is read through
+ * the decrypted layer exactly as on a clear volume. A volume that stays locked (wrong key, a
+ * protector not offered) is a warning naming the volume and its protectors, not a failure.
+ * opts NULL is fsa_open. */
+int fsa_open_ex(const char *path, const fsa_open_opts *opts, sxs_diag *diag, fsa_evidence **ret_ev);
 void fsa_close(fsa_evidence *ev); /* NULL is fine */
 
 /* Opens a raw disk image held in memory (read-only; the buffer must outlive the evidence).

@@ -50,6 +50,7 @@ struct fsa_evidence {
     size_t ninstalls;
     char **strings; /* every string the info structs point at, freed at close */
     size_t nstrings, strings_cap;
+    const fsa_open_opts *opts; /* key material, only while fsa_open_ex runs, else NULL */
     void (*backend_close)(fsa_evidence *ev); /* frees backend; called after the fs are gone */
     void *backend;
 };
@@ -59,6 +60,8 @@ const char *fsa_ev_strdup(fsa_evidence *ev, const char *s);
 /* Same, formatted. */
 const char *fsa_ev_printf(fsa_evidence *ev, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/* Keeps p (malloc'd) until the evidence is closed; frees it and returns -ENOMEM on failure. */
+int fsa_ev_keep(fsa_evidence *ev, void *p);
 /* Sets the segment list (copies every path). 0 or -ENOMEM. */
 int fsa_ev_set_segments(fsa_evidence *ev, const char *const *paths, size_t n);
 /* Appends a volume; strings are copied. fs may be NULL; the evidence takes ownership.

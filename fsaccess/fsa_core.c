@@ -26,6 +26,15 @@ static int keep_string(fsa_evidence *ev, char *s)
     return 0;
 }
 
+int fsa_ev_keep(fsa_evidence *ev, void *p)
+{
+    if (keep_string(ev, p) < 0) {
+        free(p);
+        return -ENOMEM;
+    }
+    return 0;
+}
+
 const char *fsa_ev_strdup(fsa_evidence *ev, const char *s)
 {
     if (!s)
@@ -122,6 +131,9 @@ int fsa_ev_add_volume(fsa_evidence *ev, uint64_t offset, uint64_t size, const ch
     memset(v->part_guid, 0, sizeof(v->part_guid));
     memset(v->type_guid, 0, sizeof(v->type_guid));
     v->mbr_signature = 0;
+    v->encryption = v->unlocked_with = v->protectors = v->shadow_error = "";
+    v->n_shadows = 0;
+    v->shadows = NULL;
     if (!v->fs || !v->label || !v->note || !v->partition_type) {
         fs_destroy(fs);
         return -ENOMEM;
@@ -208,6 +220,11 @@ int fsa_find_installs(fsa_evidence *ev, sxs_diag *diag)
 
 int fsa_open(const char *path, sxs_diag *diag, fsa_evidence **ret_ev)
 {
+    return fsa_open_ex(path, NULL, diag, ret_ev);
+}
+
+int fsa_open_ex(const char *path, const fsa_open_opts *opts, sxs_diag *diag, fsa_evidence **ret_ev)
+{
     if (!path || !ret_ev)
         return -EINVAL;
     struct stat st;
@@ -225,10 +242,12 @@ int fsa_open(const char *path, sxs_diag *diag, fsa_evidence **ret_ev)
         return -ENOMEM;
     }
     int r;
+    ev->opts = opts;
     if (S_ISDIR(st.st_mode))
         r = fsa_dirfs_open(ev, path, diag);
     else
         r = fsa_tsk_open(ev, path, &st, diag);
+    ev->opts = NULL;
     if (r == 0)
         r = fsa_find_installs(ev, diag);
     if (r == 0 && ev->ninstalls == 0 && ev->info.format == FSA_FMT_DIRECTORY && ev->nvols == 1 &&

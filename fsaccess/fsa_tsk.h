@@ -37,6 +37,8 @@ typedef struct {
     TSK_IMG_INFO *img;
     TSK_VS_INFO *vs;
     fsa_tsk_dircache *dirs;
+    TSK_IMG_INFO **layers; /* decrypted volumes (fsa_tsk_layers.c), closed with the evidence */
+    size_t nlayers;
 } fsa_tsk_ev;
 
 typedef struct {
@@ -70,6 +72,20 @@ TSK_IMG_INFO *fsa_tsk_mem_open(const void *data, size_t len);
 /* Opens the volumes of an opened image into ev (after ev->backend is set). 0 or negative. */
 int fsa_tsk_volumes(fsa_evidence *ev, fsa_tsk_ev *tev, const char *path, bool container_known,
                     sxs_diag *diag);
+
+/* ---- volume layers (fsa_tsk_layers.c over fsa_bde.c / fsa_vss.c) ---- */
+/* A BitLocker volume at off: unlocks it with ev->opts and returns the decrypted volume as a
+ * libtsk image (owned by tev) in *ret_img, its protector kind in *ret_with, the protectors
+ * listed in *ret_protectors (both static or evidence-owned). 0 unlocked; 1 still locked or
+ * unreadable (the diag names the volume, the protectors, and why); negative on -ENOMEM. */
+int fsa_tsk_bde_unlock(fsa_evidence *ev, fsa_tsk_ev *tev, unsigned idx, uint64_t off, uint64_t size,
+                       sxs_diag *diag, TSK_IMG_INFO **ret_img, const char **ret_with,
+                       const char **ret_protectors);
+/* Lists the shadow copies of the NTFS volume at img offset off into the volume info v (one
+ * signature read when there are none). A damaged catalog is a warning and v->shadow_error.
+ * 0 or -ENOMEM. */
+int fsa_tsk_vss_scan(fsa_evidence *ev, TSK_IMG_INFO *img, uint64_t off, uint64_t size,
+                     fsa_volume_info *v, sxs_diag *diag);
 
 /* The libtsk error text, for diags (never NULL). */
 const char *fsa_tsk_errstr(void);

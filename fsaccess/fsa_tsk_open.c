@@ -75,6 +75,9 @@ static void tsk_backend_close(fsa_evidence *ev)
     fsa_tsk_dircache_free(tev->dirs);
     if (tev->vs)
         tsk_vs_close(tev->vs);
+    for (size_t i = 0; i < tev->nlayers; i++)
+        tsk_img_close(tev->layers[i]);
+    free(tev->layers);
     if (tev->img)
         tsk_img_close(tev->img);
     free(tev);

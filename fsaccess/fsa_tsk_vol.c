@@ -147,6 +147,59 @@ static TSK_FS_INFO *open_fs(TSK_IMG_INFO *img, const TSK_VS_PART_INFO *part, uin
     return f;
 }
 
+/* A BitLocker volume: unlocked with the key material given (fsa_tsk_layers.c), its
+ * filesystem is opened on the decrypted layer as on a clear volume; still locked, it is named
+ * with its protectors. Returns as probe_volume. */
+static int probe_bitlocker(fsa_evidence *ev, fsa_tsk_ev *tev, uint64_t off, uint64_t size,
+                           const char *ptype, sxs_diag *diag)
+{
+    unsigned idx = (unsigned)ev->nvols;
+    TSK_IMG_INFO *img = NULL;
+    const char *with = "", *prot = "";
+    int u = fsa_tsk_bde_unlock(ev, tev, idx, off, size, diag, &img, &with, &prot);
+    if (u < 0)
+        return u;
+    fsa_fs *fs = NULL;
+    const char *name = "bitlocker";
+    char label[256] = "", note[96] = "BitLocker-encrypted";
+    bool ntfs = false;
+    if (u == 0) {
+        uint8_t bs[512];
+        TSK_FS_INFO *tfs = read_at(img, 0, bs, sizeof(bs)) ? open_fs(img, NULL, 0, bs) : NULL;
+        tsk_error_reset();
+        snprintf(note, sizeof(note), "BitLocker-encrypted, unlocked with %s", with);
+        if (tfs) {
+            volume_label(tfs, 0, bs, label, sizeof(label));
+            name = fs_name(tfs->ftype);
+            ntfs = TSK_FS_TYPE_ISNTFS(tfs->ftype);
+            char desc[160];
+            snprintf(desc, sizeof(desc), "volume %u (%s on BitLocker at offset %llu)", idx, name,
+                     (unsigned long long)off);
+            fs = fsa_tsk_fs_new(tev, tfs, desc);
+            if (!fs) {
+                tsk_fs_close(tfs);
+                return -ENOMEM;
+            }
+        } else {
+            name = "unknown";
+            sxs_diag_add(diag, SXS_DIAG_WARN, ev->info.path, (int64_t)off,
+                         "volume %u at offset %llu: unlocked, but no filesystem recognised "
+                         "inside the BitLocker volume",
+                         idx, (unsigned long long)off);
+        }
+    }
+    int r = fsa_ev_add_volume(ev, off, size, name, label, note, ptype, fs);
+    if (r < 0)
+        return r;
+    fsa_volume_info *v = &ev->vols[ev->nvols - 1];
+    v->encryption = "bitlocker";
+    v->unlocked_with = with;
+    v->protectors = prot;
+    if (ntfs)
+        r = fsa_tsk_vss_scan(ev, img, 0, (uint64_t)img->size, v, diag);
+    return r < 0 ? r : 1;
+}
+
 /* Adds one volume after looking at what it holds. Returns 1 when a filesystem
  * (readable or named) or BitLocker was found, 0 when nothing was, negative on a
  * fatal error. With only_if_found, nothing is added when nothing was found
@@ -168,16 +221,8 @@ static int probe_volume(fsa_evidence *ev, fsa_tsk_ev *tev, const TSK_VS_PART_INF
         return fsa_ev_add_volume(ev, off, size, "unknown", "", "boot sector unreadable", ptype,
                                  NULL);
     }
-    if (!memcmp(bs + 3, "-FVE-FS-", 8)) {
-        sxs_diag_add(diag, SXS_DIAG_WARN, src, (int64_t)off,
-                     "volume %u at offset %llu is BitLocker-encrypted: its "
-                     "contents cannot be "
-                     "read without unlocking it",
-                     idx, (unsigned long long)off);
-        int r =
-            fsa_ev_add_volume(ev, off, size, "bitlocker", "", "BitLocker-encrypted", ptype, NULL);
-        return r < 0 ? r : 1;
-    }
+    if (!memcmp(bs + 3, "-FVE-FS-", 8))
+        return probe_bitlocker(ev, tev, off, size, ptype, diag);
     TSK_FS_INFO *tfs = open_fs(tev->img, part, off, bs);
     if (tfs) {
         char label[256];
@@ -192,7 +237,10 @@ static int probe_volume(fsa_evidence *ev, fsa_tsk_ev *tev, const TSK_VS_PART_INF
             return -ENOMEM;
         }
         const char *note = strcasestr(ptype, "EFI System") ? "EFI System" : "";
+        bool ntfs = TSK_FS_TYPE_ISNTFS(tfs->ftype);
         int r = fsa_ev_add_volume(ev, off, size, name, label, note, ptype, fs);
+        if (r == 0 && ntfs)
+            r = fsa_tsk_vss_scan(ev, tev->img, off, size, &ev->vols[ev->nvols - 1], diag);
         return r < 0 ? r : 1;
     }
     const char *other = name_unsupported(tev->img, off, bs);

@@ -15,3 +15,7 @@ endif()
 # GPT header pre-validation (issue 17 item 6): hostile headers never reach libtsk.
 sxs_fuzz_target(fuzz_gpt SOURCES fuzz/fuzz_gpt.c LIBS sxs_fsaccess
   SEEDS ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/seeds/gpt SECONDS 20)
+# Volume layers: shadow copies against vshadowinfo, BitLocker key handling (tests/check_layers.sh).
+add_test(NAME volume_layers
+         COMMAND ${PROJECT_SOURCE_DIR}/tests/check_layers.sh $<TARGET_FILE:sxsdoctor>
+                 ${PROJECT_SOURCE_DIR}/tests/data)

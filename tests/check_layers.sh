@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# Volume layers (fsaccess/fsa_tsk_layers.c): shadow copies listed through libvshadow and
+# checked against vshadowinfo; BitLocker key handling (wrong key names the volume and its
+# protectors, no key in any output, bad format refused without echo, evidence unchanged); a
+# real BitLocker image when SXS_BDE_TEST_IMAGE (+ SXS_BDE_TEST_PASSWORD) is given.
+#   check_layers.sh SXSDOCTOR DATA_DIR
+set -uo pipefail
+bin=$1 data=$2
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fail=0
+no() { echo "FAIL: $*"; fail=1; }
+
+# ---- shadow copies ----
+if ! command -v qemu-img >/dev/null || ! command -v vshadowinfo >/dev/null; then
+    echo "skip: qemu-img or vshadowinfo absent, shadow-copy checks not run"
+else
+    qemu-img convert -O raw "$data/vsstest.qcow2" "$tmp/vss.raw"
+    before=$(sha256sum <"$tmp/vss.raw")
+    want=$(vshadowinfo "$tmp/vss.raw" | python3 -c '
+import sys, re, datetime
+ids = re.findall(r"^\tIdentifier\s+: (\S+)", sys.stdin.read(), re.M)
+sys.stdin = None
+print(ids)')
+    wantt=$(vshadowinfo "$tmp/vss.raw" | python3 -c '
+import sys, re, datetime
+ts = re.findall(r"Creation time\s+: (\w+ \d+, \d+ \d+:\d+:\d+)", sys.stdin.read())
+print([int(datetime.datetime.strptime(t, "%b %d, %Y %H:%M:%S").replace(tzinfo=datetime.timezone.utc).timestamp()) for t in ts])')
+    "$bin" --json "$tmp/vss.raw" >"$tmp/vss.json" 2>"$tmp/vss.err"
+    got=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print([s["identifier"] for s in d["volumes"][0]["shadow_copies"]])' "$tmp/vss.json")
+    gott=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print([s["created"] for s in d["volumes"][0]["shadow_copies"]])' "$tmp/vss.json")
+    [ "$got" = "$want" ] || no "shadow copy identifiers $got, vshadowinfo says $want"
+    [ "$gott" = "$wantt" ] || no "shadow copy dates $gott, vshadowinfo says $wantt"
+    [ "$want" = "['600f0b69-5bdf-11e3-9d6c-005056c00008', '600f0b6d-5bdf-11e3-9d6c-005056c00008']" ] ||
+        no "vshadowinfo lists $want (expected the 2 stores of vsstest)"
+    "$bin" "$tmp/vss.raw" >"$tmp/vss.txt" 2>&1
+    grep -q "vss2   2013-12-03 06:37:48 UTC  {600f0b6d-5bdf-11e3-9d6c-005056c00008}" "$tmp/vss.txt" ||
+        no "text report lacks the dated rollback line: $(cat "$tmp/vss.txt")"
+    # a damaged catalog: the store list block (first catalog block) overwritten
+    cp "$tmp/vss.raw" "$tmp/bad.raw"
+    cat_off=$(python3 -c 'import struct,sys; f=open(sys.argv[1],"rb"); f.seek(0x1e00+0x30); print(struct.unpack("<Q", f.read(8))[0])' "$tmp/bad.raw")
+    if [ "$cat_off" -gt 0 ]; then
+        printf 'garbage-garbage-garbage' | dd of="$tmp/bad.raw" bs=1 seek="$cat_off" conv=notrunc status=none
+        "$bin" --json "$tmp/bad.raw" >"$tmp/bad.json" 2>"$tmp/bad.err"
+        rc=$?
+        [ "$rc" = 3 ] || no "damaged VSS catalog: exit $rc, expected 3 (no Windows), not a crash"
+        grep -q "shadow copies cannot be listed" "$tmp/bad.err" || no "damaged catalog: no clear message: $(cat "$tmp/bad.err")"
+    else
+        no "vsstest has no catalog offset"
+    fi
+    [ "$(sha256sum <"$tmp/vss.raw")" = "$before" ] || no "the evidence changed"
+fi
+
+# ---- BitLocker key handling on a BitLocker-looking volume ----
+rp=111111-222222-333333-444444-555555-666666-777777-888888
+python3 - "$tmp/bde.raw" <<'PY'
+import sys
+b = bytearray(4 << 20)
+pe = 446
+b[pe + 4] = 0x07
+b[pe + 8:pe + 12] = (2048).to_bytes(4, "little")
+b[pe + 12:pe + 16] = (4096).to_bytes(4, "little")
+b[510:512] = b"\x55\xaa"
+bs = 2048 * 512
+b[bs:bs + 11] = b"\xeb\x58\x90-FVE-FS-"
+b[bs + 510:bs + 512] = b"\x55\xaa"
+open(sys.argv[1], "wb").write(b)
+PY
+before=$(sha256sum <"$tmp/bde.raw")
+"$bin" --json --recovery-password "$rp" "$tmp/bde.raw" >"$tmp/b1.out" 2>"$tmp/b1.err"; rc=$?
+[ "$rc" = 3 ] || no "locked BitLocker: exit $rc, expected 3"
+grep -q "volume 0 at offset 1048576 is BitLocker-encrypted" "$tmp/b1.err" || no "no message naming the volume: $(cat "$tmp/b1.err")"
+printf '%s\n' "$rp" >"$tmp/rp.txt"
+printf 'hunter2-secret\n' >"$tmp/pw.txt"
+"$bin" -v --recovery-password-file "$tmp/rp.txt" --password-file "$tmp/pw.txt" "$tmp/bde.raw" >"$tmp/b2.out" 2>"$tmp/b2.err"
+SXS_BITLOCKER_RECOVERY_PASSWORD=$rp "$bin" --markdown "$tmp/bde.raw" >"$tmp/b3.out" 2>"$tmp/b3.err"
+for f in "$tmp"/b[123].*; do
+    if grep -q -e "$rp" -e "111111" -e "hunter2" "$f"; then no "key material in $(basename "$f")"; fi
+done
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); v=d["volumes"][0]; assert v["fs"]=="bitlocker" and v["encryption"]=="bitlocker" and v["unlocked_with"]=="", v' "$tmp/b1.out" ||
+    no "locked volume fields"
+"$bin" --recovery-password 12345-bad-key99 "$tmp/bde.raw" >"$tmp/b4.out" 2>"$tmp/b4.err"; rc=$?
+[ "$rc" = 2 ] || no "malformed recovery password: exit $rc, expected 2"
+grep -q "bad-key99" "$tmp/b4.err" && no "the malformed key is echoed"
+printf 'not-a-recovery-password\n' >"$tmp/bad.txt"
+"$bin" --recovery-password-file "$tmp/bad.txt" "$tmp/bde.raw" >/dev/null 2>"$tmp/b5.err"; rc=$?
+[ "$rc" = 3 ] || no "malformed key file: exit $rc, expected 3"
+grep -q "not 48 digits" "$tmp/b5.err" || no "malformed key file: $(cat "$tmp/b5.err")"
+grep -q "not-a-recovery" "$tmp/b5.err" && no "the key file's content is echoed"
+[ "$(sha256sum <"$tmp/bde.raw")" = "$before" ] || no "the BitLocker evidence changed"
+
+# ---- a real BitLocker volume, when one is given ----
+if [ -n "${SXS_BDE_TEST_IMAGE:-}" ] && [ -n "${SXS_BDE_TEST_PASSWORD:-}" ]; then
+    printf '%s\n' "$SXS_BDE_TEST_PASSWORD" >"$tmp/realpw"
+    "$bin" --json --password-file "$tmp/realpw" "$SXS_BDE_TEST_IMAGE" >"$tmp/r.json" 2>"$tmp/r.err"
+    python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); v=[v for v in d["volumes"] if v["encryption"]=="bitlocker"][0]; assert v["unlocked_with"]=="password" and v["fs"] in ("ntfs","fat12","fat16","fat32"), v' "$tmp/r.json" ||
+        no "real BitLocker image not unlocked: $(cat "$tmp/r.err")"
+    grep -q -F "$SXS_BDE_TEST_PASSWORD" "$tmp/r.json" "$tmp/r.err" && no "real key in output"
+    bdeinfo -p "$SXS_BDE_TEST_PASSWORD" "$SXS_BDE_TEST_IMAGE" | grep -q "Is locked" && no "bdeinfo cannot unlock it either"
+else
+    echo "skip: SXS_BDE_TEST_IMAGE/SXS_BDE_TEST_PASSWORD not set (dfvfs's bdetogo.raw is not in the stored snapshot), real unlock not run"
+fi
+[ $fail -eq 0 ] && echo "ok: shadow copies match vshadowinfo; BitLocker keys never shown"
+exit $fail
