@@ -1,5 +1,6 @@
 /* The Markdown report, for pasting into a ticket. */
 #include <inttypes.h>
+#include <time.h>
 
 #include "cli/cli_findings.h"
 #include "cli/cli_history.h"
@@ -24,8 +25,7 @@ void cli_write_markdown(const cli_report *r, FILE *out)
     fprintf(out, "- **Evidence**: `%s`", r->opt->evidence);
     if (r->ev) {
         const fsa_evidence_info *info = fsa_info(r->ev);
-        fprintf(out, " (%s, %" PRIu64 " bytes)", fsa_format_name(info->format),
-                info->media_size);
+        fprintf(out, " (%s, %" PRIu64 " bytes)", fsa_format_name(info->format), info->media_size);
         if (info->ewf_examiner)
             fprintf(out, ", examiner %s", info->ewf_examiner);
         if (info->ewf_md5)
@@ -40,7 +40,8 @@ void cli_write_markdown(const cli_report *r, FILE *out)
     fprintf(out, "- **Verdict**: %s - %s\n", status, r->summary);
 
     if (r->ev && fsa_volume_count(r->ev)) {
-        fputs("\n## Volumes\n\n| # | offset | size | fs | label | note |\n|---|---|---|---|---|---|\n",
+        fputs("\n## Volumes\n\n| # | offset | size | fs | label | note "
+              "|\n|---|---|---|---|---|---|\n",
               out);
         for (size_t i = 0; i < fsa_volume_count(r->ev); i++) {
             const fsa_volume_info *v = fsa_volume(r->ev, i);
@@ -50,6 +51,26 @@ void cli_write_markdown(const cli_report *r, FILE *out)
             fputs(" | ", out);
             cell(out, v->note);
             fputs(" |\n", out);
+        }
+        for (size_t i = 0; i < fsa_volume_count(r->ev); i++) {
+            const fsa_volume_info *v = fsa_volume(r->ev, i);
+            if (v->shadow_error && v->shadow_error[0]) {
+                fprintf(out, "\nShadow copies of volume %u: unreadable (", v->index);
+                cell(out, v->shadow_error);
+                fputs(")\n", out);
+            }
+            if (!v->n_shadows)
+                continue;
+            fprintf(out, "\n### Shadow copies of volume %u (rollback options)\n\n", v->index);
+            for (size_t k = 0; k < v->n_shadows; k++) {
+                const fsa_shadow_info *sh = &v->shadows[k];
+                char when[32] = "unknown date";
+                time_t t = (time_t)sh->created;
+                struct tm tm;
+                if (sh->created && gmtime_r(&t, &tm))
+                    strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", &tm);
+                fprintf(out, "- `vss%u` %s, store `{%s}`\n", sh->index, when, sh->identifier);
+            }
         }
     }
     for (size_t i = 0; i < r->n_installs; i++) {

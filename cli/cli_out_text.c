@@ -91,8 +91,10 @@ static void write_volumes(const cli_report *r, FILE *out)
             struct tm tm;
             if (sh->created && gmtime_r(&t, &tm))
                 strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", &tm);
-            human_size(sh->store_size, sz, sizeof(sz));
-            fprintf(out, "  vss%-3u %s  {%s}  store %s\n", sh->index, when, sh->identifier, sz);
+            /* libvshadow 20190323 reports the volume's size as the store's: show that one */
+            human_size(sh->volume_size, sz, sizeof(sz));
+            fprintf(out, "  vss%-3u %s  {%s}  snapshot of a %s volume\n", sh->index, when,
+                    sh->identifier, sz);
         }
     }
 }

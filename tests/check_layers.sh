@@ -36,6 +36,9 @@ print([int(datetime.datetime.strptime(t, "%b %d, %Y %H:%M:%S").replace(tzinfo=da
     "$bin" "$tmp/vss.raw" >"$tmp/vss.txt" 2>&1
     grep -q "vss2   2013-12-03 06:37:48 UTC  {600f0b6d-5bdf-11e3-9d6c-005056c00008}" "$tmp/vss.txt" ||
         no "text report lacks the dated rollback line: $(cat "$tmp/vss.txt")"
+    "$bin" --markdown "$tmp/vss.raw" >"$tmp/vss.md" 2>&1
+    grep -qF -- '- `vss2` 2013-12-03 06:37:48 UTC, store `{600f0b6d-5bdf-11e3-9d6c-005056c00008}`' \
+        "$tmp/vss.md" || no "Markdown report lacks the dated rollback line: $(cat "$tmp/vss.md")"
     # a damaged catalog: the store list block (first catalog block) overwritten
     cp "$tmp/vss.raw" "$tmp/bad.raw"
     cat_off=$(python3 -c 'import struct,sys; f=open(sys.argv[1],"rb"); f.seek(0x1e00+0x30); print(struct.unpack("<Q", f.read(8))[0])' "$tmp/bad.raw")
