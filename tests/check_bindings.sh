@@ -1,14 +1,21 @@
 #!/usr/bin/env bash
-# libregf runs on its own copies of the libyal support libraries (analyzer/CMakeLists.txt,
+# libregf and libevtx run on their own copies of the libyal support libraries (analyzer/CMakeLists.txt,
 # "libregf in an island"): checks the built binary so that a link change cannot bring back
 # libregf calling libewf's 2014 libcdata/libfcache (quadratic enumeration, mixed versions).
 #   check_bindings.sh SXSDOCTOR IMAGE
 set -euo pipefail
 bin=$1 img=$2
-support='lib(regf|cdata|cdatetime|cerror|cfile|clocale|cnotify|cpath|csplit|cthreads|fcache|fdata|fdatetime|fguid|fwnt|una)_'
+support='lib(regf|evtx|fwevt|fvalue|exml|cdata|cdatetime|cerror|cfile|clocale|cnotify|cpath|csplit|cthreads|fcache|fdata|fdatetime|fguid|fwnt|una)_'
 fail=0
-if readelf -d "$bin" | grep -q 'NEEDED.*libregf'; then
-    echo "FAIL: $bin loads libregf.so (it must use the island's static copy)"; fail=1
+for lib in libregf libevtx; do
+    if readelf -d "$bin" | grep -q "NEEDED.*$lib"; then
+        echo "FAIL: $bin loads $lib.so (it must use the island's static copy)"; fail=1
+    fi
+done
+# the islands keep only their API global: an_hive_* and an_evtx_*
+leaked=$(nm --defined-only "$bin" | awk '$2 ~ /^[TDBR]$/ {print $3}' | grep -E "^$support" | head -5 || true)
+if [ -n "$leaked" ]; then
+    echo "FAIL: $bin has global libyal symbols outside the islands: $leaked"; fail=1
 fi
 exported=$(nm -D --defined-only "$bin" | awk '{print $3}' | grep -E "^$support" | head -5 || true)
 if [ -n "$exported" ]; then
@@ -29,5 +36,5 @@ state=$(python3 -c 'import json,sys; d=json.load(sys.stdin); print([f["value"] f
 if [ "$state" != "['clean']" ]; then
     echo "FAIL: the SOFTWARE hive of $img was not read through the island ($state)"; fail=1
 fi
-[ $fail -eq 0 ] && echo "ok: libregf and its support libraries are private to the island"
+[ $fail -eq 0 ] && echo "ok: libregf, libevtx and their support libraries are private to their islands"
 exit $fail

@@ -1,0 +1,233 @@
+/* Event logs into the servicing history (analyzer/an_evtx.h, an_evtlog.h, history/hist_evtx.c):
+ * real EVTX files Windows wrote (tests/data/evtx, SOURCE.md), cross-checked record by record
+ * with libevtx's own evtxexport, damaged copies of them, and in-memory records for each
+ * mapping rule. */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "analyzer/an_evtlog.h"
+#include "analyzer/an_evtx.h"
+#include "analyzer/an_history.h"
+#include "common/sxs_diag.h"
+#include "fsaccess/fsa.h"
+#include "support/corpus.h"
+
+static an_history *hist;
+static an_facts *facts;
+static sxs_diag *diag;
+
+static void setup(void)
+{
+    hist = an_history_new();
+    facts = an_facts_new();
+    diag = sxs_diag_new();
+    cr_assert(hist && facts && diag);
+}
+
+static void teardown(void)
+{
+    an_history_free(hist);
+    an_facts_free(facts);
+    sxs_diag_free(diag);
+}
+
+TestSuite(evtx, .init = setup, .fini = teardown);
+
+static int sh(const char *cmd, char **ret_out)
+{
+    char *argv[] = {"/bin/sh", "-c", (char *)cmd, NULL};
+    return sxs_run(argv, ret_out, NULL, NULL);
+}
+
+/* A directory tree holding Windows/System32/winevt/Logs/<as> = the gunzipped test file data
+ * (cut to cut bytes when cut > 0). Returns the tree (malloc'd); *ret_log the host path. */
+static char *tree_with(const char *data_gz, const char *as, long cut, char **ret_log)
+{
+    char *dir = sxs_test_tmpdir("evtx");
+    char cmd[4096], *log = malloc(2048);
+    cr_assert(log);
+    snprintf(log, 2048, "%s/Windows/System32/winevt/Logs/%s", dir, as);
+    snprintf(cmd, sizeof(cmd),
+             "mkdir -p '%s/Windows/System32/winevt/Logs' '%s/Windows/System32/config' && "
+             "gzip -dc '%s/tests/data/evtx/%s' > '%s'",
+             dir, dir, SXS_SOURCE_DIR, data_gz, log);
+    cr_assert_eq(sh(cmd, NULL), 0, "%s", cmd);
+    if (cut > 0)
+        cr_assert_eq(truncate(log, cut), 0);
+    *ret_log = log;
+    return dir;
+}
+
+/* Opens the tree's volume and runs the collector over it. */
+static void collect_tree(const char *dir)
+{
+    fsa_evidence *ev = NULL;
+    cr_assert_eq(fsa_open(dir, diag, &ev), 0);
+    cr_assert_geq(fsa_volume_count(ev), 1);
+    fsa_fs *fs = fsa_volume_fs(ev, 0);
+    cr_assert_not_null(fs);
+    cr_assert_eq(an_evtlog_collect(fs, "Windows", hist, facts, diag), 0);
+    fsa_close(ev);
+}
+
+static const char *fact(const char *name)
+{
+    const an_fact *f = an_facts_get(facts, name);
+    return f ? f->value : NULL;
+}
+
+static int64_t num(const char *name)
+{
+    const an_fact *f = an_facts_get(facts, name);
+    cr_assert(f && f->has_num, "no number %s", name);
+    return f->num;
+}
+
+static size_t count_facts(const char *name)
+{
+    size_t n = 0, pos = 0;
+    while (an_facts_next(facts, name, &pos))
+        n++;
+    return n;
+}
+
+static const an_attempt *attempt_kb(const char *kb, size_t *ret_n)
+{
+    const an_attempt *found = NULL;
+    size_t n = 0;
+    for (size_t i = 0; i < an_history_count(hist); i++)
+        if (strcmp(an_history_at(hist, i)->kb, kb) == 0) {
+            found = found ? found : an_history_at(hist, i);
+            n++;
+        }
+    *ret_n = n;
+    return found;
+}
+
+typedef struct {
+    char *list; /* "record:event id\n" for each record, in order */
+    size_t len, cap;
+    size_t n19, n20;
+} seen;
+
+static int on_rec(const an_evtx_record *r, void *ctx)
+{
+    seen *s = ctx;
+    char line[64];
+    int n = snprintf(line, sizeof(line), "%llu:%u\n", (unsigned long long)r->record, r->event_id);
+    if (s->len + (size_t)n + 1 > s->cap) {
+        s->cap = s->cap ? s->cap * 2 : 4096;
+        s->list = realloc(s->list, s->cap);
+        cr_assert_not_null(s->list);
+    }
+    memcpy(s->list + s->len, line, (size_t)n + 1);
+    s->len += (size_t)n;
+    if (strcmp(r->provider, "Microsoft-Windows-WindowsUpdateClient") == 0)
+        s->n19 += r->event_id == 19, s->n20 += r->event_id == 20;
+    return 0;
+}
+
+/* libevtx's evtxexport lists the same records with the same event ids, in the same order. */
+static void assert_matches_evtxexport(const char *host, const seen *s)
+{
+    char cmd[2048], *out = NULL;
+    snprintf(cmd, sizeof(cmd),
+             "evtxexport -f text '%s' | awk -F': ' '/^Event number/ {n=$2} /^Event "
+             "identifier/ {split($2, a, \"[()]\"); print n \":\" a[2]}'",
+             host);
+    cr_assert_eq(sh(cmd, &out), 0, "%s", cmd);
+    cr_assert_str_eq(s->list, out, "records differ from evtxexport's");
+    free(out);
+}
+
+static void read_host_log(const char *dir, const char *as, seen *s, an_evtx_stats *st, int want)
+{
+    fsa_evidence *ev = NULL;
+    cr_assert_eq(fsa_open(dir, diag, &ev), 0);
+    fsa_fs *fs = fsa_volume_fs(ev, 0);
+    cr_assert_not_null(fs);
+    char path[512], why[320];
+    snprintf(path, sizeof(path), "windows/system32/WINEVT/logs/%s", as); /* any case */
+    fsa_file *f = NULL;
+    cr_assert_eq(fsa_file_open(fs, path, &f), 1);
+    cr_assert_eq(an_evtx_read(f, path, on_rec, s, st, why, sizeof(why)), want, "%s", why);
+    fsa_file_close(f);
+    fsa_close(ev);
+}
+
+/* system.evtx of omerbenamram/evtx (a Windows 10 1703 machine, 2017): 1881 records, every one
+ * as evtxexport reads it; 79 recovered records neither libevtx nor evtxexport can parse. */
+Test(evtx, real_system_matches_evtxexport)
+{
+    char *log = NULL, *dir = tree_with("system.evtx.gz", "System.evtx", 0, &log);
+    seen s = {0};
+    an_evtx_stats st;
+    read_host_log(dir, "System.evtx", &s, &st, 0);
+    cr_assert_eq(st.records, 1881);
+    cr_assert_eq(st.recovered, 0);
+    cr_assert_eq(st.recovered_unreadable, 79);
+    cr_assert_eq(st.unreadable, 0);
+    cr_assert_eq(st.chunks, 17);
+    cr_assert_eq(st.header_chunks, 3); /* stale in a dirty log: 17 slots are written */
+    cr_assert_eq(st.bad_chunks, 0);
+    cr_assert(st.dirty);
+    cr_assert_not(st.truncated);
+    cr_assert_eq(s.n19, 116);
+    cr_assert_eq(s.n20, 5);
+    assert_matches_evtxexport(log, &s);
+    free(s.list);
+    free(log);
+    free(dir);
+}
+
+/* The same log into the history: 121 update attempts (Store apps, Defender definitions, MSRT,
+ * cumulative updates); the 2017-07 cumulative update KB4025342 failed four times with
+ * 0x80248007 over eight days (43 + 20 each time): one failed attempt with its eight records,
+ * never succeeded; the October MSRT failed with 0x80246013 and is the newest failure. */
+Test(evtx, real_system_history)
+{
+    char *log = NULL, *dir = tree_with("system.evtx.gz", "System.evtx", 0, &log);
+    collect_tree(dir);
+    cr_assert_eq(an_history_finish(hist, NULL, facts), 0);
+    const char *p = "Windows/System32/winevt/Logs/System.evtx";
+    cr_assert_str_eq(fact("evtx.log"), p);
+    cr_assert_eq(num("evtx.records"), 1881);
+    cr_assert_eq(num("evtx.recovered_unreadable"), 79);
+    cr_assert_null(fact("unread.evtx"), "a dirty log is not a damaged one");
+    cr_assert_eq(num("history.attempts"), 121);
+    cr_assert_eq(num("history.failed"), 2);
+    cr_assert_eq(num("history.unresolved"), 2);
+    size_t n = 0;
+    const an_attempt *a = attempt_kb("KB4025342", &n);
+    cr_assert_eq(n, 1, "one attempt for the retried update, not %zu", n);
+    cr_assert_eq(a->status, AN_ATT_FAILED);
+    cr_assert_eq(a->result, 0x80248007u);
+    cr_assert_not(a->resolved);
+    cr_assert_str_eq(a->client, "Windows Update");
+    cr_assert_eq(a->nev, 8);
+    cr_assert_str_eq(a->ev[0].source, p);
+    cr_assert_eq(a->ev[0].line, 560); /* the first 43 */
+    cr_assert_eq(a->ev[0].offset, -1);
+    cr_assert_str_eq(a->ev[0].timestamp, "2017-07-23T07:25:41Z");
+    cr_assert_str_eq(a->ev[1].text,
+                     "Microsoft-Windows-WindowsUpdateClient 20: 0x80248007 | 2017-07 Cumulative "
+                     "Update for Windows 10 Version 1703 for x64-based Systems (KB4025342) | 201");
+    cr_assert_eq(a->ev[1].line, 561);
+    /* the finding's facts: the newest unresolved failure, cited by record */
+    cr_assert_str_eq(fact("history.update.failure.kb"), "KB890830");
+    cr_assert_str_eq(fact("history.update.failure.result"), "0x80246013");
+    cr_assert_str_eq(fact("history.update.failure.start"), "2017-12-18T13:48:00Z");
+    const an_fact *rf = an_facts_get(facts, "history.update.failure.result");
+    cr_assert_str_eq(rf->source, p);
+    cr_assert_eq(rf->line, 1823);
+    cr_assert_eq(count_facts("history.evtx.restart_requested"), 2);
+    cr_assert_eq(count_facts("history.evtx.driver_not_loaded"), 3);
+    cr_assert_eq(count_facts("history.evtx.service_failure"), 0); /* Spooler, CldFlt: not ours */
+    free(log);
+    free(dir);
+}
