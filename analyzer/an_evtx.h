@@ -36,8 +36,8 @@ typedef struct {
     uint64_t size;
     uint32_t header_chunks; /* chunk count the file header claims */
     uint32_t chunks;        /* chunk slots present in the file (size - 4096) / 65536 */
-    uint32_t bad_chunks;    /* slots neither empty nor starting "ElfChnk" */
-    bool truncated;         /* fewer whole chunk slots than the header counts */
+    uint32_t bad_chunks;    /* slots holding bytes without a chunk signature */
+    bool truncated;         /* fewer chunk slots than the header counts, or a partial one */
     uint64_t records;       /* records handed to the callback, recovered ones included */
     uint64_t recovered;
     uint64_t unreadable;           /* allocated records libevtx listed but could not parse */

@@ -132,12 +132,13 @@ static int on_rec(const an_evtx_record *r, void *ctx)
     return 0;
 }
 
-/* libevtx's evtxexport lists the same records with the same event ids, in the same order. */
+/* libevtx's evtxexport -m all lists the same records (allocated, then recovered) with the
+ * same event ids, in the same order. */
 static void assert_matches_evtxexport(const char *host, const seen *s)
 {
     char cmd[2048], *out = NULL;
     snprintf(cmd, sizeof(cmd),
-             "evtxexport -f text '%s' | awk -F': ' '/^Event number/ {n=$2} /^Event "
+             "evtxexport -m all -f text '%s' | awk -F': ' '/^Event number/ {n=$2} /^Event "
              "identifier/ {split($2, a, \"[()]\"); print n \":\" a[2]}'",
              host);
     cr_assert_eq(sh(cmd, &out), 0, "%s", cmd);
@@ -228,6 +229,80 @@ Test(evtx, real_system_history)
     cr_assert_eq(count_facts("history.evtx.restart_requested"), 2);
     cr_assert_eq(count_facts("history.evtx.driver_not_loaded"), 3);
     cr_assert_eq(count_facts("history.evtx.service_failure"), 0); /* Spooler, CldFlt: not ours */
+    free(log);
+    free(dir);
+}
+
+static bool diag_has(const char *source, const char *needle)
+{
+    for (size_t i = 0; i < sxs_diag_count(diag); i++) {
+        const sxs_diag_entry *e = sxs_diag_get(diag, i);
+        if (e->level >= SXS_DIAG_WARN && e->source && strcmp(e->source, source) == 0 &&
+            strstr(e->message, needle))
+            return true;
+    }
+    return false;
+}
+
+/* A chunk whose signature was overwritten (omerbenamram/evtx's sample): the 267 records of
+ * the other chunks and 81 recovered ones still read, exactly as evtxexport reads them; the
+ * report names the file and the damaged chunk. */
+Test(evtx, bad_chunk_magic)
+{
+    char *log = NULL,
+         *dir = tree_with("sample_with_a_bad_chunk_magic.evtx.gz", "Setup.evtx", 0, &log);
+    seen s = {0};
+    an_evtx_stats st;
+    read_host_log(dir, "Setup.evtx", &s, &st, 0);
+    cr_assert_eq(st.records, 267 + 81);
+    cr_assert_eq(st.recovered, 81);
+    cr_assert_eq(st.recovered_unreadable, 82);
+    cr_assert_eq(st.unreadable, 0);
+    cr_assert_eq(st.bad_chunks, 2); /* slots 6 and 10: data, header zeroed */
+    assert_matches_evtxexport(log, &s);
+    free(s.list);
+    collect_tree(dir);
+    const char *p = "Windows/System32/winevt/Logs/Setup.evtx";
+    cr_assert_eq(num("evtx.bad_chunks"), 2);
+    const char *u = fact("unread.evtx");
+    cr_assert_not_null(u);
+    cr_assert(strstr(u, "2 of 16 chunks damaged"), "%s", u);
+    cr_assert(diag_has(p, "2 of 16 chunks damaged"));
+    free(log);
+    free(dir);
+}
+
+/* Cut inside its fourth chunk: the three whole chunks' records, the cut named. */
+Test(evtx, truncated)
+{
+    char *log = NULL,
+         *dir = tree_with("system.evtx.gz", "System.evtx", 4096 + 3 * 65536 + 1000, &log);
+    collect_tree(dir);
+    const char *p = "Windows/System32/winevt/Logs/System.evtx";
+    const char *u = fact("unread.evtx");
+    cr_assert_not_null(u, "a truncated log is damaged evidence");
+    cr_assert_str_eq(u, "damaged event log: 0 of 3 chunks damaged (truncated: the header counts "
+                        "3), 0 records unreadable, 326 read (0 recovered)");
+    cr_assert(diag_has(p, "0 of 3 chunks damaged (truncated"));
+    cr_assert_eq(num("evtx.records"), 326); /* evtxexport reads 326 of the cut file too */
+    free(log);
+    free(dir);
+}
+
+/* Not an event log at all: unread, named, no record. */
+Test(evtx, garbage)
+{
+    char *log = NULL, *dir = tree_with("system.evtx.gz", "System.evtx", 0, &log);
+    FILE *f = fopen(log, "wb");
+    cr_assert_not_null(f);
+    for (int i = 0; i < 70000; i++)
+        fputc("0123456789abcdef"[(i * 7) % 16], f);
+    fclose(f);
+    collect_tree(dir);
+    const char *p = "Windows/System32/winevt/Logs/System.evtx";
+    cr_assert_not_null(fact("unread.evtx"));
+    cr_assert_null(fact("evtx.records"));
+    cr_assert(diag_has(p, "event log not read: not an event log libevtx can open"));
     free(log);
     free(dir);
 }

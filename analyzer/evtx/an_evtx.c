@@ -139,8 +139,9 @@ static void first_line(char *why, size_t cap, const char *what, libevtx_error_t 
     snprintf(why, cap, "%s%s%s", what, msg[0] ? ": " : "", msg);
 }
 
-/* Chunk slots: the header's count, and slots whose signature is neither a chunk's nor zero
- * (never written). 8 bytes per slot: a 20 MB log is 320 reads of 8 bytes. */
+/* Chunk slots: the header's count, and slots that do not start "ElfChnk" yet hold bytes (a
+ * chunk whose header was overwritten or zeroed; a never-used slot is all zero). 8 bytes per
+ * chunk; only a slot without the signature is read whole, 64 KiB at a time. */
 static int scan_chunks(evtx_io *io, an_evtx_stats *st)
 {
     uint8_t hdr[48];
@@ -156,16 +157,32 @@ static int scan_chunks(evtx_io *io, an_evtx_stats *st)
     if (io->size <= EVTX_HEADER)
         return 0;
     st->chunks = (uint32_t)((io->size - EVTX_HEADER) / EVTX_CHUNK);
-    st->truncated = st->header_chunks > st->chunks;
+    /* a cut log: fewer slots than the header counts, or a partial last slot */
+    st->truncated = st->header_chunks > st->chunks || (io->size - EVTX_HEADER) % EVTX_CHUNK != 0;
+    uint8_t *slot = NULL;
     for (uint32_t c = 0; c < st->chunks; c++) {
+        uint64_t at = EVTX_HEADER + (uint64_t)c * EVTX_CHUNK;
         uint8_t sig[8];
-        long r = fsa_file_read(io->f, EVTX_HEADER + (uint64_t)c * EVTX_CHUNK, sig, 8);
-        if (r < 0)
+        long r = fsa_file_read(io->f, at, sig, 8);
+        if (r < 0) {
+            free(slot);
             return -EIO;
-        static const uint8_t zero[8];
-        if (r == 8 && memcmp(sig, "ElfChnk\0", 8) != 0 && memcmp(sig, zero, 8) != 0)
-            st->bad_chunks++;
+        }
+        if (r == 8 && memcmp(sig, "ElfChnk\0", 8) == 0)
+            continue;
+        if (!slot && !(slot = malloc(EVTX_CHUNK)))
+            return -ENOMEM;
+        r = fsa_file_read(io->f, at, slot, EVTX_CHUNK);
+        if (r < 0) {
+            free(slot);
+            return -EIO;
+        }
+        bool used = false;
+        for (long k = 0; k < r && !used; k++)
+            used = slot[k] != 0;
+        st->bad_chunks += used;
     }
+    free(slot);
     return 0;
 }
 
@@ -232,7 +249,10 @@ int an_evtx_read(fsa_file *f, const char *path, an_evtx_record_cb cb, void *ctx,
         why[0] = '\0';
     evtx_io io = {.f = f, .size = fsa_file_size(f)};
     st->size = io.size;
-    if (scan_chunks(&io, st) < 0) {
+    int sc = scan_chunks(&io, st);
+    if (sc == -ENOMEM)
+        return sc;
+    if (sc < 0) {
         const char *d = fsa_file_damage(f, NULL);
         snprintf(why, why_cap, "%s", d && d[0] ? d : "the evidence could not be read");
         return -EIO;
