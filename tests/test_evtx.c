@@ -306,3 +306,155 @@ Test(evtx, garbage)
     free(log);
     free(dir);
 }
+
+/* ---- the record-to-attempt mapping over in-memory records ---- */
+
+static const char *const SYS = "Windows/System32/winevt/Logs/System.evtx";
+static const char *const SETUP = "Windows/System32/winevt/Logs/Setup.evtx";
+static const char *const WUC = "Microsoft-Windows-WindowsUpdateClient";
+static const char *const SRV = "Microsoft-Windows-Servicing";
+/* 2024-01-09T10:00:00Z */
+#define T0 1704794400
+#define DAY 86400
+
+static void rec(const char *path, uint64_t n, const char *provider, uint32_t id, int64_t t,
+                size_t nstr, const char *const *strs)
+{
+    an_evtx_record r = {.path = path,
+                        .record = n,
+                        .event_id = id,
+                        .provider = provider,
+                        .has_time = true,
+                        .time = t,
+                        .nstr = nstr};
+    for (size_t i = 0; i < nstr; i++)
+        r.str[i] = strs[i];
+    an_history_evtx_record(hist, &r);
+}
+#define REC(path, n, prov, id, t, ...)                                                             \
+    rec(path, n, prov, id, t, sizeof((const char *[]){__VA_ARGS__}) / sizeof(char *),              \
+        (const char *[]){__VA_ARGS__})
+
+#define CU "2024-01 Cumulative Update for Windows 11 Version 23H2 for x64-based Systems (KB5034123)"
+
+/* A cumulative update that fails twice in two days is one failed attempt with its four
+ * records; the install a day later succeeds and resolves it: no unresolved failure. */
+Test(evtx, map_retry_then_success)
+{
+    REC(SYS, 10, WUC, 43, T0, CU, "{GUID}", "1");
+    REC(SYS, 11, WUC, 20, T0 + 60, "0x800f0922", CU, "{GUID}", "1", "{SVC}");
+    REC(SYS, 20, WUC, 43, T0 + DAY, CU, "{GUID}", "1");
+    REC(SYS, 21, WUC, 20, T0 + DAY + 60, "0x800f0922", CU, "{GUID}", "1", "{SVC}");
+    REC(SYS, 30, WUC, 43, T0 + 2 * DAY, CU, "{GUID}", "1");
+    REC(SYS, 31, WUC, 19, T0 + 2 * DAY + 60, CU, "{GUID}", "1", "{SVC}");
+    cr_assert_eq(an_history_finish(hist, NULL, facts), 0);
+    cr_assert_eq(an_history_count(hist), 2);
+    const an_attempt *f = an_history_at(hist, 0), *s = an_history_at(hist, 1);
+    cr_assert_eq(f->status, AN_ATT_FAILED);
+    cr_assert_eq(f->result, 0x800f0922u);
+    cr_assert_str_eq(f->kb, "KB5034123");
+    cr_assert_eq(f->nev, 4);
+    cr_assert_eq(f->ev[3].line, 21);
+    cr_assert(f->resolved);
+    cr_assert_eq(f->resolved_by, 1);
+    cr_assert_eq(s->status, AN_ATT_SUCCEEDED);
+    cr_assert_eq(s->nev, 2);
+    cr_assert_eq(num("history.unresolved"), 0);
+    cr_assert_null(fact("history.update.failure.result"));
+}
+
+/* An event-20 failure with no later success: UPDATE-FAILED's facts, cited by file and record. */
+Test(evtx, map_failure_unresolved)
+{
+    REC(SYS, 7, WUC, 20, T0, "0x80070643", CU, "{GUID}", "1", "{SVC}");
+    REC(SYS, 8, WUC, 19, T0 + 60, "Security Intelligence Update (KB2267602)", "{G}", "1", "{S}");
+    cr_assert_eq(an_history_finish(hist, NULL, facts), 0);
+    cr_assert_eq(num("history.unresolved"), 1);
+    cr_assert_str_eq(fact("history.update.failure.result"), "0x80070643");
+    cr_assert_str_eq(fact("history.update.failure.kb"), "KB5034123");
+    cr_assert_str_eq(fact("history.update.failure.package"), CU);
+    cr_assert_str_eq(fact("history.update.failure.client"), "Windows Update");
+    cr_assert_str_eq(fact("history.update.failure.start"), "2024-01-09T10:00:00Z");
+    const an_fact *l = an_facts_get(facts, "history.update.failure.line");
+    cr_assert_str_eq(l->value, "Microsoft-Windows-WindowsUpdateClient 20: 0x80070643 | " CU " | 1");
+    cr_assert_str_eq(l->source, SYS);
+    cr_assert_eq(l->line, 7);
+    cr_assert_eq(l->offset, -1);
+}
+
+/* Setup.evtx's Servicing events: 1 opens, 3 fails with its ErrorCode, 4 is pending a reboot;
+ * the package and client come from the event data. */
+Test(evtx, map_servicing)
+{
+    REC(SETUP, 1, SRV, 1, T0, "KB5034441", "Absent", "5", "Installed", "112", "WindowsUpdateAgent");
+    REC(SETUP, 2, SRV, 3, T0 + 300, "KB5034441", "Installed", "112", "0x80070643",
+        "WindowsUpdateAgent");
+    REC(SETUP, 3, SRV, 1, T0 + DAY, "KB5034123", "Absent", "5", "Installed", "112",
+        "WindowsUpdateAgent");
+    REC(SETUP, 4, SRV, 7, T0 + DAY + 10, "Microsoft-Windows-Foo", "KB5034123",
+        "WindowsUpdateAgent");
+    REC(SETUP, 5, SRV, 4, T0 + DAY + 600, "KB5034123", "Installed", "112", "0x0",
+        "WindowsUpdateAgent");
+    cr_assert_eq(an_history_finish(hist, NULL, facts), 0);
+    cr_assert_eq(an_history_count(hist), 2);
+    const an_attempt *a = an_history_at(hist, 0), *b = an_history_at(hist, 1);
+    cr_assert_eq(a->status, AN_ATT_FAILED);
+    cr_assert_eq(a->result, 0x80070643u);
+    cr_assert_str_eq(a->kb, "KB5034441");
+    cr_assert_str_eq(a->client, "WindowsUpdateAgent");
+    cr_assert_eq(a->nev, 2);
+    cr_assert_eq(b->status, AN_ATT_PENDING);
+    cr_assert_eq(b->nev, 3); /* 1, 7 and 4 */
+    cr_assert_eq(num("history.unresolved"), 1);
+    cr_assert_str_eq(fact("history.update.failure.kb"), "KB5034441");
+}
+
+/* One install in two logs (WindowsUpdateClient 20 in System.evtx, Servicing 3 in Setup.evtx,
+ * minutes apart): one attempt with both records, not two rows. */
+Test(evtx, map_merge_across_logs)
+{
+    REC(SETUP, 50, SRV, 1, T0, "KB5034123", "Absent", "5", "Installed", "112",
+        "WindowsUpdateAgent");
+    REC(SETUP, 51, SRV, 3, T0 + 200, "KB5034123", "Installed", "112", "0x800f0922",
+        "WindowsUpdateAgent");
+    REC(SYS, 900, WUC, 20, T0 + 260, "0x800f0922", CU, "{GUID}", "1", "{SVC}");
+    cr_assert_eq(an_history_finish(hist, NULL, facts), 0);
+    cr_assert_eq(an_history_count(hist), 1);
+    const an_attempt *a = an_history_at(hist, 0);
+    cr_assert_eq(a->status, AN_ATT_FAILED);
+    cr_assert_eq(a->nev, 3);
+    cr_assert_str_eq(a->ev[0].source, SETUP);
+    cr_assert_str_eq(a->ev[2].source, SYS);
+    cr_assert_eq(a->ev[2].line, 900);
+    cr_assert_eq(num("history.unresolved"), 1);
+}
+
+/* System.evtx notes: SCM failures of the servicing services only, restarts, bug checks; scan
+ * and download failures are notes, not install attempts. */
+Test(evtx, map_system_notes)
+{
+    REC(SYS, 1, "Service Control Manager", 7031, T0, "Windows Update", "1", "0", "1", "Restart");
+    REC(SYS, 2, "Service Control Manager", 7023, T0, "Spooler", "%%2147942414");
+    REC(SYS, 3, "Service Control Manager", 7000, T0, "TrustedInstaller", "%%1053");
+    REC(SYS, 4, "EventLog", 6008, T0, "10:00:00", "09/01/2024");
+    REC(SYS, 5, "Microsoft-Windows-Kernel-Power", 41, T0, "0x0", "0");
+    REC(SYS, 6, "Microsoft-Windows-WER-SystemErrorReporting", 1001, T0, "0x0000007e (0xc0000005)",
+        "C:\\Windows\\MEMORY.DMP", "id");
+    REC(SYS, 7, WUC, 25, T0, "0x8024402c");
+    REC(SYS, 8, WUC, 31, T0, "0x80246008", CU, "{GUID}");
+    REC(SYS, 9, "Service Control Manager", 7026, T0, "\nwimmount\n");
+    cr_assert_eq(an_history_finish(hist, NULL, facts), 0);
+    cr_assert_eq(an_history_count(hist), 0);
+    cr_assert_eq(count_facts("history.evtx.service_failure"), 2);
+    cr_assert_str_eq(fact("history.evtx.service_failure"),
+                     "Service Control Manager 7031: Windows Update | 1 | 0 | 1 | Restart");
+    cr_assert_eq(an_facts_get(facts, "history.evtx.service_failure")->line, 1);
+    cr_assert_eq(count_facts("history.evtx.unexpected_restart"), 2);
+    cr_assert_str_eq(fact("history.evtx.bugcheck"), "0x0000007e (0xc0000005)");
+    cr_assert_str_eq(fact("history.evtx.wu.detect_failure"),
+                     "Microsoft-Windows-WindowsUpdateClient 25: 0x8024402c");
+    cr_assert_not_null(fact("history.evtx.wu.download_failure"));
+    cr_assert_str_eq(fact("history.evtx.driver_not_loaded"),
+                     "Service Control Manager 7026:  wimmount");
+    cr_assert_eq(num("history.unresolved"), 0);
+}

@@ -157,8 +157,14 @@ static void wuc(an_history *h, const an_evtx_record *r, const an_log_line *l)
         }
         i = recent_failure(h, key, l->time);
         if (i >= 0) { /* a retry of a failure: its result decides whether it is new */
-            hist_cite(h, i, l, false);
             open_put(h, key, i, true);
+            slot = open_find(h, key);
+            if (slot >= 0) {
+                hist_copy(h->evtx.open[slot].start_text, AN_HISTORY_MAX_TEXT, l->text, l->len);
+                h->evtx.open[slot].start_record = l->line_no;
+                h->evtx.open[slot].start_time = l->time;
+                h->evtx.open[slot].start_has_time = l->has_time;
+            }
             return;
         }
         i = begin(h, l, title, "Windows Update");
@@ -170,15 +176,31 @@ static void wuc(an_history *h, const an_evtx_record *r, const an_log_line *l)
             hist_cite(h, i, l, false);
         return;
     case 19:
-    case 20:
-        if (slot >= 0 && h->evtx.open[slot].retry && r->event_id == 19)
+    case 20: {
+        bool retry = slot >= 0 && h->evtx.open[slot].retry;
+        if (retry && r->event_id == 19)
             i = -1; /* the retry succeeded: an attempt of its own, which resolves the failure */
         if (i < 0 && r->event_id == 20 && title[0])
             i = recent_failure(h, key, l->time);
-        if (i < 0)
-            i = begin(h, l, title, "Windows Update");
-        else
+        an_log_line start = {0};
+        if (retry) {
+            start.text = h->evtx.open[slot].start_text;
+            start.len = strlen(start.text);
+            start.line_no = h->evtx.open[slot].start_record;
+            start.offset = UINT64_MAX;
+            start.has_time = h->evtx.open[slot].start_has_time;
+            start.time = h->evtx.open[slot].start_time;
+            start.time_is_utc = true;
+        }
+        if (i < 0) {
+            i = begin(h, retry ? &start : l, title, "Windows Update");
+            if (retry)
+                hist_cite(h, i, l, true);
+        } else {
+            if (retry)
+                hist_cite(h, i, &start, false);
             hist_cite(h, i, l, true);
+        }
         if (r->event_id == 19) {
             hist_result(h, i, 0, l);
             hist_close(h, i, AN_ATT_SUCCEEDED);
@@ -189,6 +211,7 @@ static void wuc(an_history *h, const an_evtx_record *r, const an_log_line *l)
         if (slot >= 0)
             open_drop(h, slot);
         return;
+    }
     default:
         return;
     }

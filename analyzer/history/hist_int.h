@@ -71,7 +71,12 @@ typedef struct {
     struct {
         char key[256]; /* KB, else title / package identity */
         long att;
-        bool retry; /* att is an earlier failure this install retries */
+        bool retry; /* att is an earlier failure this install retries: the start record
+                       (below) is cited on whichever attempt its result goes to */
+        char start_text[AN_HISTORY_MAX_TEXT];
+        uint64_t start_record;
+        int64_t start_time;
+        bool start_has_time;
     } open[HIST_EVTX_OPEN];
     size_t cursor;
     hist_evtx_note notes[HIST_EVTX_MAX_NOTES];
