@@ -458,3 +458,70 @@ Test(evtx, map_system_notes)
                      "Service Control Manager 7026:  wimmount");
     cr_assert_eq(num("history.unresolved"), 0);
 }
+
+/* ---- end to end: sxsdoctor over a healthy tree with a real System.evtx added ---- */
+
+static char *tree_plus_log(const char *tag, const char *data_gz)
+{
+    char *tree = sxs_sample("healthy.tree");
+    char *dir = sxs_test_tmpdir(tag), cmd[4096];
+    snprintf(cmd, sizeof(cmd),
+             "cp -r '%s/.' '%s/' && mkdir -p '%s/Windows/System32/winevt/Logs' && "
+             "gzip -dc '%s/tests/data/evtx/%s' > '%s/Windows/System32/winevt/Logs/System.evtx'",
+             tree, dir, dir, SXS_SOURCE_DIR, data_gz, dir);
+    cr_assert_eq(sh(cmd, NULL), 0, "%s", cmd);
+    free(tree);
+    return dir;
+}
+
+static char *run_json(const char *dir, int want_exit)
+{
+    char *argv[] = {(char *)sxs_binary(), "--json", (char *)dir, NULL};
+    char *out = NULL, *err = NULL;
+    int rc = sxs_run(argv, &out, &err, NULL);
+    cr_assert_eq(rc, want_exit, "exit %d: %s", rc, err);
+    free(err);
+    return out;
+}
+
+/* The healthy sample is HEALTHY (exit 0); with the 2017 machine's System.evtx it is
+ * UPDATE-FAILED (exit 1) for the newest unresolved failure, cited by record, and the history
+ * lists the retried cumulative update once. */
+Test(evtx_cli, real_system_log_makes_update_failed)
+{
+    char *dir = tree_plus_log("evtxcli", "system.evtx.gz");
+    char *out = run_json(dir, 1);
+    ASSERT_JSON(out, "[f['id'] for f in d['findings']]", "['UPDATE-FAILED']");
+    ASSERT_JSON(out, "'KB890830' in d['findings'][0]['title']", "True");
+    ASSERT_JSON(out,
+                "sorted(set((e['source'], e['line']) for e in d['findings'][0]['evidence'] if "
+                "e['source'].endswith('System.evtx')))",
+                "[('Windows/System32/winevt/Logs/System.evtx', 1822), "
+                "('Windows/System32/winevt/Logs/System.evtx', 1823)]");
+    ASSERT_JSON(out,
+                "[(h['status'], h['result'], len(h['evidence'])) for h in d['history'] if "
+                "h['kb'] == 'KB4025342']",
+                "[('failed', '0x80248007', 8)]");
+    /* the 121 attempts of the log, and the healthy sample's own DISM run from CBS.log */
+    ASSERT_JSON(out, "len(d['history'])", "122");
+    ASSERT_JSON(out, "d['verdict']['primary']", "UPDATE-FAILED");
+    free(out);
+    free(dir);
+}
+
+/* A System.evtx that is not an event log: never HEALTHY, the file named. */
+Test(evtx_cli, unreadable_log_is_not_healthy)
+{
+    char *dir = tree_plus_log("evtxbad", "system.evtx.gz"), path[2048];
+    snprintf(path, sizeof(path), "%s/Windows/System32/winevt/Logs/System.evtx", dir);
+    FILE *f = fopen(path, "wb");
+    cr_assert_not_null(f);
+    fputs("ElfFile but nothing else\n", f);
+    fclose(f);
+    char *out = run_json(dir, 3);
+    ASSERT_JSON(out, "d['verdict']['status']", "unreadable");
+    ASSERT_JSON(out, "[e['source'] for e in d['errors'] if 'event log not read' in e['message']]",
+                "['Windows/System32/winevt/Logs/System.evtx']");
+    free(out);
+    free(dir);
+}
