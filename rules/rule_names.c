@@ -14,7 +14,8 @@ static const char *const scenarios[] = {
     "DISK-SPACE", "BOOT-CONFIG",    "BOOT-DRIVER",    "HIVE-DAMAGED",    "BUGCHECK",
 };
 
-/* Keep in step with analyzer/facts-registry.md, facts-fs.md and facts-setupdiag.md. */
+/* Keep in step with analyzer/facts-registry.md, facts-fs.md, facts-setupdiag.md and
+ * facts-history.md. */
 static const char *const facts[] = {
     /* registry: hive state */
     "hive.<name>.state",
