@@ -158,6 +158,8 @@ static const char *const facts[] = {
     "history.evtx.bugcheck",
     "history.evtx.wu.detect_failure",
     "history.evtx.wu.download_failure",
+    "history.evtx.wer.wu_failure",
+    "history.evtx.wer.setupdiag",
     "history.evtx.notes_dropped",
     "evtx.log",
     "evtx.records",

@@ -525,3 +525,58 @@ Test(evtx_cli, unreadable_log_is_not_healthy)
     free(out);
     free(dir);
 }
+
+/* One cumulative update in CBS.log and in System.evtx (WindowsUpdateClient 20, minutes later):
+ * one attempt with the CBS lines and the record. */
+#define CBSL(t, m) t ", Info                  CBS    " m "\n"
+Test(evtx, map_merge_with_cbs)
+{
+    static const char cbs[] =
+        CBSL("2025-07-09 03:10:04", "Session: 31190112_2011552301 initialized by client "
+                                    "UpdateAgentLCU, external staging directory: (null)")
+            CBSL("2025-07-09 03:41:18",
+                 "Exec: Processing complete.  Session: 31190112_2011552301, "
+                 "Package: Package_for_RollupFix~31bf3856ad364e35~amd64~~26100.4652.1.9, "
+                 "Identifier: KB5062553 [HRESULT = 0x800f0922 - CBS_E_INSTALLERS_FAILED]")
+                CBSL("2025-07-09 03:41:19", "Session: 31190112_2011552301 finalized. Reboot "
+                                            "required: no [HRESULT = 0x800f0922 - "
+                                            "CBS_E_INSTALLERS_FAILED]");
+    const char *path = "Windows/Logs/CBS/CBS.log";
+    cr_assert_eq(an_history_file_begin(hist, AN_LOG_CBS, path), 0);
+    an_log_stats st;
+    cr_assert_geq(an_log_stream_mem((const uint8_t *)cbs, strlen(cbs), path, AN_LOG_CBS, NULL,
+                                    an_history_line_cb, hist, &st, NULL),
+                  0);
+    an_history_file_end(hist);
+    REC(SYS, 4242, WUC, 20, 1752032700 /* 2025-07-09T03:45:00Z */, "0x800f0922",
+        "2025-07 Cumulative Update for Windows 11 Version 24H2 for x64-based Systems (KB5062553)",
+        "{GUID}", "1", "{SVC}");
+    cr_assert_eq(an_history_finish(hist, "26100", facts), 0);
+    cr_assert_eq(an_history_count(hist), 1);
+    const an_attempt *a = an_history_at(hist, 0);
+    cr_assert_str_eq(a->kb, "KB5062553");
+    cr_assert_str_eq(a->client, "UpdateAgentLCU");
+    cr_assert_eq(a->result, 0x800f0922u);
+    cr_assert_str_eq(a->ev[a->nev - 1].source, SYS);
+    cr_assert_eq(a->ev[a->nev - 1].line, 4242);
+    cr_assert_str_eq(a->ev[0].source, path);
+}
+
+/* Application.evtx: WER's WindowsUpdateFailure3 bucket is a note; other WER reports are not. */
+Test(evtx, map_wer_notes)
+{
+    const char *app = "Windows/System32/winevt/Logs/Application.evtx";
+    REC(app, 3, "Windows Error Reporting", 1001, T0, "1234", "5", "WindowsUpdateFailure3",
+        "Not available", "0", "10.0.19041.3570", "80070643", "00000000-0000-0000-0000-000000000000",
+        "Install", "200");
+    REC(app, 4, "Windows Error Reporting", 1001, T0, "99", "5", "APPCRASH", "Not available", "0",
+        "app.exe");
+    cr_assert_eq(an_history_finish(hist, NULL, facts), 0);
+    cr_assert_eq(count_facts("history.evtx.wer.wu_failure"), 1);
+    cr_assert_str_eq(fact("history.evtx.wer.wu_failure"),
+                     "Windows Error Reporting 1001: 1234 | 5 | WindowsUpdateFailure3 | Not "
+                     "available | 0 | 10.0.19041.3570 | 80070643 | "
+                     "00000000-0000-0000-0000-000000000000 | Install | 200");
+    cr_assert_eq(an_facts_get(facts, "history.evtx.wer.wu_failure")->line, 3);
+    cr_assert_eq(an_history_count(hist), 0);
+}

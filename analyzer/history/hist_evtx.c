@@ -12,6 +12,8 @@
  *    services (wuauserv, BITS, CryptSvc, TrustedInstaller) and 7026 (boot drivers not
  *    loaded), EventLog 6008 / Kernel-Power 41, User32 1074, BugCheck 1001: notes, written as
  *    history.evtx.* facts by an_history_finish.
+ *  - Application.evtx: Windows Error Reporting 1001 with event name WindowsUpdateFailure3 or
+ *    WinSetupDiag02 (SetupDiag's result): notes too.
  * Record strings are untrusted: copied bounded, control characters dropped. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -327,6 +329,15 @@ static void system_event(an_history *h, const an_evtx_record *r, const char *tex
         note(h, "history.evtx.unexpected_restart", text, r);
     } else if (strcmp(p, "User32") == 0 && id == 1074) {
         note(h, "history.evtx.restart_requested", text, r);
+    } else if (strcmp(p, "Windows Error Reporting") == 0 && id == 1001 &&
+               (strcmp(str_at(r, 2), "WindowsUpdateFailure3") == 0 ||
+                strcmp(str_at(r, 2), "WinSetupDiag02") == 0)) {
+        /* Application.evtx: Windows Update's failure bucket (P2 = the code) and SetupDiag's
+         * result, as WER reported them */
+        note(h,
+             strcmp(str_at(r, 2), "WinSetupDiag02") == 0 ? "history.evtx.wer.setupdiag"
+                                                         : "history.evtx.wer.wu_failure",
+             text, r);
     } else if ((strcmp(p, "Microsoft-Windows-WER-SystemErrorReporting") == 0 ||
                 strcmp(p, "BugCheck") == 0) &&
                id == 1001) {

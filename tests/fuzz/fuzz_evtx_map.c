@@ -2,11 +2,11 @@
  * (analyzer/history/hist_evtx.c, an_history_evtx_record): each input line is one record,
  *   <sel><id-hi><id-lo><dt-hi><dt-lo> s1|s2|...
  * sel picks the log (System, Setup, WindowsUpdateClient) and the provider (WindowsUpdateClient,
- * Servicing, SCM, EventLog, Kernel-Power, User32, WER, other), id is an event id (one of the
- * mapped ones when the high byte is 0xff, else raw), dt minutes after the previous record
- * (times also go backwards when its top bit is set), the rest the event data strings. Then
- * finish, and the history's invariants: bounded counts, NUL-terminated fields, evidence within
- * its cap and cited by a log path, resolved_by pointing at a later success. */
+ * Servicing, SCM, EventLog, Kernel-Power, User32, WER system/application, other), id is an
+ * event id (one of the mapped ones when the high byte is 0xff, else raw), dt minutes after the
+ * previous record (times also go backwards when its top bit is set), the rest the event data
+ * strings. Then finish, and the history's invariants: bounded counts, NUL-terminated fields,
+ * evidence within its cap and cited by a log path, resolved_by pointing at a later success. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,6 +59,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                                             "Microsoft-Windows-Kernel-Power",
                                             "User32",
                                             "Microsoft-Windows-WER-SystemErrorReporting",
+                                            "Windows Error Reporting",
                                             "Other"};
     static const uint32_t ids[] = {19,   20,   43,   44,   25,   31,   1,    2,    3,  4,    7,
                                    7000, 7001, 7009, 7023, 7026, 7031, 7034, 6008, 41, 1074, 1001};
@@ -81,7 +82,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             continue;
         const uint8_t *u = (const uint8_t *)line;
         an_evtx_record r = {.path = paths[u[0] % 3],
-                            .provider = providers[(u[0] / 3) % 8],
+                            .provider = providers[(u[0] / 3) % 9],
                             .record = ++recno,
                             .has_time = (u[3] & 0x40) == 0};
         r.event_id =
