@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "analyzer/an_evtx.h"
 #include "analyzer/an_facts.h"
 #include "analyzer/an_log.h"
 #include "analyzer/an_logpass.h"
@@ -84,6 +85,7 @@ typedef struct {
     bool resolved;    /* a later attempt (resolved_by), or the installed build, resolved it */
     long resolved_by; /* index of the attempt that resolved this failure, or -1 */
     an_log_family family;
+    bool from_evtx; /* built from event-log records (an_history_evtx_record) */
     an_history_evidence ev[AN_HISTORY_MAX_EVIDENCE];
     size_t nev;
     size_t ev_more;
@@ -101,6 +103,13 @@ int an_history_line_cb(const an_log_line *line, void *ctx);
 void an_history_file_end(an_history *h);
 /* The collector as a consumer of the single log pass (an_logs_pass). */
 void an_history_consumer(an_history *h, an_log_consumer *ret);
+
+/* One event-log record (analyzer/an_evtx.h) into the history: WindowsUpdateClient 19/20/43/
+ * 44/25/31, Microsoft-Windows-Servicing 1/2/3/4/7, and from System.evtx the Service Control
+ * Manager failures of the servicing services and boot drivers, unexpected restarts (EventLog
+ * 6008, Kernel-Power 41), requested ones (User32 1074) and bug checks (BugCheck 1001). Other
+ * records are ignored. Strings copied. Call before an_history_finish. */
+void an_history_evtx_record(an_history *h, const an_evtx_record *r);
 
 /* Adds an attempt built elsewhere (SetupDiag's own results). Strings copied. */
 int an_history_add(an_history *h, const an_attempt *a);

@@ -11,6 +11,7 @@
 
 #include "analyzer/an_boot.h"
 #include "analyzer/an_fscollect.h"
+#include "analyzer/an_evtlog.h"
 #include "analyzer/an_history.h"
 #include "analyzer/an_logpass.h"
 #include "analyzer/an_setupdiag.h"
@@ -116,6 +117,11 @@ static void analyse_install(cli_report *r, cli_install_report *ir, const rule_se
         rule_scan_consumer(scan, &consumers[nc++]);
     int pr = an_logs_pass(in->fs, ir->logs, ir->n_logs, &ir->tz, consumers, nc, cli_progress_log,
                           (void *)(uintptr_t)n, r->diag);
+    /* the event logs: Windows Update's and servicing's own records of the same installs */
+    if (pr == 0) {
+        cli_progress("sxsdoctor: installation %u: event logs", n);
+        pr = an_evtlog_collect(in->fs, in->windows_dir, ir->history, ir->facts, r->diag);
+    }
     if (pr == 0)
         pr = an_history_add_setupdiag(ir->history, ir->facts);
     if (pr == 0)

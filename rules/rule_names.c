@@ -14,7 +14,8 @@ static const char *const scenarios[] = {
     "DISK-SPACE", "BOOT-CONFIG",    "BOOT-DRIVER",    "HIVE-DAMAGED",    "BUGCHECK",
 };
 
-/* Keep in step with analyzer/facts-registry.md, facts-fs.md and facts-setupdiag.md. */
+/* Keep in step with analyzer/facts-registry.md, facts-fs.md, facts-setupdiag.md and
+ * facts-history.md. */
 static const char *const facts[] = {
     /* registry: hive state */
     "hive.<name>.state",
@@ -150,6 +151,26 @@ static const char *const facts[] = {
     "history.driver.missing_folder",
     "history.driver.present",
     "history.driver.present_folder",
+    /* event logs (analyzer/facts-history.md, "Event logs") */
+    "history.evtx.service_failure",
+    "history.evtx.driver_not_loaded",
+    "history.evtx.unexpected_restart",
+    "history.evtx.restart_requested",
+    "history.evtx.bugcheck",
+    "history.evtx.wu.detect_failure",
+    "history.evtx.wu.download_failure",
+    "history.evtx.wer.wu_failure",
+    "history.evtx.wer.setupdiag",
+    "history.evtx.notes_dropped",
+    "evtx.log",
+    "evtx.records",
+    "evtx.recovered",
+    "evtx.unreadable",
+    "evtx.recovered_unreadable",
+    "evtx.chunks",
+    "evtx.bad_chunks",
+    "evtx.dirty",
+    "unread.evtx",
     /* file system: IIS */
     "iis.app_host_config.present",
     "iis.physical_path.count",

@@ -51,6 +51,8 @@ an_history *an_history_new(void)
         return NULL;
     h->cbs.startup_att = h->cbs.driver_att = -1;
     h->setup.att = h->dism.att = h->sapi.att = -1;
+    for (size_t i = 0; i < HIST_EVTX_OPEN; i++)
+        h->evtx.open[i].att = -1;
     return h;
 }
 
@@ -69,6 +71,8 @@ void an_history_free(an_history *h)
         return;
     for (size_t i = 0; i < h->n; i++)
         attempt_clear(&h->att[i]);
+    for (size_t i = 0; i < h->evtx.nnotes; i++)
+        free(h->evtx.notes[i].source);
     free(h->att);
     free(h->open);
     free(h->path);

@@ -137,6 +137,46 @@ static void merge_upgrades(an_history *h)
     h->n = w;
 }
 
+/* The event logs and the text logs (CBS, WindowsUpdate.log) record one install each in their
+ * own words: an event-log attempt joins an attempt of another source with the same KB whose
+ * times are within the window and whose outcome does not contradict it. */
+static bool outcome_fits(const an_attempt *a, const an_attempt *b)
+{
+    return a->status == b->status || a->status == AN_ATT_UNKNOWN || b->status == AN_ATT_UNKNOWN;
+}
+
+static bool other_source(const an_attempt *a, const an_attempt *b)
+{
+    return !a->nev || !b->nev || strcmp(a->ev[0].source, b->ev[0].source) != 0;
+}
+
+static void merge_sources(an_history *h)
+{
+    size_t w = 0;
+    for (size_t i = 0; i < h->n; i++) {
+        an_attempt *b = &h->att[i];
+        bool merged = false;
+        for (size_t j = w; b->kb[0] && j-- > 0 && !merged;) {
+            an_attempt *a = &h->att[j];
+            if (!a->from_evtx && !b->from_evtx)
+                continue;
+            if (a->kind != b->kind || strcasecmp(a->kb, b->kb) != 0 || !a->has_end ||
+                !b->has_start || b->start - a->end > HIST_UPGRADE_MERGE_WINDOW)
+                continue;
+            if (outcome_fits(a, b) && other_source(a, b)) {
+                merge_into(a, b);
+                merged = true;
+            }
+        }
+        if (merged)
+            continue;
+        if (w != i)
+            h->att[w] = *b;
+        w++;
+    }
+    h->n = w;
+}
+
 static bool same_target(const an_attempt *f, const an_attempt *s)
 {
     if (f->kind != s->kind)
@@ -283,6 +323,13 @@ static int write_facts(const an_history *h, an_facts *facts)
         r = an_facts_add_num(facts, "history.unresolved", (int64_t)unresolved, NULL, -1);
     if (r == 0 && disk)
         r = an_facts_add_bool(facts, "history.disk_space", true, NULL);
+    /* the event-log notes: service failures, restarts, bug checks, scan/download failures */
+    for (size_t k = 0; k < h->evtx.nnotes && r == 0; k++)
+        r = an_facts_add_str_at(facts, h->evtx.notes[k].name, h->evtx.notes[k].value,
+                                h->evtx.notes[k].source, -1, h->evtx.notes[k].record);
+    if (r == 0 && h->evtx.notes_more)
+        r = an_facts_add_num(facts, "history.evtx.notes_dropped", (int64_t)h->evtx.notes_more, NULL,
+                             -1);
     for (int g = 0; g < 2 && r == 0; g++)
         if (newest[g])
             r = failure_facts(facts, newest[g], group_of(g == 0 ? AN_ATT_UPGRADE : AN_ATT_UPDATE));
@@ -297,6 +344,7 @@ int an_history_finish(an_history *h, const char *installed_build, an_facts *fact
         h->open[i] = false;
     sort_attempts(h);
     merge_upgrades(h);
+    merge_sources(h);
     resolve(h, installed_build);
     h->finished = true;
     return facts ? write_facts(h, facts) : 0;

@@ -53,6 +53,36 @@ typedef struct {
     bool relevant; /* a driver install / update section */
 } hist_sapi_state;
 
+/* Event-log attempts still waiting for their result (43 -> 19/20, Servicing 1 -> 2/3/4): a
+ * handful of updates install at once. */
+#define HIST_EVTX_OPEN 32
+/* Event-log facts kept (service failures, restarts, bug checks, scan/download failures):
+ * the newest ones matter; the count of the others is reported. */
+#define HIST_EVTX_MAX_NOTES 64
+
+typedef struct {
+    char name[48];
+    char value[256];
+    char *source;
+    int64_t record;
+} hist_evtx_note;
+
+typedef struct {
+    struct {
+        char key[256]; /* KB, else title / package identity */
+        long att;
+        bool retry; /* att is an earlier failure this install retries: the start record
+                       (below) is cited on whichever attempt its result goes to */
+        char start_text[AN_HISTORY_MAX_TEXT];
+        uint64_t start_record;
+        int64_t start_time;
+        bool start_has_time;
+    } open[HIST_EVTX_OPEN];
+    size_t cursor;
+    hist_evtx_note notes[HIST_EVTX_MAX_NOTES];
+    size_t nnotes, notes_more;
+} hist_evtx_state;
+
 struct an_history {
     an_attempt *att;
     size_t n, cap;
@@ -65,6 +95,7 @@ struct an_history {
     hist_setup_state setup;
     hist_dism_state dism;
     hist_sapi_state sapi;
+    hist_evtx_state evtx;
     bool finished;
 };
 

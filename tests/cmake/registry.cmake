@@ -39,7 +39,7 @@ if(SXS_FUZZ)
   sxs_fuzz_target(fuzz_hive SOURCES fuzz/fuzz_hive.c support/hive_mutate.c LIBS sxs_analyzer
                   SEEDS ${_reg_seeds} SECONDS 20)
 endif()
-# The libregf island (analyzer/CMakeLists.txt): no libregf.so, no exported or run-time-bound
+# The libregf and libevtx islands (analyzer/CMakeLists.txt): no libregf.so / libevtx.so, no exported or run-time-bound
 # libyal support symbol in the binary.
 add_test(NAME libregf_island_bindings
          COMMAND ${PROJECT_SOURCE_DIR}/tests/check_bindings.sh $<TARGET_FILE:sxsdoctor>

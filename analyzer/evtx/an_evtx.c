@@ -1,0 +1,327 @@
+/* The EVTX reader of an_evtx.h: libevtx over a libbfio handle whose io functions are ranged
+ * fsa_file_read calls. Built into a libyal island with libevtx.a and libbfio.a. */
+#include "analyzer/an_evtx.h"
+
+#include <errno.h>
+#include <libbfio.h>
+#include <libevtx.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* EVTX layout (MS-EVEN6): a 4096-byte file header, then 64 KiB chunks each starting with the
+ * 8-byte signature "ElfChnk\0". */
+#define EVTX_HEADER 4096
+#define EVTX_CHUNK 65536
+
+typedef struct {
+    fsa_file *f;
+    uint64_t off, size;
+    bool failed;      /* a read of the evidence failed */
+    char damage[256]; /* fsaccess's words for it */
+} evtx_io;
+
+static int io_free(intptr_t **h, libbfio_error_t **e)
+{
+    (void)e;
+    *h = NULL; /* the caller owns the evtx_io */
+    return 1;
+}
+
+static int io_clone(intptr_t **dst, intptr_t *src, libbfio_error_t **e)
+{
+    (void)e;
+    *dst = src; /* never asked for: libevtx does not clone its handle */
+    return src ? 1 : -1;
+}
+
+static int io_open(intptr_t *h, int flags, libbfio_error_t **e)
+{
+    (void)h;
+    (void)e;
+    return (flags & LIBBFIO_ACCESS_FLAG_WRITE) ? -1 : 1; /* read-only evidence */
+}
+
+static int io_close(intptr_t *h, libbfio_error_t **e)
+{
+    (void)h;
+    (void)e;
+    return 0;
+}
+
+static ssize_t io_read(intptr_t *h, uint8_t *buf, size_t size, libbfio_error_t **e)
+{
+    (void)e;
+    evtx_io *io = (evtx_io *)h;
+    size_t done = 0;
+    while (done < size && io->off < io->size) {
+        long n = fsa_file_read(io->f, io->off, buf + done, size - done);
+        if (n < 0) {
+            if (!io->failed) {
+                int64_t at = -1;
+                const char *d = fsa_file_damage(io->f, &at);
+                snprintf(io->damage, sizeof(io->damage), "%s",
+                         d && d[0] ? d : "the evidence could not be read");
+            }
+            io->failed = true;
+            return -1;
+        }
+        if (n == 0)
+            break;
+        done += (size_t)n;
+        io->off += (uint64_t)n;
+    }
+    return (ssize_t)done;
+}
+
+static ssize_t io_write(intptr_t *h, const uint8_t *buf, size_t size, libbfio_error_t **e)
+{
+    (void)h;
+    (void)buf;
+    (void)size;
+    (void)e;
+    return -1; /* never: the evidence is only read */
+}
+
+static off64_t io_seek(intptr_t *h, off64_t off, int whence, libbfio_error_t **e)
+{
+    (void)e;
+    evtx_io *io = (evtx_io *)h;
+    int64_t base = whence == SEEK_SET   ? 0
+                   : whence == SEEK_CUR ? (int64_t)io->off
+                   : whence == SEEK_END ? (int64_t)io->size
+                                        : -1;
+    if (base < 0 || (off < 0 && -off > base))
+        return -1;
+    io->off = (uint64_t)(base + off);
+    return (off64_t)io->off;
+}
+
+static int io_exists(intptr_t *h, libbfio_error_t **e)
+{
+    (void)h;
+    (void)e;
+    return 1;
+}
+
+static int io_is_open(intptr_t *h, libbfio_error_t **e)
+{
+    (void)h;
+    (void)e;
+    return 1;
+}
+
+static int io_get_size(intptr_t *h, size64_t *ret, libbfio_error_t **e)
+{
+    (void)e;
+    *ret = ((evtx_io *)h)->size;
+    return 1;
+}
+
+bool an_evtx_filetime(uint64_t ft, int64_t *ret)
+{
+    /* 11644473600 s between 1601-01-01 and 1970-01-01; years past 9999 are garbage */
+    const uint64_t epoch = 116444736000000000ull, max = 2650467743999999999ull;
+    if (ft < epoch || ft > max)
+        return false;
+    *ret = (int64_t)((ft - epoch) / 10000000ull);
+    return true;
+}
+
+static void first_line(char *why, size_t cap, const char *what, libevtx_error_t *err)
+{
+    char msg[256] = "";
+    if (err)
+        libevtx_error_sprint(err, msg, sizeof(msg));
+    char *nl = strchr(msg, '\n');
+    if (nl)
+        *nl = '\0';
+    snprintf(why, cap, "%s%s%s", what, msg[0] ? ": " : "", msg);
+}
+
+/* Chunk slots: the header's count, and slots that do not start "ElfChnk" yet hold bytes (a
+ * chunk whose header was overwritten or zeroed; a never-used slot is all zero). 8 bytes per
+ * chunk; only a slot without the signature is read whole, 64 KiB at a time. */
+static int scan_chunks(evtx_io *io, an_evtx_stats *st)
+{
+    uint8_t hdr[48];
+    long n = fsa_file_read(io->f, 0, hdr, sizeof(hdr));
+    if (n < 0)
+        return -EIO;
+    if (n == (long)sizeof(hdr) && memcmp(hdr, "ElfFile\0", 8) == 0) {
+        st->header_chunks = (uint32_t)hdr[42] | (uint32_t)hdr[43] << 8;
+        uint8_t fl[4]; /* the header's flags at 120 */
+        if (fsa_file_read(io->f, 120, fl, 4) == 4)
+            st->dirty = (fl[0] & LIBEVTX_FILE_FLAG_IS_DIRTY) != 0;
+    }
+    if (io->size <= EVTX_HEADER)
+        return 0;
+    st->chunks = (uint32_t)((io->size - EVTX_HEADER) / EVTX_CHUNK);
+    /* a cut log: fewer slots than the header counts, or a partial last slot */
+    st->truncated = st->header_chunks > st->chunks || (io->size - EVTX_HEADER) % EVTX_CHUNK != 0;
+    uint8_t *slot = NULL;
+    for (uint32_t c = 0; c < st->chunks; c++) {
+        uint64_t at = EVTX_HEADER + (uint64_t)c * EVTX_CHUNK;
+        uint8_t sig[8];
+        long r = fsa_file_read(io->f, at, sig, 8);
+        if (r < 0) {
+            free(slot);
+            return -EIO;
+        }
+        if (r == 8 && memcmp(sig, "ElfChnk\0", 8) == 0)
+            continue;
+        if (!slot && !(slot = malloc(EVTX_CHUNK)))
+            return -ENOMEM;
+        r = fsa_file_read(io->f, at, slot, EVTX_CHUNK);
+        if (r < 0) {
+            free(slot);
+            return -EIO;
+        }
+        bool used = false;
+        for (long k = 0; k < r && !used; k++)
+            used = slot[k] != 0;
+        st->bad_chunks += used;
+    }
+    free(slot);
+    return 0;
+}
+
+typedef struct {
+    char s[AN_EVTX_MAX_STRINGS][AN_EVTX_MAX_STRING];
+    char provider[256];
+} rec_buf;
+
+static int get_str(libevtx_record_t *rec, int i, char *out, size_t cap)
+{
+    size_t need = 0;
+    out[0] = '\0';
+    if (libevtx_record_get_utf8_string_size(rec, i, &need, NULL) != 1 || need == 0)
+        return 0;
+    if (need <= cap)
+        return libevtx_record_get_utf8_string(rec, i, (uint8_t *)out, need, NULL) == 1;
+    /* longer than kept: read it whole (bounded by the record, < 64 KiB) and cut */
+    char *tmp = need <= EVTX_CHUNK * 2 ? malloc(need) : NULL;
+    if (!tmp)
+        return 0;
+    int ok = libevtx_record_get_utf8_string(rec, i, (uint8_t *)tmp, need, NULL) == 1;
+    if (ok) {
+        memcpy(out, tmp, cap - 1);
+        out[cap - 1] = '\0';
+    }
+    free(tmp);
+    return ok;
+}
+
+static int one_record(libevtx_record_t *rec, const char *path, bool recovered, rec_buf *b,
+                      an_evtx_record_cb cb, void *ctx)
+{
+    an_evtx_record r = {.path = path, .recovered = recovered, .provider = b->provider};
+    uint64_t id = 0, ft = 0;
+    uint32_t eid = 0;
+    if (libevtx_record_get_identifier(rec, &id, NULL) != 1 ||
+        libevtx_record_get_event_identifier(rec, &eid, NULL) != 1)
+        return -EBADMSG;
+    r.record = id;
+    r.event_id = eid & 0xffffu; /* the qualifiers live in the high bits of classic events */
+    if (libevtx_record_get_written_time(rec, &ft, NULL) == 1)
+        r.has_time = an_evtx_filetime(ft, &r.time);
+    b->provider[0] = '\0';
+    size_t need = 0;
+    if (libevtx_record_get_utf8_source_name_size(rec, &need, NULL) == 1 && need > 0 &&
+        need <= sizeof(b->provider))
+        libevtx_record_get_utf8_source_name(rec, (uint8_t *)b->provider, need, NULL);
+    int ns = 0;
+    if (libevtx_record_get_number_of_strings(rec, &ns, NULL) != 1)
+        ns = 0;
+    for (int i = 0; i < ns && r.nstr < AN_EVTX_MAX_STRINGS; i++) {
+        get_str(rec, i, b->s[r.nstr], AN_EVTX_MAX_STRING);
+        r.str[r.nstr] = b->s[r.nstr];
+        r.nstr++;
+    }
+    return cb(&r, ctx);
+}
+
+int an_evtx_read(fsa_file *f, const char *path, an_evtx_record_cb cb, void *ctx, an_evtx_stats *st,
+                 char *why, size_t why_cap)
+{
+    memset(st, 0, sizeof(*st));
+    if (why_cap)
+        why[0] = '\0';
+    evtx_io io = {.f = f, .size = fsa_file_size(f)};
+    st->size = io.size;
+    int sc = scan_chunks(&io, st);
+    if (sc == -ENOMEM)
+        return sc;
+    if (sc < 0) {
+        const char *d = fsa_file_damage(f, NULL);
+        snprintf(why, why_cap, "%s", d && d[0] ? d : "the evidence could not be read");
+        return -EIO;
+    }
+    libbfio_handle_t *bfio = NULL;
+    libevtx_file_t *file = NULL;
+    libevtx_error_t *err = NULL;
+    rec_buf *b = malloc(sizeof(*b));
+    int ret = 0;
+    if (!b || libbfio_handle_initialize(&bfio, (intptr_t *)&io, io_free, io_clone, io_open,
+                                        io_close, io_read, io_write, io_seek, io_exists, io_is_open,
+                                        io_get_size, 0, NULL) != 1) {
+        ret = -ENOMEM;
+        goto out;
+    }
+    if (libevtx_file_initialize(&file, &err) != 1) {
+        ret = -ENOMEM;
+        goto out;
+    }
+    if (libevtx_file_open_file_io_handle(file, bfio, LIBEVTX_OPEN_READ, &err) != 1) {
+        if (io.failed) {
+            snprintf(why, why_cap, "%s", io.damage);
+            ret = -EIO;
+        } else {
+            first_line(why, why_cap, "not an event log libevtx can open", err);
+            ret = -EBADMSG;
+        }
+        libevtx_file_free(&file, NULL);
+        goto out;
+    }
+    uint32_t flags = 0;
+    if (libevtx_file_get_flags(file, &flags, NULL) == 1)
+        st->dirty |= (flags & LIBEVTX_FILE_FLAG_IS_DIRTY) != 0;
+    st->corrupted = libevtx_file_is_corrupted(file, NULL) == 1;
+    for (int pass = 0; pass < 2 && ret == 0; pass++) {
+        int n = 0;
+        if ((pass ? libevtx_file_get_number_of_recovered_records(file, &n, NULL)
+                  : libevtx_file_get_number_of_records(file, &n, NULL)) != 1)
+            n = 0;
+        for (int i = 0; i < n && ret == 0; i++) {
+            libevtx_record_t *rec = NULL;
+            int g = pass ? libevtx_file_get_recovered_record_by_index(file, i, &rec, NULL)
+                         : libevtx_file_get_record_by_index(file, i, &rec, NULL);
+            uint64_t *bad = pass ? &st->recovered_unreadable : &st->unreadable;
+            if (g != 1 || !rec) {
+                (*bad)++;
+                continue;
+            }
+            int r = one_record(rec, path, pass == 1, b, cb, ctx);
+            libevtx_record_free(&rec, NULL);
+            if (r == -EBADMSG) {
+                (*bad)++;
+                continue;
+            }
+            st->records++;
+            st->recovered += pass == 1;
+            ret = r;
+        }
+    }
+    if (ret == 0 && io.failed) {
+        snprintf(why, why_cap, "%s", io.damage);
+        st->corrupted = true;
+    }
+    libevtx_file_close(file, NULL);
+    libevtx_file_free(&file, NULL);
+out:
+    libevtx_error_free(&err);
+    if (bfio)
+        libbfio_handle_free(&bfio, NULL);
+    free(b);
+    return ret;
+}

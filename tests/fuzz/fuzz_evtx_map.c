@@ -1,0 +1,111 @@
+/* libFuzzer harness for the record-to-attempt mapping of the event logs
+ * (analyzer/history/hist_evtx.c, an_history_evtx_record): each input line is one record,
+ *   <sel><id-hi><id-lo><dt-hi><dt-lo> s1|s2|...
+ * sel picks the log (System, Setup, WindowsUpdateClient) and the provider (WindowsUpdateClient,
+ * Servicing, SCM, EventLog, Kernel-Power, User32, WER system/application, other), id is an
+ * event id (one of the mapped ones when the high byte is 0xff, else raw), dt minutes after the
+ * previous record (times also go backwards when its top bit is set), the rest the event data
+ * strings. Then finish, and the history's invariants: bounded counts, NUL-terminated fields,
+ * evidence within its cap and cited by a log path, resolved_by pointing at a later success. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analyzer/an_evtx.h"
+#include "analyzer/an_history.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static void check(const an_history *h)
+{
+    size_t n = an_history_count(h);
+    if (n > AN_HISTORY_MAX_ATTEMPTS)
+        abort();
+    for (size_t i = 0; i < n; i++) {
+        const an_attempt *a = an_history_at(h, i);
+        if (!memchr(a->package, 0, sizeof(a->package)) ||
+            !memchr(a->client, 0, sizeof(a->client)) || !memchr(a->kb, 0, sizeof(a->kb)))
+            abort();
+        if (a->nev > AN_HISTORY_MAX_EVIDENCE || a->nev == 0 || !a->from_evtx)
+            abort();
+        for (size_t e = 0; e < a->nev; e++)
+            if (!a->ev[e].text || !a->ev[e].source || strlen(a->ev[e].text) > AN_HISTORY_MAX_TEXT ||
+                strncmp(a->ev[e].source, "Windows/System32/winevt/Logs/", 29) != 0)
+                abort();
+        for (const char *p = a->package; *p; p++)
+            if ((unsigned char)*p < 0x20)
+                abort(); /* record strings never bring control characters into a field */
+        if (a->resolved_by >= 0) {
+            if ((size_t)a->resolved_by <= i || (size_t)a->resolved_by >= n || !a->resolved)
+                abort();
+            const an_attempt *r = an_history_at(h, (size_t)a->resolved_by);
+            if (r->status != AN_ATT_SUCCEEDED && r->status != AN_ATT_PENDING)
+                abort();
+        }
+        if (a->resolved && a->status != AN_ATT_FAILED)
+            abort();
+    }
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    static const char *const paths[] = {
+        "Windows/System32/winevt/Logs/System.evtx", "Windows/System32/winevt/Logs/Setup.evtx",
+        "Windows/System32/winevt/Logs/Microsoft-Windows-WindowsUpdateClient%4Operational.evtx"};
+    static const char *const providers[] = {"Microsoft-Windows-WindowsUpdateClient",
+                                            "Microsoft-Windows-Servicing",
+                                            "Service Control Manager",
+                                            "EventLog",
+                                            "Microsoft-Windows-Kernel-Power",
+                                            "User32",
+                                            "Microsoft-Windows-WER-SystemErrorReporting",
+                                            "Windows Error Reporting",
+                                            "Other"};
+    static const uint32_t ids[] = {19,   20,   43,   44,   25,   31,   1,    2,    3,  4,    7,
+                                   7000, 7001, 7009, 7023, 7026, 7031, 7034, 6008, 41, 1074, 1001};
+    an_history *h = an_history_new();
+    an_facts *facts = an_facts_new();
+    char *buf = malloc(size + 1);
+    if (!h || !facts || !buf)
+        abort();
+    memcpy(buf, data, size);
+    buf[size] = '\0';
+    int64_t t = 1704794400;
+    uint64_t recno = 0;
+    for (char *line = buf, *next; line && line < buf + size; line = next) {
+        char *nl = memchr(line, '\n', (size_t)(buf + size - line));
+        next = nl ? nl + 1 : NULL;
+        if (nl)
+            *nl = '\0';
+        size_t len = strlen(line);
+        if (len < 5)
+            continue;
+        const uint8_t *u = (const uint8_t *)line;
+        an_evtx_record r = {.path = paths[u[0] % 3],
+                            .provider = providers[(u[0] / 3) % 9],
+                            .record = ++recno,
+                            .has_time = (u[3] & 0x40) == 0};
+        r.event_id =
+            u[1] == 0xff ? ids[u[2] % (sizeof(ids) / sizeof(ids[0]))] : (uint32_t)u[1] << 8 | u[2];
+        int64_t dt = (int64_t)((u[3] & 0x3f) << 8 | u[4]) * 60;
+        t += (u[3] & 0x80) ? -dt : dt;
+        r.time = t;
+        char *s = line + 5;
+        while (r.nstr < AN_EVTX_MAX_STRINGS) {
+            r.str[r.nstr++] = s;
+            char *bar = strchr(s, '|');
+            if (!bar)
+                break;
+            *bar = '\0';
+            s = bar + 1;
+        }
+        an_history_evtx_record(h, &r);
+    }
+    if (an_history_finish(h, NULL, facts) != 0)
+        abort();
+    check(h);
+    free(buf);
+    an_facts_free(facts);
+    an_history_free(h);
+    return 0;
+}
