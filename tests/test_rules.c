@@ -1251,3 +1251,24 @@ Test(rules_compile, nesting_limit_exact)
     cr_assert_str_eq(e.buf, "mem.yml:3: nesting deeper than 128\n");
     rule_set_free(rs);
 }
+
+/* Every shipped pattern over the logs that reach hundreds of MB (CBS, DISM, setupapi) has a
+ * prefilter literal of at least 3 bytes, extracted or given with `literal:`: a pattern
+ * without one runs PCRE2 on every line (two such DISK-SPACE patterns once doubled the whole
+ * benchmark). */
+Test(pack, big_log_patterns_have_a_prefilter_literal)
+{
+    rule_set *rs = load_pack();
+    const uint32_t big = (1u << AN_LOG_CBS) | (1u << AN_LOG_DISM) | (1u << AN_LOG_SETUPAPI);
+    size_t checked = 0;
+    for (size_t i = 0; i < rs->npats; i++) {
+        const rule_cond *c = rs->pats[i];
+        if (!(c->families & big))
+            continue;
+        checked++;
+        cr_expect(c->literal && c->literal_len >= 3, "rule line %d: '%s' has no literal", c->line,
+                  c->pattern);
+    }
+    cr_assert_gt(checked, 20, "only %zu patterns over the big logs", checked);
+    rule_set_free(rs);
+}
