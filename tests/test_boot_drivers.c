@@ -170,15 +170,10 @@ Test(real_hive, windows7_no_false_alarm)
 
 static char *run_json(const char *file, int want_rc)
 {
-    char *img = sxs_sample(file);
-    char *argv[] = {(char *)sxs_binary(), "--json", img, NULL};
     char *out = NULL, *err = NULL;
-    int sig = 0;
-    int rc = sxs_run(argv, &out, &err, &sig);
-    cr_assert_eq(sig, 0);
+    int rc = sxs_run_sample_json(file, &out, &err);
     cr_assert_eq(rc, want_rc, "%s: exit %d, stderr: %s", file, rc, err);
     free(err);
-    free(img);
     return out;
 }
 

@@ -300,23 +300,12 @@ Test(dump_parse, real_triage_x64_dump)
 
 /* ---- end to end on sample images ---- */
 
-static int run_json(const char *image, char **ret_out, char **ret_err)
-{
-    char *img = sxs_sample(image);
-    char *argv[] = {(char *)sxs_binary(), "--json", img, NULL};
-    int sig = 0;
-    int rc = sxs_run(argv, ret_out, ret_err, &sig);
-    cr_assert_eq(sig, 0, "sxsdoctor died with signal %d on %s", sig, image);
-    free(img);
-    return rc;
-}
-
 #define FINDING(expr) "[f for f in d['findings'] if f['id'] == 'BUGCHECK'][0]" expr
 
 Test(e2e, bugcheck_7b_minidump_names_code_driver_and_advice)
 {
     char *out, *err;
-    int rc = run_json("bugcheck-7b-minidump.raw", &out, &err);
+    int rc = sxs_run_sample_json("bugcheck-7b-minidump.raw", &out, &err);
     cr_assert_eq(rc, 1, "exit %d; stderr: %s", rc, err);
     ASSERT_JSON(out, "d['verdict']['primary']", "BUGCHECK");
     ASSERT_JSON(out, "sorted(set(f['id'] for f in d['findings']))", "['BUGCHECK']");
@@ -354,7 +343,7 @@ Test(e2e, bugcheck_7b_minidump_names_code_driver_and_advice)
 Test(e2e, old_dump_is_low_severity)
 {
     char *out, *err;
-    int rc = run_json("bugcheck-old-dump.raw", &out, &err);
+    int rc = sxs_run_sample_json("bugcheck-old-dump.raw", &out, &err);
     cr_assert_eq(rc, 1, "exit %d; stderr: %s", rc, err);
     ASSERT_JSON(out, "sorted(set(f['id'] for f in d['findings']))", "['BUGCHECK']");
     ASSERT_JSON(out, FINDING("['severity']"), "low");
@@ -371,7 +360,7 @@ Test(e2e, old_dump_is_low_severity)
 Test(e2e, damaged_dumps_give_no_finding)
 {
     char *out, *err;
-    int rc = run_json("bugcheck-damaged.raw", &out, &err);
+    int rc = sxs_run_sample_json("bugcheck-damaged.raw", &out, &err);
     cr_assert_eq(rc, 3, "exit %d; stderr: %s", rc, err);
     ASSERT_JSON(out, "d['findings']", "[]");
     ASSERT_JSON(out, "d['verdict']['status']", "unreadable");
@@ -394,7 +383,7 @@ Test(e2e, damaged_dumps_give_no_finding)
 static void no_boot_finding(const char *image)
 {
     char *out, *err;
-    int rc = run_json(image, &out, &err);
+    int rc = sxs_run_sample_json(image, &out, &err);
     cr_assert_eq(rc, 0, "%s: exit %d; stderr: %s", image, rc, err);
     ASSERT_JSON(out, "d['findings']", "[]");
     ASSERT_JSON(out, "d['verdict']['status']", "healthy");

@@ -197,24 +197,13 @@ Test(srt, text_is_not_nul_terminated)
 
 /* ---- end to end ---- */
 
-static int run_json(const char *image, char **ret_out, char **ret_err)
-{
-    char *img = sxs_sample(image);
-    char *argv[] = {(char *)sxs_binary(), "--json", img, NULL};
-    int sig = 0;
-    int rc = sxs_run(argv, ret_out, ret_err, &sig);
-    cr_assert_eq(sig, 0, "sxsdoctor died with signal %d on %s", sig, image);
-    free(img);
-    return rc;
-}
-
 #define F(id, expr) "[f for f in d['findings'] if f['id'] == '" id "'][0]" expr
 #define EV_TEXTS(id) "[e['text'] for e in " F(id, "['evidence']") "]"
 
 Test(e2e, pending_poqexec)
 {
     char *out, *err;
-    int rc = run_json("pending-poqexec.raw", &out, &err);
+    int rc = sxs_run_sample_json("pending-poqexec.raw", &out, &err);
     cr_assert_eq(rc, 1, "exit %d; stderr: %s", rc, err);
     ASSERT_JSON(out, "sorted(set(f['id'] for f in d['findings']))", "['PENDING-STUCK']");
     ASSERT_JSON(out,
@@ -258,7 +247,7 @@ Test(e2e, pending_poqexec)
 Test(e2e, srttrail_patch)
 {
     char *out, *err;
-    int rc = run_json("srttrail-patch.raw", &out, &err);
+    int rc = sxs_run_sample_json("srttrail-patch.raw", &out, &err);
     cr_assert_eq(rc, 1, "exit %d; stderr: %s", rc, err);
     ASSERT_JSON(out, "sorted(set(f['id'] for f in d['findings']))", "['PENDING-STUCK']");
     ASSERT_JSON(out,
@@ -287,7 +276,7 @@ Test(e2e, srttrail_patch)
 Test(e2e, disk_full_c01a001d)
 {
     char *out, *err;
-    int rc = run_json("disk-full-c01a001d.raw", &out, &err);
+    int rc = sxs_run_sample_json("disk-full-c01a001d.raw", &out, &err);
     cr_assert_eq(rc, 1, "exit %d; stderr: %s", rc, err);
     ASSERT_JSON(out, "d['verdict']['primary']", "DISK-SPACE");
     ASSERT_JSON(out, "[f['id'] for f in d['findings']]", "['DISK-SPACE', 'PENDING-STUCK']");

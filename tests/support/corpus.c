@@ -271,6 +271,17 @@ char *sxs_sample(const char *file)
     return p;
 }
 
+int sxs_run_sample_json(const char *file, char **ret_out, char **ret_err)
+{
+    char *img = sxs_sample(file);
+    char *argv[] = {(char *)sxs_binary(), "--json", img, NULL};
+    int sig = 0;
+    int rc = sxs_run(argv, ret_out, ret_err, &sig);
+    cr_assert_eq(sig, 0, "sxsdoctor died with signal %d on %s", sig, file);
+    free(img);
+    return rc;
+}
+
 char *sxs_json_query(const char *json, const char *expr)
 {
     char *dir = sxs_test_tmpdir("json");

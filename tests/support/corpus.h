@@ -38,6 +38,11 @@ const char *sxs_binary(void);
  * the test with a message when it was not built. malloc'd. */
 char *sxs_sample(const char *file);
 
+/* Runs sxsdoctor --json on the sample image file (sxs_sample: skips when it was not built);
+ * fails the test when it dies by a signal. Returns the exit status; stdout and stderr as for
+ * sxs_run. */
+int sxs_run_sample_json(const char *file, char **ret_out, char **ret_err);
+
 /* Evaluates a Python expression over the JSON document d; returns its str() (malloc'd). The
  * test fails when the JSON is invalid or the expression raises. */
 char *sxs_json_query(const char *json, const char *expr);
