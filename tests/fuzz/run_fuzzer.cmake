@@ -42,8 +42,13 @@ foreach(s ${SEEDS})
     endif()
   endforeach()
 endforeach()
+if(LEAKS_AFTER)
+  set(leaks -detect_leaks=0)
+else()
+  set(leaks "")
+endif()
 execute_process(COMMAND ${FUZZER} -max_total_time=${SECONDS} -rss_limit_mb=2048
-                        -max_len=${MAX_LEN} -timeout=30 -print_final_stats=1
+                        -max_len=${MAX_LEN} -timeout=30 -print_final_stats=1 ${leaks}
                         -artifact_prefix=${RUNDIR}/ ${RUNDIR} ${SEEDDIR}
                 RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
 string(REGEX MATCH "stat::number_of_executed_units: *[0-9]+" execs "${err}")
@@ -51,4 +56,16 @@ string(REGEX MATCH "stat::average_exec_per_sec: *[0-9]+" rate "${err}")
 message("${FUZZER}: ${execs}, ${rate} (max_len ${MAX_LEN})")
 if(NOT rc EQUAL 0)
   message(FATAL_ERROR "fuzzer failed (rc=${rc}):\n${err}")
+endif()
+if(LEAKS_AFTER)
+  # Every input the run kept (the seeds and what it found), once each, with leak detection.
+  execute_process(COMMAND ${FUZZER} -runs=0 -rss_limit_mb=2048 -max_len=${MAX_LEN} -timeout=30
+                          -artifact_prefix=${RUNDIR}/ ${RUNDIR} ${SEEDDIR}
+                  RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+  file(GLOB kept ${RUNDIR}/*)
+  list(LENGTH kept nkept)
+  message("${FUZZER}: leak check over ${nkept} corpus inputs and the seeds: rc=${rc}")
+  if(NOT rc EQUAL 0 OR err MATCHES "LeakSanitizer")
+    message(FATAL_ERROR "leak check failed (rc=${rc}):\n${err}")
+  endif()
 endif()
