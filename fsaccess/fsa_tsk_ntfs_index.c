@@ -47,6 +47,17 @@ static const TSK_FS_ATTR *find_i30(TSK_FS_FILE *f, TSK_FS_ATTR_TYPE_ENUM type)
     return NULL;
 }
 
+static bool has_attr(TSK_FS_FILE *f, TSK_FS_ATTR_TYPE_ENUM type)
+{
+    int n = tsk_fs_file_attr_getsize(f);
+    for (int i = 0; i < n; i++) {
+        const TSK_FS_ATTR *a = tsk_fs_file_attr_get_idx(f, i);
+        if (a && a->type == type)
+            return true;
+    }
+    return false;
+}
+
 /* Reads a whole (small, bounded) attribute. malloc'd buffer or NULL. */
 static uint8_t *read_attr(const TSK_FS_ATTR *a, size_t max, size_t *ret_len)
 {
@@ -275,8 +286,15 @@ int fsa_ntfs_read_index(fsa_tsk_fs *fs, TSK_FS_FILE *dir, fsa_tsk_dir *d)
     index_walk w = {.fs = fs, .dir = dir, .d = d};
     size_t rlen = 0;
     const TSK_FS_ATTR *root_attr = find_i30(dir, TSK_FS_ATTR_TYPE_NTFS_IDXROOT);
-    if (!root_attr)
-        return damaged(&w, -1, 0, -ENOTDIR, "no $INDEX_ROOT");
+    if (!root_attr) {
+        /* A directory record whose attributes are spread over extension records reaches them
+         * through its $ATTRIBUTE_LIST: when that list is damaged, the index is what is lost. */
+        if (has_attr(dir, TSK_FS_ATTR_TYPE_NTFS_ATTRLIST))
+            return damaged(&w, -1, 0, -EBADMSG,
+                           "no $INDEX_ROOT: the record's $ATTRIBUTE_LIST is damaged or does not "
+                           "lead to one");
+        return damaged(&w, -1, 0, -EBADMSG, "no $INDEX_ROOT");
+    }
     uint8_t *root = read_attr(root_attr, NTFS_MAX_INDEX_ROOT, &rlen);
     if (!root)
         return damaged(&w, -1, 0, -EIO, "cannot be read");

@@ -729,3 +729,20 @@ Test(damage, bcd_objects_subkey_list_out_of_range)
     free(hive);
     free(img);
 }
+
+/* The WinSxS record's $INDEX_ROOT turned into an $ATTRIBUTE_LIST of garbage (what a damaged
+ * attribute list looks like to a reader): the error names the MFT record and the attribute
+ * list, not "Not a directory". */
+Test(damage, winsxs_attribute_list_damaged)
+{
+    char *src = sxs_sample("healthy.raw");
+    char *img = sxs_mut_copy(src, "attrlist");
+    sxs_ntfs_file f = find(img, "Windows/WinSxS");
+    int64_t ir = sxs_ntfs_attr_record(img, &f, SXS_NTFS_INDEX_ROOT, "$I30");
+    cr_assert_geq(ir, 0);
+    const uint8_t attrlist[4] = {SXS_NTFS_ATTR_LIST, 0, 0, 0};
+    cr_assert_eq(sxs_mut_put(img, (uint64_t)ir, attrlist, sizeof(attrlist)), 0);
+    assert_winsxs_unread(img, f.inode, f.rec_off, "'$ATTRIBUTE_LIST is damaged' in e['message']");
+    sxs_mut_discard(img);
+    free(src);
+}
