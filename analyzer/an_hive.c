@@ -297,6 +297,8 @@ static int load_fsa(fsa_fs *fs, const char *path, uint64_t max, loaded *ret, cha
 {
     fsa_file *f = NULL;
     int r = fsa_file_open(fs, path, &f);
+    if (r < 0 && fsa_fs_damage(fs, NULL)[0])
+        snprintf(why, why_cap, "%s", fsa_fs_damage(fs, NULL)); /* what the file is, or what is damaged */
     if (r <= 0)
         return r; /* 0: absent */
     uint64_t size = fsa_file_size(f);

@@ -250,7 +250,10 @@ int fsa_fs_system_volume(fsa_fs *fs, size_t *ret_index, fsa_fs **ret_fs);
  * is damaged (a torn MFT record, an index block that fails its update sequence, a data run
  * past the end of the volume, ...): what is damaged, naming the MFT record, e.g. "$I30 index
  * block 0 (VCN 0) of MFT record 109: update sequence mismatch (torn write)"; "" when the
- * failure was not damage the backend can name. *ret_offset (may be NULL) gets the byte offset
+ * failure was not damage the backend can name. On directory evidence it also says what a
+ * path that could not be opened is instead of a file ("is a symbolic link in the directory
+ * evidence (links are not followed, ...)", "is a FIFO (named pipe), not a regular file").
+ * *ret_offset (may be NULL) gets the byte offset
  * of the damage from the start of the disk image, or -1 when unknown. Each of those calls
  * resets it. */
 const char *fsa_fs_damage(const fsa_fs *fs, int64_t *ret_offset);

@@ -307,6 +307,12 @@ static int dirfs_file_open(fsa_fs *base, const char *path, fsa_file **ret_file)
     /* O_NONBLOCK: a FIFO planted in a triage copy must not hang us. */
     int fd = openat(parent, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
     int e = errno;
+    struct stat lst;
+    if (fd < 0 && e == ELOOP && fstatat(parent, name, &lst, AT_SYMLINK_NOFOLLOW) == 0 &&
+        S_ISLNK(lst.st_mode))
+        snprintf(fs->base.damage, sizeof(fs->base.damage),
+                 "is a symbolic link in the directory evidence (links are not followed, on "
+                 "purpose: they could point outside the evidence)");
     close(parent);
     if (fd < 0)
         return e == ENOENT ? 0 : -e;
@@ -318,6 +324,13 @@ static int dirfs_file_open(fsa_fs *base, const char *path, fsa_file **ret_file)
     }
     if (!S_ISREG(st.st_mode)) {
         close(fd);
+        if (!S_ISDIR(st.st_mode))
+            snprintf(fs->base.damage, sizeof(fs->base.damage), "is a %s, not a regular file",
+                     S_ISFIFO(st.st_mode)   ? "FIFO (named pipe)"
+                     : S_ISSOCK(st.st_mode) ? "socket"
+                     : S_ISCHR(st.st_mode)  ? "character device"
+                     : S_ISBLK(st.st_mode)  ? "block device"
+                                            : "special file");
         return S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
     }
     dirfs_file *f = calloc(1, sizeof(*f));

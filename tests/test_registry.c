@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "analyzer/an_registry.h"
 #include "sample-images/mkhive.h"
@@ -846,6 +847,48 @@ Test(registry, looping_software_refused_system_still_read)
     free(sys);
     free(sw);
     free(b.data);
+    free(cmd);
+    free(cfg);
+    free(root);
+}
+
+/* Directory evidence whose SOFTWARE is a symbolic link and whose COMPONENTS is a FIFO: each is
+ * named for what it is (the link not followed on purpose, the FIFO not a file), SYSTEM is
+ * still read. */
+Test(registry, hive_symlink_and_fifo_named_for_what_they_are)
+{
+    char *root = sxs_test_tmpdir("reg-special");
+    char *cfg = fmt("%s/Windows/System32/config", root);
+    char *cmd = fmt("mkdir -p '%s'", cfg);
+    cr_assert_eq(system(cmd), 0);
+    char *sys = make_system(cfg);
+    char *sw = fmt("%s/SOFTWARE", cfg);
+    cr_assert_eq(symlink(sys, sw), 0, "symlink %s: %s", sw, strerror(errno));
+    char *comp = fmt("%s/COMPONENTS", cfg);
+    cr_assert_eq(mkfifo(comp, 0600), 0, "mkfifo %s: %s", comp, strerror(errno));
+
+    sxs_diag *d = sxs_diag_new();
+    fsa_evidence *ev = NULL;
+    cr_assert_eq(fsa_open(root, d, &ev), 0);
+    an_facts *facts = an_facts_new();
+    an_tz tz;
+    an_hive_report rep[3];
+    cr_assert_eq(an_registry_collect(fsa_volume_fs(ev, 0), "Windows", facts, &tz, rep, d), 0);
+    cr_assert_str_eq(rep[0].state, "unreadable");
+    cr_assert_not_null(strstr(rep[0].detail, "is a symbolic link in the directory evidence"), "%s",
+                       rep[0].detail);
+    cr_assert_not_null(strstr(rep[0].detail, "not followed"), "%s", rep[0].detail);
+    cr_assert_str_eq(rep[2].state, "unreadable");
+    cr_assert_not_null(strstr(rep[2].detail, "is a FIFO (named pipe), not a regular file"), "%s",
+                       rep[2].detail);
+    cr_assert_str_eq(rep[1].state, "clean");
+    cr_assert_str_eq(str_fact(facts, "system.computer_name"), "SRV-02");
+    an_facts_free(facts);
+    fsa_close(ev);
+    sxs_diag_free(d);
+    free(comp);
+    free(sys);
+    free(sw);
     free(cmd);
     free(cfg);
     free(root);
