@@ -24,7 +24,68 @@ struct an_hive {
     size_t len;
     libbfio_handle_t *bfio;
     libregf_file_t *regf;
+    unsigned skipped;   /* values and subkeys that could not be read (an_hive_skipped) */
+    char first_skip[384];
 };
+
+/* Notes that item index of key_path (a value or a subkey) could not be read, with libregf's
+ * innermost reason (the first line of its backtrace names the structure and offset). */
+static void note_skip(an_hive *h, const char *key_path, const char *item, int index,
+                      libregf_error_t *err)
+{
+    if (h->skipped++ == 0) {
+        char msg[1024] = "";
+        if (err)
+            libregf_error_backtrace_sprint(err, msg, sizeof(msg));
+        char *nl = strchr(msg, '\n');
+        if (nl)
+            *nl = '\0';
+        snprintf(h->first_skip, sizeof(h->first_skip), "%s %d of %s%s%s", item, index,
+                 key_path[0] ? key_path : "(root)", msg[0] ? ": " : "", msg);
+    }
+    libregf_error_free(&err);
+}
+
+/* libregf reads a key whose value or subkey list is out of range or damaged as having none,
+ * and flags it corrupted: damage the caller would otherwise take for "no values". libregf also
+ * flags keys whose unused list offset is 0xFFFFFFFF, so the flag counts only when the key cell
+ * declares values or subkeys that libregf did not deliver. */
+static void note_corrupt_key(an_hive *h, const char *key_path, libregf_key_t *key)
+{
+    if (libregf_key_is_corrupted(key, NULL) != 1)
+        return;
+    off64_t off = 0;
+    int nvalues = 0, nsubkeys = 0;
+    if (libregf_key_get_offset(key, &off, NULL) != 1 || off < 0 || (uint64_t)off + 40 > h->len ||
+        libregf_key_get_number_of_values(key, &nvalues, NULL) != 1 ||
+        libregf_key_get_number_of_sub_keys(key, &nsubkeys, NULL) != 1)
+        return;
+    const uint8_t *nk = h->bytes + off; /* the key cell's "nk" signature */
+    if (nk[0] != 'n' || nk[1] != 'k')
+        return;
+    uint32_t declared_subkeys = sxs_le32(nk + 20), declared_values = sxs_le32(nk + 36);
+    bool lost_values = declared_values > (uint32_t)nvalues;
+    bool lost_subkeys = declared_subkeys > (uint32_t)nsubkeys;
+    if (!lost_values && !lost_subkeys)
+        return;
+    if (h->skipped++ == 0)
+        snprintf(h->first_skip, sizeof(h->first_skip),
+                 "key %s (key cell at hive offset 0x%llx) declares %u value(s) and %u subkey(s) "
+                 "but its %s list%s could not be read",
+                 key_path[0] ? key_path : "(root)", (unsigned long long)off, declared_values,
+                 declared_subkeys,
+                 lost_values && lost_subkeys ? "value and subkey"
+                 : lost_values               ? "value"
+                                             : "subkey",
+                 lost_values && lost_subkeys ? "s" : "");
+}
+
+unsigned an_hive_skipped(const an_hive *h, const char **ret_first)
+{
+    if (ret_first)
+        *ret_first = h && h->skipped ? h->first_skip : "";
+    return h ? h->skipped : 0;
+}
 
 static void status_error(an_hive_status *st, const char *what, libregf_error_t *err)
 {
@@ -489,20 +550,25 @@ static int get_key(an_hive *h, const char *key_path, libregf_key_t **ret_key)
     }
     if (r == 0)
         return 0;
+    note_corrupt_key(h, key_path, key);
     *ret_key = key;
     return 1;
 }
 
 /* Finds a value of key by name, case-insensitively ("" = default value). */
-static int find_value(libregf_key_t *key, const char *value_name, libregf_value_t **ret_value)
+static int find_value(an_hive *h, const char *key_path, libregf_key_t *key,
+                      const char *value_name, libregf_value_t **ret_value)
 {
     int n = 0;
     if (libregf_key_get_number_of_values(key, &n, NULL) != 1)
         return -EBADMSG;
     for (int i = 0; i < n; i++) {
         libregf_value_t *v = NULL;
-        if (libregf_key_get_value(key, i, &v, NULL) != 1)
-            continue; /* one corrupt value does not hide the others */
+        libregf_error_t *err = NULL;
+        if (libregf_key_get_value(key, i, &v, &err) != 1) {
+            note_skip(h, key_path, "value", i, err); /* one corrupt value does not hide the others */
+            continue;
+        }
         char name[512];
         size_t nsz = 0;
         if (libregf_value_get_utf8_name_size(v, &nsz, NULL) == 1 && nsz <= sizeof(name)) {
@@ -527,7 +593,7 @@ static int get_value(an_hive *h, const char *key_path, const char *value_name,
     int r = get_key(h, key_path, &key);
     if (r <= 0)
         return r;
-    r = find_value(key, value_name, ret_value);
+    r = find_value(h, key_path, key, value_name, ret_value);
     libregf_key_free(&key, NULL);
     return r;
 }
@@ -701,12 +767,14 @@ int an_hive_get_dword(an_hive *h, const char *key_path, const char *value_name, 
 
 struct an_hive_key {
     libregf_key_t *key;
+    an_hive *h;
+    const char *path; /* its own path, for what could not be read */
 };
 
 int an_hive_key_get_string(an_hive_key *k, const char *value_name, char *out, size_t out_cap)
 {
     libregf_value_t *v = NULL;
-    int r = find_value(k->key, value_name, &v);
+    int r = find_value(k->h, k->path, k->key, value_name, &v);
     if (r <= 0)
         return r;
     r = value_string(v, out, out_cap);
@@ -717,7 +785,7 @@ int an_hive_key_get_string(an_hive_key *k, const char *value_name, char *out, si
 int an_hive_key_get_dword(an_hive_key *k, const char *value_name, uint32_t *ret_value)
 {
     libregf_value_t *v = NULL;
-    int r = find_value(k->key, value_name, &v);
+    int r = find_value(k->h, k->path, k->key, value_name, &v);
     if (r <= 0)
         return r;
     r = value_dword(v, ret_value);
@@ -740,14 +808,23 @@ int an_hive_each_subkey(an_hive *h, const char *key_path, an_hive_each_cb cb, vo
     }
     int ret = 0;
     for (int i = 0; i < n && ret == 0; i++) {
-        an_hive_key sub = {NULL};
-        if (libregf_key_get_sub_key(key, i, &sub.key, NULL) != 1)
-            continue; /* a corrupt subkey is skipped, its siblings still count */
-        char name[1024];
+        an_hive_key sub = {NULL, h, ""};
+        libregf_error_t *err = NULL;
+        if (libregf_key_get_sub_key(key, i, &sub.key, &err) != 1) {
+            note_skip(h, key_path, "subkey", i, err); /* skipped; its siblings still count */
+            continue;
+        }
+        char name[1024], path[2048];
         size_t nsz = 0;
-        if (libregf_key_get_utf8_name_size(sub.key, &nsz, NULL) == 1 && nsz <= sizeof(name) &&
-            libregf_key_get_utf8_name(sub.key, (uint8_t *)name, sizeof(name), NULL) == 1)
+        if (libregf_key_get_utf8_name_size(sub.key, &nsz, &err) == 1 && nsz <= sizeof(name) &&
+            libregf_key_get_utf8_name(sub.key, (uint8_t *)name, sizeof(name), &err) == 1) {
+            snprintf(path, sizeof(path), "%s%s%s", key_path, key_path[0] ? "\\" : "", name);
+            sub.path = path;
+            note_corrupt_key(h, path, sub.key);
             ret = cb(&sub, name, ctx);
+        } else {
+            note_skip(h, key_path, "subkey name", i, err);
+        }
         libregf_key_free(&sub.key, NULL);
     }
     libregf_key_free(&key, NULL);
@@ -802,8 +879,11 @@ int an_hive_list_values(an_hive *h, const char *key_path, an_hive_value_cb cb, v
     int ret = 0;
     for (int i = 0; i < n && ret == 0; i++) {
         libregf_value_t *v = NULL;
-        if (libregf_key_get_value(key, i, &v, NULL) != 1)
+        libregf_error_t *err = NULL;
+        if (libregf_key_get_value(key, i, &v, &err) != 1) {
+            note_skip(h, key_path, "value", i, err);
             continue;
+        }
         char name[1024] = "";
         size_t nsz = 0;
         uint32_t type = 0;
@@ -822,7 +902,11 @@ int an_hive_list_values(an_hive *h, const char *key_path, an_hive_value_cb cb, v
             }
             if (dr == 0)
                 ret = cb(name, type, data, len, ctx);
+            else
+                note_skip(h, key_path, "the data of value", i, NULL);
             free(data);
+        } else {
+            note_skip(h, key_path, "the name or type of value", i, NULL);
         }
         libregf_value_free(&v, NULL);
     }

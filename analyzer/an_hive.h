@@ -146,6 +146,12 @@ int an_hive_each_subkey(an_hive *h, const char *key_path, an_hive_each_cb cb, vo
 int an_hive_key_get_string(an_hive_key *k, const char *value_name, char *out, size_t out_cap);
 int an_hive_key_get_dword(an_hive_key *k, const char *value_name, uint32_t *ret_value);
 
+/* How many values and subkeys the calls above skipped because libregf could not read them
+ * (a corrupt cell: the others are still delivered); *ret_first (may be NULL) names the first
+ * one, its key and libregf's reason ("value 0 of Microsoft\\...\\Version: ..."). A caller
+ * that reports the hive read says so: what was skipped was not seen by the rules. */
+unsigned an_hive_skipped(const an_hive *h, const char **ret_first);
+
 /* Number of subkeys of key_path (1 found / 0 absent / negative). */
 int an_hive_subkey_count(an_hive *h, const char *key_path, uint32_t *ret_count);
 

@@ -165,6 +165,25 @@ int an_registry_report_facts(const an_hive_report reports[3], const char *const 
     return 0;
 }
 
+/* Values and subkeys libregf could not read while the facts were collected: the rules did not
+ * see them, so the hive was not read whole (unread.registry), whatever else it gave. */
+static int report_skipped(const an_hive *h, const char *source, an_facts *facts, sxs_diag *diag)
+{
+    const char *first;
+    unsigned n = an_hive_skipped(h, &first);
+    if (n == 0)
+        return 0;
+    char what[512];
+    snprintf(what, sizeof(what), "%s%s", first,
+             n > 1 ? " (and more parts of the hive the rules did not see)" : "");
+    sxs_diag_add(diag, SXS_DIAG_ERROR, source, -1,
+                 "%u part(s) of the hive could not be read, the first: %s; the rules did not see "
+                 "them",
+                 n, first);
+    int r = an_facts_add_str(facts, "unread.registry", what, source, -1);
+    return r < 0 ? r : 0;
+}
+
 int an_registry_collect(fsa_fs *fs, const char *windows_dir, an_facts *facts, an_tz *ret_tz,
                         an_hive_report ret_reports[3], sxs_diag *diag)
 {
@@ -209,8 +228,11 @@ int an_registry_collect(fsa_fs *fs, const char *windows_dir, an_facts *facts, an
         r = an_boot_drivers_from_hive(hives[AN_HIVE_SYSTEM],
                                       cs->source ? cs->source : sources[AN_HIVE_SYSTEM], cs->value,
                                       fs, windows_dir, facts, diag);
-    for (int i = 0; i < AN_HIVE_COUNT; i++)
+    for (int i = 0; i < AN_HIVE_COUNT; i++) {
+        if (r == 0)
+            r = report_skipped(hives[i], sources[i], facts, diag);
         an_hive_free(hives[i]);
+    }
     if (r < 0)
         return r;
     memcpy(ret_reports, reports, sizeof(reports));

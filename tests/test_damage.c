@@ -746,3 +746,37 @@ Test(damage, winsxs_attribute_list_damaged)
     sxs_mut_discard(img);
     free(src);
 }
+
+/* CBS\Version's value list pointing outside the hive: libregf reads the key as having no
+ * values. That is not "no servicing stack registered" and not HEALTHY: the error says what is
+ * corrupt (the value list of that key) and where (its key cell's offset). */
+Test(damage, cbs_version_value_list_out_of_range_names_the_cell)
+{
+    char *tree = sxs_sample("healthy.tree");
+    char *dir = sxs_test_tmpdir("badvers");
+    char *cmd = NULL, *hive = NULL;
+    cr_assert(asprintf(&cmd, "cp -r '%s/.' '%s/'", tree, dir) > 0);
+    cr_assert_eq(system(cmd), 0);
+    cr_assert(asprintf(&hive, "%s/Windows/System32/config/SOFTWARE", dir) > 0);
+    cr_assert_eq(sxs_mut_hive_key(hive, "Version", SXS_NK_VALUE_LIST, 0x7FFFFF00u), 0);
+    char *out, *err;
+    int rc = run_damaged_hashing(dir, hive, &out, &err);
+    cr_assert_eq(rc, 3, "exit %d; stderr: %s", rc, err);
+    ASSERT_JSON(out, "d['verdict']['status']", "unreadable");
+    ASSERT_JSON(out,
+                "[f['value'] for f in d['installs'][0]['facts'] if f['name'] == "
+                "'unread.registry']",
+                "['key Microsoft\\\\Windows\\\\CurrentVersion\\\\Component Based Servicing\\\\"
+                "Version (key cell at hive offset 0x5404) declares 1 value(s) and 0 subkey(s) but "
+                "its value list could not be read']");
+    ASSERT_JSON(out,
+                "[e['level'] for e in d['errors'] if e['source'] == "
+                "'Windows/System32/config/SOFTWARE' and 'hive offset 0x5404' in e['message']]",
+                "['error']");
+    free(out);
+    free(err);
+    free(hive);
+    free(cmd);
+    free(dir);
+    free(tree);
+}
