@@ -37,6 +37,9 @@ typedef struct {
     uint32_t header_chunks; /* chunk count the file header claims */
     uint32_t chunks;        /* chunk slots present in the file (size - 4096) / 65536 */
     uint32_t bad_chunks;    /* slots holding bytes without a chunk signature */
+    uint32_t crc_bad_chunks; /* chunks whose header or records fail their CRC32 (libevtx
+                                still reads their records) */
+    bool header_crc_bad;     /* the file header fails its CRC32 */
     bool truncated;         /* fewer chunk slots than the header counts, or a partial one */
     uint64_t records;       /* records handed to the callback, recovered ones included */
     uint64_t recovered;

@@ -246,7 +246,8 @@ static bool diag_has(const char *source, const char *needle)
 
 /* A chunk whose signature was overwritten (omerbenamram/evtx's sample): the 267 records of
  * the other chunks and 81 recovered ones still read, exactly as evtxexport reads them; the
- * report names the file and the damaged chunk. */
+ * report names the file and the damaged chunks: the two zeroed slots, and three chunks whose
+ * records fail their CRC32 (libevtx reads them anyway). */
 Test(evtx, bad_chunk_magic)
 {
     char *log = NULL,
@@ -264,10 +265,11 @@ Test(evtx, bad_chunk_magic)
     collect_tree(dir);
     const char *p = "Windows/System32/winevt/Logs/Setup.evtx";
     cr_assert_eq(num("evtx.bad_chunks"), 2);
+    cr_assert_eq(num("evtx.crc_bad_chunks"), 3); /* chunks 0, 7 and 9: records CRC32 wrong */
     const char *u = fact("unread.evtx");
     cr_assert_not_null(u);
-    cr_assert(strstr(u, "2 of 16 chunks damaged"), "%s", u);
-    cr_assert(diag_has(p, "2 of 16 chunks damaged"));
+    cr_assert(strstr(u, "5 of 16 chunks damaged, 3 chunks with a bad checksum"), "%s", u);
+    cr_assert(diag_has(p, "5 of 16 chunks damaged"));
     free(log);
     free(dir);
 }
@@ -446,16 +448,24 @@ Test(evtx, map_system_notes)
     cr_assert_eq(an_history_finish(hist, NULL, facts), 0);
     cr_assert_eq(an_history_count(hist), 0);
     cr_assert_eq(count_facts("history.evtx.service_failure"), 2);
-    cr_assert_str_eq(fact("history.evtx.service_failure"),
-                     "Service Control Manager 7031: Windows Update | 1 | 0 | 1 | Restart");
+    cr_assert_str_eq(fact("history.evtx.service_failure"), "2024-01-09T10:00:00Z Service "
+                                                            "Control Manager 7031: Windows Update "
+                                                            "| 1 | 0 | 1 | Restart");
     cr_assert_eq(an_facts_get(facts, "history.evtx.service_failure")->line, 1);
+    /* the service name, display names mapped: what a plan command may use */
+    cr_assert_eq(count_facts("history.evtx.service_failure.service"), 2);
+    cr_assert_str_eq(fact("history.evtx.service_failure.service"), "wuauserv");
+    cr_assert_eq(an_facts_get(facts, "history.evtx.service_failure.service")->line, 1);
     cr_assert_eq(count_facts("history.evtx.unexpected_restart"), 2);
-    cr_assert_str_eq(fact("history.evtx.bugcheck"), "0x0000007e (0xc0000005)");
+    cr_assert_str_eq(fact("history.evtx.bugcheck"),
+                     "2024-01-09T10:00:00Z Microsoft-Windows-WER-SystemErrorReporting 1001: "
+                     "0x0000007e (0xc0000005) | C:\\Windows\\MEMORY.DMP | id");
+    cr_assert_str_eq(fact("history.evtx.bugcheck.code"), "0x0000007e");
     cr_assert_str_eq(fact("history.evtx.wu.detect_failure"),
-                     "Microsoft-Windows-WindowsUpdateClient 25: 0x8024402c");
+                     "2024-01-09T10:00:00Z Microsoft-Windows-WindowsUpdateClient 25: 0x8024402c");
     cr_assert_not_null(fact("history.evtx.wu.download_failure"));
     cr_assert_str_eq(fact("history.evtx.driver_not_loaded"),
-                     "Service Control Manager 7026:  wimmount");
+                     "2024-01-09T10:00:00Z Service Control Manager 7026:  wimmount");
     cr_assert_eq(num("history.unresolved"), 0);
 }
 
@@ -574,9 +584,61 @@ Test(evtx, map_wer_notes)
     cr_assert_eq(an_history_finish(hist, NULL, facts), 0);
     cr_assert_eq(count_facts("history.evtx.wer.wu_failure"), 1);
     cr_assert_str_eq(fact("history.evtx.wer.wu_failure"),
-                     "Windows Error Reporting 1001: 1234 | 5 | WindowsUpdateFailure3 | Not "
+                     "2024-01-09T10:00:00Z Windows Error Reporting 1001: 1234 | 5 | WindowsUpdateFailure3 | Not "
                      "available | 0 | 10.0.19041.3570 | 80070643 | "
                      "00000000-0000-0000-0000-000000000000 | Install | 200");
     cr_assert_eq(an_facts_get(facts, "history.evtx.wer.wu_failure")->line, 3);
     cr_assert_eq(an_history_count(hist), 0);
+}
+
+/* Setup.evtx ending on a Servicing 7 ("Initiating changes to turn on update X of package Y")
+ * whose package never got its 2/3/4: the unfinished change, cited by the 7's record, with the
+ * package a plan may name. */
+#define RFX "Package_for_RollupFix~31bf3856ad364e35~amd64~~26100.4652.1.11"
+Test(evtx, map_servicing_unfinished)
+{
+    REC(SETUP, 40, SRV, 1, T0, RFX, "Absent", "5", "Installed", "112", "WindowsUpdateAgent");
+    REC(SETUP, 41, SRV, 7, T0 + 30, "Microsoft-Windows-Client-Features-Package", RFX,
+        "WindowsUpdateAgent");
+    cr_assert_eq(an_history_finish(hist, NULL, facts), 0);
+    const an_fact *f = an_facts_get(facts, "history.evtx.servicing_unfinished");
+    cr_assert_not_null(f);
+    cr_assert_str_eq(f->value, "2024-01-09T10:00:30Z Microsoft-Windows-Servicing 7: "
+                               "Microsoft-Windows-Client-Features-Package | " RFX
+                               " | WindowsUpdateAgent");
+    cr_assert_str_eq(f->source, SETUP);
+    cr_assert_eq(f->line, 41);
+    cr_assert_str_eq(fact("history.evtx.servicing_unfinished.package"), RFX);
+}
+
+/* The same change with its result (2) after the 7: nothing is unfinished. */
+Test(evtx, map_servicing_finished)
+{
+    REC(SETUP, 40, SRV, 1, T0, RFX, "Absent", "5", "Installed", "112", "WindowsUpdateAgent");
+    REC(SETUP, 41, SRV, 7, T0 + 30, "Microsoft-Windows-Client-Features-Package", RFX,
+        "WindowsUpdateAgent");
+    REC(SETUP, 42, SRV, 2, T0 + 600, RFX, "Installed", "112", "0x0", "WindowsUpdateAgent");
+    cr_assert_eq(an_history_finish(hist, NULL, facts), 0);
+    cr_assert_null(fact("history.evtx.servicing_unfinished"));
+    cr_assert_eq(num("history.unresolved"), 0);
+}
+
+/* More notes than kept: the newest 64 stay (a busy System.evtx's latest failures matter), the
+ * count of the others is reported. */
+Test(evtx, map_notes_keep_newest)
+{
+    for (uint64_t i = 1; i <= 70; i++)
+        REC(SYS, i, "Service Control Manager", 7000, T0 + (int64_t)i, "BITS", "%%1053");
+    cr_assert_eq(an_history_finish(hist, NULL, facts), 0);
+    cr_assert_eq(count_facts("history.evtx.service_failure"), 64);
+    cr_assert_eq(num("history.evtx.notes_dropped"), 6);
+    int64_t lo = INT64_MAX, hi = 0;
+    size_t pos = 0;
+    const an_fact *f;
+    while ((f = an_facts_next(facts, "history.evtx.service_failure", &pos))) {
+        lo = f->line < lo ? f->line : lo;
+        hi = f->line > hi ? f->line : hi;
+    }
+    cr_assert_eq(lo, 7);
+    cr_assert_eq(hi, 70);
 }
