@@ -64,14 +64,14 @@ int an_evtlog_read_file(fsa_file *f, const char *path, an_history *h, an_facts *
             snprintf(trunc, sizeof(trunc), " (truncated: the header counts %" PRIu32 ")",
                      st.header_chunks);
         /* a chunk failing its checksum is damaged too, though libevtx reads its records */
-        if (st.crc_bad_chunks || st.header_crc_bad)
-            snprintf(crc, sizeof(crc), "%s%" PRIu32 " chunks with a bad checksum%s",
-                     ", ", st.crc_bad_chunks,
-                     st.header_crc_bad ? ", the file header's checksum wrong" : "");
+        if (st.crc_bad_chunks)
+            snprintf(crc, sizeof(crc), ", %" PRIu32 " of them failing %s checksum",
+                     st.crc_bad_chunks, st.crc_bad_chunks == 1 ? "its" : "their");
         snprintf(msg, sizeof(msg),
-                 "damaged event log: %" PRIu32 " of %" PRIu32 " chunks damaged%s%s, %" PRIu64
+                 "damaged event log: %" PRIu32 " of %" PRIu32 " chunks damaged%s%s%s, %" PRIu64
                  " records unreadable, %" PRIu64 " read (%" PRIu64 " recovered)%s%s",
-                 st.bad_chunks + st.crc_bad_chunks, st.chunks, trunc, crc, st.unreadable,
+                 st.bad_chunks + st.crc_bad_chunks, st.chunks, crc, trunc,
+                 st.header_crc_bad ? ", the file header failing its checksum" : "", st.unreadable,
                  st.records, st.recovered, why[0] ? ": " : "", why);
         sxs_diag_add(diag, SXS_DIAG_WARN, path, -1, "%s", msg);
         if (e == 0)

@@ -19,8 +19,7 @@
 #define MAX_TEMPLATES 64
 #define FIXED_SUBS 4 /* EventID, Level, SystemTime, EventRecordID */
 
-enum { T_STRING = 0x01, T_UINT8 = 0x04, T_UINT16 = 0x06, T_UINT64 = 0x0a,
-       T_FILETIME = 0x11 };
+enum { T_STRING = 0x01, T_UINT8 = 0x04, T_UINT16 = 0x06, T_UINT64 = 0x0a, T_FILETIME = 0x11 };
 
 struct tpl {
     uint64_t key;
@@ -30,9 +29,9 @@ struct tpl {
 struct mki_evtx {
     struct mki_evtx_opts o;
     char *channel, *computer; /* copies of o's */
-    struct mki_bytes chunks; /* finished chunks */
-    uint8_t c[EVTX_CHUNK];   /* the chunk being filled */
-    size_t pos;              /* its free-space offset */
+    struct mki_bytes chunks;  /* finished chunks */
+    uint8_t c[EVTX_CHUNK];    /* the chunk being filled */
+    size_t pos;               /* its free-space offset */
     unsigned nrec;
     uint64_t first_id, last_id, next_id;
     uint32_t last_off;
@@ -421,7 +420,8 @@ static void record(struct mki_evtx *w, struct em *e, const struct mki_evtx_event
             return;
         }
         u16(e, (uint16_t)(2 * n));
-        u8(e, T_STRING); /* an empty string, not NullType: libfwevt refuses a NULL value in a normal substitution */
+        u8(e, T_STRING); /* an empty string, not NullType: libfwevt refuses a NULL value in a normal
+                            substitution */
         u8(e, 0);
     }
     u16(e, ev->id);

@@ -35,8 +35,8 @@ struct ctx {
     char *errbuf;
     size_t errlen;
     int depth;
-    struct mki_evtx *evtx;       /* the `evtx` log being written, its events follow */
-    struct mki_node *evtx_node;  /* the file it becomes */
+    struct mki_evtx *evtx;      /* the `evtx` log being written, its events follow */
+    struct mki_node *evtx_node; /* the file it becomes */
 };
 
 __attribute__((format(printf, 2, 3))) static int fail(struct ctx *c, const char *fmt, ...)
@@ -724,7 +724,6 @@ static int cmd_crashdump(struct ctx *c, const char *p)
     return r < 0 ? r : 0;
 }
 
-
 /* evtx PATH [channel=C] [computer=NAME] [per-chunk=N] [dirty] [bad-header-crc]
  *           [bad-crc=CHUNK] [bad-chunk=CHUNK] [cut=BYTES]
  * An event log (mkevtx.c) whose records are the `event` lines that follow. */
@@ -1333,7 +1332,6 @@ static int cmd_repeat(struct ctx *c, const char *p, size_t *pi, size_t last)
     *pi = end_at;
     return r;
 }
-
 
 /* include FILE: the lines of another scenario file (relative to this one's folder, no `..`),
  * as if written here: a case that is "healthy plus these logs" says so in one line. */

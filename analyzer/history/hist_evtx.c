@@ -224,8 +224,7 @@ static void wuc(an_history *h, const an_evtx_record *r, const an_log_line *l)
 }
 
 /* Remembers the newest Servicing record (see hist_evtx_unfinished). */
-static void last_servicing(an_history *h, const an_evtx_record *r, const char *key,
-                           const char *pkg)
+static void last_servicing(an_history *h, const an_evtx_record *r, const char *key, const char *pkg)
 {
     h->evtx.last_srv.event_id = r->event_id;
     snprintf(h->evtx.last_srv.key, sizeof(h->evtx.last_srv.key), "%s", key);
@@ -368,11 +367,10 @@ static void note(an_history *h, const char *name, const char *text, const an_evt
  * writes the display name), NULL for any other. */
 static const char *servicing_service(const char *s)
 {
-    static const char *const names[][2] = {
-        {"wuauserv", "Windows Update"},
-        {"BITS", "Background Intelligent Transfer Service"},
-        {"CryptSvc", "Cryptographic Services"},
-        {"TrustedInstaller", "Windows Modules Installer"}};
+    static const char *const names[][2] = {{"wuauserv", "Windows Update"},
+                                           {"BITS", "Background Intelligent Transfer Service"},
+                                           {"CryptSvc", "Cryptographic Services"},
+                                           {"TrustedInstaller", "Windows Modules Installer"}};
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
         if (strcasecmp(s, names[i][0]) == 0 || strcasecmp(s, names[i][1]) == 0)
             return names[i][0];
@@ -399,7 +397,9 @@ static void system_event(an_history *h, const an_evtx_record *r, const char *tex
     uint32_t id = r->event_id;
     if (strcmp(p, "Service Control Manager") == 0) {
         bool svc = id == 7000 || id == 7001 || id == 7009 || id == 7023 || id == 7031 || id == 7034;
-        const char *name = svc ? servicing_service(str_at(r, 0)) : NULL;
+        /* 7009 ("A timeout was reached (%1 milliseconds) while waiting for the %2 service to
+         * connect") names the service second; the others first */
+        const char *name = svc ? servicing_service(str_at(r, id == 7009 ? 1 : 0)) : NULL;
         if (name)
             note_detail(h, "history.evtx.service_failure", text,
                         "history.evtx.service_failure.service", name, r);

@@ -62,7 +62,7 @@ typedef struct {
 
 typedef struct {
     char name[48];
-    char value[320]; /* "<UTC time> <provider> <id>: <strings>" */
+    char value[320];      /* "<UTC time> <provider> <id>: <strings>" */
     char detail_name[64]; /* a second fact of the same record ("" when none): */
     char detail[256];     /* the service, bug check code or package it names */
     char *source;

@@ -12,3 +12,6 @@ add_test(NAME mkevtx_matches_evtxexport
           ${CMAKE_CURRENT_SOURCE_DIR}/data/evtx/writer.scn
           ${CMAKE_CURRENT_SOURCE_DIR}/data/evtx/writer.expected
           ${CMAKE_CURRENT_BINARY_DIR}/mkevtx-check)
+# the damaged System.evtx scenario as plain files too, for the collector over a directory
+sxs_sample_image(NAME evtx-damaged SCENARIO ${PROJECT_SOURCE_DIR}/sample-images/scenarios/evtx-damaged.scn
+                 FORMAT tree)
