@@ -3,8 +3,8 @@
  * whole-file load; libevtx caches a bounded number of 64 KiB chunks). Every record libevtx can
  * read is handed to a callback, the recovered (deleted, overwritten or unflushed) ones too;
  * the chunks whose header is not a chunk's, the chunks failing their CRC32s and a file header
- * failing its CRC32 are counted (each slot read once, 64 KiB at a time). libevtx lives in a libyal island
- * (analyzer/CMakeLists.txt): only the an_evtx_* names are global. */
+ * failing its CRC32 are counted (each slot read once, 64 KiB at a time). libevtx lives in a libyal
+ * island (analyzer/CMakeLists.txt): only the an_evtx_* names are global. */
 #ifndef AN_EVTX_H
 #define AN_EVTX_H
 
