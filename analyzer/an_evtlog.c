@@ -45,27 +45,34 @@ int an_evtlog_read_file(fsa_file *f, const char *path, an_history *h, an_facts *
     NUM("evtx.recovered_unreadable", st.recovered_unreadable);
     NUM("evtx.chunks", st.chunks);
     NUM("evtx.bad_chunks", st.bad_chunks);
+    NUM("evtx.crc_bad_chunks", st.crc_bad_chunks);
 #undef NUM
     if (e == 0)
         e = an_facts_add_bool(facts, "evtx.dirty", st.dirty, path);
     /* libevtx calls a dirty log with residue "corrupted"; what is damaged is a chunk that is
      * not one, a record it lists and cannot read, or evidence that cannot be read */
-    bool damaged = st.bad_chunks || st.unreadable || st.truncated || why[0];
+    bool damaged = st.bad_chunks || st.crc_bad_chunks || st.header_crc_bad || st.unreadable ||
+                   st.truncated || why[0];
     if (!damaged && st.recovered_unreadable)
         sxs_diag_add(diag, SXS_DIAG_INFO, path, -1,
                      "%" PRIu64 " recovered records (residue%s) could not be parsed",
                      st.recovered_unreadable, st.dirty ? " of a log not closed cleanly" : "");
     if (damaged) {
-        char msg[480];
-        char trunc[96] = "";
+        char msg[560];
+        char trunc[96] = "", crc[128] = "";
         if (st.truncated)
             snprintf(trunc, sizeof(trunc), " (truncated: the header counts %" PRIu32 ")",
                      st.header_chunks);
+        /* a chunk failing its checksum is damaged too, though libevtx reads its records */
+        if (st.crc_bad_chunks)
+            snprintf(crc, sizeof(crc), ", %" PRIu32 " of them failing %s checksum",
+                     st.crc_bad_chunks, st.crc_bad_chunks == 1 ? "its" : "their");
         snprintf(msg, sizeof(msg),
-                 "damaged event log: %" PRIu32 " of %" PRIu32 " chunks damaged%s, %" PRIu64
+                 "damaged event log: %" PRIu32 " of %" PRIu32 " chunks damaged%s%s%s, %" PRIu64
                  " records unreadable, %" PRIu64 " read (%" PRIu64 " recovered)%s%s",
-                 st.bad_chunks, st.chunks, trunc, st.unreadable, st.records, st.recovered,
-                 why[0] ? ": " : "", why);
+                 st.bad_chunks + st.crc_bad_chunks, st.chunks, crc, trunc,
+                 st.header_crc_bad ? ", the file header failing its checksum" : "", st.unreadable,
+                 st.records, st.recovered, why[0] ? ": " : "", why);
         sxs_diag_add(diag, SXS_DIAG_WARN, path, -1, "%s", msg);
         if (e == 0)
             e = an_facts_add_str(facts, "unread.evtx", msg, path, -1);

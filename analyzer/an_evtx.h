@@ -1,9 +1,10 @@
 /* Windows event logs (EVTX) through libevtx, read from the evidence through fsaccess: libevtx
  * gets a libbfio handle whose reads are ranged fsa_file_read calls (no temp copy, no
  * whole-file load; libevtx caches a bounded number of 64 KiB chunks). Every record libevtx can
- * read is handed to a callback, the recovered (deleted, overwritten or unflushed) ones too,
- * and the chunks whose header is not a chunk's are counted. libevtx lives in a libyal island
- * (analyzer/CMakeLists.txt): only the an_evtx_* names are global. */
+ * read is handed to a callback, the recovered (deleted, overwritten or unflushed) ones too;
+ * the chunks whose header is not a chunk's, the chunks failing their CRC32s and a file header
+ * failing its CRC32 are counted (each slot read once, 64 KiB at a time). libevtx lives in a libyal
+ * island (analyzer/CMakeLists.txt): only the an_evtx_* names are global. */
 #ifndef AN_EVTX_H
 #define AN_EVTX_H
 
@@ -37,6 +38,9 @@ typedef struct {
     uint32_t header_chunks; /* chunk count the file header claims */
     uint32_t chunks;        /* chunk slots present in the file (size - 4096) / 65536 */
     uint32_t bad_chunks;    /* slots holding bytes without a chunk signature */
+    uint32_t crc_bad_chunks; /* chunks whose header or records fail their CRC32 (libevtx
+                                still reads their records) */
+    bool header_crc_bad;     /* the file header fails its CRC32 */
     bool truncated;         /* fewer chunk slots than the header counts, or a partial one */
     uint64_t records;       /* records handed to the callback, recovered ones included */
     uint64_t recovered;

@@ -153,6 +153,10 @@ static const char *const facts[] = {
     "history.driver.present_folder",
     /* event logs (analyzer/facts-history.md, "Event logs") */
     "history.evtx.service_failure",
+    "history.evtx.service_failure.service",
+    "history.evtx.servicing_unfinished",
+    "history.evtx.servicing_unfinished.package",
+    "history.evtx.bugcheck.code",
     "history.evtx.driver_not_loaded",
     "history.evtx.unexpected_restart",
     "history.evtx.restart_requested",
@@ -169,6 +173,7 @@ static const char *const facts[] = {
     "evtx.recovered_unreadable",
     "evtx.chunks",
     "evtx.bad_chunks",
+    "evtx.crc_bad_chunks",
     "evtx.dirty",
     "unread.evtx",
     /* file system: IIS */

@@ -3,6 +3,7 @@
  * (<<TAG) for multi-line file content, and `repeat N ... end` blocks whose lines may use a
  * counter ({#}, {#:5} zero-padded, {#:16x} hex). */
 #include "sample-images/mkimage.h"
+#include "sample-images/mkevtx.h"
 #include "sample-images/mkhive.h"
 
 #include <ctype.h>
@@ -34,6 +35,8 @@ struct ctx {
     char *errbuf;
     size_t errlen;
     int depth;
+    struct mki_evtx *evtx;      /* the `evtx` log being written, its events follow */
+    struct mki_node *evtx_node; /* the file it becomes */
 };
 
 __attribute__((format(printf, 2, 3))) static int fail(struct ctx *c, const char *fmt, ...)
@@ -721,6 +724,171 @@ static int cmd_crashdump(struct ctx *c, const char *p)
     return r < 0 ? r : 0;
 }
 
+/* evtx PATH [channel=C] [computer=NAME] [per-chunk=N] [dirty] [bad-header-crc]
+ *           [bad-crc=CHUNK] [bad-chunk=CHUNK] [cut=BYTES]
+ * An event log (mkevtx.c) whose records are the `event` lines that follow. */
+static int evtx_done(struct ctx *c)
+{
+    if (!c->evtx)
+        return 0;
+    int r = mki_evtx_finish(c->evtx, &c->evtx_node->text);
+    c->evtx = NULL;
+    if (c->check_only)
+        c->evtx_node->text.len = 0;
+    c->evtx_node = NULL;
+    return r == -ENOMEM ? r : r < 0 ? fail(c, "evtx: could not be written") : 0;
+}
+
+static int evtx_opt(struct ctx *c, const char *t, struct mki_evtx_opts *o, char **keep)
+{
+    const char *eq = strchr(t, '=');
+    size_t k = eq ? (size_t)(eq - t) : strlen(t);
+    uint64_t v = 0;
+#define KEY(w) (k == sizeof(w) - 1 && strncmp(t, w, k) == 0)
+    if (!eq && KEY("dirty"))
+        return o->dirty = 1, 0;
+    if (!eq && KEY("bad-header-crc"))
+        return o->bad_header_crc = 1, 0;
+    if (!eq)
+        return fail(c, "evtx: unknown option '%s'", t);
+    if (KEY("channel") || KEY("computer")) {
+        char *s = strdup(eq + 1);
+        if (!s)
+            return -ENOMEM;
+        free(keep[KEY("computer")]);
+        keep[KEY("computer")] = s;
+        return 0;
+    }
+    if (parse_u64(eq + 1, &v) < 0)
+        return fail(c, "evtx: bad number in '%s'", t);
+    if (KEY("per-chunk") && v <= 100000)
+        o->per_chunk = (unsigned)v;
+    else if (KEY("bad-crc") && v < 65536)
+        o->bad_crc_chunk = (long)v;
+    else if (KEY("bad-chunk") && v < 65536)
+        o->bad_chunk = (long)v;
+    else if (KEY("cut"))
+        o->cut = v;
+    else
+        return fail(c, "evtx: unknown or out-of-range option '%s'", t);
+#undef KEY
+    return 0;
+}
+
+static int cmd_evtx(struct ctx *c, const char *p)
+{
+    int r = need_ntfs(c);
+    char *raw, *path, *t;
+    if (r < 0 || (r = evtx_done(c)) < 0)
+        return r;
+    if ((r = next_token(c, &p, &raw)) <= 0)
+        return r < 0 ? r : fail(c, "evtx needs a path");
+    r = normalize_path(c, raw, &path);
+    free(raw);
+    if (r < 0)
+        return r;
+    if (find_node(c->part, path)) {
+        r = fail(c, "'%s' declared twice", path);
+        free(path);
+        return r;
+    }
+    struct mki_node *n = calloc(1, sizeof(*n));
+    if (!n) {
+        free(path);
+        return -ENOMEM;
+    }
+    n->kind = MKI_NODE_FILE;
+    n->path = path;
+    n->filetime = c->default_time;
+    struct mki_evtx_opts o = {.bad_crc_chunk = -1, .bad_chunk = -1};
+    char *keep[2] = {NULL, NULL};
+    while (r >= 0 && (r = next_token(c, &p, &t)) > 0) {
+        r = evtx_opt(c, t, &o, keep);
+        free(t);
+    }
+    o.channel = keep[0];
+    o.computer = keep[1];
+    if (r >= 0 && !(c->evtx = mki_evtx_new(&o))) /* copies the strings */
+        r = -ENOMEM;
+    free(keep[0]);
+    free(keep[1]);
+    if (r >= 0)
+        r = add_node(c->part, n);
+    if (r < 0) {
+        mki_evtx_free(c->evtx);
+        c->evtx = NULL;
+        free_node(n);
+        return r;
+    }
+    c->evtx_node = n;
+    return 0;
+}
+
+/* event [record=N] time=YYYY-MM-DDTHH:MM:SS provider=NAME id=N [level=N] [channel=C]
+ *       [computer=NAME] [Field=value ...] [_=value ...]
+ * One record of the latest `evtx` log: other NAME=value tokens are its EventData fields in
+ * order (<Data Name="NAME">value</Data>; `_` for an unnamed <Data>). */
+static int cmd_event(struct ctx *c, const char *p)
+{
+    if (!c->evtx)
+        return fail(c, "event without an evtx log before it");
+    struct mki_evtx_event ev = {.level = 4};
+    char *tok[MKI_EVTX_MAX_FIELDS + 8];
+    size_t ntok = 0;
+    int r, have_time = 0;
+    uint64_t v;
+    while ((r = next_token(c, &p, &tok[ntok])) > 0) {
+        char *t = tok[ntok++], *eq = strchr(t, '=');
+        if (!eq || eq == t) {
+            r = fail(c, "event: '%s' is not NAME=value", t);
+            break;
+        }
+        *eq = '\0';
+        const char *val = eq + 1;
+        if (strcmp(t, "record") == 0) {
+            if (parse_u64(val, &ev.record) < 0 || ev.record == 0)
+                r = fail(c, "event: bad record number '%s'", val);
+        } else if (strcmp(t, "time") == 0) {
+            have_time = 1;
+            if (parse_time(val, &ev.time) < 0)
+                r = fail(c, "event: bad time '%s'", val);
+        } else if (strcmp(t, "provider") == 0) {
+            ev.provider = val;
+        } else if (strcmp(t, "channel") == 0) {
+            ev.channel = val;
+        } else if (strcmp(t, "computer") == 0) {
+            ev.computer = val;
+        } else if (strcmp(t, "id") == 0 || strcmp(t, "level") == 0) {
+            if (parse_u64(val, &v) < 0 || v > (t[0] == 'i' ? 65535u : 255u))
+                r = fail(c, "event: bad %s '%s'", t, val);
+            else if (t[0] == 'i')
+                ev.id = (uint16_t)v;
+            else
+                ev.level = (uint8_t)v;
+        } else if (ev.nfields == MKI_EVTX_MAX_FIELDS) {
+            r = fail(c, "event: more than %d fields", MKI_EVTX_MAX_FIELDS);
+        } else {
+            ev.name[ev.nfields] = strcmp(t, "_") == 0 ? NULL : t;
+            ev.value[ev.nfields++] = val;
+        }
+        if (r < 0 || ntok == sizeof(tok) / sizeof(tok[0])) {
+            if (r >= 0)
+                r = fail(c, "event: too many tokens");
+            break;
+        }
+    }
+    if (r >= 0 && (!ev.provider || !have_time || !ev.id))
+        r = fail(c, "event needs provider=, time= and id=");
+    if (r >= 0) {
+        r = mki_evtx_add(c->evtx, &ev);
+        if (r == -E2BIG)
+            r = fail(c, "event: does not fit a 64 KiB chunk, or its text is not UTF-8");
+    }
+    for (size_t i = 0; i < ntok; i++)
+        free(tok[i]);
+    return r < 0 ? r : 0;
+}
+
 static int cmd_dir(struct ctx *c, const char *p)
 {
     int r = need_ntfs(c);
@@ -1165,6 +1333,74 @@ static int cmd_repeat(struct ctx *c, const char *p, size_t *pi, size_t last)
     return r;
 }
 
+/* include FILE: the lines of another scenario file (relative to this one's folder, no `..`),
+ * as if written here: a case that is "healthy plus these logs" says so in one line. */
+static int exec_block(struct ctx *c, size_t first, size_t last, struct subst_arg *sa);
+static int split_lines(char *buf, size_t len, struct line **ret, size_t *ret_n);
+
+static int cmd_include(struct ctx *c, const char *p)
+{
+    char *name;
+    int r = next_token(c, &p, &name);
+    if (r <= 0)
+        return r < 0 ? r : fail(c, "include needs a file name");
+    if (c->depth >= MAX_REPEAT_DEPTH || strstr(name, "..") || name[0] == '/') {
+        r = fail(c, "include: '%s' is not a file beside this one, or nested too deep", name);
+        free(name);
+        return r;
+    }
+    const char *slash = strrchr(c->file, '/');
+    int dir_len = slash ? (int)(slash - c->file + 1) : 0;
+    size_t cap = (size_t)dir_len + strlen(name) + 1;
+    char *path = malloc(cap);
+    if (!path) {
+        free(name);
+        return -ENOMEM;
+    }
+    snprintf(path, cap, "%.*s%s", dir_len, c->file, name);
+    free(name);
+    FILE *f = fopen(path, "rbe");
+    if (!f) {
+        r = fail(c, "include: %s: %s", path, strerror(errno));
+        free(path);
+        return r;
+    }
+    struct mki_bytes content = {0};
+    char buf[65536];
+    size_t got;
+    while (r >= 0 && (got = fread(buf, 1, sizeof buf, f)) > 0)
+        r = mki_bytes_append(&content, buf, got);
+    fclose(f);
+    if (r >= 0 && !content.data)
+        r = mki_bytes_append(&content, "", 0);
+    struct line *lines = NULL;
+    size_t n = 0;
+    if (r >= 0)
+        r = split_lines(content.data, content.len, &lines, &n);
+    const char *file = c->file;
+    struct line *saved = c->lines;
+    size_t saved_n = c->n_lines;
+    int lineno = c->cur_lineno;
+    if (r >= 0 && n) {
+        c->file = path;
+        c->lines = lines;
+        c->n_lines = n;
+        c->depth++;
+        struct subst_arg top = {0};
+        r = exec_block(c, 0, n - 1, &top);
+        free(top.buf);
+        c->depth--;
+        c->file = file;
+        c->lines = saved;
+        c->n_lines = saved_n;
+        c->cur_lineno = lineno;
+    }
+    free(lines);
+    free(content.data);
+    free(path);
+    return r < 0 ? r : 0;
+}
+
 static int exec_block(struct ctx *c, size_t first, size_t last, struct subst_arg *sa)
 {
     for (size_t i = first; i <= last; i++) {
@@ -1197,6 +1433,12 @@ static int exec_block(struct ctx *c, size_t first, size_t last, struct subst_arg
             r = cmd_file(c, own, &i, last, 1, sa);
         else if (IS("crashdump"))
             r = cmd_crashdump(c, own);
+        else if (IS("include"))
+            r = cmd_include(c, own);
+        else if (IS("evtx"))
+            r = cmd_evtx(c, own);
+        else if (IS("event"))
+            r = cmd_event(c, own);
         else if (IS("junction"))
             r = cmd_link(c, own, MKI_NODE_JUNCTION, 1);
         else if (IS("symlink"))
@@ -1289,6 +1531,9 @@ int mki_parse_file(const char *path, int check_only, struct mki_scenario *ret_sc
         r = exec_block(&c, 0, c.n_lines - 1, &top);
         free(top.buf);
     }
+    if (r == 0)
+        r = evtx_done(&c);
+    mki_evtx_free(c.evtx);
     if (r == 0 && scn.n_parts == 0) {
         snprintf(errbuf, errlen, "%s: no partition declared", path);
         r = -EINVAL;

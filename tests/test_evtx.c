@@ -246,7 +246,8 @@ static bool diag_has(const char *source, const char *needle)
 
 /* A chunk whose signature was overwritten (omerbenamram/evtx's sample): the 267 records of
  * the other chunks and 81 recovered ones still read, exactly as evtxexport reads them; the
- * report names the file and the damaged chunk. */
+ * report names the file and the damaged chunks: the two zeroed slots, and three chunks whose
+ * records fail their CRC32 (libevtx reads them anyway). */
 Test(evtx, bad_chunk_magic)
 {
     char *log = NULL,
@@ -264,10 +265,11 @@ Test(evtx, bad_chunk_magic)
     collect_tree(dir);
     const char *p = "Windows/System32/winevt/Logs/Setup.evtx";
     cr_assert_eq(num("evtx.bad_chunks"), 2);
+    cr_assert_eq(num("evtx.crc_bad_chunks"), 3); /* chunks 0, 7 and 9: records CRC32 wrong */
     const char *u = fact("unread.evtx");
     cr_assert_not_null(u);
-    cr_assert(strstr(u, "2 of 16 chunks damaged"), "%s", u);
-    cr_assert(diag_has(p, "2 of 16 chunks damaged"));
+    cr_assert(strstr(u, "5 of 16 chunks damaged, 3 of them failing their checksum"), "%s", u);
+    cr_assert(diag_has(p, "5 of 16 chunks damaged"));
     free(log);
     free(dir);
 }
@@ -446,16 +448,24 @@ Test(evtx, map_system_notes)
     cr_assert_eq(an_history_finish(hist, NULL, facts), 0);
     cr_assert_eq(an_history_count(hist), 0);
     cr_assert_eq(count_facts("history.evtx.service_failure"), 2);
-    cr_assert_str_eq(fact("history.evtx.service_failure"),
-                     "Service Control Manager 7031: Windows Update | 1 | 0 | 1 | Restart");
+    cr_assert_str_eq(fact("history.evtx.service_failure"), "2024-01-09T10:00:00Z Service "
+                                                           "Control Manager 7031: Windows Update "
+                                                           "| 1 | 0 | 1 | Restart");
     cr_assert_eq(an_facts_get(facts, "history.evtx.service_failure")->line, 1);
+    /* the service name, display names mapped: what a plan command may use */
+    cr_assert_eq(count_facts("history.evtx.service_failure.service"), 2);
+    cr_assert_str_eq(fact("history.evtx.service_failure.service"), "wuauserv");
+    cr_assert_eq(an_facts_get(facts, "history.evtx.service_failure.service")->line, 1);
     cr_assert_eq(count_facts("history.evtx.unexpected_restart"), 2);
-    cr_assert_str_eq(fact("history.evtx.bugcheck"), "0x0000007e (0xc0000005)");
+    cr_assert_str_eq(fact("history.evtx.bugcheck"),
+                     "2024-01-09T10:00:00Z Microsoft-Windows-WER-SystemErrorReporting 1001: "
+                     "0x0000007e (0xc0000005) | C:\\Windows\\MEMORY.DMP | id");
+    cr_assert_str_eq(fact("history.evtx.bugcheck.code"), "0x0000007e");
     cr_assert_str_eq(fact("history.evtx.wu.detect_failure"),
-                     "Microsoft-Windows-WindowsUpdateClient 25: 0x8024402c");
+                     "2024-01-09T10:00:00Z Microsoft-Windows-WindowsUpdateClient 25: 0x8024402c");
     cr_assert_not_null(fact("history.evtx.wu.download_failure"));
     cr_assert_str_eq(fact("history.evtx.driver_not_loaded"),
-                     "Service Control Manager 7026:  wimmount");
+                     "2024-01-09T10:00:00Z Service Control Manager 7026:  wimmount");
     cr_assert_eq(num("history.unresolved"), 0);
 }
 
@@ -573,10 +583,222 @@ Test(evtx, map_wer_notes)
         "app.exe");
     cr_assert_eq(an_history_finish(hist, NULL, facts), 0);
     cr_assert_eq(count_facts("history.evtx.wer.wu_failure"), 1);
-    cr_assert_str_eq(fact("history.evtx.wer.wu_failure"),
-                     "Windows Error Reporting 1001: 1234 | 5 | WindowsUpdateFailure3 | Not "
-                     "available | 0 | 10.0.19041.3570 | 80070643 | "
-                     "00000000-0000-0000-0000-000000000000 | Install | 200");
+    cr_assert_str_eq(
+        fact("history.evtx.wer.wu_failure"),
+        "2024-01-09T10:00:00Z Windows Error Reporting 1001: 1234 | 5 | WindowsUpdateFailure3 | Not "
+        "available | 0 | 10.0.19041.3570 | 80070643 | "
+        "00000000-0000-0000-0000-000000000000 | Install | 200");
     cr_assert_eq(an_facts_get(facts, "history.evtx.wer.wu_failure")->line, 3);
     cr_assert_eq(an_history_count(hist), 0);
+}
+
+/* Setup.evtx ending on a Servicing 7 ("Initiating changes to turn on update X of package Y")
+ * whose package never got its 2/3/4: the unfinished change, cited by the 7's record, with the
+ * package a plan may name. */
+#define RFX "Package_for_RollupFix~31bf3856ad364e35~amd64~~26100.4652.1.11"
+Test(evtx, map_servicing_unfinished)
+{
+    REC(SETUP, 40, SRV, 1, T0, RFX, "Absent", "5", "Installed", "112", "WindowsUpdateAgent");
+    REC(SETUP, 41, SRV, 7, T0 + 30, "Microsoft-Windows-Client-Features-Package", RFX,
+        "WindowsUpdateAgent");
+    cr_assert_eq(an_history_finish(hist, NULL, facts), 0);
+    const an_fact *f = an_facts_get(facts, "history.evtx.servicing_unfinished");
+    cr_assert_not_null(f);
+    cr_assert_str_eq(f->value,
+                     "2024-01-09T10:00:30Z Microsoft-Windows-Servicing 7: "
+                     "Microsoft-Windows-Client-Features-Package | " RFX " | WindowsUpdateAgent");
+    cr_assert_str_eq(f->source, SETUP);
+    cr_assert_eq(f->line, 41);
+    cr_assert_str_eq(fact("history.evtx.servicing_unfinished.package"), RFX);
+}
+
+/* The same change with its result (2) after the 7: nothing is unfinished. */
+Test(evtx, map_servicing_finished)
+{
+    REC(SETUP, 40, SRV, 1, T0, RFX, "Absent", "5", "Installed", "112", "WindowsUpdateAgent");
+    REC(SETUP, 41, SRV, 7, T0 + 30, "Microsoft-Windows-Client-Features-Package", RFX,
+        "WindowsUpdateAgent");
+    REC(SETUP, 42, SRV, 2, T0 + 600, RFX, "Installed", "112", "0x0", "WindowsUpdateAgent");
+    cr_assert_eq(an_history_finish(hist, NULL, facts), 0);
+    cr_assert_null(fact("history.evtx.servicing_unfinished"));
+    cr_assert_eq(num("history.unresolved"), 0);
+}
+
+/* More notes than kept: the newest 64 stay (a busy System.evtx's latest failures matter), the
+ * count of the others is reported. */
+Test(evtx, map_notes_keep_newest)
+{
+    for (uint64_t i = 1; i <= 70; i++)
+        REC(SYS, i, "Service Control Manager", 7000, T0 + (int64_t)i, "BITS", "%%1053");
+    cr_assert_eq(an_history_finish(hist, NULL, facts), 0);
+    cr_assert_eq(count_facts("history.evtx.service_failure"), 64);
+    cr_assert_eq(num("history.evtx.notes_dropped"), 6);
+    int64_t lo = INT64_MAX, hi = 0;
+    size_t pos = 0;
+    const an_fact *f;
+    while ((f = an_facts_next(facts, "history.evtx.service_failure", &pos))) {
+        lo = f->line < lo ? f->line : lo;
+        hi = f->line > hi ? f->line : hi;
+    }
+    cr_assert_eq(lo, 7);
+    cr_assert_eq(hi, 70);
+}
+
+/* ---- end to end over sample images whose event logs sample-images/mkevtx.c wrote ---- */
+
+static char *run_sample(const char *image, int want_exit)
+{
+    char *out = NULL, *err = NULL;
+    int rc = sxs_run_sample_json(image, &out, &err);
+    cr_assert_eq(rc, want_exit, "%s: exit %d: %s", image, rc, err);
+    free(err);
+    return out;
+}
+
+#define OPLOG "Windows/System32/winevt/Logs/Microsoft-Windows-WindowsUpdateClient%4Operational.evtx"
+
+/* WindowsUpdateClient 43 + 20 of KB5065426 and no text log line: UPDATE-FAILED, cited by log,
+ * record, event id, provider, UTC time and fields; the restarts of System.evtx cited with it. */
+Test(evtx_cli, event_20_alone_is_update_failed)
+{
+    char *out = run_sample("evtx-update-failed.raw", 1);
+    ASSERT_JSON(out, "d['verdict']['primary']", "UPDATE-FAILED");
+    ASSERT_JSON(out, "'KB5065426' in d['findings'][0]['title']", "True");
+    ASSERT_JSON(
+        out,
+        "[(e['line'], e['text']) for e in d['findings'][0]['evidence'] if e['source'] == '" OPLOG
+        "' and e['text'].startswith('history.update.failure.line')]",
+        "[(1202, 'history.update.failure.line = Microsoft-Windows-WindowsUpdateClient 43: "
+        "2025-09 Cumulative Update for Windows 11 Version 24H2 for x64-based Systems "
+        "(KB5065426) (26100.6584) | 1'), (1203, 'history.update.failure.line = "
+        "Microsoft-Windows-WindowsUpdateClient 20: 0x80070643 | 2025-09 Cumulative Update "
+        "for Windows 11 Version 24H2 for x64-based Systems (KB5065426) (26100.6584) | 1')]");
+    ASSERT_JSON(out,
+                "[e['text'] for e in d['findings'][0]['evidence'] if "
+                "e['text'].startswith('history.update.failure.start')]",
+                "['history.update.failure.start = 2025-09-09T19:14:05Z']");
+    ASSERT_JSON(out,
+                "[(e['source'].split('/')[-1], e['line'], e['text']) for e in "
+                "d['findings'][0]['evidence'] if 'unexpected_restart' in e['text']]",
+                "[('System.evtx', 8121, 'history.evtx.unexpected_restart = 2025-09-09T19:33:40Z "
+                "Microsoft-Windows-Kernel-Power 41: 0 | 0x0 | 0x0 | 0x0 | 0x0 | 0 | 0'), "
+                "('System.evtx', 8122, 'history.evtx.unexpected_restart = 2025-09-09T19:33:41Z "
+                "EventLog 6008: 21:31:12 | 09.09.2025 | 31 | E907090002000900150... | 1')]");
+    ASSERT_JSON(out,
+                "[(h['status'], h['result'], h['resolved']) for h in d['history'] if h['kb'] == "
+                "'KB5065426']",
+                "[('failed', '0x80070643', False)]");
+    free(out);
+}
+
+/* The same failure, then 43 + 19 of the same KB the next day: resolved, HEALTHY. */
+Test(evtx_cli, later_event_19_resolves_it)
+{
+    char *out = run_sample("evtx-update-resolved.raw", 0);
+    ASSERT_JSON(out, "d['verdict']['status']", "healthy");
+    ASSERT_JSON(out,
+                "[(h['status'], h['result'], h['resolved']) for h in d['history'] if h['kb'] == "
+                "'KB5065426']",
+                "[('failed', '0x80070643', True), ('succeeded', '0x00000000', False)]");
+    free(out);
+}
+
+/* SCM 7000/7023/7009/7034 of the four servicing services (display names; 7009 names the
+ * service second) and a 7000 of Print Spooler: WU-SERVICES for the four, not Spooler, one
+ * plan command per service name, each record cited with its time. */
+Test(evtx_cli, scm_failures_are_wu_services)
+{
+    char *out = run_sample("evtx-scm.raw", 1);
+    ASSERT_JSON(out, "[f['id'] for f in d['findings']]", "['WU-SERVICES']");
+    ASSERT_JSON(out,
+                "[c for s in d['findings'][0]['plan'] for c in [s.get('command', '')] if "
+                "c.startswith('sc ')]",
+                "['sc qc wuauserv && sc start wuauserv', 'sc qc BITS && sc start BITS', "
+                "'sc qc CryptSvc && sc start CryptSvc', 'sc qc TrustedInstaller && sc start "
+                "TrustedInstaller']");
+    ASSERT_JSON(
+        out,
+        "[(e['line'], e['text'].split(' = ', 1)[1]) for e in "
+        "d['findings'][0]['evidence'] if e['text'].startswith('history.evtx.service_failure =')]",
+        "[(4410, '2025-09-02T08:01:12Z Service Control Manager 7000: Windows Update | "
+        "%%1058'), (4411, '2025-09-02T08:03:30Z Service Control Manager 7023: Background "
+        "Intelligent Transfer Service | %%2147942402'), (4412, '2025-09-02T08:05:00Z "
+        "Service Control Manager 7009: 30000 | Cryptographic Services'), (4413, "
+        "'2025-09-02T08:07:44Z Service Control Manager 7034: Windows Modules Installer | "
+        "1')]");
+    ASSERT_JSON(out, "'Spooler' in str(d['findings'])", "False");
+    free(out);
+}
+
+/* Kernel-Power 41, EventLog 6008 and WER-SystemErrorReporting 1001 with no dump on the disk:
+ * BUGCHECK from the event log, the code and the three records cited. */
+Test(evtx_cli, bugcheck_event_without_dump)
+{
+    char *out = run_sample("evtx-bugcheck.raw", 1);
+    ASSERT_JSON(out, "[(f['id'], f['severity']) for f in d['findings']]",
+                "[('BUGCHECK', 'medium')]");
+    ASSERT_JSON(out, "'0x0000007b' in d['findings'][0]['title']", "True");
+    ASSERT_JSON(out,
+                "sorted(e['line'] for e in d['findings'][0]['evidence'] if "
+                "e['source'].endswith('System.evtx') and ' = 2025-09-03T' in e['text'])",
+                "[5120, 5121, 5122]");
+    free(out);
+}
+
+/* Setup.evtx ends on Servicing 1 + 7 of KB5065426 without a result: PENDING-STUCK, the 7
+ * cited, the plan reverting the pending actions. */
+Test(evtx_cli, servicing_7_without_result_is_pending_stuck)
+{
+    char *out = run_sample("evtx-working-on-features.raw", 1);
+    ASSERT_JSON(out, "[f['id'] for f in d['findings']]", "['PENDING-STUCK']");
+    ASSERT_JSON(out, "'KB5065426' in d['findings'][0]['title']", "True");
+    ASSERT_JSON(out,
+                "[(e['source'].split('/')[-1], e['line']) for e in d['findings'][0]['evidence']]",
+                "[('Setup.evtx', 313), ('Setup.evtx', 313)]");
+    ASSERT_JSON(
+        out,
+        "[s['command'] for s in d['findings'][0]['plan'] if 'RevertPendingActions' in "
+        "s.get('command', '')]",
+        "['DISM /Image:F:\\\\ /Cleanup-Image /RevertPendingActions /ScratchDir:C:\\\\Scratch']");
+    free(out);
+}
+
+/* A crash-damaged System.evtx (dirty header failing its CRC32, a zeroed chunk signature, a
+ * chunk failing its records' CRC32, cut inside the fifth slot): the 16 readable records are
+ * read, exactly those evtxexport lists; the damage is counted and named; never HEALTHY. */
+Test(evtx, damaged_generated_log)
+{
+    char *dir = sxs_sample("evtx-damaged.tree"), log[2048];
+    snprintf(log, sizeof(log), "%s/Windows/System32/winevt/Logs/System.evtx", dir);
+    seen s = {0};
+    an_evtx_stats st;
+    read_host_log(dir, "System.evtx", &s, &st, 0);
+    cr_assert_eq(st.records, 16);
+    cr_assert_eq(st.recovered, 4); /* the chunk without its signature */
+    cr_assert_eq(st.chunks, 4);
+    cr_assert_eq(st.header_chunks, 5);
+    cr_assert_eq(st.bad_chunks, 1);
+    cr_assert_eq(st.crc_bad_chunks, 1);
+    cr_assert(st.header_crc_bad);
+    cr_assert(st.dirty);
+    cr_assert(st.truncated);
+    assert_matches_evtxexport(log, &s);
+    free(s.list);
+    collect_tree(dir);
+    const char *p = "Windows/System32/winevt/Logs/System.evtx";
+    cr_assert_str_eq(fact("unread.evtx"),
+                     "damaged event log: 2 of 4 chunks damaged, 1 of them failing its checksum "
+                     "(truncated: the header counts 5), the file header failing its checksum, 0 "
+                     "records unreadable, 16 read (4 recovered)");
+    cr_assert(diag_has(p, "2 of 4 chunks damaged"));
+    cr_assert_eq(num("evtx.crc_bad_chunks"), 1);
+    free(dir);
+    char *out = run_sample("evtx-damaged.raw", 1);
+    ASSERT_JSON(out, "d['verdict']['status'] != 'healthy'", "True");
+    ASSERT_JSON(out,
+                "[e['level'] for e in d['errors'] if e['source'] == '"
+                "Windows/System32/winevt/Logs/System.evtx"
+                "' and '2 of 4 chunks damaged' in e['message']]",
+                "['warning']");
+    free(out);
 }

@@ -965,6 +965,18 @@ Test(builder, errors_name_file_and_line)
         {"partition ntfs\nsymlink s\n", "symlink needs a target"},
         {"disk size=4M\npartition ntfs size=8M\n", "do not fit"},
         {"partition ntfs\nfile ../x\n", "no . or .. components"},
+        {"partition ntfs\nevent time=2025-01-01T00:00:00 provider=P id=1\n",
+         "t.scn:2: event without an evtx log"},
+        {"partition ntfs\nevtx L.evtx\nevent provider=P id=1\n",
+         "t.scn:3: event needs provider=, time= and id="},
+        {"partition ntfs\nevtx L.evtx\nevent time=2025-01-01T00:00:00 provider=P id=70000\n",
+         "t.scn:3: event: bad id"},
+        {"partition ntfs\nevtx L.evtx bad-crc=x\n", "t.scn:2: evtx: bad number"},
+        {"partition ntfs\nevtx L.evtx\nevent time=2025-01-01T00:00:00 provider=P id=1 "
+         "x=\"\xff\"\n",
+         "t.scn:3: event: does not fit a 64 KiB chunk, or its text is not UTF-8"},
+        {"partition ntfs\ninclude ../healthy.scn\n", "t.scn:2: include: '../healthy.scn'"},
+        {"partition ntfs\ninclude missing.scn\n", "t.scn:2: include:"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char *scn = write_scn(dir, "t.scn", cases[i].text);

@@ -139,43 +139,74 @@ static void first_line(char *why, size_t cap, const char *what, libevtx_error_t 
     snprintf(why, cap, "%s%s%s", what, msg[0] ? ": " : "", msg);
 }
 
-/* Chunk slots: the header's count, and slots that do not start "ElfChnk" yet hold bytes (a
- * chunk whose header was overwritten or zeroed; a never-used slot is all zero). 8 bytes per
- * chunk; only a slot without the signature is read whole, 64 KiB at a time. */
+/* CRC-32 of RFC 1952 (initial value 0), as the EVTX header and chunks carry it. */
+static uint32_t crc32(const uint8_t *p, size_t n, uint32_t crc)
+{
+    static uint32_t table[256];
+    if (!table[1])
+        for (uint32_t i = 0; i < 256; i++) {
+            uint32_t c = i;
+            for (int k = 0; k < 8; k++)
+                c = c & 1 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+            table[i] = c;
+        }
+    crc = ~crc;
+    while (n--)
+        crc = table[(crc ^ *p++) & 0xff] ^ (crc >> 8);
+    return ~crc;
+}
+
+static uint32_t le32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/* A chunk whose header or records do not match their CRC32s: the header's over bytes 0-119
+ * and 128-511 (at 124), the records' over 512 up to the free-space offset (at 52). */
+static bool chunk_crc_bad(const uint8_t *c, size_t n)
+{
+    if (n < EVTX_CHUNK)
+        return false; /* a cut slot: counted as truncation */
+    uint32_t free_off = le32(c + 48);
+    if (free_off < 512 || free_off > EVTX_CHUNK)
+        return true;
+    uint32_t hc = crc32(c + 128, 512 - 128, crc32(c, 120, 0));
+    return hc != le32(c + 124) || crc32(c + 512, free_off - 512, 0) != le32(c + 52);
+}
+
+/* Chunk slots: the header's count and checksum, slots that do not start "ElfChnk" yet hold
+ * bytes (a chunk whose header was overwritten or zeroed; a never-used slot is all zero), and
+ * chunks whose checksums do not match (libevtx still reads their records). Each slot is read
+ * once, 64 KiB at a time, into one buffer. */
 static int scan_chunks(evtx_io *io, an_evtx_stats *st)
 {
-    uint8_t hdr[48];
+    uint8_t hdr[128];
     long n = fsa_file_read(io->f, 0, hdr, sizeof(hdr));
     if (n < 0)
         return -EIO;
     if (n == (long)sizeof(hdr) && memcmp(hdr, "ElfFile\0", 8) == 0) {
         st->header_chunks = (uint32_t)hdr[42] | (uint32_t)hdr[43] << 8;
-        uint8_t fl[4]; /* the header's flags at 120 */
-        if (fsa_file_read(io->f, 120, fl, 4) == 4)
-            st->dirty = (fl[0] & LIBEVTX_FILE_FLAG_IS_DIRTY) != 0;
+        st->dirty = (hdr[120] & LIBEVTX_FILE_FLAG_IS_DIRTY) != 0;
+        st->header_crc_bad = crc32(hdr, 120, 0) != le32(hdr + 124);
     }
     if (io->size <= EVTX_HEADER)
         return 0;
     st->chunks = (uint32_t)((io->size - EVTX_HEADER) / EVTX_CHUNK);
     /* a cut log: fewer slots than the header counts, or a partial last slot */
     st->truncated = st->header_chunks > st->chunks || (io->size - EVTX_HEADER) % EVTX_CHUNK != 0;
-    uint8_t *slot = NULL;
+    uint8_t *slot = malloc(EVTX_CHUNK);
+    if (!slot)
+        return -ENOMEM;
     for (uint32_t c = 0; c < st->chunks; c++) {
         uint64_t at = EVTX_HEADER + (uint64_t)c * EVTX_CHUNK;
-        uint8_t sig[8];
-        long r = fsa_file_read(io->f, at, sig, 8);
+        long r = fsa_file_read(io->f, at, slot, EVTX_CHUNK);
         if (r < 0) {
             free(slot);
             return -EIO;
         }
-        if (r == 8 && memcmp(sig, "ElfChnk\0", 8) == 0)
+        if (r >= 8 && memcmp(slot, "ElfChnk\0", 8) == 0) {
+            st->crc_bad_chunks += chunk_crc_bad(slot, (size_t)r);
             continue;
-        if (!slot && !(slot = malloc(EVTX_CHUNK)))
-            return -ENOMEM;
-        r = fsa_file_read(io->f, at, slot, EVTX_CHUNK);
-        if (r < 0) {
-            free(slot);
-            return -EIO;
         }
         bool used = false;
         for (long k = 0; k < r && !used; k++)

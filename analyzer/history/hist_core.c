@@ -73,6 +73,7 @@ void an_history_free(an_history *h)
         attempt_clear(&h->att[i]);
     for (size_t i = 0; i < h->evtx.nnotes; i++)
         free(h->evtx.notes[i].source);
+    free(h->evtx.last_srv.note.source);
     free(h->att);
     free(h->open);
     free(h->path);

@@ -15,6 +15,7 @@
  *  - Application.evtx: Windows Error Reporting 1001 with event name WindowsUpdateFailure3 or
  *    WinSetupDiag02 (SetupDiag's result): notes too.
  * Record strings are untrusted: copied bounded, control characters dropped. */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,9 @@
 /* A repeated failure of the same update within this window of the previous one, with no
  * success between, is the same attempt: Windows Update retries a failed update daily. */
 #define HIST_EVTX_REPEAT_WINDOW (7 * 24 * 3600)
+
+static void note_fill(hist_evtx_note *n, const char *name, const char *text,
+                      const char *detail_name, const char *detail, const an_evtx_record *r);
 
 static const char WUC[] = "Microsoft-Windows-WindowsUpdateClient";
 static const char SERVICING[] = "Microsoft-Windows-Servicing";
@@ -219,6 +223,38 @@ static void wuc(an_history *h, const an_evtx_record *r, const an_log_line *l)
     }
 }
 
+/* Remembers the newest Servicing record (see hist_evtx_unfinished). */
+static void last_servicing(an_history *h, const an_evtx_record *r, const char *key, const char *pkg)
+{
+    h->evtx.last_srv.event_id = r->event_id;
+    snprintf(h->evtx.last_srv.key, sizeof(h->evtx.last_srv.key), "%s", key);
+    if (r->event_id != 1 && r->event_id != 7)
+        return;
+    hist_evtx_note *n = &h->evtx.last_srv.note;
+    char *src = strdup(r->path ? r->path : "");
+    if (!src) {
+        h->evtx.last_srv.event_id = 0;
+        return;
+    }
+    free(n->source);
+    n->source = src;
+    char text[AN_HISTORY_MAX_TEXT];
+    render(r, text, sizeof(text));
+    note_fill(n, "history.evtx.servicing_unfinished", text,
+              "history.evtx.servicing_unfinished.package", pkg, r);
+}
+
+const hist_evtx_note *hist_evtx_unfinished(const an_history *h)
+{
+    uint32_t id = h->evtx.last_srv.event_id;
+    if ((id != 1 && id != 7) || !h->evtx.last_srv.note.source)
+        return NULL;
+    for (size_t i = 0; i < HIST_EVTX_OPEN; i++) /* its package's attempt is still open */
+        if (h->evtx.open[i].key[0] && strcasecmp(h->evtx.open[i].key, h->evtx.last_srv.key) == 0)
+            return &h->evtx.last_srv.note;
+    return NULL;
+}
+
 static void servicing(an_history *h, const an_evtx_record *r, const an_log_line *l)
 {
     const char *pkg = str_at(r, 0);
@@ -232,6 +268,8 @@ static void servicing(an_history *h, const an_evtx_record *r, const an_log_line 
         snprintf(key, sizeof(key), "KB%.12s", pkg); /* "Package KB%1" */
     else
         key_of(pkg, key);
+    if (r->event_id >= 1 && r->event_id <= 7)
+        last_servicing(h, r, key, strspn(pkg, "0123456789") == strlen(pkg) ? key : pkg);
     long slot = open_find(h, key);
     long i = slot >= 0 ? h->evtx.open[slot].att : -1;
     /* the client is the last string that is not a code or a state number */
@@ -283,36 +321,74 @@ static void servicing(an_history *h, const an_evtx_record *r, const an_log_line 
     }
 }
 
-static void note(an_history *h, const char *name, const char *value, const an_evtx_record *r)
+/* A note's fields: "<UTC time> <evidence line>", and the detail fact it may carry. */
+static void note_fill(hist_evtx_note *n, const char *name, const char *text,
+                      const char *detail_name, const char *detail, const an_evtx_record *r)
 {
-    if (h->evtx.nnotes == HIST_EVTX_MAX_NOTES) {
-        h->evtx.notes_more++;
-        return;
-    }
-    hist_evtx_note *n = &h->evtx.notes[h->evtx.nnotes];
-    n->source = strdup(r->path ? r->path : "");
-    if (!n->source)
-        return;
+    char when[48];
+    an_history_format_time(r->has_time, r->time, true, when);
     snprintf(n->name, sizeof(n->name), "%s", name);
-    hist_copy(n->value, sizeof(n->value), value, strlen(value));
+    char v[sizeof(n->value)];
+    snprintf(v, sizeof(v), "%s%s%s", when, when[0] ? " " : "", text);
+    hist_copy(n->value, sizeof(n->value), v, strlen(v)); /* (trims, drops control bytes) */
+    n->detail_name[0] = n->detail[0] = '\0';
+    if (detail_name && detail && detail[0]) {
+        snprintf(n->detail_name, sizeof(n->detail_name), "%s", detail_name);
+        hist_copy(n->detail, sizeof(n->detail), detail, strlen(detail));
+    }
     n->record = (int64_t)r->record;
-    h->evtx.nnotes++;
 }
 
-static bool servicing_service(const char *s)
+/* Keeps the newest HIST_EVTX_MAX_NOTES notes (a ring; notes_more counts the ones dropped). */
+static void note_detail(an_history *h, const char *name, const char *text, const char *detail_name,
+                        const char *detail, const an_evtx_record *r)
 {
-    static const char *const names[] = {"wuauserv",
-                                        "BITS",
-                                        "CryptSvc",
-                                        "TrustedInstaller",
-                                        "Windows Update",
-                                        "Background Intelligent Transfer Service",
-                                        "Cryptographic Services",
-                                        "Windows Modules Installer"};
+    char *src = strdup(r->path ? r->path : "");
+    if (!src)
+        return;
+    size_t i = h->evtx.nnotes;
+    if (i == HIST_EVTX_MAX_NOTES) {
+        i = h->evtx.notes_more++ % HIST_EVTX_MAX_NOTES; /* the oldest */
+        free(h->evtx.notes[i].source);
+    } else {
+        h->evtx.nnotes++;
+    }
+    hist_evtx_note *n = &h->evtx.notes[i];
+    n->source = src;
+    note_fill(n, name, text, detail_name, detail, r);
+}
+
+static void note(an_history *h, const char *name, const char *text, const an_evtx_record *r)
+{
+    note_detail(h, name, text, NULL, NULL, r);
+}
+
+/* The service name of a servicing service named by its service or display name (SCM
+ * writes the display name), NULL for any other. */
+static const char *servicing_service(const char *s)
+{
+    static const char *const names[][2] = {{"wuauserv", "Windows Update"},
+                                           {"BITS", "Background Intelligent Transfer Service"},
+                                           {"CryptSvc", "Cryptographic Services"},
+                                           {"TrustedInstaller", "Windows Modules Installer"}};
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-        if (strcasecmp(s, names[i]) == 0)
-            return true;
-    return false;
+        if (strcasecmp(s, names[i][0]) == 0 || strcasecmp(s, names[i][1]) == 0)
+            return names[i][0];
+    return NULL;
+}
+
+/* The bug check code a BugCheck / WER-SystemErrorReporting 1001 starts with ("0x0000007e
+ * (0xc0000005, ...)"), "" when its first string does not start with one. */
+static void bugcheck_code(const char *s, char out[24])
+{
+    out[0] = '\0';
+    if (s[0] != '0' || (s[1] != 'x' && s[1] != 'X'))
+        return;
+    size_t n = 2;
+    while (n < 19 && isxdigit((unsigned char)s[n]))
+        n++;
+    if (n > 2 && n <= 18)
+        snprintf(out, 24, "%.*s", (int)n, s);
 }
 
 static void system_event(an_history *h, const an_evtx_record *r, const char *text)
@@ -321,9 +397,14 @@ static void system_event(an_history *h, const an_evtx_record *r, const char *tex
     uint32_t id = r->event_id;
     if (strcmp(p, "Service Control Manager") == 0) {
         bool svc = id == 7000 || id == 7001 || id == 7009 || id == 7023 || id == 7031 || id == 7034;
-        if ((svc && servicing_service(str_at(r, 0))) || (id == 7026 && r->nstr > 0))
-            note(h, id == 7026 ? "history.evtx.driver_not_loaded" : "history.evtx.service_failure",
-                 text, r);
+        /* 7009 ("A timeout was reached (%1 milliseconds) while waiting for the %2 service to
+         * connect") names the service second; the others first */
+        const char *name = svc ? servicing_service(str_at(r, id == 7009 ? 1 : 0)) : NULL;
+        if (name)
+            note_detail(h, "history.evtx.service_failure", text,
+                        "history.evtx.service_failure.service", name, r);
+        else if (id == 7026 && r->nstr > 0)
+            note(h, "history.evtx.driver_not_loaded", text, r);
     } else if ((strcmp(p, "EventLog") == 0 && id == 6008) ||
                (strcmp(p, "Microsoft-Windows-Kernel-Power") == 0 && id == 41)) {
         note(h, "history.evtx.unexpected_restart", text, r);
@@ -341,7 +422,9 @@ static void system_event(an_history *h, const an_evtx_record *r, const char *tex
     } else if ((strcmp(p, "Microsoft-Windows-WER-SystemErrorReporting") == 0 ||
                 strcmp(p, "BugCheck") == 0) &&
                id == 1001) {
-        note(h, "history.evtx.bugcheck", str_at(r, 0), r);
+        char code[24];
+        bugcheck_code(str_at(r, 0), code);
+        note_detail(h, "history.evtx.bugcheck", text, "history.evtx.bugcheck.code", code, r);
     }
 }
 

@@ -324,9 +324,19 @@ static int write_facts(const an_history *h, an_facts *facts)
     if (r == 0 && disk)
         r = an_facts_add_bool(facts, "history.disk_space", true, NULL);
     /* the event-log notes: service failures, restarts, bug checks, scan/download failures */
-    for (size_t k = 0; k < h->evtx.nnotes && r == 0; k++)
-        r = an_facts_add_str_at(facts, h->evtx.notes[k].name, h->evtx.notes[k].value,
-                                h->evtx.notes[k].source, -1, h->evtx.notes[k].record);
+    /* (a full ring starts at its oldest note) */
+    size_t first =
+        h->evtx.nnotes == HIST_EVTX_MAX_NOTES ? h->evtx.notes_more % HIST_EVTX_MAX_NOTES : 0;
+    const hist_evtx_note *unfinished = hist_evtx_unfinished(h);
+    for (size_t k = 0; k <= h->evtx.nnotes && r == 0; k++) {
+        const hist_evtx_note *n =
+            k < h->evtx.nnotes ? &h->evtx.notes[(first + k) % HIST_EVTX_MAX_NOTES] : unfinished;
+        if (!n)
+            break;
+        r = an_facts_add_str_at(facts, n->name, n->value, n->source, -1, n->record);
+        if (r == 0 && n->detail_name[0])
+            r = an_facts_add_str_at(facts, n->detail_name, n->detail, n->source, -1, n->record);
+    }
     if (r == 0 && h->evtx.notes_more)
         r = an_facts_add_num(facts, "history.evtx.notes_dropped", (int64_t)h->evtx.notes_more, NULL,
                              -1);

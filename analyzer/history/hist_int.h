@@ -62,7 +62,9 @@ typedef struct {
 
 typedef struct {
     char name[48];
-    char value[256];
+    char value[320];      /* "<UTC time> <provider> <id>: <strings>" */
+    char detail_name[64]; /* a second fact of the same record ("" when none): */
+    char detail[256];     /* the service, bug check code or package it names */
     char *source;
     int64_t record;
 } hist_evtx_note;
@@ -79,8 +81,15 @@ typedef struct {
         bool start_has_time;
     } open[HIST_EVTX_OPEN];
     size_t cursor;
-    hist_evtx_note notes[HIST_EVTX_MAX_NOTES];
+    hist_evtx_note notes[HIST_EVTX_MAX_NOTES]; /* a ring: the newest are kept */
     size_t nnotes, notes_more;
+    /* the newest Microsoft-Windows-Servicing record: a 1 or 7 whose package never got its
+     * 2/3/4 is a change left unfinished ("Working on features") */
+    struct {
+        uint32_t event_id;
+        char key[256];
+        hist_evtx_note note;
+    } last_srv;
 } hist_evtx_state;
 
 struct an_history {
@@ -147,5 +156,8 @@ void hist_dism_end(an_history *h);
 void hist_setupapi_line(an_history *h, const an_log_line *l);
 void hist_setupapi_end(an_history *h);
 void hist_wu_line(an_history *h, const an_log_line *l);
+/* The newest Servicing record when it is a 1 or 7 whose package never got a result (the
+ * change was left unfinished: a machine stuck on "Working on features"), else NULL. */
+const hist_evtx_note *hist_evtx_unfinished(const an_history *h);
 
 #endif

@@ -5,3 +5,13 @@ sxs_fuzz_target(fuzz_evtx_map SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/fuzz_evtx
   LIBS sxs_analyzer
   SEEDS ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/seeds/evtx_map
   SECONDS 20 MAX_LEN 16384)
+# The EVTX writer of the sample images (sample-images/mkevtx.c) read back by libevtx's own
+# evtxexport / evtxinfo (libevtx-utils): every record as tests/data/evtx/writer.scn wrote it.
+add_test(NAME mkevtx_matches_evtxexport
+  COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/check_mkevtx.sh $<TARGET_FILE:sxs-mkimage>
+          ${CMAKE_CURRENT_SOURCE_DIR}/data/evtx/writer.scn
+          ${CMAKE_CURRENT_SOURCE_DIR}/data/evtx/writer.expected
+          ${CMAKE_CURRENT_BINARY_DIR}/mkevtx-check)
+# the damaged System.evtx scenario as plain files too, for the collector over a directory
+sxs_sample_image(NAME evtx-damaged SCENARIO ${PROJECT_SOURCE_DIR}/sample-images/scenarios/evtx-damaged.scn
+                 FORMAT tree)
