@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "analyzer/an_boot.h"
 #include "analyzer/an_fscollect.h"
@@ -303,6 +304,7 @@ static int gather_keys(const cli_options *opt, cli_keys *k, fsa_open_opts *o, sx
         o->password = k->password;
     }
     o->startup_key_file = opt->bek_file;
+    o->snapshot = opt->snapshot;
     return 0;
 }
 
@@ -435,4 +437,27 @@ void cli_report_free(cli_report *r)
     fsa_close(r->ev);
     sxs_diag_free(r->diag);
     memset(r, 0, sizeof(*r));
+}
+
+bool cli_snapshot_text(const cli_report *r, char *out, size_t cap)
+{
+    size_t o = 0;
+    out[0] = '\0';
+    for (size_t i = 0; r->ev && i < fsa_volume_count(r->ev) && o < cap; i++) {
+        const fsa_volume_info *v = fsa_volume(r->ev, i);
+        const fsa_shadow_info *sh = v->snapshot;
+        if (!sh)
+            continue;
+        char when[32] = "unknown date";
+        time_t t = (time_t)sh->created;
+        struct tm tm;
+        if (sh->created && gmtime_r(&t, &tm))
+            strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", &tm);
+        int w = snprintf(out + o, cap - o,
+                         "%svolume %u is read as its shadow copy vss%u {%s}, created %s (the "
+                         "volume as it was then, not as it is now)",
+                         o ? "; " : "", v->index, sh->index, sh->identifier, when);
+        o = w < 0 ? cap : o + (size_t)w;
+    }
+    return out[0] != '\0';
 }

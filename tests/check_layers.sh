@@ -51,6 +51,40 @@ print([int(datetime.datetime.strptime(t, "%b %d, %Y %H:%M:%S").replace(tzinfo=da
     else
         no "vsstest has no catalog offset"
     fi
+    # --snapshot N: the store read as the volume, named in every format
+    "$bin" --snapshot 2 "$tmp/vss.raw" >"$tmp/s2.txt" 2>&1
+    grep -qF "snapshot volume 0 is read as its shadow copy vss2 {600f0b6d-5bdf-11e3-9d6c-005056c00008}, created 2013-12-03 06:37:48 UTC" \
+        "$tmp/s2.txt" || no "--snapshot 2: text report does not say which snapshot: $(cat "$tmp/s2.txt")"
+    "$bin" --json --snapshot 1 "$tmp/vss.raw" >"$tmp/s1.json" 2>/dev/null
+    python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); s=d["volumes"][0]["snapshot"]; assert s=={"index":1,"identifier":"600f0b69-5bdf-11e3-9d6c-005056c00008","created":1386052509}, s' \
+        "$tmp/s1.json" || no "--snapshot 1: JSON volumes[0].snapshot wrong"
+    python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["volumes"][0]["snapshot"] is None' "$tmp/vss.json" ||
+        no "without --snapshot, volumes[0].snapshot is not null"
+    "$bin" --markdown --snapshot 2 "$tmp/vss.raw" >"$tmp/s2.md" 2>/dev/null
+    grep -qF -- '- **Snapshot**: volume 0 is read as its shadow copy vss2' "$tmp/s2.md" ||
+        no "--snapshot 2: Markdown report does not say which snapshot"
+    "$bin" --snapshot 3 "$tmp/vss.raw" >"$tmp/s3.txt" 2>&1; rc=$?
+    [ "$rc" = 3 ] || no "--snapshot 3 (no such store): exit $rc, expected 3"
+    grep -qF "volume 0 has no shadow copy vss3; its 2 shadow copies are: vss1 of 2013-12-03 06:35:09 UTC {600f0b69-5bdf-11e3-9d6c-005056c00008}, vss2 of 2013-12-03 06:37:48 UTC {600f0b6d-5bdf-11e3-9d6c-005056c00008}" \
+        "$tmp/s3.txt" || no "--snapshot 3: the error does not name the stores: $(cat "$tmp/s3.txt")"
+    "$bin" --snapshot x "$tmp/vss.raw" >/dev/null 2>&1; rc=$?
+    [ "$rc" = 2 ] || no "--snapshot x: exit $rc, expected 2"
+    "$bin" --snapshot 1 "$tmp/bad.raw" >"$tmp/bads.txt" 2>&1; rc=$?
+    [ "$rc" = 3 ] && grep -q "shadow copies of .* cannot be listed" "$tmp/bads.txt" ||
+        no "--snapshot on a damaged catalog: exit $rc: $(cat "$tmp/bads.txt")"
+    # damaged store: the block list (catalog entry type 3, offset 8) of the 2nd store overwritten
+    cp "$tmp/vss.raw" "$tmp/badstore.raw"
+    bl=$(python3 -c '
+import struct, sys
+f = open(sys.argv[1], "rb"); f.seek(0x1e00 + 0x30); cat = struct.unpack("<Q", f.read(8))[0]
+f.seek(cat); b = f.read(16384)
+t3 = [struct.unpack("<Q", b[i + 8:i + 16])[0] for i in range(128, 16384, 128) if struct.unpack("<Q", b[i:i + 8])[0] == 3]
+print(t3[-1])' "$tmp/badstore.raw")
+    python3 -c 'import sys; f=open(sys.argv[1],"r+b"); f.seek(int(sys.argv[2])); f.write(b"\xde\xad" * 64)' "$tmp/badstore.raw" "$bl"
+    "$bin" --snapshot 2 "$tmp/badstore.raw" >"$tmp/bst.txt" 2>&1; rc=$?
+    [ "$rc" = 3 ] || no "--snapshot 2 on a damaged store: exit $rc, expected 3"
+    grep -q "shadow copy vss2 {600f0b6d-5bdf-11e3-9d6c-005056c00008} of 2013-12-03 06:37:48 UTC holds no readable NTFS" \
+        "$tmp/bst.txt" || no "damaged store: no clear message: $(cat "$tmp/bst.txt")"
     [ "$(sha256sum <"$tmp/vss.raw")" = "$before" ] || no "the evidence changed"
 fi
 
