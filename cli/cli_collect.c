@@ -16,6 +16,7 @@
 #include "analyzer/an_history.h"
 #include "analyzer/an_logpass.h"
 #include "analyzer/an_setupdiag.h"
+#include "analyzer/an_snapshots.h"
 #include "analyzer/an_registry.h"
 #include "cli/cli_findings.h"
 #include "cli/cli_progress.h"
@@ -129,6 +130,12 @@ static void analyse_install(cli_report *r, cli_install_report *ir, const rule_se
         pr = an_history_finish(ir->history, cli_fact_str(ir, "os.current_build"), ir->facts);
     if (pr == 0)
         pr = an_history_driver_facts(ir->history, in->fs, in->windows_dir, ir->facts, r->diag);
+    /* what the shadow copies hold of what the facts above found broken (nothing is read
+     * unless the volume has shadow copies and something is broken) */
+    if (pr == 0) {
+        cli_progress("sxsdoctor: installation %u: shadow copies", n);
+        pr = an_snapshots_collect(r->ev, in, ir->facts, r->diag);
+    }
     if (pr < 0 || !scan) {
         if (pr < 0)
             sxs_diag_add(r->diag, SXS_DIAG_ERROR, NULL, -1,
