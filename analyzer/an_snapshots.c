@@ -283,6 +283,40 @@ static bool anything_to_check(const an_facts *f)
     return false;
 }
 
+/* The repair source per broken folder: the newest store where it is populated (stores were
+ * checked newest first, so the first populated fact per folder). The .populated facts come in
+ * groups of six, in the order check_ssu_folder adds them. */
+static int restore_sources(const an_facts *add, an_facts *facts)
+{
+    size_t n = an_facts_count(add);
+    for (size_t i = 0; i < n; i++) {
+        const an_fact *f = an_facts_at(add, i);
+        if (strcmp(f->name, "snapshot.ssu_current.populated") != 0 || i + 5 >= n)
+            continue;
+        bool seen = false;
+        for (size_t k = 0; k < i && !seen; k++) {
+            const an_fact *g = an_facts_at(add, k);
+            seen =
+                !strcmp(g->name, "snapshot.ssu_current.populated") && !strcmp(g->value, f->value);
+        }
+        if (seen)
+            continue;
+        const an_fact *store = an_facts_at(add, i + 1), *set = an_facts_at(add, i + 4),
+                      *created = an_facts_at(add, i + 5);
+        int r;
+        if ((r = an_facts_add_str(facts, "snapshot.ssu_current.source", f->value, f->source, -1)) <
+                0 ||
+            (r = an_facts_add_num(facts, "snapshot.ssu_current.source.store", store->num, f->source,
+                                  -1)) < 0 ||
+            (r = an_facts_add_str(facts, "snapshot.ssu_current.source.set", set->value, f->source,
+                                  -1)) < 0 ||
+            (r = an_facts_add_str(facts, "snapshot.ssu_current.source.created", created->value,
+                                  f->source, -1)) < 0)
+            return r;
+    }
+    return 0;
+}
+
 int an_snapshots_collect(fsa_evidence *ev, const fsa_install_info *in, an_facts *facts,
                          sxs_diag *diag)
 {
@@ -309,6 +343,8 @@ int an_snapshots_collect(fsa_evidence *ev, const fsa_install_info *in, an_facts 
         r = f->has_num ? an_facts_add_num(facts, f->name, f->num, f->source, f->offset)
                        : an_facts_add_str(facts, f->name, f->value, f->source, f->offset);
     }
+    if (r >= 0)
+        r = restore_sources(add, facts);
     an_facts_free(add);
     return r < 0 ? r : 0;
 }
