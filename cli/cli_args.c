@@ -63,6 +63,12 @@ void cli_print_usage(FILE *out)
           "                          An unlocked volume is read as a clear one; the report\n"
           "                          says which kind of protector unlocked it.\n"
           "\n"
+          "Shadow copies (listed in the report as rollback options):\n"
+          "      --snapshot N        analyse shadow copy N (vssN, 1 = the oldest, as the report\n"
+          "                          and vshadowinfo number them) as if it were the volume:\n"
+          "                          was this machine healthy on that date? Every volume\n"
+          "                          with shadow copies is read as its copy N, read-only\n"
+          "\n"
           "  -h, --help              show this help and exit\n"
           "  -V, --version           show the version and exit\n"
           "\n"
@@ -114,7 +120,8 @@ int cli_parse_args(int argc, char **argv, cli_options *ret, FILE *err)
         OPT_RECOVERY,
         OPT_RECOVERY_FILE,
         OPT_PASSWORD_FILE,
-        OPT_BEK
+        OPT_BEK,
+        OPT_SNAPSHOT
     };
     static const struct option longopts[] = {
         {"json", no_argument, NULL, OPT_JSON},
@@ -128,6 +135,7 @@ int cli_parse_args(int argc, char **argv, cli_options *ret, FILE *err)
         {"recovery-password-file", required_argument, NULL, OPT_RECOVERY_FILE},
         {"password-file", required_argument, NULL, OPT_PASSWORD_FILE},
         {"bek", required_argument, NULL, OPT_BEK},
+        {"snapshot", required_argument, NULL, OPT_SNAPSHOT},
         {"target-drive", required_argument, NULL, 't'},
         {"boot-drive", required_argument, NULL, 'b'},
         {"install", required_argument, NULL, 'i'},
@@ -200,6 +208,19 @@ int cli_parse_args(int argc, char **argv, cli_options *ret, FILE *err)
             else
                 o.bek_file = optarg;
             break;
+        case OPT_SNAPSHOT: {
+            char *end = NULL;
+            long n = strtol(optarg, &end, 10);
+            if (!*optarg || *end || n < 1 || n > 512) {
+                fprintf(err,
+                        "sxsdoctor: --snapshot wants a shadow copy number from 1 to 512 (vssN "
+                        "in the report), not '%s'\n",
+                        optarg);
+                return -EINVAL;
+            }
+            o.snapshot = (unsigned)n;
+            break;
+        }
         case 't':
             if (!valid_drive(optarg)) {
                 fprintf(err, "sxsdoctor: --target-drive wants a drive letter like F:, not '%s'\n",

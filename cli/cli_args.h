@@ -39,6 +39,7 @@ typedef struct {
     const char *recovery_password_file;
     const char *password_file;
     const char *bek_file;
+    unsigned snapshot; /* --snapshot N: shadow copy N read as the volume; 0 = the volume now */
     const char *evidence;
     char **extra_evidence; /* further segments given explicitly (found anyway) */
     int n_extra_evidence;

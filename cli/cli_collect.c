@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "analyzer/an_boot.h"
 #include "analyzer/an_fscollect.h"
@@ -15,6 +16,7 @@
 #include "analyzer/an_history.h"
 #include "analyzer/an_logpass.h"
 #include "analyzer/an_setupdiag.h"
+#include "analyzer/an_snapshots.h"
 #include "analyzer/an_registry.h"
 #include "cli/cli_findings.h"
 #include "cli/cli_progress.h"
@@ -128,6 +130,12 @@ static void analyse_install(cli_report *r, cli_install_report *ir, const rule_se
         pr = an_history_finish(ir->history, cli_fact_str(ir, "os.current_build"), ir->facts);
     if (pr == 0)
         pr = an_history_driver_facts(ir->history, in->fs, in->windows_dir, ir->facts, r->diag);
+    /* what the shadow copies hold of what the facts above found broken (nothing is read
+     * unless the volume has shadow copies and something is broken) */
+    if (pr == 0) {
+        cli_progress("sxsdoctor: installation %u: shadow copies", n);
+        pr = an_snapshots_collect(r->ev, in, ir->facts, r->diag);
+    }
     if (pr < 0 || !scan) {
         if (pr < 0)
             sxs_diag_add(r->diag, SXS_DIAG_ERROR, NULL, -1,
@@ -303,6 +311,7 @@ static int gather_keys(const cli_options *opt, cli_keys *k, fsa_open_opts *o, sx
         o->password = k->password;
     }
     o->startup_key_file = opt->bek_file;
+    o->snapshot = opt->snapshot;
     return 0;
 }
 
@@ -435,4 +444,27 @@ void cli_report_free(cli_report *r)
     fsa_close(r->ev);
     sxs_diag_free(r->diag);
     memset(r, 0, sizeof(*r));
+}
+
+bool cli_snapshot_text(const cli_report *r, char *out, size_t cap)
+{
+    size_t o = 0;
+    out[0] = '\0';
+    for (size_t i = 0; r->ev && i < fsa_volume_count(r->ev) && o < cap; i++) {
+        const fsa_volume_info *v = fsa_volume(r->ev, i);
+        const fsa_shadow_info *sh = v->snapshot;
+        if (!sh)
+            continue;
+        char when[32] = "unknown date";
+        time_t t = (time_t)sh->created;
+        struct tm tm;
+        if (sh->created && gmtime_r(&t, &tm))
+            strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", &tm);
+        int w = snprintf(out + o, cap - o,
+                         "%svolume %u is read as its shadow copy vss%u {%s}, created %s (the "
+                         "volume as it was then, not as it is now)",
+                         o ? "; " : "", v->index, sh->index, sh->identifier, when);
+        o = w < 0 ? cap : o + (size_t)w;
+    }
+    return out[0] != '\0';
 }

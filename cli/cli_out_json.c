@@ -100,6 +100,17 @@ static void write_volumes(cli_json *j, const cli_report *r)
         }
         cli_json_end_array(j);
         cli_json_kv_str(j, "shadow_error", v->shadow_error);
+        /* --snapshot: the shadow copy read as this volume (its index), null for the volume now */
+        cli_json_key(j, "snapshot");
+        if (v->snapshot) {
+            cli_json_begin_object(j);
+            cli_json_kv_uint(j, "index", v->snapshot->index);
+            cli_json_kv_str(j, "identifier", v->snapshot->identifier);
+            cli_json_kv_int(j, "created", v->snapshot->created);
+            cli_json_end_object(j);
+        } else {
+            cli_json_null(j);
+        }
         cli_json_end_object(j);
     }
     cli_json_end_array(j);

@@ -34,6 +34,9 @@ void cli_write_markdown(const cli_report *r, FILE *out)
     fputc('\n', out);
     if (r->sha256[0])
         fprintf(out, "- **SHA-256**: `%s`\n", r->sha256);
+    char snap[1024];
+    if (cli_snapshot_text(r, snap, sizeof(snap)))
+        fprintf(out, "- **Snapshot**: %s\n", snap);
     const char *status = r->verdict == CLI_VERDICT_HEALTHY    ? "HEALTHY"
                          : r->verdict == CLI_VERDICT_FINDINGS ? "FINDINGS"
                                                               : "UNREADABLE";

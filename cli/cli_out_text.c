@@ -40,6 +40,9 @@ static void write_evidence(const cli_report *r, FILE *out)
         fprintf(out, "  size    %" PRIu64 " bytes (%s)\n", info->media_size, sz);
     if (r->sha256[0])
         fprintf(out, "  sha256  %s\n", r->sha256);
+    char snap[1024];
+    if (cli_snapshot_text(r, snap, sizeof(snap)))
+        fprintf(out, "  snapshot %s\n", snap);
     const struct {
         const char *label;
         const char *value;

@@ -56,5 +56,9 @@ void cli_write_markdown(const cli_report *r, FILE *out);
 
 /* Helpers shared by the writers. */
 const char *cli_fact_str(const cli_install_report *ir, const char *name); /* NULL if absent */
+/* With --snapshot: "volume 1 is read as its shadow copy vss2 {id}, created 2013-12-03 06:37:48
+ * UTC (the volume as it was then, not as it is now)", one sentence per volume read so, into
+ * out; false (out "") without. */
+bool cli_snapshot_text(const cli_report *r, char *out, size_t cap);
 
 #endif

@@ -101,6 +101,9 @@ typedef struct {
     size_t n_shadows;
     const fsa_shadow_info *shadows;
     const char *shadow_error;
+    /* --snapshot (fsa_open_opts.snapshot): the shadow copy whose contents are read as this
+     * volume (one of shadows), NULL when the volume is read as it is now. */
+    const fsa_shadow_info *snapshot;
 } fsa_volume_info;
 
 typedef struct {
@@ -128,6 +131,12 @@ typedef struct {
     const char *recovery_password; /* BitLocker: 48 digits, 8 groups of 6 joined by '-' */
     const char *password;          /* BitLocker: the user password */
     const char *startup_key_file;  /* BitLocker: a .BEK startup key file */
+    /* Shadow copy to read instead of the volume (1-based, as fsa_shadow_info.index), 0 for
+     * none: every volume with shadow copies is read as its store `snapshot` (read-only,
+     * through libvshadow); a volume that has shadow copies but not that one is not read (an
+     * error naming the stores it has); volumes without shadow copies are read as they are.
+     * When no volume could be read as that snapshot, fsa_open_ex fails naming the stores. */
+    unsigned snapshot;
 } fsa_open_opts;
 
 /* Volumes whose key protector accepts opts are unlocked: their filesystem is read through
@@ -156,6 +165,12 @@ size_t fsa_volume_count(const fsa_evidence *ev);
 const fsa_volume_info *fsa_volume(const fsa_evidence *ev, size_t i);
 /* The filesystem of volume i, or NULL when it has none we can read. */
 fsa_fs *fsa_volume_fs(fsa_evidence *ev, size_t i);
+/* The filesystem of shadow copy `shadow` (1-based, fsa_shadow_info.index) of volume i, opened
+ * read-only on first use and kept with the evidence (NTFS through libvshadow over the
+ * volume). Nothing is read unless called. 1 with *ret_fs; 0 when the volume has no such shadow
+ * copy; negative when it cannot be opened (a damaged store, no NTFS in it), with a diag naming
+ * the volume and the store. */
+int fsa_shadow_fs(fsa_evidence *ev, size_t i, unsigned shadow, sxs_diag *diag, fsa_fs **ret_fs);
 size_t fsa_install_count(const fsa_evidence *ev);
 const fsa_install_info *fsa_install(const fsa_evidence *ev, size_t i);
 

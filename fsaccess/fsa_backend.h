@@ -52,6 +52,9 @@ struct fsa_evidence {
     size_t nstrings, strings_cap;
     const fsa_open_opts *opts; /* key material, only while fsa_open_ex runs, else NULL */
     void (*backend_close)(fsa_evidence *ev); /* frees backend; called after the fs are gone */
+    /* fsa_shadow_fs; NULL for backends without shadow copies */
+    int (*shadow_fs)(fsa_evidence *ev, size_t vol, unsigned shadow, sxs_diag *diag,
+                     fsa_fs **ret_fs);
     void *backend;
 };
 

@@ -106,9 +106,18 @@ static int attempt(fsa_bde *b, int kind, const fsa_bde_keys *k, char *why, size_
         goto out;
     }
     b->io.pos = 0;
-    if (libbde_volume_open_file_io_handle(b->vol, b->h, LIBBDE_OPEN_READ, &e) != 1)
+    /* 1 open and unlocked; 0 open but the keys given unlock nothing (libbde's "keys could not
+     * be read": the volume stays locked); -1 the metadata cannot be read */
+    int opened = libbde_volume_open_file_io_handle(b->vol, b->h, LIBBDE_OPEN_READ, &e);
+    if (opened < 0)
         goto out;
     list_protectors(b);
+    if (opened == 0) {
+        libbde_error_free(&e);
+        e = NULL;
+        r = 0;
+        goto out;
+    }
     int locked = libbde_volume_is_locked(b->vol, &e);
     if (locked < 0)
         goto out;

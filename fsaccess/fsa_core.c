@@ -134,6 +134,7 @@ int fsa_ev_add_volume(fsa_evidence *ev, uint64_t offset, uint64_t size, const ch
     v->encryption = v->unlocked_with = v->protectors = v->shadow_error = "";
     v->n_shadows = 0;
     v->shadows = NULL;
+    v->snapshot = NULL;
     if (!v->fs || !v->label || !v->note || !v->partition_type) {
         fs_destroy(fs);
         return -ENOMEM;
@@ -218,6 +219,35 @@ int fsa_find_installs(fsa_evidence *ev, sxs_diag *diag)
     return 0;
 }
 
+/* --snapshot N: did any volume get read as its shadow copy N? If not, says why (the volumes
+ * that have shadow copies already named theirs). */
+static bool snapshot_read(fsa_evidence *ev, unsigned n, sxs_diag *diag)
+{
+    size_t with = 0, unlisted = 0;
+    for (size_t i = 0; i < ev->nvols; i++) {
+        if (ev->vols[i].snapshot)
+            return true;
+        with += ev->vols[i].n_shadows > 0;
+        unlisted += ev->vols[i].shadow_error[0] != '\0';
+    }
+    if (!with && unlisted)
+        sxs_diag_add(diag, SXS_DIAG_ERROR, ev->info.path, -1,
+                     "--snapshot %u: the shadow copies of %s cannot be listed (damaged VSS "
+                     "catalog or store, see above), so none can be read",
+                     n, ev->info.path);
+    else if (with)
+        sxs_diag_add(diag, SXS_DIAG_ERROR, ev->info.path, -1,
+                     "--snapshot %u: no volume of %s could be read as its shadow copy vss%u", n,
+                     ev->info.path, n);
+    else
+        sxs_diag_add(diag, SXS_DIAG_ERROR, ev->info.path, -1,
+                     "--snapshot %u: no volume of %s has shadow copies%s", n, ev->info.path,
+                     ev->info.format == FSA_FMT_DIRECTORY
+                         ? " (a directory has none: give the disk image or device)"
+                         : "");
+    return false;
+}
+
 int fsa_open(const char *path, sxs_diag *diag, fsa_evidence **ret_ev)
 {
     return fsa_open_ex(path, NULL, diag, ret_ev);
@@ -248,6 +278,8 @@ int fsa_open_ex(const char *path, const fsa_open_opts *opts, sxs_diag *diag, fsa
     else
         r = fsa_tsk_open(ev, path, &st, diag);
     ev->opts = NULL;
+    if (r == 0 && opts && opts->snapshot && !snapshot_read(ev, opts->snapshot, diag))
+        r = -ENOENT;
     if (r == 0)
         r = fsa_find_installs(ev, diag);
     if (r == 0 && ev->ninstalls == 0 && ev->info.format == FSA_FMT_DIRECTORY && ev->nvols == 1 &&
@@ -304,6 +336,13 @@ const fsa_volume_info *fsa_volume(const fsa_evidence *ev, size_t i)
 fsa_fs *fsa_volume_fs(fsa_evidence *ev, size_t i)
 {
     return ev && i < ev->nvols ? ev->vol_fs[i] : NULL;
+}
+
+int fsa_shadow_fs(fsa_evidence *ev, size_t i, unsigned shadow, sxs_diag *diag, fsa_fs **ret_fs)
+{
+    if (!ev || i >= ev->nvols || shadow < 1 || shadow > ev->vols[i].n_shadows || !ev->shadow_fs)
+        return 0;
+    return ev->shadow_fs(ev, i, shadow, diag, ret_fs);
 }
 
 size_t fsa_install_count(const fsa_evidence *ev)

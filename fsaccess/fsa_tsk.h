@@ -37,8 +37,11 @@ typedef struct {
     TSK_IMG_INFO *img;
     TSK_VS_INFO *vs;
     fsa_tsk_dircache *dirs;
-    TSK_IMG_INFO **layers; /* decrypted volumes (fsa_tsk_layers.c), closed with the evidence */
+    TSK_IMG_INFO **layers; /* decrypted volumes and shadow copies (fsa_tsk_layers.c), closed
+                              with the evidence */
     size_t nlayers;
+    struct fsa_tsk_vss_vol *vss; /* volumes with shadow copies: where to read them */
+    size_t nvss;
 } fsa_tsk_ev;
 
 typedef struct {
@@ -46,6 +49,7 @@ typedef struct {
     fsa_tsk_ev *tev;
     TSK_FS_INFO *tfs;
     bool ntfs;
+    unsigned shadow; /* 0 for a volume as it is now, else the shadow copy it reads (vssN) */
 } fsa_tsk_fs;
 
 /* ---- containers (fsa_tsk_open.c, fsa_tsk_ewf.c, fsa_tsk_vdisk.c) ---- */
@@ -86,6 +90,11 @@ int fsa_tsk_bde_unlock(fsa_evidence *ev, fsa_tsk_ev *tev, unsigned idx, uint64_t
  * 0 or -ENOMEM. */
 int fsa_tsk_vss_scan(fsa_evidence *ev, TSK_IMG_INFO *img, uint64_t off, uint64_t size,
                      fsa_volume_info *v, sxs_diag *diag);
+/* fsa_shadow_fs for the libtsk backend. */
+int fsa_tsk_shadow_fs(fsa_evidence *ev, size_t vol, unsigned shadow, sxs_diag *diag,
+                      fsa_fs **ret_fs);
+/* Frees what fsa_tsk_vss_scan kept (the shadow-copy filesystems opened): before the layers. */
+void fsa_tsk_vss_free(fsa_tsk_ev *tev);
 
 /* The libtsk error text, for diags (never NULL). */
 const char *fsa_tsk_errstr(void);

@@ -244,7 +244,8 @@ static int read_ntfs(fsa_tsk_fs *fs, uint64_t inode, fsa_tsk_dir *d)
 int fsa_tsk_dir_get(fsa_tsk_fs *fs, uint64_t inode, fsa_tsk_dir **ret_dir)
 {
     fsa_tsk_dircache *c = fs->tev->dirs;
-    unsigned vol = fs->base.volume;
+    /* a shadow copy of a volume has the same inode numbers: key it apart */
+    unsigned vol = fs->base.volume | (fs->shadow << 16);
     for (fsa_tsk_dir *d = c->head; d; d = d->next) {
         if (d->volume == vol && d->inode == inode) {
             unlink_dir(c, d);

@@ -72,6 +72,7 @@ static void tsk_backend_close(fsa_evidence *ev)
     fsa_tsk_ev *tev = ev->backend;
     if (!tev)
         return;
+    fsa_tsk_vss_free(tev);
     fsa_tsk_dircache_free(tev->dirs);
     if (tev->vs)
         tsk_vs_close(tev->vs);
@@ -96,6 +97,7 @@ static int attach_backend(fsa_evidence *ev, fsa_tsk_ev **ret)
     }
     ev->backend = tev;
     ev->backend_close = tsk_backend_close;
+    ev->shadow_fs = fsa_tsk_shadow_fs;
     *ret = tev;
     return 0;
 }

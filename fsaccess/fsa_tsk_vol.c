@@ -180,12 +180,21 @@ static int probe_bitlocker(fsa_evidence *ev, fsa_tsk_ev *tev, uint64_t off, uint
                 tsk_fs_close(tfs);
                 return -ENOMEM;
             }
+        } else if (announced_fs(img, 0, bs) == TSK_FS_TYPE_NTFS) {
+            /* the decrypted boot sector says NTFS: the unlock worked, the filesystem is bad */
+            name = "unknown";
+            sxs_diag_add(diag, SXS_DIAG_WARN, ev->info.path, (int64_t)off,
+                         "volume %u at offset %llu: unlocked with %s; its boot sector says NTFS "
+                         "but the filesystem inside the BitLocker volume cannot be read (damaged "
+                         "or partly encrypted)",
+                         idx, (unsigned long long)off, with);
+            tsk_error_reset();
         } else {
             name = "unknown";
             sxs_diag_add(diag, SXS_DIAG_WARN, ev->info.path, (int64_t)off,
-                         "volume %u at offset %llu: unlocked, but no filesystem recognised "
-                         "inside the BitLocker volume",
-                         idx, (unsigned long long)off);
+                         "volume %u at offset %llu: unlocked with %s, but no filesystem "
+                         "recognised inside the BitLocker volume",
+                         idx, (unsigned long long)off, with);
         }
     }
     int r = fsa_ev_add_volume(ev, off, size, name, label, note, ptype, fs);

@@ -2,6 +2,7 @@
  * function. Lives in a libyal island (only the fsa_vss_* names are global). */
 #include <errno.h>
 #include <libvshadow.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "fsaccess/fsa_yal.h"
@@ -88,4 +89,83 @@ out:
     }
     libbfio_handle_free(&h, NULL);
     return r;
+}
+
+/* ---- one store read as a volume ---- */
+
+struct fsa_vss_snap {
+    fsa_yal_io io;
+    libbfio_handle_t *h;
+    libvshadow_volume_t *vol;
+    libvshadow_store_t *store;
+    uint64_t size;
+};
+
+void fsa_vss_snap_close(fsa_vss_snap *s)
+{
+    if (!s)
+        return;
+    if (s->store)
+        libvshadow_store_free(&s->store, NULL);
+    if (s->vol) {
+        libvshadow_volume_close(s->vol, NULL);
+        libvshadow_volume_free(&s->vol, NULL);
+    }
+    libbfio_handle_free(&s->h, NULL);
+    free(s);
+}
+
+int fsa_vss_snap_open(fsa_yal_read_fn read, void *ctx, uint64_t size, unsigned index,
+                      fsa_vss_snap **ret, char *why, size_t why_cap)
+{
+    why[0] = '\0';
+    fsa_vss_snap *s = calloc(1, sizeof(*s));
+    if (!s)
+        return -ENOMEM;
+    s->io = (fsa_yal_io){.read = read, .ctx = ctx, .size = size};
+    libvshadow_error_t *e = NULL;
+    int r = -EBADMSG, n = 0;
+    size64_t vsize = 0;
+    if (fsa_yal_handle(&s->io, &s->h) < 0 || libvshadow_volume_initialize(&s->vol, &e) != 1) {
+        r = -ENOMEM;
+        goto fail;
+    }
+    if (libvshadow_volume_open_file_io_handle(s->vol, s->h, LIBVSHADOW_OPEN_READ, &e) != 1 ||
+        libvshadow_volume_get_number_of_stores(s->vol, &n, &e) != 1)
+        goto fail;
+    if (index < 1 || index > (unsigned)n) {
+        snprintf(why, why_cap, "no store %u (the volume has %d)", index, n);
+        r = -ENOENT;
+        goto fail;
+    }
+    if (libvshadow_volume_get_store(s->vol, (int)index - 1, &s->store, &e) != 1 ||
+        libvshadow_store_get_volume_size(s->store, &vsize, &e) != 1)
+        goto fail;
+    s->size = vsize;
+    *ret = s;
+    return 0;
+fail:
+    if (e) {
+        libvshadow_error_sprint(e, why, why_cap);
+        libvshadow_error_free(&e);
+        fsa_yal_first_line(why);
+    }
+    fsa_vss_snap_close(s);
+    return r;
+}
+
+uint64_t fsa_vss_snap_size(const fsa_vss_snap *s)
+{
+    return s->size;
+}
+
+ssize_t fsa_vss_snap_read(fsa_vss_snap *s, uint64_t off, void *buf, size_t len)
+{
+    if (off >= s->size)
+        return 0;
+    if (len > s->size - off)
+        len = (size_t)(s->size - off);
+    if (off > (uint64_t)INT64_MAX)
+        return -1;
+    return libvshadow_store_read_buffer_at_offset(s->store, buf, len, (off64_t)off, NULL);
 }

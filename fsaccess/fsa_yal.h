@@ -61,4 +61,18 @@ int fsa_vss_has_header(fsa_yal_read_fn read, void *ctx);
 int fsa_vss_list(fsa_yal_read_fn read, void *ctx, uint64_t size, fsa_vss_store *out, size_t cap,
                  size_t *ret_n, char *why, size_t why_cap);
 
+/* One store read as the volume it preserves: reads of blocks the store kept come from the
+ * store, the rest from the volume (libvshadow), read-only. */
+typedef struct fsa_vss_snap fsa_vss_snap;
+/* Opens store index (1-based, as fsa_vss_list numbers them). 0; -ENOENT when the volume has
+ * no such store (why: how many it has); -EBADMSG with libvshadow's reason (damaged catalog or
+ * store); -ENOMEM. */
+int fsa_vss_snap_open(fsa_yal_read_fn read, void *ctx, uint64_t size, unsigned index,
+                      fsa_vss_snap **ret, char *why, size_t why_cap);
+/* Bytes of the volume as the snapshot shows it. */
+uint64_t fsa_vss_snap_size(const fsa_vss_snap *s);
+/* Bytes at off: count read (0 at the end), negative on error. */
+ssize_t fsa_vss_snap_read(fsa_vss_snap *s, uint64_t off, void *buf, size_t len);
+void fsa_vss_snap_close(fsa_vss_snap *s); /* NULL is fine */
+
 #endif

@@ -86,6 +86,25 @@ static const char *const facts[] = {
     "winsxs.ssu_current.ok",
     "winsxs.ssu_current.ok.files",
     "winsxs.ssu_current.version",
+    /* shadow copies (facts-fs.md, "Shadow copies") */
+    "snapshot.note",
+    "snapshot.ssu_current.populated",
+    "snapshot.ssu_current.populated.store",
+    "snapshot.ssu_current.populated.files",
+    "snapshot.ssu_current.populated.bytes",
+    "snapshot.ssu_current.populated.set",
+    "snapshot.ssu_current.populated.created",
+    "snapshot.ssu_current.empty",
+    "snapshot.ssu_current.missing",
+    "snapshot.ssu_current.source",
+    "snapshot.ssu_current.source.store",
+    "snapshot.ssu_current.source.set",
+    "snapshot.ssu_current.source.created",
+    "snapshot.service.<svc>.start",
+    "snapshot.service.store",
+    "snapshot.driver.present",
+    "snapshot.driver.folder",
+    "snapshot.driver.store",
     "winsxs.ssu_sibling",
     "winsxs.ssu_sibling.empty",
     "winsxs.ssu_sibling.reparse",
@@ -329,7 +348,11 @@ static const struct {
     {"name", RULE_KIND_TEXT},
     {"command", RULE_KIND_TEXT}, /* a RunOnce command line */
     {"guid", RULE_KIND_GUID},
-    {"target", RULE_KIND_TEXT}, /* a reparse target as stored: \??\Volume{...}\ */
+    {"snapshot_store", RULE_KIND_NUMBER},  /* vssN as vshadowinfo/vshadowmount number it */
+    {"snapshot_set", RULE_KIND_GUID},      /* its shadow copy set, as vssadmin lists it */
+    {"snapshot_date", RULE_KIND_TEXT},     /* its creation time, for people */
+    {"snapshot_folder", RULE_KIND_FOLDER}, /* a folder the snapshot holds intact */
+    {"target", RULE_KIND_TEXT},            /* a reparse target as stored: \??\Volume{...}\ */
     {"reason", RULE_KIND_TEXT},
     {"component", RULE_KIND_PACKAGE},
     {"edition", RULE_KIND_TEXT},

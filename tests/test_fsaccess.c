@@ -1474,3 +1474,136 @@ Test(identity, directory_backend_has_none)
     sxs_diag_free(d);
     free(dir);
 }
+
+/* ---- shadow copies read as volumes (fsa_tsk_layers.c over libvshadow) ----
+ * tests/data/vsstest.qcow2 (plaso, Apache-2.0): one NTFS volume whose root holds, as
+ * vshadowmount + fls show it: in vss1 (2013-12-03 06:35:09) "syslog"; in vss2 (06:37:48)
+ * "syslog.gz" and "another_file"; now "syslog.gz", "another_file" and "password.txt". */
+
+static char *vsstest_raw(const char *dir)
+{
+    char *src = NULL, *raw = tmp_file(dir, "vss.raw");
+    cr_assert_geq(asprintf(&src, "%s/tests/data/vsstest.qcow2", SXS_SOURCE_DIR), 0);
+    char *argv[] = {"/usr/bin/qemu-img", "convert", "-O", "raw", src, raw, NULL};
+    cr_assert_eq(sxs_run(argv, NULL, NULL, NULL), 0, "qemu-img convert vsstest.qcow2");
+    free(src);
+    return raw;
+}
+
+static int root_has(fsa_fs *fs, const char *name)
+{
+    fsa_stat st;
+    return fsa_lookup(fs, name, &st);
+}
+
+Test(vss, snapshot_is_read_as_the_volume)
+{
+    if (access("/usr/bin/qemu-img", X_OK) != 0)
+        cr_skip_test("qemu-img not installed (qemu-utils)");
+    char *dir = sxs_test_tmpdir("fsa-vss");
+    char *raw = vsstest_raw(dir);
+    char before[65], after[65];
+    cr_assert_eq(sxs_sha256_file(raw, before), 0);
+    static const struct {
+        unsigned snapshot;
+        int syslog, gz, another, password;
+    } cases[] = {{0, 0, 1, 1, 1}, {1, 1, 0, 0, 0}, {2, 0, 1, 1, 0}};
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        sxs_diag *d = sxs_diag_new();
+        fsa_open_opts o = {.snapshot = cases[i].snapshot};
+        fsa_evidence *ev = NULL;
+        cr_assert_eq(fsa_open_ex(raw, &o, d, &ev), 0, "--snapshot %u", cases[i].snapshot);
+        const fsa_volume_info *v = fsa_volume(ev, 0);
+        cr_assert_eq(v->n_shadows, 2);
+        fsa_fs *fs = fsa_volume_fs(ev, 0);
+        cr_assert_not_null(fs);
+        cr_assert_eq(root_has(fs, "syslog"), cases[i].syslog, "snapshot %u", cases[i].snapshot);
+        cr_assert_eq(root_has(fs, "SYSLOG.GZ"), cases[i].gz, "snapshot %u", cases[i].snapshot);
+        cr_assert_eq(root_has(fs, "another_file"), cases[i].another, "snapshot %u",
+                     cases[i].snapshot);
+        cr_assert_eq(root_has(fs, "password.txt"), cases[i].password, "snapshot %u",
+                     cases[i].snapshot);
+        if (cases[i].snapshot) {
+            cr_assert_eq(v->snapshot, &v->shadows[cases[i].snapshot - 1]);
+            cr_assert(strstr(v->note, "read as its shadow copy vss"), "%s", v->note);
+        } else {
+            cr_assert_null(v->snapshot);
+        }
+        fsa_close(ev);
+        sxs_diag_free(d);
+    }
+    cr_assert_eq(sxs_sha256_file(raw, after), 0);
+    cr_assert_str_eq(before, after, "the evidence changed");
+    free(raw);
+    free(dir);
+}
+
+Test(vss, shadow_fs_on_demand_reads_the_store)
+{
+    if (access("/usr/bin/qemu-img", X_OK) != 0)
+        cr_skip_test("qemu-img not installed (qemu-utils)");
+    char *dir = sxs_test_tmpdir("fsa-vss");
+    char *raw = vsstest_raw(dir);
+    sxs_diag *d = sxs_diag_new();
+    fsa_evidence *ev = open_ok(raw, d);
+    fsa_fs *live = fsa_volume_fs(ev, 0), *s1 = NULL, *s2 = NULL, *again = NULL;
+    cr_assert_eq(fsa_shadow_fs(ev, 0, 1, d, &s1), 1);
+    cr_assert_eq(fsa_shadow_fs(ev, 0, 2, d, &s2), 1);
+    cr_assert_eq(fsa_shadow_fs(ev, 0, 2, d, &again), 1);
+    cr_assert_eq(s2, again, "a store's filesystem is opened once");
+    cr_assert_eq(fsa_shadow_fs(ev, 0, 3, d, &again), 0, "there is no vss3");
+    cr_assert_eq(fsa_shadow_fs(ev, 0, 0, d, &again), 0);
+    /* the same inode numbers on three filesystems: the directory cache keeps them apart */
+    cr_assert_eq(root_has(live, "password.txt"), 1);
+    cr_assert_eq(root_has(s1, "password.txt"), 0);
+    cr_assert_eq(root_has(s1, "syslog"), 1);
+    cr_assert_eq(root_has(s2, "syslog"), 0);
+    cr_assert_eq(root_has(live, "syslog"), 0);
+    fsa_file *f = NULL;
+    cr_assert_eq(fsa_file_open(s2, "another_file", &f), 1);
+    char buf[64] = "";
+    long n = fsa_file_read(f, 0, buf, sizeof(buf) - 1);
+    cr_assert_eq(n, 22);
+    cr_assert_str_eq(buf, "This is another file.\n");
+    fsa_file_close(f);
+    cr_assert(strstr(fsa_fs_describe(s2), "shadow copy vss2 of 2013-12-03 06:37:48 UTC"), "%s",
+              fsa_fs_describe(s2));
+    fsa_close(ev);
+    sxs_diag_free(d);
+    free(raw);
+    free(dir);
+}
+
+Test(vss, snapshot_that_does_not_exist_names_the_stores)
+{
+    if (access("/usr/bin/qemu-img", X_OK) != 0)
+        cr_skip_test("qemu-img not installed (qemu-utils)");
+    char *dir = sxs_test_tmpdir("fsa-vss");
+    char *raw = vsstest_raw(dir);
+    sxs_diag *d = sxs_diag_new();
+    fsa_open_opts o = {.snapshot = 3};
+    fsa_evidence *ev = NULL;
+    cr_assert_lt(fsa_open_ex(raw, &o, d, &ev), 0);
+    cr_assert_null(ev);
+    bool named = false;
+    for (size_t i = 0; i < sxs_diag_count(d); i++) {
+        const char *m = sxs_diag_get(d, i)->message;
+        named |=
+            strstr(m, "no shadow copy vss3") &&
+            strstr(m, "vss1 of 2013-12-03 06:35:09 UTC {600f0b69-5bdf-11e3-9d6c-005056c00008}") &&
+            strstr(m, "vss2 of 2013-12-03 06:37:48 UTC {600f0b6d-5bdf-11e3-9d6c-005056c00008}");
+    }
+    cr_assert(named, "no diag names the stores that exist");
+    sxs_diag_free(d);
+    /* a directory has no shadow copies */
+    d = sxs_diag_new();
+    cr_assert_lt(fsa_open_ex(dir, &o, d, &ev), 0);
+    named = false;
+    for (size_t i = 0; i < sxs_diag_count(d); i++)
+        named |=
+            strstr(sxs_diag_get(d, i)->message, "has shadow copies (a directory has none") != NULL;
+    sxs_diag_free(d);
+    cr_assert(named, "a directory with --snapshot: no clear error");
+    free(raw);
+    free(dir);
+}

@@ -398,6 +398,96 @@ Test(rules_facts, ssu_empty_from_folder_facts)
     rule_set_free(rs);
 }
 
+/* The shadow copy vss2 holds the folder: the plan restores it from there (backup first,
+ * vssadmin, mklink, robocopy /L then the copy), after the SSU steps; every value quoted. */
+static void add_snapshot_source(an_facts *f, const char *folder, const char *store_src)
+{
+    an_facts_add_str(f, "snapshot.ssu_current.source", folder, store_src, -1);
+    an_facts_add_num(f, "snapshot.ssu_current.source.store", 2, store_src, -1);
+    an_facts_add_str(f, "snapshot.ssu_current.source.set", "600f0b6e-5bdf-11e3-9d6c-005056c00008",
+                     store_src, -1);
+    an_facts_add_str(f, "snapshot.ssu_current.source.created", "2024-03-01 06:37:48 UTC", store_src,
+                     -1);
+}
+
+Test(rules_facts, ssu_empty_restores_from_snapshot)
+{
+    rule_set *rs = load_pack();
+    an_facts *f = an_facts_new();
+    const char *folder = "amd64_microsoft-windows-servicingstack_31bf3856ad364e35_10.0.26100.5074_"
+                         "none_a5532eb7772ad4c4";
+    const char *src = "vss2 {600f0b6d-5bdf-11e3-9d6c-005056c00008}: Windows/WinSxS/x";
+    an_facts_add_str(f, "winsxs.ssu_current.empty", folder, "Windows/WinSxS", -1);
+    add_snapshot_source(f, folder, src);
+    char note[512];
+    snprintf(note, sizeof(note),
+             "the servicing stack folder %s is populated in the shadow copy vss2 of 2024-03-01 "
+             "06:37:48 UTC (12 files, 4.1 MB)",
+             folder);
+    an_facts_add_str(f, "snapshot.note", note, src, -1);
+    rule_result *r = eval_facts(rs, f);
+    cr_assert_eq(r->nfindings, 1);
+    const rule_finding *x = &r->findings[0];
+    cr_expect_str_eq(x->id, "SSU-EMPTY");
+    bool cited = false;
+    char cite[600];
+    snprintf(cite, sizeof(cite), "snapshot.note = %s", note);
+    for (size_t i = 0; i < x->nevidence; i++)
+        cited |= x->evidence[i].text && strcmp(x->evidence[i].text, cite) == 0 &&
+                 strcmp(x->evidence[i].source, src) == 0;
+    cr_expect(cited, "the finding does not say what the shadow copy holds");
+    char want[768];
+    snprintf(
+        want, sizeof(want),
+        "robocopy \"C:\\vss2\\Windows\\WinSxS\\%s\" \"F:\\Windows\\WinSxS\\%s\" /E /COPYALL /B "
+        "/R:0 /W:0",
+        folder, folder);
+    size_t backup = 99, vssadmin = 99, mklink = 99, dry = 99, copy = 99, rmd = 99;
+    for (size_t i = 0; i < x->nplan; i++) {
+        const char *c = x->plan[i].command;
+        if (strstr(c, "vssadmin list shadows /for=F:\\"))
+            vssadmin = i;
+        else if (!strcmp(
+                     c,
+                     "mklink /d C:\\vss2 \\\\?\\GLOBALROOT\\Device\\HarddiskVolumeShadowCopy<N>\\"))
+            mklink = i;
+        else if (strstr(c, want) == c && strstr(c, " /L"))
+            dry = i;
+        else if (!strcmp(c, want))
+            copy = i;
+        else if (!strcmp(c, "rmdir C:\\vss2"))
+            rmd = i;
+        if (strstr(x->plan[i].step, "Back up") == x->plan[i].step && backup == 99)
+            backup = i;
+        cr_expect(strstr(c, "takeown") == NULL && strstr(c, "icacls") == NULL);
+    }
+    cr_assert_eq(backup, 0);
+    cr_assert(vssadmin < mklink && mklink < dry && dry < copy && copy < rmd,
+              "order: vssadmin %zu mklink %zu dry %zu copy %zu rmdir %zu", vssadmin, mklink, dry,
+              copy, rmd);
+    cr_expect(strstr(x->plan[vssadmin].step, "created 2024-03-01 06:37:48 UTC (shadow copy set "
+                                             "600f0b6e-5bdf-11e3-9d6c-005056c00008)"),
+              "%s", x->plan[vssadmin].step);
+    rule_result_free(r);
+    an_facts_free(f);
+
+    /* a folder name from the evidence that is not one never reaches a command */
+    f = an_facts_new();
+    an_facts_add_str(f, "winsxs.ssu_current.missing", "x\"&del C:\\x&rem", "Windows/WinSxS", -1);
+    add_snapshot_source(f, "x\"&del C:\\x&rem", src);
+    r = eval_facts(rs, f);
+    x = find_id(r, "SSU-EMPTY");
+    cr_assert_not_null(x);
+    for (size_t i = 0; i < x->nplan; i++) {
+        cr_expect(strstr(x->plan[i].command, "&del") == NULL, "%s", x->plan[i].command);
+        if (strstr(x->plan[i].step, "from the shadow copy back into WinSxS"))
+            cr_expect_str_eq(x->plan[i].command, "");
+    }
+    rule_result_free(r);
+    an_facts_free(f);
+    rule_set_free(rs);
+}
+
 Test(rules_facts, spupdsvc_rename_never_sppsvc)
 {
     rule_set *rs = load_pack();

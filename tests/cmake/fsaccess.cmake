@@ -18,4 +18,4 @@ sxs_fuzz_target(fuzz_gpt SOURCES fuzz/fuzz_gpt.c LIBS sxs_fsaccess
 # Volume layers: shadow copies against vshadowinfo, BitLocker key handling (tests/check_layers.sh).
 add_test(NAME volume_layers
          COMMAND ${PROJECT_SOURCE_DIR}/tests/check_layers.sh $<TARGET_FILE:sxsdoctor>
-                 ${PROJECT_SOURCE_DIR}/tests/data)
+                 ${PROJECT_SOURCE_DIR}/tests/data ${SXS_CORPUS_DIR})

@@ -1,7 +1,8 @@
 /* libFuzzer harness for image opening: the input is a raw disk image held in memory (read
  * through tsk_img_open_external), run through partition-table and filesystem detection,
  * install discovery, and a bounded tour of win_fs (listing, lookups of the paths the analyzer
- * uses, stat with reparse parsing, ranged reads). */
+ * uses, stat with reparse parsing, ranged reads), and the same over the first and last shadow
+ * copy of each volume that has some. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -63,6 +64,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             }
             t.seen = 0;
             fsa_list_dir(fs, "Windows/WinSxS", visit, &t);
+            /* the shadow copies (libvshadow over the volume): the first and the last store
+             * read as a filesystem, as --snapshot and the per-snapshot checks do */
+            const fsa_volume_info *v = fsa_volume(ev, i);
+            for (size_t k = 0; v->n_shadows && k < 2; k++) {
+                fsa_fs *snap = NULL;
+                unsigned idx = k ? (unsigned)v->n_shadows : 1;
+                if (fsa_shadow_fs(ev, i, idx, d, &snap) != 1)
+                    continue;
+                tour s = {.fs = snap};
+                fsa_list_dir(snap, "", visit, &s);
+                fsa_lookup(snap, paths[1], NULL);
+            }
         }
     }
     fsa_close(ev);
