@@ -8,7 +8,8 @@ set -uo pipefail
 bin=$1 work=$2
 shift 2
 for i in "$@"; do [ -e "$i" ] || { echo "sample image $i was not built"; exit 1; }; done
-if ! "$bin" --help | grep -q -- '--jobs'; then
+help=$("$bin" --help)
+if ! printf '%s\n' "$help" | grep -q -- '--jobs'; then
   echo "SKIP: this sxsdoctor takes one EVIDENCE (no --jobs/--from in --help): issue 15's batch change is not merged"
   exit 77
 fi

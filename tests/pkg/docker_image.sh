@@ -20,7 +20,7 @@ $engine build -t "$tag" "$src" >"$work/build.log" 2>&1 ||
 fail=0
 uid=$($engine run --rm --entrypoint id "$tag" -u)
 [ "$uid" = 10001 ] || { echo "the image runs as uid $uid, not 10001"; fail=1; }
-$engine run --rm "$tag" --version | grep -q '^sxsdoctor ' || { echo "--version fails in the image"; fail=1; }
+$engine run --rm "$tag" --version | grep '^sxsdoctor ' >/dev/null || { echo "--version fails in the image"; fail=1; }
 for img in "$healthy" "$findings"; do
   name=$(basename "$img")
   $engine run --rm --network none --read-only -v "$(realpath "$img"):/evidence/$name:ro" "$tag" \

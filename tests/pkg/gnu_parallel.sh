@@ -8,7 +8,7 @@ bin=$1 work=$2
 shift 2
 command -v parallel >/dev/null ||
   { echo "SKIP: GNU parallel is not installed (Debian package 'parallel')"; exit 77; }
-parallel --version 2>/dev/null | grep -q "GNU parallel" ||
+parallel --version 2>/dev/null | grep "GNU parallel" >/dev/null ||
   { echo "SKIP: 'parallel' is not GNU parallel (moreutils'?)"; exit 77; }
 for i in "$@"; do [ -e "$i" ] || { echo "sample image $i was not built"; exit 1; }; done
 rm -rf "$work" && mkdir -p "$work"

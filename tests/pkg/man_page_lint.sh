@@ -14,7 +14,7 @@ for s in NAME SYNOPSIS DESCRIPTION OPTIONS "EXIT STATUS" ENVIRONMENT FILES EXAMP
 done
 # every exit status of DESIGN.md/README is explained
 for code in 0 1 2 3 4; do
-  awk '/^\.SH /{s = $0} s ~ /EXIT STATUS/' "$man" | grep -qx "\.B $code" ||
+  awk '/^\.SH /{s = $0} s ~ /EXIT STATUS/' "$man" | grep -x "\.B $code" >/dev/null ||
     { echo "EXIT STATUS does not explain $code"; exit 1; }
 done
 if command -v man >/dev/null; then
