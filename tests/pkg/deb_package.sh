@@ -48,6 +48,8 @@ docker_libs=$(awk '/^FROM/{stage++} stage == 2' "$src/Dockerfile" |
   { echo "the Dockerfile's runtime libraries differ from the .deb's Depends:"
     diff <(printf '%s\n' "$want_libs") <(printf '%s\n' "$docker_libs"); fail=1; }
 dpkg-deb -x "$deb" "$work/root"
+[ "$("$work/root/usr/bin/sxsdoctor" --version)" = "sxsdoctor $version" ] ||
+  { echo "debian/changelog says $version, the binary $("$work/root/usr/bin/sxsdoctor" --version)"; fail=1; }
 listed=$("$work/root/usr/bin/sxsdoctor" --list-rules)
 printf '%s\n' "$listed" | grep -q "($(realpath "$work/root/usr/share/sxsdoctor/rules.d")/" ||
   { echo "the packaged binary does not load the packaged rules"; fail=1; }

@@ -37,5 +37,9 @@ for o in $from_man; do
   echo "in $man, not in --help: $o"
   fail=1
 done
+# the version in the title line is the binary's
+version=$("$bin" --version | awk '{print $2}')
+grep -q "^\.TH SXSDOCTOR 1 [0-9-]* \"sxsdoctor $version\"" "$man" ||
+  { echo "$man's .TH line does not name sxsdoctor $version"; fail=1; }
 [ $fail -eq 0 ] && echo "man page and --help agree on $(printf '%s\n' "$from_help" | wc -l) options"
 exit $fail
