@@ -4,7 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "cli/cli_findings.h"
 #include "cli/cli_history.h"
@@ -214,7 +213,7 @@ static void write_report(const cli_report *r, FILE *out)
 
 void cli_write_text(const cli_report *r, FILE *out)
 {
-    int width = cli_wrap_width(STDOUT_FILENO);
+    int width = cli_wrap_stdout_width();
     FILE *wrap = width ? cli_wrapping_stream(out, width) : NULL;
     write_report(r, wrap ? wrap : out);
     /* a failed write shows on out and then stdout, where main() finds it (exit status 4) */

@@ -33,6 +33,19 @@ int cli_wrap_width(int fd)
     return w < CLI_WRAP_MIN ? CLI_WRAP_MIN : w;
 }
 
+/* Read once, before main() and so before any worker redirects its stdout. */
+static int stdout_width = -1;
+
+__attribute__((constructor)) static void record_stdout_width(void)
+{
+    stdout_width = cli_wrap_width(STDOUT_FILENO);
+}
+
+int cli_wrap_stdout_width(void)
+{
+    return stdout_width >= 0 ? stdout_width : cli_wrap_width(STDOUT_FILENO);
+}
+
 /* Columns taken by the character starting at s[i] (n bytes in all) at column col, as the
  * escaping stream prints it; *len receives its length in bytes. */
 static int char_width(const unsigned char *s, size_t n, size_t i, int col, size_t *len)

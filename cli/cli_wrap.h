@@ -14,6 +14,11 @@
 int cli_wrap_width(int fd);
 #define CLI_WRAP_MIN 40
 
+/* cli_wrap_width(STDOUT_FILENO) as it was when the program started: a worker process whose
+ * stdout was redirected into a pipe to the parent (sxsdoctor EVIDENCE..., --jobs) still
+ * wraps for the terminal the parent relays its report to. */
+int cli_wrap_stdout_width(void);
+
 /* A write-only stream over out that wraps lines wider than width columns (width >=
  * CLI_WRAP_MIN). Close it (fclose) before using out again; it does not close out. NULL on
  * allocation failure or a width below CLI_WRAP_MIN (then write to out directly). */
