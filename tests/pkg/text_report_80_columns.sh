@@ -40,5 +40,16 @@ next=$(printf '%s\n' "$tty" | grep -F -A1 -- "$first" | sed -n 2p)
 nindent=$(printf '%s' "$next" | sed -E 's/^( *).*/\1/' | wc -c)
 [ "$nindent" -eq $((indent + 2)) ] ||
   { echo "continuation of '$first' indented $nindent, not $((indent + 2)): '$next'"; fail=1; }
+# several evidence (issue 15): the reports come from worker processes whose stdout is a pipe;
+# they must still wrap for the terminal
+help=$("$bin" --help)
+if printf '%s\n' "$help" | grep -- '--jobs' >/dev/null; then
+  batch=$(script -qec "stty cols 80 rows 50; exec '$bin' --no-progress --jobs 2 '$image' '$image'" /dev/null | tr -d '\r')
+  bw=$(printf '%s\n' "$batch" | LC_ALL=C.UTF-8 wc -L)
+  [ "$bw" -le 80 ] || { echo "two evidence, --jobs 2, on an 80-column terminal: a line has $bw columns"; fail=1; }
+  [ "$(printf '%s\n' "$batch" | grep -c '^Evidence: ')" -eq 2 ] || { echo "--jobs 2: not two reports"; fail=1; }
+else
+  echo "note: this sxsdoctor takes one EVIDENCE; the several-evidence case was not run"
+fi
 [ $fail -eq 0 ] && echo "report on $image: longest line $longest columns piped, $widest on an 80-column terminal"
 exit $fail
