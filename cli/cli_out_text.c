@@ -1,4 +1,5 @@
-/* The text report, for people: evidence, volumes, installs, then verdict and plan. */
+/* The text report, for people: evidence, volumes, installs, then verdict and plan. On a
+ * terminal its long lines are wrapped to the terminal's width (cli_wrap.h). */
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +9,7 @@
 #include "cli/cli_history.h"
 #include "cli/cli_escape.h"
 #include "cli/cli_report.h"
+#include "cli/cli_wrap.h"
 
 static void human_size(uint64_t n, char *out, size_t cap)
 {
@@ -170,7 +172,7 @@ static void write_install(const cli_install_report *ir, FILE *out, bool verbose)
     }
 }
 
-void cli_write_text(const cli_report *r, FILE *out)
+static void write_report(const cli_report *r, FILE *out)
 {
     write_evidence(r, out);
     write_volumes(r, out);
@@ -210,4 +212,14 @@ void cli_write_text(const cli_report *r, FILE *out)
             fputc('\n', out);
         }
     }
+}
+
+void cli_write_text(const cli_report *r, FILE *out)
+{
+    int width = cli_wrap_stdout_width();
+    FILE *wrap = width ? cli_wrapping_stream(out, width) : NULL;
+    write_report(r, wrap ? wrap : out);
+    /* a failed write shows on out and then stdout, where main() finds it (exit status 4) */
+    if (wrap)
+        (void)fclose(wrap);
 }

@@ -48,7 +48,10 @@ int rule_set_load_dir(rule_set *rs, const char *dir, rule_err_cb err_cb, void *c
 /* A rule file held in memory (fuzzing, tests); name is used in messages. */
 int rule_set_load_mem(rule_set *rs, const char *name, const void *data, size_t len,
                       rule_err_cb err_cb, void *ctx);
-/* The rule pack shipped with the program (SXS_BUILTIN_RULES_DIR). */
+/* The rule pack shipped with the program: where an install put it relative to the running
+ * binary (DATADIR/sxsdoctor/rules.d next to BINDIR, so a DESTDIR or relocated install finds
+ * its own), else the source tree's rules/rules.d (the build tree), else the compiled-in
+ * CMAKE_INSTALL_PREFIX path. See rules/rule_pack_dir.c. */
 const char *rule_builtin_dir(void);
 
 typedef struct {

@@ -477,8 +477,3 @@ const char *rule_confidence_name(rule_confidence c)
     static const char *const n[] = {"low", "medium", "high"};
     return (unsigned)c < NELEM(n) ? n[c] : "?";
 }
-
-const char *rule_builtin_dir(void)
-{
-    return SXS_BUILTIN_RULES_DIR;
-}
