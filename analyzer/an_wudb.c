@@ -69,7 +69,7 @@ int an_wudb_read_file(fsa_file *f, const char *path, an_history *h, an_facts *fa
     if (z == -ENOMEM)
         return z;
     if (z == 1) { /* nothing to read, so nothing unread: said, and the state is a fact */
-        sxs_diag_add(diag, SXS_DIAG_WARN, path, -1,
+        sxs_diag_add(diag, SXS_DIAG_INFO, path, -1,
                      "the Windows Update database holds only zeros: no update history in it");
         int e = an_facts_add_str(facts, "edb.file", path, path, -1);
         if (e == 0)
