@@ -46,16 +46,18 @@ typedef struct {
 
 typedef struct {
     uint64_t size;
-    uint32_t state;      /* header's database state: 1 just created, 2 dirty shutdown, 3 clean
-                            shutdown, 4 being converted, 5 force detach; 0 unknown */
-    bool dirty;          /* state other than clean shutdown */
-    bool has_history;    /* the database has a tbHistory table */
-    uint32_t tables;     /* tables in the catalog */
-    uint64_t rows_total; /* rows the table lists */
-    uint64_t rows;       /* rows handed to the callback */
-    uint64_t unreadable; /* rows libesedb lists but could not read */
-    char failed[160];    /* the first thing that could not be read (row, column, libesedb's
-                            words), "" when none */
+    uint32_t state;          /* header's database state: 1 just created, 2 dirty shutdown, 3 clean
+                                shutdown, 4 being converted, 5 force detach; 0 unknown */
+    bool dirty;              /* state other than clean shutdown */
+    bool has_history;        /* the database has a tbHistory table */
+    uint32_t tables;         /* tables in the catalog */
+    uint64_t rows_total;     /* rows the table lists */
+    uint64_t rows;           /* rows handed to the callback */
+    uint64_t unreadable;     /* rows libesedb lists but could not read */
+    uint64_t text_undecoded; /* rows read whose Title or ClientId libesedb could not decode
+                                (left ""): the row is still used */
+    char failed[160];        /* the first thing that could not be read (row, column, libesedb's
+                                words), "" when none */
 } an_edb_stats;
 
 /* Returns 0 to go on, non-zero to stop (an_edb_read_history then returns that value). */

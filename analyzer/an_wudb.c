@@ -101,6 +101,11 @@ int an_wudb_read_file(fsa_file *f, const char *path, an_history *h, an_facts *fa
         sxs_diag_add(diag, SXS_DIAG_INFO, path, -1,
                      "no tbHistory table among its %" PRIu32 " tables: no update history read",
                      st.tables);
+    if (st.text_undecoded)
+        sxs_diag_add(diag, SXS_DIAG_WARN, path, -1,
+                     "%" PRIu64 " history rows read without their title or client (libesedb "
+                     "could not decode the text); matched on their update id",
+                     st.text_undecoded);
     if (st.failed[0] || st.unreadable) {
         char msg[480];
         snprintf(msg, sizeof(msg),

@@ -268,7 +268,8 @@ static void guid_text(const uint8_t *g, size_t n, char out[48])
     }
 }
 
-/* One row into r: 0, or -EBADMSG with what says which column could not be read. */
+/* One row into r: 0 (*what "text" when a title or client could not be decoded), or
+ * -EBADMSG with *what the column that could not be read. */
 static int read_row(libesedb_record_t *rec, const int col[C_N], an_edb_row *r, row_buf *b,
                     const char **what)
 {
@@ -305,14 +306,11 @@ static int read_row(libesedb_record_t *rec, const int col[C_N], an_edb_row *r, r
     }
     if (get_raw(rec, col[C_UPDATE], raw, sizeof(raw), &n) == 1)
         guid_text(raw, n, r->update_id);
-    if (get_text(rec, col[C_TITLE], b->title, sizeof(b->title)) < 0) {
-        *what = COLS[C_TITLE];
-        return -EBADMSG;
-    }
-    if (get_text(rec, col[C_CLIENT], b->client, sizeof(b->client)) < 0) {
-        *what = COLS[C_CLIENT];
-        return -EBADMSG;
-    }
+    /* a text libesedb cannot decode (a compression it does not know) leaves the row usable:
+     * its result, time and update id still say what happened; the caller counts it */
+    if (get_text(rec, col[C_TITLE], b->title, sizeof(b->title)) < 0 ||
+        get_text(rec, col[C_CLIENT], b->client, sizeof(b->client)) < 0)
+        *what = "text";
     r->title = b->title;
     r->client = b->client;
     return 0;
@@ -379,6 +377,8 @@ static int read_table(libesedb_table_t *t, const char *path, an_edb_row_cb cb, v
         }
         int rr = read_row(rec, col, &r, b, &what);
         libesedb_record_free(&rec, NULL);
+        if (rr == 0 && what)
+            st->text_undecoded++;
         if (rr < 0) {
             if (!st->failed[0])
                 snprintf(st->failed, sizeof(st->failed),
