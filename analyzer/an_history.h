@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "analyzer/an_edb.h"
 #include "analyzer/an_evtx.h"
 #include "analyzer/an_facts.h"
 #include "analyzer/an_log.h"
@@ -86,6 +87,7 @@ typedef struct {
     long resolved_by; /* index of the attempt that resolved this failure, or -1 */
     an_log_family family;
     bool from_evtx; /* built from event-log records (an_history_evtx_record) */
+    bool from_edb;  /* built from DataStore.edb rows (an_history_edb_row) */
     an_history_evidence ev[AN_HISTORY_MAX_EVIDENCE];
     size_t nev;
     size_t ev_more;
@@ -110,6 +112,14 @@ void an_history_consumer(an_history *h, an_log_consumer *ret);
  * 6008, Kernel-Power 41), requested ones (User32 1074) and bug checks (BugCheck 1001). Other
  * records are ignored. Strings copied. Call before an_history_finish. */
 void an_history_evtx_record(an_history *h, const an_evtx_record *r);
+
+/* One row of Windows Update's history database (DataStore.edb tbHistory, analyzer/an_edb.h)
+ * into the history: an update attempt with the row's title, KB, client, operation and
+ * MappedResult (0 succeeded, an error HRESULT failed); a failure that repeats an EDB failure
+ * of the same update within a week, with no success between, is evidence on it. The logs' and
+ * event logs' attempts of the same KB join it in an_history_finish (merge across sources).
+ * Strings copied. Call before an_history_finish. */
+void an_history_edb_row(an_history *h, const an_edb_row *r);
 
 /* Adds an attempt built elsewhere (SetupDiag's own results). Strings copied. */
 int an_history_add(an_history *h, const an_attempt *a);

@@ -13,6 +13,7 @@
 #include "analyzer/an_boot.h"
 #include "analyzer/an_fscollect.h"
 #include "analyzer/an_evtlog.h"
+#include "analyzer/an_wudb.h"
 #include "analyzer/an_history.h"
 #include "analyzer/an_logpass.h"
 #include "analyzer/an_setupdiag.h"
@@ -123,6 +124,11 @@ static void analyse_install(cli_report *r, cli_install_report *ir, const rule_se
     if (pr == 0) {
         cli_progress("sxsdoctor: installation %u: event logs", n);
         pr = an_evtlog_collect(in->fs, in->windows_dir, ir->history, ir->facts, r->diag);
+    }
+    /* and Windows Update's own history database */
+    if (pr == 0) {
+        cli_progress("sxsdoctor: installation %u: Windows Update database", n);
+        pr = an_wudb_collect(in->fs, in->windows_dir, ir->history, ir->facts, r->diag);
     }
     if (pr == 0)
         pr = an_history_add_setupdiag(ir->history, ir->facts);

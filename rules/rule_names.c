@@ -195,6 +195,12 @@ static const char *const facts[] = {
     "evtx.crc_bad_chunks",
     "evtx.dirty",
     "unread.evtx",
+    "edb.file",
+    "edb.state",
+    "edb.history_table",
+    "edb.history_rows",
+    "edb.history_unreadable",
+    "unread.edb",
     /* file system: IIS */
     "iis.app_host_config.present",
     "iis.physical_path.count",

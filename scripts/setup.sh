@@ -6,7 +6,7 @@ set -euo pipefail
 PACKAGES=(
   build-essential cmake pkg-config clang libclang-rt-14-dev
   libtsk-dev sleuthkit libewf-dev ewf-tools libvhdi-dev libvmdk-dev
-  libregf-dev libbfio-dev libbde-dev libvshadow-dev libevtx-dev libevtx-utils libhivex-dev
+  libregf-dev libbfio-dev libbde-dev libvshadow-dev libevtx-dev libevtx-utils libesedb-dev libesedb-utils libhivex-dev
   libhivex-bin
   libpcre2-dev libyaml-dev libmspack-dev libssl-dev libxml2-dev
   ntfs-3g-dev ntfs-3g qemu-utils fdisk xz-utils gzip

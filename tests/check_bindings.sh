@@ -1,19 +1,19 @@
 #!/usr/bin/env bash
-# libregf, libevtx, libbde and libvshadow run on their own copies of the libyal support
+# libregf, libevtx, libesedb, libbde and libvshadow run on their own copies of the libyal support
 # libraries (sxs_libyal_island in CMakeLists.txt; islands in analyzer/ and fsaccess/): checks
 # the built binary so that a link change cannot bring back a libyal library calling libewf's
 # 2014 libcdata/libfcache (mixed versions of one library, slow containers).
 #   check_bindings.sh SXSDOCTOR IMAGE
 set -euo pipefail
 bin=$1 img=$2
-support='lib(regf|evtx|fwevt|fvalue|exml|bde|vshadow|caes|hmac|cdata|cdatetime|cerror|cfile|clocale|cnotify|cpath|csplit|cthreads|fcache|fdata|fdatetime|fguid|fwnt|una)_'
+support='lib(regf|evtx|esedb|fwevt|fvalue|exml|bde|vshadow|caes|hmac|cdata|cdatetime|cerror|cfile|clocale|cnotify|cpath|csplit|cthreads|fcache|fdata|fdatetime|fguid|fwnt|una)_'
 fail=0
-for lib in libregf libevtx libbde libvshadow; do
+for lib in libregf libevtx libesedb libbde libvshadow; do
     if readelf -d "$bin" | grep -q "NEEDED.*$lib"; then
         echo "FAIL: $bin loads $lib.so (it must use the island's static copy)"; fail=1
     fi
 done
-# the islands keep only their API global: an_hive_* and an_evtx_*
+# the islands keep only their API global: an_hive_*, an_evtx_* and an_edb_*
 leaked=$(nm --defined-only "$bin" | awk '$2 ~ /^[TDBR]$/ {print $3}' | grep -E "^$support" | head -5 || true)
 if [ -n "$leaked" ]; then
     echo "FAIL: $bin has global libyal symbols outside the islands: $leaked"; fail=1
@@ -37,5 +37,5 @@ state=$(python3 -c 'import json,sys; d=json.load(sys.stdin); print([f["value"] f
 if [ "$state" != "['clean']" ]; then
     echo "FAIL: the SOFTWARE hive of $img was not read through the island ($state)"; fail=1
 fi
-[ $fail -eq 0 ] && echo "ok: libregf, libevtx, libbde, libvshadow and their support libraries are private to their islands"
+[ $fail -eq 0 ] && echo "ok: libregf, libevtx, libesedb, libbde, libvshadow and their support libraries are private to their islands"
 exit $fail

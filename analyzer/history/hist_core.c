@@ -149,6 +149,19 @@ long hist_begin(an_history *h, an_attempt_kind kind, const an_log_line *l)
     return i;
 }
 
+bool hist_set_path(an_history *h, const char *path)
+{
+    if (h->path && strcmp(h->path, path) == 0)
+        return true;
+    char *p = strdup(path);
+    if (!p)
+        return false;
+    free(h->path);
+    h->path = p;
+    h->msg_off = h->comp_off = 0;
+    return true;
+}
+
 void hist_cite(an_history *h, long i, const an_log_line *l, bool important)
 {
     an_attempt *a = hist_get(h, i);

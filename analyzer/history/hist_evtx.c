@@ -51,19 +51,6 @@ static void render(const an_evtx_record *r, char *out, size_t cap)
             *p = ' ';
 }
 
-static bool set_path(an_history *h, const char *path)
-{
-    if (h->path && strcmp(h->path, path) == 0)
-        return true;
-    char *p = strdup(path);
-    if (!p)
-        return false;
-    free(h->path);
-    h->path = p;
-    h->msg_off = h->comp_off = 0;
-    return true;
-}
-
 static const char *str_at(const an_evtx_record *r, size_t i)
 {
     return i < r->nstr ? r->str[i] : "";
@@ -430,7 +417,7 @@ static void system_event(an_history *h, const an_evtx_record *r, const char *tex
 
 void an_history_evtx_record(an_history *h, const an_evtx_record *r)
 {
-    if (!h || !r || !r->provider || !set_path(h, r->path ? r->path : ""))
+    if (!h || !r || !r->provider || !hist_set_path(h, r->path ? r->path : ""))
         return;
     bool is_wuc = strcmp(r->provider, WUC) == 0, is_srv = strcmp(r->provider, SERVICING) == 0;
     char text[AN_HISTORY_MAX_TEXT];

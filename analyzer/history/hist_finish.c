@@ -137,8 +137,8 @@ static void merge_upgrades(an_history *h)
     h->n = w;
 }
 
-/* The event logs and the text logs (CBS, WindowsUpdate.log) record one install each in their
- * own words: an event-log attempt joins an attempt of another source with the same KB whose
+/* The event logs, DataStore.edb and the text logs (CBS, WindowsUpdate.log) record one install
+ * each in their own words: an event-log or EDB attempt joins an attempt of another source with the same KB whose
  * times are within the window and whose outcome does not contradict it. */
 static bool outcome_fits(const an_attempt *a, const an_attempt *b)
 {
@@ -158,7 +158,7 @@ static void merge_sources(an_history *h)
         bool merged = false;
         for (size_t j = w; b->kb[0] && j-- > 0 && !merged;) {
             an_attempt *a = &h->att[j];
-            if (!a->from_evtx && !b->from_evtx)
+            if (!a->from_evtx && !a->from_edb && !b->from_evtx && !b->from_edb)
                 continue;
             if (a->kind != b->kind || strcasecmp(a->kb, b->kb) != 0 || !a->has_end ||
                 !b->has_start || b->start - a->end > HIST_UPGRADE_MERGE_WINDOW)

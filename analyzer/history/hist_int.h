@@ -117,6 +117,9 @@ static inline an_attempt *hist_get(an_history *h, long i)
 {
     return i >= 0 && (size_t)i < h->n ? &h->att[i] : NULL;
 }
+/* The source the next citations name (an event log or database read outside the log pass):
+ * false when out of memory. */
+bool hist_set_path(an_history *h, const char *path);
 /* Cites line l as evidence of attempt i and extends its end time. important: keep it even
  * when the evidence is full (replaces the last kept line). */
 void hist_cite(an_history *h, long i, const an_log_line *l, bool important);
@@ -159,5 +162,10 @@ void hist_wu_line(an_history *h, const an_log_line *l);
 /* The newest Servicing record when it is a 1 or 7 whose package never got a result (the
  * change was left unfinished: a machine stuck on "Working on features"), else NULL. */
 const hist_evtx_note *hist_evtx_unfinished(const an_history *h);
+
+/* ---- DataStore.edb (hist_edb.c) ---- */
+/* An EDB failure within this window of the previous failure of the same update, with no
+ * success between, is a retry of the same attempt (Windows Update retries daily). */
+#define HIST_EDB_REPEAT_WINDOW (7 * 24 * 3600)
 
 #endif
