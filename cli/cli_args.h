@@ -35,7 +35,7 @@ typedef struct {
     const char *rule_dirs[CLI_MAX_RULE_DIRS];
     int n_rule_dirs;
     /* BitLocker key material: file names, or the recovery password itself (argv, wiped from
-     * argv once copied); read and zeroed by cli_collect.c around fsa_open_ex. */
+     * argv once copied into main.c, which hands the copy to diagnose/). */
     char *recovery_password;
     const char *recovery_password_file;
     const char *password_file;

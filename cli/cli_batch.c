@@ -166,8 +166,11 @@ static void show_stage(const cli_run *run, const worker *w, char *stage)
         if ((unsigned char)*p < 0x20 || *p == 0x7f)
             *p = '?';
     if (run->inputs->count > 1) {
+        /* the file name: the line must fit a terminal; stderr lines carry the whole path */
+        const char *path = name_of(run, w);
+        const char *base = strrchr(path, '/');
         char name[64];
-        snprintf(name, sizeof(name), "%s", name_of(run, w));
+        snprintf(name, sizeof(name), "%s", base && base[1] ? base + 1 : path);
         for (char *p = name; *p; p++)
             if ((unsigned char)*p < 0x20 || *p == 0x7f)
                 *p = '?';

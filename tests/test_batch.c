@@ -277,3 +277,23 @@ Test(batch, peak_rss_per_process_within_budget)
     free(err);
     free_samples(&s);
 }
+
+Test(batch, progress_names_disk_and_stage)
+{
+    samples s = get_samples();
+    char *out, *err;
+    int rc = run_sh(&out, &err, "\"$SXS\" --json --progress -j 2 '%s' '%s'", s.healthy, s.wu);
+    cr_assert_eq(rc, 1, "exit %d; stderr: %s", rc, err);
+    cr_assert_not_null(strstr(err, "disk 1/2: healthy.raw: installation 1: registry hives"), "%s",
+                       err);
+    cr_assert_not_null(strstr(err, "disk 2/2: wu-services.raw: installation 1: log "), "%s", err);
+    ASSERT_JSONL(out, "len(L)", "2");
+    free(out);
+    free(err);
+    /* off when stderr is not a terminal */
+    rc = run_sh(&out, &err, "\"$SXS\" --json '%s' '%s'", s.healthy, s.wu);
+    cr_assert_null(strstr(err, "disk 1/2"), "%s", err);
+    free(out);
+    free(err);
+    free_samples(&s);
+}
