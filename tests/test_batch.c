@@ -297,3 +297,20 @@ Test(batch, progress_names_disk_and_stage)
     free(err);
     free_samples(&s);
 }
+
+/* `disk.E*` as the shell expands it: the later segments beside the first are not evidence of
+ * their own (the first finds them), so one report */
+Test(batch, later_segments_beside_the_first_are_one_evidence)
+{
+    char *e01 = sxs_sample("ssu-empty-split.E01");
+    char *out, *err;
+    size_t len = strlen(e01);
+    int rc = run_sh(&out, &err, "\"$SXS\" --json '%.*s'.E0*", (int)(len - 4), e01);
+    cr_assert_eq(rc, 1, "exit %d; stderr: %s", rc, err);
+    cr_assert_eq(count_lines(out), 1, "%s", out);
+    ASSERT_JSON(out, "len(d['evidence']['segments']) >= 3", "True");
+    ASSERT_JSON(out, "d['verdict']['primary']", "SSU-EMPTY");
+    free(out);
+    free(err);
+    free(e01);
+}
