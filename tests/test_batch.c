@@ -314,3 +314,16 @@ Test(batch, later_segments_beside_the_first_are_one_evidence)
     free(err);
     free(e01);
 }
+
+/* A full standard output: not delivered is 4, and it outranks an unreadable evidence (3) */
+Test(batch, undelivered_reports_exit_4_worst_of_all)
+{
+    samples s = get_samples();
+    char *out, *err;
+    int rc = run_sh(&out, &err, "\"$SXS\" --json '%s' /nonexistent/x.raw > /dev/full", s.healthy);
+    cr_assert_eq(rc, 4, "exit %d; stderr: %s", rc, err);
+    cr_assert_not_null(strstr(err, "writing the report to standard output failed"), "%s", err);
+    free(out);
+    free(err);
+    free_samples(&s);
+}
