@@ -31,40 +31,6 @@ static int run_sh(char **out, char **err, const char *fmt, ...)
     return rc;
 }
 
-/* A Python expression over L, the list of JSON documents, one per line of jsonl. */
-static char *jsonl_query(const char *jsonl, const char *expr)
-{
-    char *dir = sxs_test_tmpdir("jsonl");
-    char *path = NULL, *code = NULL;
-    cr_assert(asprintf(&path, "%s/r.jsonl", dir) > 0);
-    FILE *f = fopen(path, "w");
-    cr_assert_not_null(f);
-    fputs(jsonl, f);
-    fclose(f);
-    cr_assert(asprintf(&code,
-                       "import json,sys; L=[json.loads(l) for l in open(sys.argv[1]).read()"
-                       ".split('\\n')[:-1]]; print(%s)",
-                       expr) > 0);
-    char *argv[] = {"/usr/bin/python3", "-c", code, path, NULL};
-    char *out = NULL, *err = NULL;
-    int rc = sxs_run(argv, &out, &err, NULL);
-    cr_assert_eq(rc, 0, "JSON Lines query %s failed: %s", expr, err);
-    size_t n = strlen(out);
-    while (n && out[n - 1] == '\n')
-        out[--n] = '\0';
-    free(err);
-    free(code);
-    free(path);
-    free(dir);
-    return out;
-}
-#define ASSERT_JSONL(jsonl, expr, expected)                                                        \
-    do {                                                                                           \
-        char *v_ = jsonl_query(jsonl, expr);                                                       \
-        cr_assert_str_eq(v_, expected, "%s", expr);                                                \
-        free(v_);                                                                                  \
-    } while (0)
-
 typedef struct {
     char *healthy, *driver, *wu;
 } samples;
