@@ -1,6 +1,9 @@
 /* Option parsing and the usage text (kept to man-page quality: it is the user's manual). */
 #include "cli/cli_args.h"
 
+#include "common/sxs_limits.h"
+#include "diagnose/sxs_diagnose.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
@@ -9,7 +12,8 @@
 
 void cli_print_usage(FILE *out)
 {
-    fputs("Usage: sxsdoctor [OPTIONS] EVIDENCE\n"
+    fputs("Usage: sxsdoctor [OPTIONS] EVIDENCE...\n"
+          "       sxsdoctor [OPTIONS] --from FILE [EVIDENCE...]\n"
           "       sxsdoctor --list-rules [--rules DIR]\n"
           "       sxsdoctor --help | --version\n"
           "\n"
@@ -22,15 +26,32 @@ void cli_print_usage(FILE *out)
           "                    EnCase E01 (give the .E01; .E02... are found), VHD, VHDX, VMDK\n"
           "  a block device    e.g. /dev/sdc, the OS disk attached to a rescue VM\n"
           "  a directory       a mounted Windows volume or a triage copy of one\n"
-          "The evidence is only ever opened for reading.\n"
+          "The evidence is only ever opened for reading. The segments of a split image\n"
+          "(.E02..., .002...) are found from the first; listed beside it, they are skipped.\n"
           "\n"
-          "Output (stdout carries only the report; messages go to stderr):\n"
-          "      --json              one JSON document (schema in DESIGN.md)\n"
+          "Many disks (one report per EVIDENCE, in the order given):\n"
+          "      --from FILE         also read EVIDENCE paths from FILE, one a line, after\n"
+          "                          the arguments (- reads standard input); blank lines\n"
+          "                          and lines starting with # are ignored; may be repeated\n"
+          "  -j, --jobs N            analyse up to N evidence at once (default 1, max. 64)\n"
+          "                          Each evidence is analysed in a process of its own: one\n"
+          "                          that cannot be read or that crashes gets its own error\n"
+          "                          report (naming the signal) and the others go on. With\n"
+          "                          several evidence, stderr lines start with the evidence\n"
+          "                          they are about, and progress reads \"disk 12/50: NAME:\n"
+          "                          stage\". The output is the same whatever N is.\n"
+          "\n"
+          "Output (stdout carries only the reports; messages go to stderr):\n"
+          "      --json              JSON Lines: one JSON document per EVIDENCE, one line\n"
+          "                          each, in input order (schema in DESIGN.md;\n"
+          "                          evidence.input is the path as given)\n"
           "      --markdown          Markdown, for pasting into a ticket\n"
-          "                          (default: text for people)\n"
+          "                          (default: text for people; with several EVIDENCE, one\n"
+          "                          section each under a heading naming it)\n"
           "      --timeline FILE     also write the servicing history (every update and\n"
           "                          upgrade attempt and its evidence lines) to FILE as JSON\n"
-          "                          Lines that Timesketch imports as they are\n"
+          "                          Lines that Timesketch imports as they are (one\n"
+          "                          EVIDENCE only)\n"
           "  -v, --verbose           also show every fact gathered and per-log statistics\n"
           "      --progress          show progress on stderr even when it is not a terminal\n"
           "      --no-progress       never show progress\n"
@@ -79,31 +100,21 @@ void cli_print_usage(FILE *out)
           "  3  evidence unreadable, or no Windows installation on it\n"
           "  4  the report or the --timeline file could not be written (a full disk,\n"
           "     for one): whatever the verdict was, it was not delivered\n"
+          "  With several EVIDENCE, the worst of their codes: 4 > 3 > 1 > 0 (a crashed\n"
+          "  analysis counts as 3). A usage error (2) stops before any evidence is read.\n"
           "\n"
           "Examples:\n"
           "  sxsdoctor disk.E01\n"
           "  sxsdoctor --json /dev/sdc > report.json        (Azure rescue VM, Linux)\n"
           "  sxsdoctor --target-drive G: --markdown os.vhdx\n"
-          "  sxsdoctor /mnt/windows                          (mounted volume)\n",
+          "  sxsdoctor /mnt/windows                          (mounted volume)\n"
+          "  sxsdoctor --json --jobs 2 --from disks.txt > reports.jsonl\n",
           out);
 }
 
 static bool valid_drive(const char *s)
 {
     return strlen(s) == 2 && isalpha((unsigned char)s[0]) && s[1] == ':';
-}
-
-bool cli_valid_recovery_password(const char *s)
-{
-    for (int g = 0; g < 8; g++) {
-        for (int i = 0; i < 6; i++, s++)
-            if (!isdigit((unsigned char)*s))
-                return false;
-        if (*s != (g == 7 ? '\0' : '-'))
-            return false;
-        s++;
-    }
-    return true;
 }
 
 int cli_parse_args(int argc, char **argv, cli_options *ret, FILE *err)
@@ -121,7 +132,8 @@ int cli_parse_args(int argc, char **argv, cli_options *ret, FILE *err)
         OPT_RECOVERY_FILE,
         OPT_PASSWORD_FILE,
         OPT_BEK,
-        OPT_SNAPSHOT
+        OPT_SNAPSHOT,
+        OPT_FROM
     };
     static const struct option longopts[] = {
         {"json", no_argument, NULL, OPT_JSON},
@@ -136,6 +148,8 @@ int cli_parse_args(int argc, char **argv, cli_options *ret, FILE *err)
         {"password-file", required_argument, NULL, OPT_PASSWORD_FILE},
         {"bek", required_argument, NULL, OPT_BEK},
         {"snapshot", required_argument, NULL, OPT_SNAPSHOT},
+        {"from", required_argument, NULL, OPT_FROM},
+        {"jobs", required_argument, NULL, 'j'},
         {"target-drive", required_argument, NULL, 't'},
         {"boot-drive", required_argument, NULL, 'b'},
         {"install", required_argument, NULL, 'i'},
@@ -150,12 +164,13 @@ int cli_parse_args(int argc, char **argv, cli_options *ret, FILE *err)
                      .format = CLI_FORMAT_TEXT,
                      .target_drive = "F:",
                      .boot_drive = "S:",
-                     .progress = -1};
+                     .progress = -1,
+                     .jobs = 1};
     int formats = 0;
     optind = 1;
     opterr = 0;
     int c;
-    while ((c = getopt_long(argc, argv, ":vt:b:i:r:hV", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":vt:b:i:r:j:hV", longopts, NULL)) != -1) {
         switch (c) {
         case OPT_JSON:
             o.format = CLI_FORMAT_JSON;
@@ -185,7 +200,7 @@ int cli_parse_args(int argc, char **argv, cli_options *ret, FILE *err)
             o.timeline = optarg;
             break;
         case OPT_RECOVERY:
-            if (!cli_valid_recovery_password(optarg)) {
+            if (!sxs_valid_recovery_password(optarg)) {
                 /* never echo what was given: it may be a real key with a typo */
                 fputs("sxsdoctor: --recovery-password wants 48 digits in 8 groups of 6 joined "
                       "by '-'\n",
@@ -247,6 +262,28 @@ int cli_parse_args(int argc, char **argv, cli_options *ret, FILE *err)
             o.install = (int)n;
             break;
         }
+        case OPT_FROM:
+            if (!*optarg) {
+                fputs("sxsdoctor: --from wants a file name (or - for standard input)\n", err);
+                return -EINVAL;
+            }
+            if (o.n_from == CLI_MAX_FROM) {
+                fprintf(err, "sxsdoctor: at most %d --from lists\n", CLI_MAX_FROM);
+                return -EINVAL;
+            }
+            o.from[o.n_from++] = optarg;
+            break;
+        case 'j': {
+            char *end = NULL;
+            long n = strtol(optarg, &end, 10);
+            if (!*optarg || *end || n < 1 || n > SXS_MAX_JOBS) {
+                fprintf(err, "sxsdoctor: --jobs wants a number from 1 to %d, not '%s'\n",
+                        SXS_MAX_JOBS, optarg);
+                return -EINVAL;
+            }
+            o.jobs = (int)n;
+            break;
+        }
         case 'r':
             if (o.n_rule_dirs == CLI_MAX_RULE_DIRS) {
                 fprintf(err, "sxsdoctor: at most %d --rules directories\n", CLI_MAX_RULE_DIRS);
@@ -279,15 +316,14 @@ int cli_parse_args(int argc, char **argv, cli_options *ret, FILE *err)
         return -EINVAL;
     }
     if (o.action == CLI_ACTION_ANALYZE) {
-        if (optind >= argc) {
+        if (optind >= argc && o.n_from == 0) {
             fputs("sxsdoctor: no EVIDENCE given (an image, a block device or a directory; "
                   "see --help)\n",
                   err);
             return -EINVAL;
         }
-        o.evidence = argv[optind];
-        o.extra_evidence = argv + optind + 1;
-        o.n_extra_evidence = argc - optind - 1;
+        o.evidence = argv + optind;
+        o.n_evidence = argc - optind;
     } else if (optind < argc && o.action == CLI_ACTION_LIST_RULES) {
         fprintf(err, "sxsdoctor: --list-rules takes no EVIDENCE ('%s')\n", argv[optind]);
         return -EINVAL;

@@ -19,6 +19,7 @@ typedef enum {
 } cli_action;
 
 #define CLI_MAX_RULE_DIRS 16
+#define CLI_MAX_FROM 16
 
 typedef struct {
     cli_action action;
@@ -34,22 +35,22 @@ typedef struct {
     const char *rule_dirs[CLI_MAX_RULE_DIRS];
     int n_rule_dirs;
     /* BitLocker key material: file names, or the recovery password itself (argv, wiped from
-     * argv once copied); read and zeroed by cli_collect.c around fsa_open_ex. */
+     * argv once copied into main.c, which hands the copy to diagnose/). */
     char *recovery_password;
     const char *recovery_password_file;
     const char *password_file;
     const char *bek_file;
     unsigned snapshot; /* --snapshot N: shadow copy N read as the volume; 0 = the volume now */
-    const char *evidence;
-    char **extra_evidence; /* further segments given explicitly (found anyway) */
-    int n_extra_evidence;
+    char **evidence;   /* the EVIDENCE arguments, in order */
+    int n_evidence;
+    const char *from[CLI_MAX_FROM]; /* --from FILE lists ("-": stdin), in order */
+    int n_from;
+    int jobs; /* --jobs N: evidence analysed at once (1..SXS_MAX_JOBS) */
 } cli_options;
 
 /* Parses argv. 0 on success; on a usage error writes "sxsdoctor: <why>" to err and returns
  * -EINVAL. */
 int cli_parse_args(int argc, char **argv, cli_options *ret, FILE *err);
 void cli_print_usage(FILE *out);
-/* A BitLocker recovery password: 48 digits, 8 groups of 6 joined by '-'. */
-bool cli_valid_recovery_password(const char *s);
 
 #endif

@@ -5,14 +5,16 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cli/cli_codes.h"
 #include "rules/rule.h"
 #include "cli/cli_escape.h"
 
-struct cli_findings {
-    rule_result *res;
-};
+const char *cli_fact_str(const cli_install_report *ir, const char *name)
+{
+    return sxs_install_fact(ir, name);
+}
 
 int cli_version_cmp(const char *a, const char *b)
 {
@@ -39,7 +41,7 @@ static void finding_codes(const rule_finding *f, cli_codes *ret)
 
 static const rule_result *res_of(const cli_install_report *ir)
 {
-    return ir->findings ? ir->findings->res : NULL;
+    return ir->findings;
 }
 
 size_t cli_findings_count(const cli_install_report *ir)
@@ -50,8 +52,7 @@ size_t cli_findings_count(const cli_install_report *ir)
 
 const rule_finding *cli_findings_top(const cli_install_report *ir)
 {
-    const rule_result *r = res_of(ir);
-    return r && r->nfindings ? &r->findings[0] : NULL;
+    return sxs_install_top(ir);
 }
 
 const char *cli_findings_primary(const cli_install_report *ir)
@@ -227,18 +228,25 @@ void cli_findings_write_markdown(FILE *out, const cli_install_report *ir)
     }
 }
 
-struct cli_findings *cli_findings_new(rule_result *res)
+bool cli_snapshot_text(const cli_report *r, char *out, size_t cap)
 {
-    struct cli_findings *f = calloc(1, sizeof(*f));
-    if (f)
-        f->res = res;
-    return f;
-}
-
-void cli_findings_free(struct cli_findings *f)
-{
-    if (!f)
-        return;
-    rule_result_free(f->res);
-    free(f);
+    size_t o = 0;
+    out[0] = '\0';
+    for (size_t i = 0; r->d->ev && i < fsa_volume_count(r->d->ev) && o < cap; i++) {
+        const fsa_volume_info *v = fsa_volume(r->d->ev, i);
+        const fsa_shadow_info *sh = v->snapshot;
+        if (!sh)
+            continue;
+        char when[32] = "unknown date";
+        time_t t = (time_t)sh->created;
+        struct tm tm;
+        if (sh->created && gmtime_r(&t, &tm))
+            strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", &tm);
+        int w = snprintf(out + o, cap - o,
+                         "%svolume %u is read as its shadow copy vss%u {%s}, created %s (the "
+                         "volume as it was then, not as it is now)",
+                         o ? "; " : "", v->index, sh->index, sh->identifier, when);
+        o = w < 0 ? cap : o + (size_t)w;
+    }
+    return out[0] != '\0';
 }

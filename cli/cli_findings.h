@@ -19,9 +19,6 @@ const char *cli_findings_primary(const cli_install_report *ir);
 void cli_findings_write_json(cli_json *j, const cli_install_report *ir);
 void cli_findings_write_text(FILE *out, const cli_install_report *ir);
 void cli_findings_write_markdown(FILE *out, const cli_install_report *ir);
-/* Takes ownership of res. NULL on allocation failure (res is then still the caller's). */
-struct cli_findings *cli_findings_new(rule_result *res);
-void cli_findings_free(struct cli_findings *f);
 /* The install's most likely cause, or NULL. */
 const rule_finding *cli_findings_top(const cli_install_report *ir);
 

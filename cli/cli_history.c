@@ -216,8 +216,8 @@ void cli_history_write_json(cli_json *j, const cli_report *r)
     cli_json_key(j, "history");
     cli_json_begin_array(j);
     size_t base = 0;
-    for (size_t i = 0; i < r->n_installs; i++) {
-        const cli_install_report *ir = &r->installs[i];
+    for (size_t i = 0; i < r->d->n_installs; i++) {
+        const cli_install_report *ir = &r->d->installs[i];
         size_t n = an_history_count(ir->history);
         for (size_t k = 0; k < n; k++) {
             const an_attempt *a = an_history_at(ir->history, k);
@@ -273,8 +273,8 @@ static void tl_event(FILE *out, const cli_install_report *ir, const an_attempt *
 int cli_history_write_timeline(FILE *out, const cli_report *r)
 {
     size_t base = 0;
-    for (size_t i = 0; i < r->n_installs; i++) {
-        const cli_install_report *ir = &r->installs[i];
+    for (size_t i = 0; i < r->d->n_installs; i++) {
+        const cli_install_report *ir = &r->d->installs[i];
         size_t n = an_history_count(ir->history);
         for (size_t k = 0; k < n; k++) {
             const an_attempt *a = an_history_at(ir->history, k);

@@ -9,14 +9,14 @@
 #include "cli/cli_json.h"
 #include "cli/cli_report.h"
 
-static const char *verdict_name(cli_verdict v)
+static const char *verdict_name(sxs_verdict v)
 {
     switch (v) {
-    case CLI_VERDICT_HEALTHY:
+    case SXS_VERDICT_HEALTHY:
         return "healthy";
-    case CLI_VERDICT_FINDINGS:
+    case SXS_VERDICT_FINDINGS:
         return "findings";
-    case CLI_VERDICT_UNREADABLE:
+    case SXS_VERDICT_UNREADABLE:
         break;
     }
     return "unreadable";
@@ -32,8 +32,9 @@ static void write_evidence(cli_json *j, const cli_report *r)
 {
     cli_json_key(j, "evidence");
     cli_json_begin_object(j);
-    cli_json_kv_str(j, "path", r->opt->evidence);
-    if (!r->ev) {
+    cli_json_kv_str(j, "path", r->d->evidence);
+    cli_json_kv_str(j, "input", r->input);
+    if (!r->d->ev) {
         cli_json_key(j, "format");
         cli_json_null(j);
         cli_json_key(j, "size");
@@ -41,11 +42,11 @@ static void write_evidence(cli_json *j, const cli_report *r)
         cli_json_end_object(j);
         return;
     }
-    const fsa_evidence_info *info = fsa_info(r->ev);
+    const fsa_evidence_info *info = fsa_info(r->d->ev);
     cli_json_kv_str(j, "format", fsa_format_name(info->format));
     cli_json_kv_uint(j, "size", info->media_size);
-    if (r->sha256[0])
-        cli_json_kv_str(j, "sha256", r->sha256);
+    if (r->d->sha256[0])
+        cli_json_kv_str(j, "sha256", r->d->sha256);
     cli_json_key(j, "segments");
     cli_json_begin_array(j);
     for (size_t i = 0; i < info->segment_count; i++)
@@ -72,8 +73,8 @@ static void write_volumes(cli_json *j, const cli_report *r)
 {
     cli_json_key(j, "volumes");
     cli_json_begin_array(j);
-    for (size_t i = 0; r->ev && i < fsa_volume_count(r->ev); i++) {
-        const fsa_volume_info *v = fsa_volume(r->ev, i);
+    for (size_t i = 0; r->d->ev && i < fsa_volume_count(r->d->ev); i++) {
+        const fsa_volume_info *v = fsa_volume(r->d->ev, i);
         cli_json_begin_object(j);
         cli_json_kv_uint(j, "index", v->index);
         cli_json_kv_uint(j, "offset", v->offset);
@@ -207,12 +208,12 @@ static void write_errors(cli_json *j, const cli_report *r)
 {
     cli_json_key(j, "errors");
     cli_json_begin_array(j);
-    for (size_t i = 0; i < sxs_diag_count(r->diag); i++) {
-        const sxs_diag_entry *e = sxs_diag_get(r->diag, i);
+    for (size_t i = 0; i < sxs_diag_count(r->d->diag); i++) {
+        const sxs_diag_entry *e = sxs_diag_get(r->d->diag, i);
         if (e->level < SXS_DIAG_WARN)
             continue;
         cli_json_begin_object(j);
-        cli_json_kv_str(j, "source", e->source ? e->source : r->opt->evidence);
+        cli_json_kv_str(j, "source", e->source ? e->source : r->d->evidence);
         cli_json_kv_str(j, "message", e->message);
         cli_json_kv_str(j, "level", e->level == SXS_DIAG_ERROR ? "error" : "warning");
         if (e->offset >= 0)
@@ -227,7 +228,7 @@ static void write_errors(cli_json *j, const cli_report *r)
 void cli_write_json(const cli_report *r, FILE *out)
 {
     cli_json j;
-    cli_json_init(&j, out, 2);
+    cli_json_init(&j, out, 0); /* JSON Lines: one document, one line */
     cli_json_begin_object(&j);
     cli_json_key(&j, "tool");
     cli_json_begin_object(&j);
@@ -238,21 +239,22 @@ void cli_write_json(const cli_report *r, FILE *out)
     write_volumes(&j, r);
     cli_json_key(&j, "installs");
     cli_json_begin_array(&j);
-    for (size_t i = 0; i < r->n_installs; i++)
-        write_install(&j, &r->installs[i]);
+    for (size_t i = 0; i < r->d->n_installs; i++)
+        write_install(&j, &r->d->installs[i]);
     cli_json_end_array(&j);
     cli_json_key(&j, "verdict");
     cli_json_begin_object(&j);
-    cli_json_kv_str(&j, "status", verdict_name(r->verdict));
-    kv_opt_str(&j, "primary", r->primary_id);
-    cli_json_kv_str(&j, "summary", r->summary);
+    cli_json_kv_str(&j, "status", verdict_name(r->d->verdict));
+    kv_opt_str(&j, "primary", r->d->primary_id);
+    cli_json_kv_str(&j, "summary", r->d->summary);
     cli_json_end_object(&j);
     cli_json_key(&j, "findings");
     cli_json_begin_array(&j);
-    for (size_t i = 0; i < r->n_installs; i++)
-        cli_findings_write_json(&j, &r->installs[i]);
+    for (size_t i = 0; i < r->d->n_installs; i++)
+        cli_findings_write_json(&j, &r->d->installs[i]);
     cli_json_end_array(&j);
     cli_history_write_json(&j, r);
     write_errors(&j, r);
     cli_json_end_object(&j);
+    fputc('\n', out);
 }

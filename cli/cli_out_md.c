@@ -22,9 +22,9 @@ static void cell(FILE *out, const char *s)
 void cli_write_markdown(const cli_report *r, FILE *out)
 {
     fputs("# sxsdoctor report\n\n", out);
-    fprintf(out, "- **Evidence**: `%s`", r->opt->evidence);
-    if (r->ev) {
-        const fsa_evidence_info *info = fsa_info(r->ev);
+    fprintf(out, "- **Evidence**: `%s`", r->d->evidence);
+    if (r->d->ev) {
+        const fsa_evidence_info *info = fsa_info(r->d->ev);
         fprintf(out, " (%s, %" PRIu64 " bytes)", fsa_format_name(info->format), info->media_size);
         if (info->ewf_examiner)
             fprintf(out, ", examiner %s", info->ewf_examiner);
@@ -32,22 +32,22 @@ void cli_write_markdown(const cli_report *r, FILE *out)
             fprintf(out, ", stored MD5 `%s`", info->ewf_md5);
     }
     fputc('\n', out);
-    if (r->sha256[0])
-        fprintf(out, "- **SHA-256**: `%s`\n", r->sha256);
+    if (r->d->sha256[0])
+        fprintf(out, "- **SHA-256**: `%s`\n", r->d->sha256);
     char snap[1024];
     if (cli_snapshot_text(r, snap, sizeof(snap)))
         fprintf(out, "- **Snapshot**: %s\n", snap);
-    const char *status = r->verdict == CLI_VERDICT_HEALTHY    ? "HEALTHY"
-                         : r->verdict == CLI_VERDICT_FINDINGS ? "FINDINGS"
-                                                              : "UNREADABLE";
-    fprintf(out, "- **Verdict**: %s - %s\n", status, r->summary);
+    const char *status = r->d->verdict == SXS_VERDICT_HEALTHY    ? "HEALTHY"
+                         : r->d->verdict == SXS_VERDICT_FINDINGS ? "FINDINGS"
+                                                                 : "UNREADABLE";
+    fprintf(out, "- **Verdict**: %s - %s\n", status, r->d->summary);
 
-    if (r->ev && fsa_volume_count(r->ev)) {
+    if (r->d->ev && fsa_volume_count(r->d->ev)) {
         fputs("\n## Volumes\n\n| # | offset | size | fs | label | note "
               "|\n|---|---|---|---|---|---|\n",
               out);
-        for (size_t i = 0; i < fsa_volume_count(r->ev); i++) {
-            const fsa_volume_info *v = fsa_volume(r->ev, i);
+        for (size_t i = 0; i < fsa_volume_count(r->d->ev); i++) {
+            const fsa_volume_info *v = fsa_volume(r->d->ev, i);
             fprintf(out, "| %u | %" PRIu64 " | %" PRIu64 " | %s | ", v->index, v->offset, v->size,
                     v->fs);
             cell(out, v->label);
@@ -55,8 +55,8 @@ void cli_write_markdown(const cli_report *r, FILE *out)
             cell(out, v->note);
             fputs(" |\n", out);
         }
-        for (size_t i = 0; i < fsa_volume_count(r->ev); i++) {
-            const fsa_volume_info *v = fsa_volume(r->ev, i);
+        for (size_t i = 0; i < fsa_volume_count(r->d->ev); i++) {
+            const fsa_volume_info *v = fsa_volume(r->d->ev, i);
             if (v->shadow_error && v->shadow_error[0]) {
                 fprintf(out, "\nShadow copies of volume %u: unreadable (", v->index);
                 cell(out, v->shadow_error);
@@ -76,8 +76,8 @@ void cli_write_markdown(const cli_report *r, FILE *out)
             }
         }
     }
-    for (size_t i = 0; i < r->n_installs; i++) {
-        const cli_install_report *ir = &r->installs[i];
+    for (size_t i = 0; i < r->d->n_installs; i++) {
+        const cli_install_report *ir = &r->d->installs[i];
         fprintf(out, "\n## Windows installation %u (volume %u, `\\%s`)\n\n", ir->info->index + 1,
                 ir->info->volume, ir->info->windows_dir);
         if (!ir->analysed) {
@@ -95,14 +95,14 @@ void cli_write_markdown(const cli_report *r, FILE *out)
         cli_findings_write_markdown(out, ir);
         cli_history_write_markdown(out, ir);
     }
-    size_t nerr = sxs_diag_count_level(r->diag, SXS_DIAG_WARN);
+    size_t nerr = sxs_diag_count_level(r->d->diag, SXS_DIAG_WARN);
     if (nerr) {
         fputs("\n## Could not analyse\n\n", out);
-        for (size_t i = 0; i < sxs_diag_count(r->diag); i++) {
-            const sxs_diag_entry *e = sxs_diag_get(r->diag, i);
+        for (size_t i = 0; i < sxs_diag_count(r->d->diag); i++) {
+            const sxs_diag_entry *e = sxs_diag_get(r->d->diag, i);
             if (e->level < SXS_DIAG_WARN)
                 continue;
-            fprintf(out, "- `%s`: ", e->source ? e->source : r->opt->evidence);
+            fprintf(out, "- `%s`: ", e->source ? e->source : r->d->evidence);
             cell(out, e->message);
             fputc('\n', out);
         }

@@ -28,10 +28,10 @@ static void human_size(uint64_t n, char *out, size_t cap)
 
 static void write_evidence(const cli_report *r, FILE *out)
 {
-    fprintf(out, "Evidence: %s\n", r->opt->evidence);
-    if (!r->ev)
+    fprintf(out, "Evidence: %s\n", r->d->evidence);
+    if (!r->d->ev)
         return;
-    const fsa_evidence_info *info = fsa_info(r->ev);
+    const fsa_evidence_info *info = fsa_info(r->d->ev);
     char sz[32];
     human_size(info->media_size, sz, sizeof(sz));
     fprintf(out, "  format  %s", fsa_format_name(info->format));
@@ -40,8 +40,8 @@ static void write_evidence(const cli_report *r, FILE *out)
     fputc('\n', out);
     if (info->format != FSA_FMT_DIRECTORY)
         fprintf(out, "  size    %" PRIu64 " bytes (%s)\n", info->media_size, sz);
-    if (r->sha256[0])
-        fprintf(out, "  sha256  %s\n", r->sha256);
+    if (r->d->sha256[0])
+        fprintf(out, "  sha256  %s\n", r->d->sha256);
     char snap[1024];
     if (cli_snapshot_text(r, snap, sizeof(snap)))
         fprintf(out, "  snapshot %s\n", snap);
@@ -66,22 +66,22 @@ static void write_evidence(const cli_report *r, FILE *out)
 
 static void write_volumes(const cli_report *r, FILE *out)
 {
-    if (!r->ev)
+    if (!r->d->ev)
         return;
-    size_t n = fsa_volume_count(r->ev);
+    size_t n = fsa_volume_count(r->d->ev);
     fprintf(out, "\nVolumes: %zu\n", n);
     if (n)
         fprintf(out, "  %-3s %14s %12s  %-10s %-16s %s\n", "#", "offset", "size", "fs", "label",
                 "note");
     for (size_t i = 0; i < n; i++) {
-        const fsa_volume_info *v = fsa_volume(r->ev, i);
+        const fsa_volume_info *v = fsa_volume(r->d->ev, i);
         char sz[32];
         human_size(v->size, sz, sizeof(sz));
         fprintf(out, "  %-3u %14" PRIu64 " %12s  %-10s %-16s %s\n", v->index, v->offset, sz, v->fs,
                 v->label, v->note);
     }
     for (size_t i = 0; i < n; i++) {
-        const fsa_volume_info *v = fsa_volume(r->ev, i);
+        const fsa_volume_info *v = fsa_volume(r->d->ev, i);
         if (v->shadow_error[0])
             fprintf(out, "\nShadow copies of volume %u: unreadable (%s)\n", v->index,
                     v->shadow_error);
@@ -176,35 +176,35 @@ static void write_report(const cli_report *r, FILE *out)
 {
     write_evidence(r, out);
     write_volumes(r, out);
-    for (size_t i = 0; i < r->n_installs; i++)
-        write_install(&r->installs[i], out, r->opt->verbose);
+    for (size_t i = 0; i < r->d->n_installs; i++)
+        write_install(&r->d->installs[i], out, r->opt->verbose);
 
     fputs("\nVerdict: ", out);
-    switch (r->verdict) {
-    case CLI_VERDICT_HEALTHY:
+    switch (r->d->verdict) {
+    case SXS_VERDICT_HEALTHY:
         fputs("HEALTHY", out);
         break;
-    case CLI_VERDICT_FINDINGS:
+    case SXS_VERDICT_FINDINGS:
         fputs("FINDINGS", out);
         break;
-    case CLI_VERDICT_UNREADABLE:
+    case SXS_VERDICT_UNREADABLE:
         fputs("UNREADABLE", out);
         break;
     }
-    fprintf(out, " - %s\n", r->summary);
-    for (size_t i = 0; i < r->n_installs; i++)
-        cli_findings_write_text(out, &r->installs[i]);
-    for (size_t i = 0; i < r->n_installs; i++)
-        cli_history_write_text(out, &r->installs[i], r->opt->verbose);
+    fprintf(out, " - %s\n", r->d->summary);
+    for (size_t i = 0; i < r->d->n_installs; i++)
+        cli_findings_write_text(out, &r->d->installs[i]);
+    for (size_t i = 0; i < r->d->n_installs; i++)
+        cli_history_write_text(out, &r->d->installs[i], r->opt->verbose);
 
-    size_t nerr = sxs_diag_count_level(r->diag, SXS_DIAG_WARN);
+    size_t nerr = sxs_diag_count_level(r->d->diag, SXS_DIAG_WARN);
     if (nerr) {
         fprintf(out, "\nCould not analyse (%zu):\n", nerr);
-        for (size_t i = 0; i < sxs_diag_count(r->diag); i++) {
-            const sxs_diag_entry *e = sxs_diag_get(r->diag, i);
+        for (size_t i = 0; i < sxs_diag_count(r->d->diag); i++) {
+            const sxs_diag_entry *e = sxs_diag_get(r->d->diag, i);
             if (e->level < SXS_DIAG_WARN)
                 continue;
-            fprintf(out, "  %s: %s", e->source ? e->source : r->opt->evidence, e->message);
+            fprintf(out, "  %s: %s", e->source ? e->source : r->d->evidence, e->message);
             if (e->offset >= 0)
                 fprintf(out, " (offset %" PRId64 ")", e->offset);
             if (e->line >= 0)

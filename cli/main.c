@@ -1,17 +1,17 @@
-/* sxsdoctor: entry point. Parses options, loads the rules, builds the report and prints it.
- * The only place that decides the exit code (see common/sxs_exit.h). */
+/* sxsdoctor: entry point. Parses options, loads the rules, checks the evidence list, then
+ * hands the run to cli_batch.c (every evidence through diagnose/sxs_diagnose.h, each in a
+ * worker process). Usage errors (exit 2) are all found here, before any evidence is read. */
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli/cli_args.h"
-#include "cli/cli_escape.h"
-#include "cli/cli_progress.h"
-#include "cli/cli_history.h"
-#include "cli/cli_report.h"
+#include "cli/cli_inputs.h"
+#include "cli/cli_run.h"
 #include "common/sxs_exit.h"
 #include "rules/rule.h"
 
@@ -19,51 +19,12 @@
 #define SXS_VERSION "0.0.0"
 #endif
 
-/* Messages about the evidence go to stderr too, so a person piping --json still sees them. */
 /* True when a and b name one existing file (the timeline must never overwrite evidence). */
 static bool same_file(const char *a, const char *b)
 {
     struct stat sa, sb;
     return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
            sa.st_ino == sb.st_ino;
-}
-
-static int write_timeline(const cli_report *r, const char *path)
-{
-    FILE *f = fopen(path, "w");
-    if (!f) {
-        fprintf(stderr, "sxsdoctor: cannot write the timeline %s: %s\n", path, strerror(errno));
-        return -errno;
-    }
-    int rc = cli_history_write_timeline(f, r);
-    if (fclose(f) != 0 || rc < 0) {
-        fprintf(stderr, "sxsdoctor: writing the timeline %s failed\n", path);
-        return -EIO;
-    }
-    return 0;
-}
-
-static void print_diag(const cli_report *r)
-{
-    for (size_t i = 0; i < sxs_diag_count(r->diag); i++) {
-        const sxs_diag_entry *e = sxs_diag_get(r->diag, i);
-        if (e->level < SXS_DIAG_WARN && !r->opt->verbose)
-            continue;
-        fputs("sxsdoctor: ", stderr);
-        cli_put_value(stderr, e->source ? e->source : r->opt->evidence);
-        fputs(e->level == SXS_DIAG_ERROR  ? ": error: "
-              : e->level == SXS_DIAG_WARN ? ": warning: "
-                                          : ": ",
-              stderr);
-        cli_put_value(stderr, e->message);
-        if (e->offset >= 0)
-            fprintf(stderr, " (offset %lld)", (long long)e->offset);
-        if (e->line >= 0)
-            fprintf(stderr, " (line %lld)", (long long)e->line);
-        fputc('\n', stderr);
-    }
-    if (sxs_diag_dropped(r->diag))
-        fprintf(stderr, "sxsdoctor: %zu further messages dropped\n", sxs_diag_dropped(r->diag));
 }
 
 static void print_rule_error(const char *file, int line, const char *message, void *ctx)
@@ -124,11 +85,39 @@ static void list_rules(const rule_set *rs)
     printf("%zu rule(s)\n", n);
 }
 
+/* --timeline takes one evidence and is never one of them. 0, or SXS_EXIT_USAGE. */
+static int check_timeline(const cli_options *opt, const cli_inputs *inputs)
+{
+    if (!opt->timeline)
+        return 0;
+    if (inputs->count > 1) {
+        fprintf(stderr,
+                "sxsdoctor: --timeline takes one EVIDENCE (%zu given); run once per "
+                "disk for a timeline each\n",
+                inputs->count);
+        return SXS_EXIT_USAGE;
+    }
+    if (same_file(opt->timeline, inputs->paths[0])) {
+        fprintf(stderr, "sxsdoctor: --timeline %s is the evidence; it is never written\n",
+                opt->timeline);
+        return SXS_EXIT_USAGE;
+    }
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     cli_options opt;
     if (cli_parse_args(argc, argv, &opt, stderr) < 0)
         return SXS_EXIT_USAGE;
+    /* the recovery password leaves argv (and ps) before any work; the workers get a copy */
+    char recovery_buf[128] = "";
+    const char *recovery = NULL;
+    if (opt.recovery_password) {
+        snprintf(recovery_buf, sizeof(recovery_buf), "%s", opt.recovery_password);
+        explicit_bzero(opt.recovery_password, strlen(opt.recovery_password));
+        recovery = recovery_buf;
+    }
     switch (opt.action) {
     case CLI_ACTION_HELP:
         cli_print_usage(stdout);
@@ -150,41 +139,25 @@ int main(int argc, char **argv)
         return SXS_EXIT_HEALTHY;
     }
 
-    if (opt.timeline && same_file(opt.timeline, opt.evidence)) {
-        fprintf(stderr, "sxsdoctor: --timeline %s is the evidence; it is never written\n",
-                opt.timeline);
+    cli_inputs inputs;
+    if (cli_inputs_build(opt.evidence, opt.n_evidence, opt.from, opt.n_from, &inputs, stderr) < 0) {
         rule_set_free(rules);
         return SXS_EXIT_USAGE;
     }
-    cli_progress_init(opt.progress);
-    cli_report r = {.version = SXS_VERSION};
-    int rc = cli_report_build(&r, &opt, rules);
-    print_diag(&r);
-    bool undelivered = opt.timeline && write_timeline(&r, opt.timeline) < 0;
-    /* text and Markdown carry evidence text to a terminal: escaped (cli_escape.h) */
-    FILE *esc = opt.format == CLI_FORMAT_JSON ? NULL : cli_escaping_stream(stdout);
-    FILE *out = esc ? esc : stdout;
-    switch (opt.format) {
-    case CLI_FORMAT_JSON:
-        cli_write_json(&r, out);
-        break;
-    case CLI_FORMAT_MARKDOWN:
-        cli_write_markdown(&r, out);
-        break;
-    case CLI_FORMAT_TEXT:
-        cli_write_text(&r, out);
-        break;
+    int rc = check_timeline(&opt, &inputs);
+    if (rc == 0) {
+        cli_run run = {
+            .opt = &opt,
+            .inputs = &inputs,
+            .rules = rules,
+            .version = SXS_VERSION,
+            .recovery_password = recovery,
+            .progress = opt.progress == 1 || (opt.progress == -1 && isatty(STDERR_FILENO)),
+        };
+        rc = cli_run_batch(&run);
     }
-    if (esc && fclose(esc) != 0)
-        undelivered = true;
-    if (fflush(stdout) != 0 || ferror(stdout)) {
-        fprintf(stderr, "sxsdoctor: writing the report to standard output failed: %s\n",
-                strerror(errno));
-        undelivered = true;
-    }
-    if (undelivered)
-        rc = SXS_EXIT_OUTPUT;
-    cli_report_free(&r);
+    explicit_bzero(recovery_buf, sizeof(recovery_buf));
+    cli_inputs_free(&inputs);
     rule_set_free(rules);
     return rc;
 }

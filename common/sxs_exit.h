@@ -10,5 +10,9 @@ enum sxs_exit_code {
     SXS_EXIT_OUTPUT = 4,     /* the report (or --timeline file) could not be written; wins
                                 over 0, 1 and 3, since the verdict was not delivered */
 };
+/* A run over several evidence exits with the worst of their codes, ranked 4 > 3 > 1 > 0 (the
+ * numeric order): a verdict not delivered outranks an evidence not read, which outranks
+ * findings. A crashed analysis counts as 3. 2 is never an evidence's code: usage errors stop
+ * the run before any evidence is read (cli/cli_batch.c). */
 
 #endif

@@ -67,4 +67,17 @@
  * 255 characters, so a longer one cannot name a service and is reported as such. */
 #define SXS_MAX_MULTI_SZ_ITEM 255
 
+/* Most evidence in one run (arguments and --from lines together). A lab's image library or a
+ * fleet after a bad patch night is hundreds to a few thousand disks; the list is held in
+ * memory and checked before any work, so it stays bounded. */
+#define SXS_MAX_BATCH 100000
+
+/* Most evidence analysed at once (--jobs). Each worker is a process within the 64 MiB budget;
+ * more than this on one machine only thrashes the disk being read. */
+#define SXS_MAX_JOBS 64
+
+/* Largest report one worker may hand back. Real reports are tens to hundreds of KiB; the
+ * parent holds at most --jobs of them to print in input order. */
+#define SXS_MAX_REPORT_SIZE (16U * 1024 * 1024)
+
 #endif

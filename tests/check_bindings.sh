@@ -13,6 +13,15 @@ for lib in libregf libevtx libesedb libbde libvshadow; do
         echo "FAIL: $bin loads $lib.so (it must use the island's static copy)"; fail=1
     fi
 done
+# libewf.so.2 (20140813) carries its own libbfio and libcdata and exports them: when libbfio.so
+# comes before it in the search order, libewf's own calls bind to the newer libbfio and every
+# E01 fails to open ("invalid pool - missing last used list"). The order is the link order.
+order=$(readelf -d "$bin" | grep -oE "NEEDED.*\[lib(ewf|bfio)\.so" | grep -oE "lib(ewf|bfio)" |
+        tr '\n' ' ')
+case "$order" in
+"libewf libbfio " | "libewf " | "") ;;
+*) echo "FAIL: $bin searches libbfio.so before libewf.so (NEEDED order: $order)"; fail=1 ;;
+esac
 # the islands keep only their API global: an_hive_*, an_evtx_* and an_edb_*
 leaked=$(nm --defined-only "$bin" | awk '$2 ~ /^[TDBR]$/ {print $3}' | grep -E "^$support" | head -5 || true)
 if [ -n "$leaked" ]; then

@@ -282,17 +282,18 @@ int sxs_run_sample_json(const char *file, char **ret_out, char **ret_err)
     return rc;
 }
 
-char *sxs_json_query(const char *json, const char *expr)
+/* Writes doc to a file and prints the Python expression expr evaluated after load (which
+ * binds the parsed document(s)). */
+static char *python_query(const char *doc, const char *load, const char *expr)
 {
     char *dir = sxs_test_tmpdir("json");
     char *path = NULL, *code = NULL;
     cr_assert(asprintf(&path, "%s/r.json", dir) > 0);
     FILE *f = fopen(path, "w");
     cr_assert_not_null(f);
-    fputs(json, f);
+    fputs(doc, f);
     fclose(f);
-    cr_assert(asprintf(&code, "import json,sys; d=json.load(open(sys.argv[1])); print(%s)", expr) >
-              0);
+    cr_assert(asprintf(&code, "import json,sys; %s; print(%s)", load, expr) > 0);
     char *argv[] = {"/usr/bin/python3", "-c", code, path, NULL};
     char *out = NULL, *err = NULL;
     int rc = sxs_run(argv, &out, &err, NULL);
@@ -307,4 +308,18 @@ char *sxs_json_query(const char *json, const char *expr)
     free(path);
     free(dir);
     return out;
+}
+
+char *sxs_json_query(const char *json, const char *expr)
+{
+    return python_query(json, "d=json.load(open(sys.argv[1]))", expr);
+}
+
+char *sxs_jsonl_query(const char *jsonl, const char *expr)
+{
+    /* every line a document, each ended by its newline (a missing last one fails) */
+    return python_query(jsonl,
+                        "t=open(sys.argv[1]).read(); assert t.endswith('\\n') or not t; "
+                        "L=[json.loads(l) for l in t.split('\\n')[:-1]]",
+                        expr);
 }

@@ -53,6 +53,15 @@ char *sxs_json_query(const char *json, const char *expr);
         free(v_);                                                                                  \
     } while (0)
 
+/* The same over JSON Lines: L is the list of documents, one a line. */
+char *sxs_jsonl_query(const char *jsonl, const char *expr);
+#define ASSERT_JSONL(jsonl, expr, expected)                                                        \
+    do {                                                                                           \
+        char *v_ = sxs_jsonl_query(jsonl, expr);                                                   \
+        cr_assert_str_eq(v_, expected, "%s", expr);                                                \
+        free(v_);                                                                                  \
+    } while (0)
+
 /* Reads a whole (small, test-owned) file; malloc'd, NUL-terminated; NULL on error. */
 char *sxs_slurp(const char *path, size_t *ret_len);
 

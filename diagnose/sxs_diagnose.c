@@ -1,6 +1,6 @@
-/* Builds the report: open the evidence read-only, then for each Windows install run the
- * collectors (registry, file system, logs) and the rules. */
-#include "cli/cli_report.h"
+/* The pipeline: open the evidence read-only, then for each Windows install run the
+ * collectors (registry, file system, logs) and the rules, and judge the whole evidence. */
+#include "diagnose/sxs_diagnose.h"
 
 #include <errno.h>
 #include <openssl/evp.h>
@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "analyzer/an_boot.h"
 #include "analyzer/an_fscollect.h"
@@ -19,15 +18,70 @@
 #include "analyzer/an_setupdiag.h"
 #include "analyzer/an_snapshots.h"
 #include "analyzer/an_registry.h"
-#include "cli/cli_findings.h"
-#include "cli/cli_progress.h"
-#include "common/sxs_exit.h"
-#include "rules/rule.h"
+#include <ctype.h>
+#include <stdarg.h>
 
-const char *cli_fact_str(const cli_install_report *ir, const char *name)
+#include "common/sxs_exit.h"
+
+const char *sxs_install_fact(const sxs_install_report *ir, const char *name)
 {
-    const an_fact *f = an_facts_get(ir->facts, name);
+    const an_fact *f = ir->facts ? an_facts_get(ir->facts, name) : NULL;
     return f ? f->value : NULL;
+}
+
+const rule_finding *sxs_install_top(const sxs_install_report *ir)
+{
+    return ir->findings && ir->findings->nfindings ? &ir->findings->findings[0] : NULL;
+}
+
+int sxs_verdict_exit_code(sxs_verdict v)
+{
+    return v == SXS_VERDICT_HEALTHY    ? SXS_EXIT_HEALTHY
+           : v == SXS_VERDICT_FINDINGS ? SXS_EXIT_FINDINGS
+                                       : SXS_EXIT_UNREADABLE;
+}
+
+bool sxs_valid_recovery_password(const char *s)
+{
+    for (int g = 0; g < 8; g++) {
+        for (int i = 0; i < 6; i++, s++)
+            if (!isdigit((unsigned char)*s))
+                return false;
+        if (*s != (g == 7 ? '\0' : '-'))
+            return false;
+        s++;
+    }
+    return true;
+}
+
+/* One run: the report being built and the options it was asked with. */
+typedef struct {
+    sxs_report *r;
+    const sxs_diagnose_options *opt;
+} run;
+
+static void progress(const run *x, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void progress(const run *x, const char *fmt, ...)
+{
+    if (!x->opt->progress)
+        return;
+    char stage[160];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(stage, sizeof(stage), fmt, ap);
+    va_end(ap);
+    x->opt->progress(stage, x->opt->progress_ctx);
+}
+
+typedef struct {
+    const run *x;
+    unsigned install;
+} log_progress_ctx;
+
+static void log_progress(size_t index, size_t count, const char *path, void *ctx)
+{
+    const log_progress_ctx *c = ctx;
+    progress(c->x, "installation %u: log %zu/%zu %s", c->install, index + 1, count, path);
 }
 
 /* SHA-256 of the whole evidence as the container presents it (segments concatenated for
@@ -66,8 +120,10 @@ static int hash_evidence(const fsa_evidence_info *info, char out[65])
 
 /* Facts first (registry, then file system, which reads the registry's CBS facts), then the
  * logs, then every rule over both in one pass per log. */
-static void analyse_install(cli_report *r, cli_install_report *ir, const rule_set *rules)
+static void analyse_install(const run *x, sxs_install_report *ir)
 {
+    sxs_report *r = x->r;
+    const rule_set *rules = x->opt->rules;
     const fsa_install_info *in = ir->info;
     unsigned n = in->index + 1;
     ir->facts = an_facts_new();
@@ -77,24 +133,24 @@ static void analyse_install(cli_report *r, cli_install_report *ir, const rule_se
     }
     ir->analysed = true;
 
-    cli_progress("sxsdoctor: installation %u: registry hives", n);
+    progress(x, "installation %u: registry hives", n);
     an_hive_report hives[3];
     memset(hives, 0, sizeof(hives));
     if (an_registry_collect(in->fs, in->windows_dir, ir->facts, &ir->tz, hives, r->diag) < 0)
         sxs_diag_add(r->diag, SXS_DIAG_WARN, fsa_fs_describe(in->fs), -1,
                      "installation %u: the registry could not be analysed", n);
 
-    cli_progress("sxsdoctor: installation %u: WinSxS and file-system evidence", n);
+    progress(x, "installation %u: WinSxS and file-system evidence", n);
     if (an_fs_collect(in->fs, in->windows_dir, ir->facts, r->diag) < 0)
         sxs_diag_add(r->diag, SXS_DIAG_WARN, fsa_fs_describe(in->fs), -1,
                      "installation %u: file-system evidence could not be collected", n);
 
-    cli_progress("sxsdoctor: installation %u: boot evidence", n);
+    progress(x, "installation %u: boot evidence", n);
     if (an_boot_collect(in->fs, in->windows_dir, ir->facts, r->diag) < 0)
         sxs_diag_add(r->diag, SXS_DIAG_ERROR, NULL, -1,
                      "installation %u: boot evidence could not be collected: out of memory", n);
 
-    cli_progress("sxsdoctor: installation %u: finding logs", n);
+    progress(x, "installation %u: finding logs", n);
     if (an_logs_find_facts(in->fs, in->windows_dir, ir->facts, &ir->logs, &ir->n_logs, r->diag) <
         0) {
         ir->logs = NULL;
@@ -118,11 +174,12 @@ static void analyse_install(cli_report *r, cli_install_report *ir, const rule_se
     an_history_consumer(ir->history, &consumers[nc++]);
     if (scan)
         rule_scan_consumer(scan, &consumers[nc++]);
-    int pr = an_logs_pass(in->fs, ir->logs, ir->n_logs, &ir->tz, consumers, nc, cli_progress_log,
-                          (void *)(uintptr_t)n, r->diag);
+    log_progress_ctx lp = {x, n};
+    int pr = an_logs_pass(in->fs, ir->logs, ir->n_logs, &ir->tz, consumers, nc, log_progress, &lp,
+                          r->diag);
     /* the event logs: Windows Update's and servicing's own records of the same installs */
     if (pr == 0) {
-        cli_progress("sxsdoctor: installation %u: event logs", n);
+        progress(x, "installation %u: event logs", n);
         pr = an_evtlog_collect(in->fs, in->windows_dir, ir->history, ir->facts, r->diag);
     }
     /* and Windows Update's own history database */
@@ -133,13 +190,13 @@ static void analyse_install(cli_report *r, cli_install_report *ir, const rule_se
     if (pr == 0)
         pr = an_history_add_setupdiag(ir->history, ir->facts);
     if (pr == 0)
-        pr = an_history_finish(ir->history, cli_fact_str(ir, "os.current_build"), ir->facts);
+        pr = an_history_finish(ir->history, sxs_install_fact(ir, "os.current_build"), ir->facts);
     if (pr == 0)
         pr = an_history_driver_facts(ir->history, in->fs, in->windows_dir, ir->facts, r->diag);
     /* what the shadow copies hold of what the facts above found broken (nothing is read
      * unless the volume has shadow copies and something is broken) */
     if (pr == 0) {
-        cli_progress("sxsdoctor: installation %u: shadow copies", n);
+        progress(x, "installation %u: shadow copies", n);
         pr = an_snapshots_collect(r->ev, in, ir->facts, r->diag);
     }
     if (pr < 0 || !scan) {
@@ -154,8 +211,8 @@ static void analyse_install(cli_report *r, cli_install_report *ir, const rule_se
         .windows_dir = in->windows_dir,
         .facts = ir->facts,
         .tz = &ir->tz,
-        .target_drive = r->opt->target_drive,
-        .boot_drive = r->opt->boot_drive,
+        .target_drive = x->opt->target_drive,
+        .boot_drive = x->opt->boot_drive,
     };
     rule_result *res = NULL;
     int er = rule_scan_finish(scan, &input, &res, r->diag);
@@ -165,15 +222,13 @@ static void analyse_install(cli_report *r, cli_install_report *ir, const rule_se
                      n);
         return;
     }
-    ir->findings = cli_findings_new(res);
-    if (!ir->findings)
-        rule_result_free(res);
+    ir->findings = res;
 }
 
 /* Chunks of the container that failed their own checksum while the analysis read near them:
  * the reads that needed them were refused (and named by whoever needed them); this says that
  * the image itself is damaged, which ewfverify would confirm. */
-static void container_damage(cli_report *r)
+static void container_damage(sxs_report *r)
 {
     fsa_range bad[4];
     size_t n = fsa_container_damage(r->ev, bad, 4);
@@ -185,7 +240,7 @@ static void container_damage(cli_report *r)
         len += (size_t)snprintf(list + len, sizeof(list) - len, "%sbytes %llu-%llu", i ? ", " : "",
                                 (unsigned long long)bad[i].offset,
                                 (unsigned long long)(bad[i].offset + bad[i].size - 1));
-    sxs_diag_add(r->diag, SXS_DIAG_WARN, r->opt->evidence, (int64_t)bad[0].offset,
+    sxs_diag_add(r->diag, SXS_DIAG_WARN, r->evidence, (int64_t)bad[0].offset,
                  "the image is damaged: %zu range%s of EWF chunks fail%s their checksum (%s%s); "
                  "no data from them was used as evidence. Check the image with ewfverify and "
                  "acquire it again if you can",
@@ -194,14 +249,14 @@ static void container_damage(cli_report *r)
 
 /* Most likely cause across installs: the engine orders each install's findings; compare the
  * tops by severity, then confidence. */
-static const cli_install_report *best_install(const cli_report *r)
+static const sxs_install_report *best_install(const sxs_report *r)
 {
-    const cli_install_report *best = NULL;
+    const sxs_install_report *best = NULL;
     for (size_t i = 0; i < r->n_installs; i++) {
-        const rule_finding *f = cli_findings_top(&r->installs[i]);
+        const rule_finding *f = sxs_install_top(&r->installs[i]);
         if (!f)
             continue;
-        const rule_finding *b = best ? cli_findings_top(best) : NULL;
+        const rule_finding *b = best ? sxs_install_top(best) : NULL;
         if (!b || f->severity > b->severity ||
             (f->severity == b->severity && f->confidence > b->confidence))
             best = &r->installs[i];
@@ -215,7 +270,7 @@ static bool is_unread(const an_fact *f)
 }
 
 /* Is part the source of an unread.* fact before fact k of install i? */
-static bool part_seen(const cli_report *r, size_t i, size_t k, const char *part)
+static bool part_seen(const sxs_report *r, size_t i, size_t k, const char *part)
 {
     for (size_t a = 0; a <= i; a++) {
         const an_facts *facts = r->installs[a].facts;
@@ -231,7 +286,7 @@ static bool part_seen(const cli_report *r, size_t i, size_t k, const char *part)
 
 /* The unread.* facts of the analysed installs: their count, and their sources (the parts
  * not read) joined into out, each once, cut to fit. */
-static size_t unread_parts(const cli_report *r, char *out, size_t cap)
+static size_t unread_parts(const sxs_report *r, char *out, size_t cap)
 {
     size_t n = 0, o = 0;
     out[0] = '\0';
@@ -278,15 +333,16 @@ static int read_key_file(const char *path, const char *what, char *buf, size_t c
 
 /* Longest key text accepted (a BitLocker password is at most 256 characters, UTF-8 up to 4
  * bytes each; the recovery password is 55). */
-#define CLI_KEY_CAP 1100
+#define SXS_KEY_CAP 1100
 
 typedef struct {
-    char recovery[CLI_KEY_CAP];
-    char password[CLI_KEY_CAP];
-} cli_keys;
+    char recovery[SXS_KEY_CAP];
+    char password[SXS_KEY_CAP];
+} key_text;
 
 /* Gathers the key material of opt into k and o. 0, or negative with a diag. */
-static int gather_keys(const cli_options *opt, cli_keys *k, fsa_open_opts *o, sxs_diag *diag)
+static int gather_keys(const char *evidence, const sxs_diagnose_options *opt, key_text *k,
+                       fsa_open_opts *o, sxs_diag *diag)
 {
     const char *env = getenv("SXS_BITLOCKER_RECOVERY_PASSWORD");
     if (opt->recovery_password) {
@@ -299,8 +355,8 @@ static int gather_keys(const cli_options *opt, cli_keys *k, fsa_open_opts *o, sx
         snprintf(k->recovery, sizeof(k->recovery), "%s", env);
     }
     if (k->recovery[0]) {
-        if (!cli_valid_recovery_password(k->recovery)) {
-            sxs_diag_add(diag, SXS_DIAG_ERROR, opt->evidence, -1,
+        if (!sxs_valid_recovery_password(k->recovery)) {
+            sxs_diag_add(diag, SXS_DIAG_ERROR, evidence, -1,
                          "the BitLocker recovery password given (%s) is not 48 digits in 8 "
                          "groups of 6 joined by '-'",
                          opt->recovery_password        ? "--recovery-password"
@@ -321,33 +377,29 @@ static int gather_keys(const cli_options *opt, cli_keys *k, fsa_open_opts *o, sx
     return 0;
 }
 
-int cli_report_build(cli_report *r, const cli_options *opt, const struct rule_set *rules)
+/* Fills r (evidence and diag set, verdict unreadable) for evidence. */
+static void build(sxs_report *r, const sxs_diagnose_options *opt)
 {
-    r->opt = opt;
-    r->diag = sxs_diag_new();
-    r->verdict = CLI_VERDICT_UNREADABLE;
-    if (!r->diag)
-        return SXS_EXIT_UNREADABLE;
+    const run x = {r, opt};
+    const char *evidence = r->evidence;
+    const rule_set *rules = opt->rules;
 
-    cli_keys keys = {0};
+    key_text keys = {0};
     fsa_open_opts fo = {0};
-    int opened = gather_keys(opt, &keys, &fo, r->diag);
+    int opened = gather_keys(evidence, opt, &keys, &fo, r->diag);
     if (opened == 0)
-        opened = fsa_open_ex(opt->evidence, &fo, r->diag, &r->ev);
+        opened = fsa_open_ex(evidence, &fo, r->diag, &r->ev);
     explicit_bzero(&keys, sizeof(keys));
     explicit_bzero(&fo, sizeof(fo));
-    if (opt->recovery_password) /* argv: gone from ps from here on */
-        explicit_bzero(opt->recovery_password, strlen(opt->recovery_password));
     if (opened < 0) {
-        snprintf(r->summary, sizeof(r->summary), "the evidence %s could not be read",
-                 opt->evidence);
-        return SXS_EXIT_UNREADABLE;
+        snprintf(r->summary, sizeof(r->summary), "the evidence %s could not be read", evidence);
+        return;
     }
     if (opt->hash) {
         int hr = hash_evidence(fsa_info(r->ev), r->sha256);
         if (hr < 0)
-            sxs_diag_add(r->diag, SXS_DIAG_WARN, opt->evidence, -1,
-                         "could not hash the evidence: %s", strerror(-hr));
+            sxs_diag_add(r->diag, SXS_DIAG_WARN, evidence, -1, "could not hash the evidence: %s",
+                         strerror(-hr));
     }
 
     r->n_installs = fsa_install_count(r->ev);
@@ -355,50 +407,52 @@ int cli_report_build(cli_report *r, const cli_options *opt, const struct rule_se
         snprintf(r->summary, sizeof(r->summary),
                  "no Windows installation found on %s (no volume holds "
                  "Windows\\System32\\config\\SOFTWARE)",
-                 opt->evidence);
-        sxs_diag_add(r->diag, SXS_DIAG_ERROR, opt->evidence, -1, "no Windows installation found");
-        return SXS_EXIT_UNREADABLE;
+                 evidence);
+        sxs_diag_add(r->diag, SXS_DIAG_ERROR, evidence, -1, "no Windows installation found");
+        return;
     }
     if (opt->install > 0 && (size_t)opt->install > r->n_installs) {
         snprintf(r->summary, sizeof(r->summary),
                  "--install %d asked, but %s holds %zu Windows installation(s)", opt->install,
-                 opt->evidence, r->n_installs);
-        sxs_diag_add(r->diag, SXS_DIAG_ERROR, opt->evidence, -1, "%s", r->summary);
+                 evidence, r->n_installs);
+        sxs_diag_add(r->diag, SXS_DIAG_ERROR, evidence, -1, "%s", r->summary);
         r->n_installs = 0;
-        return SXS_EXIT_UNREADABLE;
+        return;
     }
     r->installs = calloc(r->n_installs, sizeof(*r->installs));
-    if (!r->installs)
-        return SXS_EXIT_UNREADABLE;
+    if (!r->installs) {
+        r->n_installs = 0;
+        sxs_diag_add(r->diag, SXS_DIAG_ERROR, NULL, -1, "out of memory");
+        return;
+    }
 
     for (size_t i = 0; i < r->n_installs; i++) {
-        cli_install_report *ir = &r->installs[i];
+        sxs_install_report *ir = &r->installs[i];
         ir->info = fsa_install(r->ev, i);
         if (opt->install > 0 && (size_t)opt->install != i + 1)
             continue;
-        analyse_install(r, ir, rules);
+        analyse_install(&x, ir);
     }
-    cli_progress_done();
     container_damage(r);
 
     /* Evidence a rule needs that could not be read (unread.* facts: a hive, its keys, a log,
      * the WinSxS listing): never HEALTHY; named in the summary either way. */
     char unread[256];
     size_t n_unread = unread_parts(r, unread, sizeof(unread));
-    const cli_install_report *best = best_install(r);
+    const sxs_install_report *best = best_install(r);
     if (best) {
-        const rule_finding *f = cli_findings_top(best);
+        const rule_finding *f = sxs_install_top(best);
         size_t total = 0;
         for (size_t i = 0; i < r->n_installs; i++)
-            total += cli_findings_count(&r->installs[i]);
-        r->verdict = CLI_VERDICT_FINDINGS;
+            total += r->installs[i].findings ? r->installs[i].findings->nfindings : 0;
+        r->verdict = SXS_VERDICT_FINDINGS;
         r->primary_id = f->id;
         snprintf(r->summary, sizeof(r->summary),
                  "most likely cause: %s, %s (installation %u; %s confidence)%s%s%s", f->id,
                  f->title, best->info->index + 1, rule_confidence_name(f->confidence),
                  total > 1 ? "; see the other findings below" : "",
                  n_unread ? "; not read, so not checked: " : "", n_unread ? unread : "");
-        return SXS_EXIT_FINDINGS;
+        return;
     }
     /* No rule fired, yet the history holds a failure no later attempt resolved (only with
      * --no-builtin-rules: the shipped UPGRADE-FAILED / UPDATE-FAILED rules name it): that is
@@ -407,18 +461,18 @@ int cli_report_build(cli_report *r, const cli_options *opt, const struct rule_se
     for (size_t i = 0; i < r->n_installs; i++)
         unresolved += an_history_unresolved(r->installs[i].history);
     if (unresolved) {
-        r->verdict = CLI_VERDICT_FINDINGS;
+        r->verdict = SXS_VERDICT_FINDINGS;
         snprintf(r->summary, sizeof(r->summary),
                  "no loaded rule explains %zu unresolved failed attempt(s) in the servicing "
                  "history (see the history)",
                  unresolved);
-        return SXS_EXIT_FINDINGS;
+        return;
     }
     /* Nothing found, but part of the evidence could not be read (an unreadable hive, a
      * damaged log): that is not a clean bill of health. */
     size_t errors = sxs_diag_count_level(r->diag, SXS_DIAG_ERROR);
     if (n_unread || errors) {
-        r->verdict = CLI_VERDICT_UNREADABLE;
+        r->verdict = SXS_VERDICT_UNREADABLE;
         if (n_unread)
             snprintf(r->summary, sizeof(r->summary),
                      "no known cause found in what could be read, but %zu part(s) of the "
@@ -429,48 +483,62 @@ int cli_report_build(cli_report *r, const cli_options *opt, const struct rule_se
                      "no known cause found in what could be read, but %zu part(s) of the "
                      "evidence could not be read (see the errors)",
                      errors);
-        return SXS_EXIT_UNREADABLE;
+        return;
     }
-    r->verdict = CLI_VERDICT_HEALTHY;
+    r->verdict = SXS_VERDICT_HEALTHY;
     snprintf(r->summary, sizeof(r->summary),
              "no known cause of an update failure found (%zu rule(s) checked)",
              rules ? rule_set_count(rules) : (size_t)0);
-    return SXS_EXIT_HEALTHY;
+    return;
 }
 
-void cli_report_free(cli_report *r)
+int sxs_diagnose(const char *evidence, const sxs_diagnose_options *opt, sxs_report **ret_report)
 {
+    sxs_report *r = calloc(1, sizeof(*r));
+    if (!r)
+        return -ENOMEM;
+    r->verdict = SXS_VERDICT_UNREADABLE;
+    r->evidence = strdup(evidence);
+    r->diag = sxs_diag_new();
+    if (!r->evidence || !r->diag) {
+        sxs_report_free(r);
+        return -ENOMEM;
+    }
+    build(r, opt);
+    *ret_report = r;
+    return 0;
+}
+
+sxs_report *sxs_report_new_failed(const char *evidence, const char *message)
+{
+    sxs_report *r = calloc(1, sizeof(*r));
+    if (!r)
+        return NULL;
+    r->verdict = SXS_VERDICT_UNREADABLE;
+    r->evidence = strdup(evidence);
+    r->diag = sxs_diag_new();
+    if (!r->evidence || !r->diag) {
+        sxs_report_free(r);
+        return NULL;
+    }
+    snprintf(r->summary, sizeof(r->summary), "%s", message);
+    sxs_diag_add(r->diag, SXS_DIAG_ERROR, evidence, -1, "%s", message);
+    return r;
+}
+
+void sxs_report_free(sxs_report *r)
+{
+    if (!r)
+        return;
     for (size_t i = 0; i < r->n_installs; i++) {
         an_facts_free(r->installs[i].facts);
-        cli_findings_free(r->installs[i].findings);
+        rule_result_free(r->installs[i].findings);
         an_history_free(r->installs[i].history);
         an_logs_free(r->installs[i].logs, r->installs[i].n_logs);
     }
     free(r->installs);
     fsa_close(r->ev);
     sxs_diag_free(r->diag);
-    memset(r, 0, sizeof(*r));
-}
-
-bool cli_snapshot_text(const cli_report *r, char *out, size_t cap)
-{
-    size_t o = 0;
-    out[0] = '\0';
-    for (size_t i = 0; r->ev && i < fsa_volume_count(r->ev) && o < cap; i++) {
-        const fsa_volume_info *v = fsa_volume(r->ev, i);
-        const fsa_shadow_info *sh = v->snapshot;
-        if (!sh)
-            continue;
-        char when[32] = "unknown date";
-        time_t t = (time_t)sh->created;
-        struct tm tm;
-        if (sh->created && gmtime_r(&t, &tm))
-            strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", &tm);
-        int w = snprintf(out + o, cap - o,
-                         "%svolume %u is read as its shadow copy vss%u {%s}, created %s (the "
-                         "volume as it was then, not as it is now)",
-                         o ? "; " : "", v->index, sh->index, sh->identifier, when);
-        o = w < 0 ? cap : o + (size_t)w;
-    }
-    return out[0] != '\0';
+    free(r->evidence);
+    free(r);
 }
