@@ -184,7 +184,7 @@ static void analyse_install(const run *x, sxs_install_report *ir)
     }
     /* and Windows Update's own history database */
     if (pr == 0) {
-        cli_progress("sxsdoctor: installation %u: Windows Update database", n);
+        progress(x, "installation %u: Windows Update database", n);
         pr = an_wudb_collect(in->fs, in->windows_dir, ir->history, ir->facts, r->diag);
     }
     if (pr == 0)
