@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analyzer/an_yal_file.h"
+
 /* ESE file header (libesedb's format documentation): signature 0x89abcdef at 4, the
  * database state at 52. */
 #define EDB_SIGNATURE_AT 4
@@ -17,102 +19,6 @@
 #define EDB_PAGE_SIZE_AT 236
 /* A large-text value longer than this is not read whole (titles are < 1 KiB). */
 #define EDB_MAX_VALUE 65536
-
-typedef struct {
-    fsa_file *f;
-    uint64_t off, size;
-    bool failed;      /* a read of the evidence failed */
-    char damage[256]; /* fsaccess's words for it */
-} edb_io;
-
-static int io_free(intptr_t **h, libbfio_error_t **e)
-{
-    (void)e;
-    *h = NULL; /* the caller owns the edb_io */
-    return 1;
-}
-
-static int io_clone(intptr_t **dst, intptr_t *src, libbfio_error_t **e)
-{
-    (void)e;
-    *dst = src; /* libesedb does not clone its handle */
-    return src ? 1 : -1;
-}
-
-static int io_open(intptr_t *h, int flags, libbfio_error_t **e)
-{
-    (void)h;
-    (void)e;
-    return (flags & LIBBFIO_ACCESS_FLAG_WRITE) ? -1 : 1; /* read-only evidence */
-}
-
-static int io_close(intptr_t *h, libbfio_error_t **e)
-{
-    (void)h;
-    (void)e;
-    return 0;
-}
-
-static ssize_t io_read(intptr_t *h, uint8_t *buf, size_t size, libbfio_error_t **e)
-{
-    (void)e;
-    edb_io *io = (edb_io *)h;
-    size_t done = 0;
-    while (done < size && io->off < io->size) {
-        long n = fsa_file_read(io->f, io->off, buf + done, size - done);
-        if (n < 0) {
-            if (!io->failed) {
-                const char *d = fsa_file_damage(io->f, NULL);
-                snprintf(io->damage, sizeof(io->damage), "%s",
-                         d && d[0] ? d : "the evidence could not be read");
-            }
-            io->failed = true;
-            return -1;
-        }
-        if (n == 0)
-            break;
-        done += (size_t)n;
-        io->off += (uint64_t)n;
-    }
-    return (ssize_t)done;
-}
-
-static ssize_t io_write(intptr_t *h, const uint8_t *buf, size_t size, libbfio_error_t **e)
-{
-    (void)h;
-    (void)buf;
-    (void)size;
-    (void)e;
-    return -1; /* never: the evidence is only read */
-}
-
-static off64_t io_seek(intptr_t *h, off64_t off, int whence, libbfio_error_t **e)
-{
-    (void)e;
-    edb_io *io = (edb_io *)h;
-    int64_t base = whence == SEEK_SET   ? 0
-                   : whence == SEEK_CUR ? (int64_t)io->off
-                   : whence == SEEK_END ? (int64_t)io->size
-                                        : -1;
-    if (base < 0 || (off < 0 && -off > base) || (off > 0 && off > INT64_MAX - base))
-        return -1;
-    io->off = (uint64_t)(base + off);
-    return (off64_t)io->off;
-}
-
-static int io_yes(intptr_t *h, libbfio_error_t **e)
-{
-    (void)h;
-    (void)e;
-    return 1;
-}
-
-static int io_get_size(intptr_t *h, size64_t *ret, libbfio_error_t **e)
-{
-    (void)e;
-    *ret = ((edb_io *)h)->size;
-    return 1;
-}
 
 bool an_edb_date(uint64_t v, int64_t *ret)
 {
@@ -322,7 +228,7 @@ static uint32_t le32(const uint8_t *p)
 }
 
 /* The header's page size (0 when no header or none stated: 4096 before Vista). */
-static uint32_t page_size(edb_io *io)
+static uint32_t page_size(an_yal_file_io *io)
 {
     uint8_t h[EDB_PAGE_SIZE_AT + 4];
     if (fsa_file_read(io->f, 0, h, sizeof(h)) != (long)sizeof(h) ||
@@ -332,7 +238,7 @@ static uint32_t page_size(edb_io *io)
     return p == 0 ? 4096 : p;
 }
 
-static void read_state(edb_io *io, an_edb_stats *st)
+static void read_state(an_yal_file_io *io, an_edb_stats *st)
 {
     uint8_t h[EDB_STATE_AT + 4];
     if (fsa_file_read(io->f, 0, h, sizeof(h)) != (long)sizeof(h))
@@ -399,16 +305,14 @@ int an_edb_read_history(fsa_file *f, const char *path, an_edb_row_cb cb, void *c
     memset(st, 0, sizeof(*st));
     if (why_cap)
         why[0] = '\0';
-    edb_io io = {.f = f, .size = fsa_file_size(f)};
+    an_yal_file_io io = {.f = f, .size = fsa_file_size(f)};
     st->size = io.size;
     read_state(&io, st);
     libbfio_handle_t *bfio = NULL;
     libesedb_file_t *file = NULL;
     libesedb_error_t *err = NULL;
     int ret = 0;
-    if (libbfio_handle_initialize(&bfio, (intptr_t *)&io, io_free, io_clone, io_open, io_close,
-                                  io_read, io_write, io_seek, io_yes, io_yes, io_get_size, 0,
-                                  NULL) != 1 ||
+    if (an_yal_file_handle(&io, &bfio) != 1 ||
         libesedb_file_initialize(&file, &err) != 1) {
         ret = -ENOMEM;
         goto out;

@@ -9,114 +9,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analyzer/an_yal_file.h"
+
 /* EVTX layout (MS-EVEN6): a 4096-byte file header, then 64 KiB chunks each starting with the
  * 8-byte signature "ElfChnk\0". */
 #define EVTX_HEADER 4096
 #define EVTX_CHUNK 65536
-
-typedef struct {
-    fsa_file *f;
-    uint64_t off, size;
-    bool failed;      /* a read of the evidence failed */
-    char damage[256]; /* fsaccess's words for it */
-} evtx_io;
-
-static int io_free(intptr_t **h, libbfio_error_t **e)
-{
-    (void)e;
-    *h = NULL; /* the caller owns the evtx_io */
-    return 1;
-}
-
-static int io_clone(intptr_t **dst, intptr_t *src, libbfio_error_t **e)
-{
-    (void)e;
-    *dst = src; /* never asked for: libevtx does not clone its handle */
-    return src ? 1 : -1;
-}
-
-static int io_open(intptr_t *h, int flags, libbfio_error_t **e)
-{
-    (void)h;
-    (void)e;
-    return (flags & LIBBFIO_ACCESS_FLAG_WRITE) ? -1 : 1; /* read-only evidence */
-}
-
-static int io_close(intptr_t *h, libbfio_error_t **e)
-{
-    (void)h;
-    (void)e;
-    return 0;
-}
-
-static ssize_t io_read(intptr_t *h, uint8_t *buf, size_t size, libbfio_error_t **e)
-{
-    (void)e;
-    evtx_io *io = (evtx_io *)h;
-    size_t done = 0;
-    while (done < size && io->off < io->size) {
-        long n = fsa_file_read(io->f, io->off, buf + done, size - done);
-        if (n < 0) {
-            if (!io->failed) {
-                int64_t at = -1;
-                const char *d = fsa_file_damage(io->f, &at);
-                snprintf(io->damage, sizeof(io->damage), "%s",
-                         d && d[0] ? d : "the evidence could not be read");
-            }
-            io->failed = true;
-            return -1;
-        }
-        if (n == 0)
-            break;
-        done += (size_t)n;
-        io->off += (uint64_t)n;
-    }
-    return (ssize_t)done;
-}
-
-static ssize_t io_write(intptr_t *h, const uint8_t *buf, size_t size, libbfio_error_t **e)
-{
-    (void)h;
-    (void)buf;
-    (void)size;
-    (void)e;
-    return -1; /* never: the evidence is only read */
-}
-
-static off64_t io_seek(intptr_t *h, off64_t off, int whence, libbfio_error_t **e)
-{
-    (void)e;
-    evtx_io *io = (evtx_io *)h;
-    int64_t base = whence == SEEK_SET   ? 0
-                   : whence == SEEK_CUR ? (int64_t)io->off
-                   : whence == SEEK_END ? (int64_t)io->size
-                                        : -1;
-    if (base < 0 || (off < 0 && -off > base))
-        return -1;
-    io->off = (uint64_t)(base + off);
-    return (off64_t)io->off;
-}
-
-static int io_exists(intptr_t *h, libbfio_error_t **e)
-{
-    (void)h;
-    (void)e;
-    return 1;
-}
-
-static int io_is_open(intptr_t *h, libbfio_error_t **e)
-{
-    (void)h;
-    (void)e;
-    return 1;
-}
-
-static int io_get_size(intptr_t *h, size64_t *ret, libbfio_error_t **e)
-{
-    (void)e;
-    *ret = ((evtx_io *)h)->size;
-    return 1;
-}
 
 bool an_evtx_filetime(uint64_t ft, int64_t *ret)
 {
@@ -178,7 +76,7 @@ static bool chunk_crc_bad(const uint8_t *c, size_t n)
  * bytes (a chunk whose header was overwritten or zeroed; a never-used slot is all zero), and
  * chunks whose checksums do not match (libevtx still reads their records). Each slot is read
  * once, 64 KiB at a time, into one buffer. */
-static int scan_chunks(evtx_io *io, an_evtx_stats *st)
+static int scan_chunks(an_yal_file_io *io, an_evtx_stats *st)
 {
     uint8_t hdr[128];
     long n = fsa_file_read(io->f, 0, hdr, sizeof(hdr));
@@ -278,7 +176,7 @@ int an_evtx_read(fsa_file *f, const char *path, an_evtx_record_cb cb, void *ctx,
     memset(st, 0, sizeof(*st));
     if (why_cap)
         why[0] = '\0';
-    evtx_io io = {.f = f, .size = fsa_file_size(f)};
+    an_yal_file_io io = {.f = f, .size = fsa_file_size(f)};
     st->size = io.size;
     int sc = scan_chunks(&io, st);
     if (sc == -ENOMEM)
@@ -293,9 +191,7 @@ int an_evtx_read(fsa_file *f, const char *path, an_evtx_record_cb cb, void *ctx,
     libevtx_error_t *err = NULL;
     rec_buf *b = malloc(sizeof(*b));
     int ret = 0;
-    if (!b || libbfio_handle_initialize(&bfio, (intptr_t *)&io, io_free, io_clone, io_open,
-                                        io_close, io_read, io_write, io_seek, io_exists, io_is_open,
-                                        io_get_size, 0, NULL) != 1) {
+    if (!b || an_yal_file_handle(&io, &bfio) != 1) {
         ret = -ENOMEM;
         goto out;
     }
