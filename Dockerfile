@@ -13,8 +13,8 @@ RUN apt-get update \
  && apt-get install -y --no-install-recommends \
       build-essential cmake pkg-config \
       libtsk-dev libewf-dev libvhdi-dev libvmdk-dev libregf-dev libbfio-dev libbde-dev \
-      libvshadow-dev libevtx-dev libhivex-dev libpcre2-dev libyaml-dev libmspack-dev \
-      libssl-dev libxml2-dev ntfs-3g-dev \
+      libvshadow-dev libevtx-dev libesedb-dev libhivex-dev libpcre2-dev libyaml-dev libmspack-dev \
+      libssl-dev libxml2-dev zlib1g-dev ntfs-3g-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
@@ -30,7 +30,7 @@ FROM debian:12-slim
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
       libtsk19 libewf2 libvhdi1 libvmdk1 libpcre2-8-0 libyaml-0-2 libmspack0 libssl3 \
-      libxml2 \
+      libxml2 zlib1g \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --uid 10001 --user-group --no-create-home --home-dir /nonexistent \
       --shell /usr/sbin/nologin sxsdoctor \

@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <zlib.h>
 
 #define EVTX_HEADER 4096u
 #define EVTX_CHUNK 65536u
@@ -40,20 +41,10 @@ struct mki_evtx {
     size_t ntpl;
 };
 
-static uint32_t crc32(const uint8_t *p, size_t n, uint32_t crc)
+/* The EVTX CRC-32 (RFC 1952, zlib's crc32), chained from crc. */
+static uint32_t crc32_of(const uint8_t *p, size_t n, uint32_t crc)
 {
-    static uint32_t table[256];
-    if (!table[1])
-        for (uint32_t i = 0; i < 256; i++) {
-            uint32_t c = i;
-            for (int k = 0; k < 8; k++)
-                c = c & 1 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-            table[i] = c;
-        }
-    crc = ~crc;
-    while (n--)
-        crc = table[(crc ^ *p++) & 0xff] ^ (crc >> 8);
-    return ~crc;
+    return (uint32_t)crc32(crc, p, (uInt)n);
 }
 
 static void le16(uint8_t *p, uint16_t v)
@@ -461,12 +452,12 @@ static int chunk_flush(struct mki_evtx *w)
     le32(h + 40, 128);
     le32(h + 44, w->last_off);
     le32(h + 48, (uint32_t)w->pos);
-    uint32_t rc = crc32(h + EVTX_CHUNK_HEADER, w->pos - EVTX_CHUNK_HEADER, 0);
+    uint32_t rc = crc32_of(h + EVTX_CHUNK_HEADER, w->pos - EVTX_CHUNK_HEADER, 0);
     if (w->o.bad_crc_chunk == (long)w->nchunks)
         rc ^= 0x5a5a5a5au;
     le32(h + 52, rc);
-    uint32_t hc = crc32(h, 120, 0);
-    hc = crc32(h + 128, EVTX_CHUNK_HEADER - 128, hc);
+    uint32_t hc = crc32_of(h, 120, 0);
+    hc = crc32_of(h + 128, EVTX_CHUNK_HEADER - 128, hc);
     le32(h + 124, hc);
     if (w->o.bad_chunk == (long)w->nchunks)
         memset(h, 0, 8);
@@ -543,7 +534,7 @@ int mki_evtx_finish(struct mki_evtx *w, struct mki_bytes *out)
     le16(h + 40, EVTX_HEADER);
     le16(h + 42, (uint16_t)w->nchunks);
     le32(h + 120, w->o.dirty ? 1u : 0u);
-    le32(h + 124, crc32(h, 120, 0) + (w->o.bad_header_crc ? 1u : 0u));
+    le32(h + 124, crc32_of(h, 120, 0) + (w->o.bad_header_crc ? 1u : 0u));
     size_t start = out->len;
     if (r == 0)
         r = mki_bytes_append(out, h, sizeof(h));

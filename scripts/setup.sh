@@ -8,7 +8,7 @@ PACKAGES=(
   libtsk-dev sleuthkit libewf-dev ewf-tools libvhdi-dev libvmdk-dev
   libregf-dev libbfio-dev libbde-dev libvshadow-dev libevtx-dev libevtx-utils libesedb-dev libesedb-utils libhivex-dev
   libhivex-bin
-  libpcre2-dev libyaml-dev libmspack-dev libssl-dev libxml2-dev
+  libpcre2-dev libyaml-dev libmspack-dev libssl-dev libxml2-dev zlib1g-dev
   ntfs-3g-dev ntfs-3g qemu-utils fdisk xz-utils gzip
   libcriterion-dev python3 hyperfine dosfstools mtools libregf-utils gcab libbde-utils libvshadow-utils
   debhelper lintian parallel python3-yaml # packaging tests (tests/pkg): ~12 MB, ~2 min once

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <zlib.h>
 
 #include "analyzer/an_yal_file.h"
 
@@ -37,21 +38,11 @@ static void first_line(char *why, size_t cap, const char *what, libevtx_error_t 
     snprintf(why, cap, "%s%s%s", what, msg[0] ? ": " : "", msg);
 }
 
-/* CRC-32 of RFC 1952 (initial value 0), as the EVTX header and chunks carry it. */
-static uint32_t crc32(const uint8_t *p, size_t n, uint32_t crc)
+/* CRC-32 of RFC 1952 (zlib's crc32, initial value 0), as the EVTX header and chunks carry
+ * it. */
+static uint32_t crc32_of(const uint8_t *p, size_t n, uint32_t crc)
 {
-    static uint32_t table[256];
-    if (!table[1])
-        for (uint32_t i = 0; i < 256; i++) {
-            uint32_t c = i;
-            for (int k = 0; k < 8; k++)
-                c = c & 1 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-            table[i] = c;
-        }
-    crc = ~crc;
-    while (n--)
-        crc = table[(crc ^ *p++) & 0xff] ^ (crc >> 8);
-    return ~crc;
+    return (uint32_t)crc32(crc, p, (uInt)n);
 }
 
 static uint32_t le32(const uint8_t *p)
@@ -68,8 +59,8 @@ static bool chunk_crc_bad(const uint8_t *c, size_t n)
     uint32_t free_off = le32(c + 48);
     if (free_off < 512 || free_off > EVTX_CHUNK)
         return true;
-    uint32_t hc = crc32(c + 128, 512 - 128, crc32(c, 120, 0));
-    return hc != le32(c + 124) || crc32(c + 512, free_off - 512, 0) != le32(c + 52);
+    uint32_t hc = crc32_of(c + 128, 512 - 128, crc32_of(c, 120, 0));
+    return hc != le32(c + 124) || crc32_of(c + 512, free_off - 512, 0) != le32(c + 52);
 }
 
 /* Chunk slots: the header's count and checksum, slots that do not start "ElfChnk" yet hold
@@ -85,7 +76,7 @@ static int scan_chunks(an_yal_file_io *io, an_evtx_stats *st)
     if (n == (long)sizeof(hdr) && memcmp(hdr, "ElfFile\0", 8) == 0) {
         st->header_chunks = (uint32_t)hdr[42] | (uint32_t)hdr[43] << 8;
         st->dirty = (hdr[120] & LIBEVTX_FILE_FLAG_IS_DIRTY) != 0;
-        st->header_crc_bad = crc32(hdr, 120, 0) != le32(hdr + 124);
+        st->header_crc_bad = crc32_of(hdr, 120, 0) != le32(hdr + 124);
     }
     if (io->size <= EVTX_HEADER)
         return 0;
