@@ -9,6 +9,7 @@
 #include "cli/cli_escape.h"
 #include "cli/cli_history.h"
 #include "cli/cli_run.h"
+#include "cli/cli_wrap.h"
 #include "common/sxs_exit.h"
 
 static int write_timeline(const cli_report *r, const char *path)
@@ -77,9 +78,15 @@ static void heading(const cli_run *run, const cli_report *r, size_t index, FILE 
         cli_put_value(out, r->input);
         fputs("`\n\n", out);
     } else {
-        fprintf(out, "%s==== Evidence %zu of %zu: ", index ? "\n" : "", index + 1, count);
-        cli_put_value(out, r->input);
-        fputs(" ====\n\n", out);
+        /* a long path wraps on a terminal, as the report under it does (cli_wrap.h) */
+        int width = cli_wrap_stdout_width();
+        FILE *wrap = width ? cli_wrapping_stream(out, width) : NULL;
+        FILE *o = wrap ? wrap : out;
+        fprintf(o, "%s==== Evidence %zu of %zu: ", index ? "\n" : "", index + 1, count);
+        cli_put_value(o, r->input);
+        fputs(" ====\n\n", o);
+        if (wrap)
+            (void)fclose(wrap);
     }
 }
 

@@ -44,10 +44,15 @@ nindent=$(printf '%s' "$next" | sed -E 's/^( *).*/\1/' | wc -c)
 # they must still wrap for the terminal
 help=$("$bin" --help)
 if printf '%s\n' "$help" | grep -- '--jobs' >/dev/null; then
-  batch=$(script -qec "stty cols 80 rows 50; exec '$bin' --no-progress --jobs 2 '$image' '$image'" /dev/null | tr -d '\r')
+  # the second evidence under a path longer than the terminal: the section heading names it
+  tmp=$(mktemp -d)
+  trap 'rm -rf "$tmp"' EXIT
+  long="$tmp/an-evidence-path-longer-than-the-terminal-is-wide-so-its-heading-must-wrap.raw"
+  ln -s "$image" "$long"
+  batch=$(script -qec "stty cols 80 rows 50; exec '$bin' --no-progress --jobs 2 '$image' '$long'" /dev/null | tr -d '\r')
   bw=$(printf '%s\n' "$batch" | LC_ALL=C.UTF-8 wc -L)
   [ "$bw" -le 80 ] || { echo "two evidence, --jobs 2, on an 80-column terminal: a line has $bw columns"; fail=1; }
-  [ "$(printf '%s\n' "$batch" | grep -c '^Evidence: ')" -eq 2 ] || { echo "--jobs 2: not two reports"; fail=1; }
+  [ "$(printf '%s\n' "$batch" | grep -c '^Evidence:')" -eq 2 ] || { echo "--jobs 2: not two reports"; fail=1; }
 else
   echo "note: this sxsdoctor takes one EVIDENCE; the several-evidence case was not run"
 fi
