@@ -46,6 +46,9 @@ static const struct {
     {"lkg_current", "0-9", "0-9"},
     {"lkg_failed", "0-9", "0-9"},
     {"lkg_lkg", "0-9", "0-9"},
+    {"snapshot_store", "0-9", "0-9"},
+    {"snapshot_set", "0-9A-Fa-f{}-", "0-9A-Fa-f{}-"},
+    {"snapshot_folder", "A-Za-z0-9._-", "A-Za-z0-9._-"},
 };
 #define NKINDS (sizeof(kinds) / sizeof(kinds[0]))
 
