@@ -418,16 +418,27 @@ Test(damage, e01_chunk_failing_checksum_in_software_hive)
     sxs_mut_discard(img);
 }
 
+/* A copy of the healthy sample's mounted-directory tree in a fresh test directory (returned,
+ * malloc'd), and the path of its SOFTWARE hive (a plain file, to damage) in *ret_software. */
+static char *healthy_tree_copy(const char *tag, char **ret_software)
+{
+    char *tree = sxs_sample("healthy.tree");
+    char *dir = sxs_test_tmpdir(tag);
+    char *cmd = NULL;
+    cr_assert(asprintf(&cmd, "cp -r '%s/.' '%s/'", tree, dir) > 0);
+    cr_assert_eq(system(cmd), 0);
+    cr_assert(asprintf(ret_software, "%s/Windows/System32/config/SOFTWARE", dir) > 0);
+    free(cmd);
+    free(tree);
+    return dir;
+}
+
 /* A SOFTWARE key whose subkey list points outside the hive: the CBS data is not read, and the
  * verdict says so instead of HEALTHY (mounted-directory copy: the hive is a plain file). */
 Test(damage, software_cbs_key_unreadable_is_not_healthy)
 {
-    char *tree = sxs_sample("healthy.tree");
-    char *dir = sxs_test_tmpdir("badkey");
-    char *cmd = NULL, *hive = NULL;
-    cr_assert(asprintf(&cmd, "cp -r '%s/.' '%s/'", tree, dir) > 0);
-    cr_assert_eq(system(cmd), 0);
-    cr_assert(asprintf(&hive, "%s/Windows/System32/config/SOFTWARE", dir) > 0);
+    char *hive = NULL;
+    char *dir = healthy_tree_copy("badkey", &hive);
     cr_assert_eq(
         sxs_mut_hive_key(hive, "Component Based Servicing", SXS_NK_SUBKEY_LIST, 0x7FFFFF00u), 0);
     char *out, *err;
@@ -448,9 +459,7 @@ Test(damage, software_cbs_key_unreadable_is_not_healthy)
     free(out);
     free(err);
     free(hive);
-    free(cmd);
     free(dir);
-    free(tree);
 }
 
 /* ---- damage sweep ---------------------------------------------------------------------- */
@@ -752,12 +761,8 @@ Test(damage, winsxs_attribute_list_damaged)
  * corrupt (the value list of that key) and where (its key cell's offset). */
 Test(damage, cbs_version_value_list_out_of_range_names_the_cell)
 {
-    char *tree = sxs_sample("healthy.tree");
-    char *dir = sxs_test_tmpdir("badvers");
-    char *cmd = NULL, *hive = NULL;
-    cr_assert(asprintf(&cmd, "cp -r '%s/.' '%s/'", tree, dir) > 0);
-    cr_assert_eq(system(cmd), 0);
-    cr_assert(asprintf(&hive, "%s/Windows/System32/config/SOFTWARE", dir) > 0);
+    char *hive = NULL;
+    char *dir = healthy_tree_copy("badvers", &hive);
     cr_assert_eq(sxs_mut_hive_key(hive, "Version", SXS_NK_VALUE_LIST, 0x7FFFFF00u), 0);
     char *out, *err;
     int rc = run_damaged_hashing(dir, hive, &out, &err);
@@ -776,7 +781,5 @@ Test(damage, cbs_version_value_list_out_of_range_names_the_cell)
     free(out);
     free(err);
     free(hive);
-    free(cmd);
     free(dir);
-    free(tree);
 }
