@@ -24,12 +24,13 @@ RUN cmake -S . -B /build -DCMAKE_BUILD_TYPE=Release -DSXS_BUILD_TESTS=OFF \
  && DESTDIR=/out cmake --install /build --strip
 
 # ---- runtime: the shared libraries the binary links, the .deb's Depends (the ctest
-# deb_package checks that the two lists agree; libregf, libevtx, libbde, libvshadow and
-# libbfio are linked in statically, see sxs_libyal_island in CMakeLists.txt) ----
+# deb_package checks that the two lists agree; libregf, libevtx, libesedb, libbde, libvshadow,
+# libvhdi, libvmdk and their libbfio are linked in statically, see sxs_libyal_island in
+# CMakeLists.txt; libtsk19 still pulls in the shared libvhdi1 and libvmdk1 for itself) ----
 FROM debian:12-slim
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
-      libtsk19 libewf2 libvhdi1 libvmdk1 libpcre2-8-0 libyaml-0-2 libmspack0 libssl3 \
+      libtsk19 libewf2 libpcre2-8-0 libyaml-0-2 libmspack0 libssl3 \
       libxml2 zlib1g \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --uid 10001 --user-group --no-create-home --home-dir /nonexistent \

@@ -66,10 +66,10 @@ int fsa_tsk_ewf_chunk_check(const fsa_evidence *ev, uint64_t disk_off, char *out
  * the last one was (*ret_what may be NULL). 0 for other formats. A caller compares the count
  * before and after a libtsk call that may have lost the failure. */
 uint64_t fsa_tsk_ewf_refused(const fsa_evidence *ev, const char **ret_what);
-/* Refuses differencing VHD/VHDX (their parent is not available to us). 0 or negative. */
-int fsa_tsk_vhd_check(const char *path, sxs_diag *diag);
-/* Opens a VMDK through libvmdk as an external libtsk image. NULL with a diag on failure. */
-TSK_IMG_INFO *fsa_tsk_vmdk_open(const char *path, sxs_diag *diag);
+/* Opens a VHD/VHDX (vmdk false) or VMDK through the libvhdi/libvmdk island as an external
+ * libtsk image. 0; negative with a diag naming the file (-ENOENT: a differencing disk, whose
+ * parent is not available to us). */
+int fsa_tsk_vdisk_open(const char *path, bool vmdk, sxs_diag *diag, TSK_IMG_INFO **ret_img);
 /* A read-only image over a caller-owned buffer (fuzzing, tests). */
 TSK_IMG_INFO *fsa_tsk_mem_open(const void *data, size_t len);
 

@@ -216,22 +216,15 @@ int fsa_tsk_open(fsa_evidence *ev, const char *path, const struct stat *st, sxs_
         break;
     case SIG_VHD:
     case SIG_VHDX:
-        ev->info.format = kind == SIG_VHD ? FSA_FMT_VHD : FSA_FMT_VHDX;
-        r = fsa_tsk_vhd_check(path, diag);
-        if (r == 0)
-            r = fsa_ev_set_segments(ev, one, 1);
-        if (r < 0)
-            return r;
-        img = tsk_img_open_utf8_sing(path, TSK_IMG_TYPE_VHD_VHD, 0);
-        break;
     case SIG_VMDK:
-        ev->info.format = FSA_FMT_VMDK;
+        ev->info.format = kind == SIG_VHD    ? FSA_FMT_VHD
+                          : kind == SIG_VHDX ? FSA_FMT_VHDX
+                                             : FSA_FMT_VMDK;
         r = fsa_ev_set_segments(ev, one, 1);
+        if (r == 0)
+            r = fsa_tsk_vdisk_open(path, kind == SIG_VMDK, diag, &img);
         if (r < 0)
             return r;
-        img = fsa_tsk_vmdk_open(path, diag);
-        if (!img)
-            return -EINVAL;
         break;
     default:
         ev->info.format = S_ISBLK(st->st_mode) ? FSA_FMT_DEVICE : FSA_FMT_RAW;

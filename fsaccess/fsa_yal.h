@@ -1,8 +1,10 @@
-/* fsaccess internal: the volume layers built on libyal libraries (fsa_bde.c: BitLocker through
- * libbde; fsa_vss.c: shadow copies through libvshadow). Each .c file lives in a libyal island
- * (fsaccess/CMakeLists.txt): only the fsa_bde_* and fsa_vss_* names below are global, and no
- * libyal type crosses this header. The libraries read the underlying volume through the
- * caller's read function (libtsk at the partition offset), never through a file of their own. */
+/* fsaccess internal: the layers built on libyal libraries (fsa_bde.c: BitLocker through libbde;
+ * fsa_vss.c: shadow copies through libvshadow; fsa_vhdi.c/fsa_vmdk.c: VHD/VHDX/VMDK containers
+ * through libvhdi and libvmdk). Each .c file lives in a libyal island (fsaccess/CMakeLists.txt):
+ * only the fsa_bde_*, fsa_vss_*, fsa_vhdi_* and fsa_vmdk_* names below are global, and no libyal
+ * type crosses this header. The volume layers read the underlying volume through the caller's read
+ * function (libtsk at the partition offset), never through a file of their own; the containers read
+ * their image files, read-only. */
 #ifndef FSA_YAL_H
 #define FSA_YAL_H
 
@@ -74,5 +76,23 @@ uint64_t fsa_vss_snap_size(const fsa_vss_snap *s);
 /* Bytes at off: count read (0 at the end), negative on error. */
 ssize_t fsa_vss_snap_read(fsa_vss_snap *s, uint64_t off, void *buf, size_t len);
 void fsa_vss_snap_close(fsa_vss_snap *s); /* NULL is fine */
+
+/* ---- virtual disk containers (fsa_vhdi.c: VHD and VHDX; fsa_vmdk.c: VMDK) ---- */
+
+/* Each opens the image at path read-only: 0 (*ret set); -ENOENT for a differencing disk (why
+ * says which parent it needs); -EINVAL when the image cannot be read (why: the library's
+ * reason, first line); -ENOMEM. _read gives the disk's bytes at off: the count read (0 at the
+ * end), negative with why on error. _close takes NULL. */
+typedef struct fsa_vhdi fsa_vhdi;
+int fsa_vhdi_open(const char *path, fsa_vhdi **ret, char *why, size_t why_cap);
+uint64_t fsa_vhdi_size(const fsa_vhdi *d);
+ssize_t fsa_vhdi_read(fsa_vhdi *d, uint64_t off, void *buf, size_t len, char *why, size_t why_cap);
+void fsa_vhdi_close(fsa_vhdi *d);
+
+typedef struct fsa_vmdk fsa_vmdk;
+int fsa_vmdk_open(const char *path, fsa_vmdk **ret, char *why, size_t why_cap);
+uint64_t fsa_vmdk_size(const fsa_vmdk *d);
+ssize_t fsa_vmdk_read(fsa_vmdk *d, uint64_t off, void *buf, size_t len, char *why, size_t why_cap);
+void fsa_vmdk_close(fsa_vmdk *d);
 
 #endif

@@ -47,8 +47,13 @@ if(SXS_FUZZ)
   sxs_fuzz_target(fuzz_hive SOURCES fuzz/fuzz_hive.c support/hive_mutate.c LIBS sxs_analyzer
                   SEEDS ${_reg_seeds} SECONDS 20 MAX_LEN ${_reg_max} LEAKS_AFTER)
 endif()
-# The libregf and libevtx islands (analyzer/CMakeLists.txt): no libregf.so / libevtx.so, no exported or run-time-bound
-# libyal support symbol in the binary.
+# The libyal islands (analyzer/ and fsaccess/CMakeLists.txt): no libregf.so, libvhdi.so, ...
+# in NEEDED, no exported or run-time-bound libyal support symbol in the binary, and each
+# container format still read.
 add_test(NAME libregf_island_bindings
          COMMAND ${PROJECT_SOURCE_DIR}/tests/check_bindings.sh $<TARGET_FILE:sxsdoctor>
-                 ${CMAKE_BINARY_DIR}/sample-images/out/healthy.raw)
+                 ${CMAKE_BINARY_DIR}/sample-images/out/healthy.raw
+                 ${CMAKE_BINARY_DIR}/sample-images/out/healthy.vhd
+                 ${CMAKE_BINARY_DIR}/sample-images/out/healthy-fixed.vhd
+                 ${CMAKE_BINARY_DIR}/sample-images/out/healthy.vmdk
+                 ${CMAKE_BINARY_DIR}/sample-images/out/ssu-empty.vhdx)
