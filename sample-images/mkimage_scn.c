@@ -409,6 +409,30 @@ static int cmd_partition(struct ctx *c, const char *p)
     return 0;
 }
 
+/* `source=PATH`: the file's bytes are those of a host file, taken verbatim (benchmarks put
+ * generated hives this way; hivex cannot write hives of 100k keys). A relative PATH is taken
+ * from the directory of the scenario file. In --check mode only its existence is checked. */
+static int read_source(struct ctx *c, const char *name, struct mki_bytes *out)
+{
+    char path[4096];
+    const char *slash = strrchr(c->file, '/');
+    int dir_len = name[0] == '/' || !slash ? 0 : (int)(slash - c->file + 1);
+    if (snprintf(path, sizeof(path), "%.*s%s", dir_len, c->file, name) >= (int)sizeof(path))
+        return fail(c, "source= path too long");
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return fail(c, "source=%s: %s", path, strerror(errno));
+    char buf[1 << 16];
+    size_t n;
+    int r = 0;
+    while (r == 0 && !c->check_only && (n = fread(buf, 1, sizeof(buf), f)) > 0)
+        r = mki_bytes_append(out, buf, n);
+    if (r == 0 && ferror(f))
+        r = fail(c, "source=%s: read error", path);
+    fclose(f);
+    return r;
+}
+
 static int parse_file_opts(struct ctx *c, const char **pp, struct mki_node *n, int *ret_heredoc,
                            char **ret_tag, int allow_size)
 {
@@ -455,6 +479,8 @@ static int parse_file_opts(struct ctx *c, const char **pp, struct mki_node *n, i
                 r = -ENOMEM;
         } else if (strncmp(t, "text=", 5) == 0)
             r = mki_bytes_append(&n->text, t + 5, strlen(t + 5));
+        else if (strncmp(t, "source=", 7) == 0 && t[7])
+            r = read_source(c, t + 7, &n->text);
         else
             r = fail(c, "unknown file option '%s'", t);
         free(t);
