@@ -46,6 +46,7 @@ int an_evtlog_read_file(fsa_file *f, const char *path, an_history *h, an_facts *
     NUM("evtx.chunks", st.chunks);
     NUM("evtx.bad_chunks", st.bad_chunks);
     NUM("evtx.crc_bad_chunks", st.crc_bad_chunks);
+    NUM("evtx.crc_bad_records", st.crc_bad_records);
 #undef NUM
     if (e == 0)
         e = an_facts_add_bool(facts, "evtx.dirty", st.dirty, path);

@@ -27,23 +27,28 @@ typedef struct {
     uint32_t event_id;
     const char *provider; /* source (provider) name, "" when none */
     bool has_time;
-    int64_t time;   /* written time, Unix seconds UTC */
-    bool recovered; /* read from free space / a partly overwritten chunk */
+    int64_t time;       /* written time, Unix seconds UTC */
+    bool recovered;     /* read from free space / a partly overwritten chunk */
+    int64_t chunk;      /* the chunk slot holding the record (0-based), -1 when not placed */
+    bool chunk_crc_bad; /* that chunk fails its CRC32s: the record parsed, but its bytes are
+                           not the ones the chunk's checksum covered (a chunk Windows had not
+                           finished, or damage): evidence cites it as such */
     size_t nstr;
     const char *str[AN_EVTX_MAX_STRINGS]; /* the event data strings, UTF-8 */
 } an_evtx_record;
 
 typedef struct {
     uint64_t size;
-    uint32_t header_chunks; /* chunk count the file header claims */
-    uint32_t chunks;        /* chunk slots present in the file (size - 4096) / 65536 */
-    uint32_t bad_chunks;    /* slots holding bytes without a chunk signature */
+    uint32_t header_chunks;  /* chunk count the file header claims */
+    uint32_t chunks;         /* chunk slots present in the file (size - 4096) / 65536 */
+    uint32_t bad_chunks;     /* slots holding bytes without a chunk signature */
     uint32_t crc_bad_chunks; /* chunks whose header or records fail their CRC32 (libevtx
                                 still reads their records) */
     bool header_crc_bad;     /* the file header fails its CRC32 */
-    bool truncated;         /* fewer chunk slots than the header counts, or a partial one */
-    uint64_t records;       /* records handed to the callback, recovered ones included */
+    bool truncated;          /* fewer chunk slots than the header counts, or a partial one */
+    uint64_t records;        /* records handed to the callback, recovered ones included */
     uint64_t recovered;
+    uint64_t crc_bad_records;      /* of records, those read from a chunk failing its CRC32 */
     uint64_t unreadable;           /* allocated records libevtx listed but could not parse */
     uint64_t recovered_unreadable; /* recovered ones it could not parse (residue of a crash
                                       or an overwrite: expected in a dirty log) */

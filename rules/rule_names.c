@@ -193,6 +193,7 @@ static const char *const facts[] = {
     "evtx.chunks",
     "evtx.bad_chunks",
     "evtx.crc_bad_chunks",
+    "evtx.crc_bad_records",
     "evtx.dirty",
     "unread.evtx",
     "edb.file",

@@ -113,6 +113,13 @@ typedef struct {
     char *list; /* "record:event id\n" for each record, in order */
     size_t len, cap;
     size_t n19, n20;
+    size_t marked; /* records placed in a chunk failing its CRC32 */
+    /* the (non-recovered) records placed in a chunk that fails its CRC32 but whose number
+     * lies outside that chunk's first..last record identifiers (chunk header bytes 24-39),
+     * or in such a chunk and not marked; checked when ranges is set */
+    const uint64_t (*ranges)[3]; /* {chunk, first id, last id}, crc-bad chunks only */
+    size_t nranges;
+    size_t misplaced;
 } seen;
 
 static int on_rec(const an_evtx_record *r, void *ctx)
@@ -129,6 +136,14 @@ static int on_rec(const an_evtx_record *r, void *ctx)
     s->len += (size_t)n;
     if (strcmp(r->provider, "Microsoft-Windows-WindowsUpdateClient") == 0)
         s->n19 += r->event_id == 19, s->n20 += r->event_id == 20;
+    s->marked += r->chunk_crc_bad;
+    if (s->ranges && !r->recovered) {
+        bool in_range = false;
+        for (size_t i = 0; i < s->nranges; i++)
+            in_range |= r->record >= s->ranges[i][1] && r->record <= s->ranges[i][2] &&
+                        (uint64_t)r->chunk == s->ranges[i][0];
+        s->misplaced += in_range != r->chunk_crc_bad;
+    }
     return 0;
 }
 
@@ -252,9 +267,28 @@ Test(evtx, bad_chunk_magic)
 {
     char *log = NULL,
          *dir = tree_with("sample_with_a_bad_chunk_magic.evtx.gz", "Setup.evtx", 0, &log);
-    seen s = {0};
+    /* the record-id ranges of chunks 0, 7 and 9 (the ones failing their CRC32), read from
+     * their headers here, independently of the reader */
+    uint64_t ranges[3][3] = {{0}, {7}, {9}};
+    FILE *lf = fopen(log, "rb");
+    cr_assert_not_null(lf);
+    for (size_t i = 0; i < 3; i++) {
+        uint8_t h[40];
+        cr_assert_eq(fseeko(lf, (off_t)(4096 + ranges[i][0] * 65536), SEEK_SET), 0);
+        cr_assert_eq(fread(h, 1, sizeof(h), lf), sizeof(h));
+        cr_assert_eq(memcmp(h, "ElfChnk", 7), 0);
+        memcpy(&ranges[i][1], h + 24, 8);
+        memcpy(&ranges[i][2], h + 32, 8);
+        cr_assert_leq(ranges[i][1], ranges[i][2]);
+    }
+    fclose(lf);
+    seen s = {.ranges = (const uint64_t(*)[3])ranges, .nranges = 3};
     an_evtx_stats st;
     read_host_log(dir, "Setup.evtx", &s, &st, 0);
+    /* every record of those chunks is marked, and no other one */
+    cr_assert_eq(s.misplaced, 0);
+    cr_assert_gt(s.marked, 0);
+    cr_assert_eq(st.crc_bad_records, s.marked);
     cr_assert_eq(st.records, 267 + 81);
     cr_assert_eq(st.recovered, 81);
     cr_assert_eq(st.recovered_unreadable, 82);
@@ -266,6 +300,7 @@ Test(evtx, bad_chunk_magic)
     const char *p = "Windows/System32/winevt/Logs/Setup.evtx";
     cr_assert_eq(num("evtx.bad_chunks"), 2);
     cr_assert_eq(num("evtx.crc_bad_chunks"), 3); /* chunks 0, 7 and 9: records CRC32 wrong */
+    cr_assert_eq(num("evtx.crc_bad_records"), (int64_t)s.marked);
     const char *u = fact("unread.evtx");
     cr_assert_not_null(u);
     cr_assert(strstr(u, "5 of 16 chunks damaged, 3 of them failing their checksum"), "%s", u);
@@ -770,10 +805,14 @@ Test(evtx, damaged_generated_log)
 {
     char *dir = sxs_sample("evtx-damaged.tree"), log[2048];
     snprintf(log, sizeof(log), "%s/Windows/System32/winevt/Logs/System.evtx", dir);
-    seen s = {0};
+    static const uint64_t slot3[1][3] = {{3, 13, 16}}; /* the scenario's records 13-16 */
+    seen s = {.ranges = slot3, .nranges = 1};
     an_evtx_stats st;
     read_host_log(dir, "System.evtx", &s, &st, 0);
     cr_assert_eq(st.records, 16);
+    cr_assert_eq(s.misplaced, 0);
+    cr_assert_eq(s.marked, 4); /* exactly the records of the chunk failing its CRC32 */
+    cr_assert_eq(st.crc_bad_records, 4);
     cr_assert_eq(st.recovered, 4); /* the chunk without its signature */
     cr_assert_eq(st.chunks, 4);
     cr_assert_eq(st.header_chunks, 5);
@@ -792,6 +831,16 @@ Test(evtx, damaged_generated_log)
                      "records unreadable, 16 read (4 recovered)");
     cr_assert(diag_has(p, "2 of 4 chunks damaged"));
     cr_assert_eq(num("evtx.crc_bad_chunks"), 1);
+    cr_assert_eq(num("evtx.crc_bad_records"), 4);
+    /* the note cites its record, and says the record sits in the chunk failing its CRC32 */
+    cr_assert_eq(an_history_finish(hist, NULL, facts), 0);
+    size_t pos = 0, notes = 0, marked_notes = 0;
+    for (const an_fact *f; (f = an_facts_next(facts, "history.evtx.service_failure", &pos));) {
+        notes++;
+        marked_notes += strstr(f->value, "[record in chunk 3, which fails its CRC32]") != NULL;
+    }
+    cr_assert_eq(notes, 16);
+    cr_assert_eq(marked_notes, 4);
     free(dir);
     char *out = run_sample("evtx-damaged.raw", 1);
     ASSERT_JSON(out, "d['verdict']['status'] != 'healthy'", "True");

@@ -50,6 +50,78 @@ static uint32_t le32(const uint8_t *p)
     return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
+static uint64_t le64(const uint8_t *p)
+{
+    return (uint64_t)le32(p) | (uint64_t)le32(p + 4) << 32;
+}
+
+/* Records found in the bytes of chunks failing their CRC32: libevtx 20181227 gives every
+ * record the offset 0, so a record is placed by its identifier, found here by walking each
+ * such chunk's bytes. At most EVTX_MAX_PLACED are kept (a record beyond is not marked). */
+#define EVTX_MAX_PLACED (1u << 20)
+typedef struct {
+    uint64_t id;
+    uint32_t chunk;
+} placed;
+typedef struct {
+    placed *v;
+    size_t n, cap;
+} placed_set;
+
+static int place(placed_set *p, uint64_t id, uint32_t chunk)
+{
+    if (p->n == p->cap) {
+        if (p->cap >= EVTX_MAX_PLACED)
+            return 0;
+        size_t cap = p->cap ? p->cap * 2 : 256;
+        placed *v = realloc(p->v, cap * sizeof(*v));
+        if (!v)
+            return -ENOMEM;
+        p->v = v;
+        p->cap = cap;
+    }
+    p->v[p->n++] = (placed){id, chunk};
+    return 0;
+}
+
+/* Every record in a chunk's bytes, allocated or left in its free space: signature 0x2a2a, a
+ * size that fits and is repeated in the record's last 4 bytes. */
+static int place_chunk_records(const uint8_t *c, uint32_t chunk, placed_set *p)
+{
+    for (size_t off = 512; off + 28 <= EVTX_CHUNK;) {
+        uint32_t size = le32(c + off + 4);
+        if (le32(c + off) == 0x2a2a && size >= 28 && size <= EVTX_CHUNK - off &&
+            le32(c + off + size - 4) == size) {
+            if (place(p, le64(c + off + 8), chunk) < 0)
+                return -ENOMEM;
+            off += size;
+        } else {
+            off++; /* residue: a record may start anywhere (Windows pads to 8, not all do) */
+        }
+    }
+    return 0;
+}
+
+static int by_id(const void *a, const void *b)
+{
+    const placed *x = a, *y = b;
+    return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/* The CRC-bad chunk holding record id, -1 when none does. */
+static int64_t chunk_of(const placed_set *p, uint64_t id)
+{
+    size_t lo = 0, hi = p->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (p->v[mid].id < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < p->n && p->v[lo].id == id ? (int64_t)p->v[lo].chunk : -1;
+}
+
 /* A chunk whose header or records do not match their CRC32s: the header's over bytes 0-119
  * and 128-511 (at 124), the records' over 512 up to the free-space offset (at 52). */
 static bool chunk_crc_bad(const uint8_t *c, size_t n)
@@ -67,7 +139,7 @@ static bool chunk_crc_bad(const uint8_t *c, size_t n)
  * bytes (a chunk whose header was overwritten or zeroed; a never-used slot is all zero), and
  * chunks whose checksums do not match (libevtx still reads their records). Each slot is read
  * once, 64 KiB at a time, into one buffer. */
-static int scan_chunks(an_yal_file_io *io, an_evtx_stats *st)
+static int scan_chunks(an_yal_file_io *io, an_evtx_stats *st, placed_set *bad)
 {
     uint8_t hdr[128];
     long n = fsa_file_read(io->f, 0, hdr, sizeof(hdr));
@@ -94,7 +166,13 @@ static int scan_chunks(an_yal_file_io *io, an_evtx_stats *st)
             return -EIO;
         }
         if (r >= 8 && memcmp(slot, "ElfChnk\0", 8) == 0) {
-            st->crc_bad_chunks += chunk_crc_bad(slot, (size_t)r);
+            if (chunk_crc_bad(slot, (size_t)r)) {
+                st->crc_bad_chunks++;
+                if (place_chunk_records(slot, c, bad) < 0) {
+                    free(slot);
+                    return -ENOMEM;
+                }
+            }
             continue;
         }
         bool used = false;
@@ -103,6 +181,8 @@ static int scan_chunks(an_yal_file_io *io, an_evtx_stats *st)
         st->bad_chunks += used;
     }
     free(slot);
+    if (bad->n > 1)
+        qsort(bad->v, bad->n, sizeof(*bad->v), by_id);
     return 0;
 }
 
@@ -132,16 +212,21 @@ static int get_str(libevtx_record_t *rec, int i, char *out, size_t cap)
     return ok;
 }
 
-static int one_record(libevtx_record_t *rec, const char *path, bool recovered, rec_buf *b,
-                      an_evtx_record_cb cb, void *ctx)
+static int one_record(libevtx_record_t *rec, const char *path, bool recovered,
+                      const placed_set *bad, rec_buf *b, an_evtx_record_cb cb, void *ctx,
+                      bool *ret_in_bad)
 {
     an_evtx_record r = {.path = path, .recovered = recovered, .provider = b->provider};
+    r.chunk = -1;
     uint64_t id = 0, ft = 0;
     uint32_t eid = 0;
     if (libevtx_record_get_identifier(rec, &id, NULL) != 1 ||
         libevtx_record_get_event_identifier(rec, &eid, NULL) != 1)
         return -EBADMSG;
     r.record = id;
+    r.chunk = chunk_of(bad, id);
+    r.chunk_crc_bad = r.chunk >= 0;
+    *ret_in_bad = r.chunk_crc_bad;
     r.event_id = eid & 0xffffu; /* the qualifiers live in the high bits of classic events */
     if (libevtx_record_get_written_time(rec, &ft, NULL) == 1)
         r.has_time = an_evtx_filetime(ft, &r.time);
@@ -169,10 +254,12 @@ int an_evtx_read(fsa_file *f, const char *path, an_evtx_record_cb cb, void *ctx,
         why[0] = '\0';
     an_yal_file_io io = {.f = f, .size = fsa_file_size(f)};
     st->size = io.size;
-    int sc = scan_chunks(&io, st);
-    if (sc == -ENOMEM)
-        return sc;
+    placed_set in_crc_bad = {0};
+    int sc = scan_chunks(&io, st, &in_crc_bad);
     if (sc < 0) {
+        free(in_crc_bad.v);
+        if (sc == -ENOMEM)
+            return sc;
         const char *d = fsa_file_damage(f, NULL);
         snprintf(why, why_cap, "%s", d && d[0] ? d : "the evidence could not be read");
         return -EIO;
@@ -219,13 +306,15 @@ int an_evtx_read(fsa_file *f, const char *path, an_evtx_record_cb cb, void *ctx,
                 (*bad)++;
                 continue;
             }
-            int r = one_record(rec, path, pass == 1, b, cb, ctx);
+            bool in_bad = false;
+            int r = one_record(rec, path, pass == 1, &in_crc_bad, b, cb, ctx, &in_bad);
             libevtx_record_free(&rec, NULL);
             if (r == -EBADMSG) {
                 (*bad)++;
                 continue;
             }
             st->records++;
+            st->crc_bad_records += in_bad;
             st->recovered += pass == 1;
             ret = r;
         }
@@ -241,5 +330,6 @@ out:
     if (bfio)
         libbfio_handle_free(&bfio, NULL);
     free(b);
+    free(in_crc_bad.v);
     return ret;
 }

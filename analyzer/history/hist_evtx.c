@@ -34,7 +34,8 @@ static void note_fill(hist_evtx_note *n, const char *name, const char *text,
 static const char WUC[] = "Microsoft-Windows-WindowsUpdateClient";
 static const char SERVICING[] = "Microsoft-Windows-Servicing";
 
-/* The evidence line: "<provider> <id>: s1 | s2 ..." (binary and GUID strings left out). */
+/* The evidence line: "<provider> <id>: s1 | s2 ..." (binary and GUID strings left out), with
+ * a mark when the record comes from a chunk that fails its CRC32. */
 static void render(const an_evtx_record *r, char *out, size_t cap)
 {
     size_t n = (size_t)snprintf(out, cap, "%s %u:", r->provider, r->event_id);
@@ -49,6 +50,17 @@ static void render(const an_evtx_record *r, char *out, size_t cap)
     for (char *p = out; *p; p++)
         if ((unsigned char)*p < 0x20 || *p == 0x7f)
             *p = ' ';
+    /* the reader of the evidence is told which record sits in a chunk failing its checksum */
+    if (r->chunk_crc_bad) {
+        char mark[64];
+        size_t m =
+            (size_t)snprintf(mark, sizeof(mark), " [record in chunk %lld, which fails its CRC32]",
+                             (long long)r->chunk);
+        if (m < cap) { /* the text gives way to the mark, never the other way round */
+            n = n < cap - 1 - m ? n : cap - 1 - m;
+            memcpy(out + n, mark, m + 1);
+        }
+    }
 }
 
 static const char *str_at(const an_evtx_record *r, size_t i)

@@ -20,6 +20,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 /* The common history invariants, then what the event-log mapping adds: every attempt comes
  * from an event log, has evidence, cites an event-log path, and no record string brings a
  * control character into its package field. */
+/* Records the harness marked as read from a chunk failing its CRC32 (by record number). */
+#define FUZZ_MAX_REC 4096
+static uint8_t marked[FUZZ_MAX_REC / 8];
+
 static void check(const an_history *h)
 {
     sxs_check_history(h);
@@ -27,9 +31,15 @@ static void check(const an_history *h)
         const an_attempt *a = an_history_at(h, i);
         if (a->nev == 0 || !a->from_evtx)
             abort();
-        for (size_t e = 0; e < a->nev; e++)
+        for (size_t e = 0; e < a->nev; e++) {
             if (strncmp(a->ev[e].source, "Windows/System32/winevt/Logs/", 29) != 0)
                 abort();
+            /* the evidence of a marked record says so, whatever its strings held */
+            int64_t n = a->ev[e].line;
+            if (n > 0 && n < FUZZ_MAX_REC && (marked[n / 8] >> (n % 8) & 1) &&
+                !strstr(a->ev[e].text, "which fails its CRC32]"))
+                abort();
+        }
         for (const char *p = a->package; *p; p++)
             if ((unsigned char)*p < 0x20)
                 abort();
@@ -61,6 +71,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     buf[size] = '\0';
     int64_t t = 1704794400;
     uint64_t recno = 0;
+    memset(marked, 0, sizeof(marked));
     for (char *line = buf, *next; line && line < buf + size; line = next) {
         char *nl = memchr(line, '\n', (size_t)(buf + size - line));
         next = nl ? nl + 1 : NULL;
@@ -73,6 +84,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         an_evtx_record r = {.path = paths[u[0] % 3],
                             .provider = providers[(u[0] / 3) % 9],
                             .record = ++recno,
+                            .chunk = u[2] % 17,
+                            .chunk_crc_bad = (u[4] & 0x80) != 0, /* a record marked in its text */
                             .has_time = (u[3] & 0x40) == 0};
         r.event_id =
             u[1] == 0xff ? ids[u[2] % (sizeof(ids) / sizeof(ids[0]))] : (uint32_t)u[1] << 8 | u[2];
@@ -88,6 +101,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             *bar = '\0';
             s = bar + 1;
         }
+        if (r.chunk_crc_bad && recno < FUZZ_MAX_REC)
+            marked[recno / 8] |= (uint8_t)(1u << (recno % 8));
         an_history_evtx_record(h, &r);
     }
     if (an_history_finish(h, NULL, facts) != 0)
