@@ -55,11 +55,9 @@ int main(int argc, char **argv)
     TSK_FS_DIR *d = tsk_fs_dir_open(fs, argv[3]);
     if (d) {
         size_t n = tsk_fs_dir_getsize(d);
-        for (size_t i = 0; i < n; i++) {
-            TSK_FS_FILE *e = tsk_fs_dir_get(d, i);
-            if (e && e->name && e->name->name[0])
-                names++;
-            tsk_fs_file_close(e);
+        for (size_t i = 0; i < n; i++) { /* names only, as a listing needs: no MFT entry */
+            const TSK_FS_NAME *e = tsk_fs_dir_get_name(d, i);
+            names += e && e->name && e->name[0];
         }
         tsk_fs_dir_close(d);
     } else {
