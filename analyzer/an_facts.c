@@ -1,6 +1,7 @@
 /* Fact store: an append-only array; lookups are linear, fine for the few hundred facts an
  * install yields. */
 #include "analyzer/an_facts.h"
+#include "common/sxs_grow.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -36,14 +37,10 @@ void an_facts_free(an_facts *f)
 static int facts_push(an_facts *f, const char *name, const char *value, bool has_num, int64_t num,
                       const char *source, int64_t offset)
 {
-    if (f->count == f->cap) {
-        size_t ncap = f->cap ? f->cap * 2 : 64;
-        an_fact *n = realloc(f->items, ncap * sizeof(*n));
-        if (!n)
-            return -ENOMEM;
-        f->items = n;
-        f->cap = ncap;
-    }
+    an_fact *n = sxs_grow(f->items, &f->cap, f->count, sizeof(*n), 64);
+    if (!n)
+        return -ENOMEM;
+    f->items = n;
     char *nm = strdup(name);
     char *val = strdup(value ? value : "");
     char *src = source ? strdup(source) : NULL;

@@ -13,6 +13,7 @@
 
 #include "analyzer/an_reparse.h"
 #include "common/sxs_limits.h"
+#include "common/sxs_grow.h"
 
 /* ---- shared helpers --------------------------------------------------------------------- */
 
@@ -105,14 +106,10 @@ int an_strlist_add(an_strlist *l, const char *s)
         l->dropped++;
         return -ENOSPC;
     }
-    if (l->count == l->cap) {
-        size_t ncap = l->cap ? l->cap * 2 : 16;
-        char **n = realloc(l->items, ncap * sizeof(*n));
-        if (!n)
-            return -ENOMEM;
-        l->items = n;
-        l->cap = ncap;
-    }
+    char **n = sxs_grow(l->items, &l->cap, l->count, sizeof(*n), 16);
+    if (!n)
+        return -ENOMEM;
+    l->items = n;
     char *copy = strdup(s);
     if (!copy)
         return -ENOMEM;

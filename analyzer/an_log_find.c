@@ -13,6 +13,7 @@
 #include "analyzer/an_fsfacts.h"
 #include "analyzer/an_log.h"
 #include "common/sxs_limits.h"
+#include "common/sxs_grow.h"
 
 typedef struct {
     an_log_file *v;
@@ -114,14 +115,10 @@ static int classify(const char *name, unsigned groups, an_log_family *ret, bool 
 
 static int list_add(file_list *l, const char *path, an_log_family fam, uint64_t size, bool cab)
 {
-    if (l->n == l->cap) {
-        size_t nc = l->cap ? l->cap * 2 : 16;
-        an_log_file *nv = realloc(l->v, nc * sizeof(*nv));
-        if (!nv)
-            return -ENOMEM;
-        l->v = nv;
-        l->cap = nc;
-    }
+    an_log_file *nv = sxs_grow(l->v, &l->cap, l->n, sizeof(*nv), 16);
+    if (!nv)
+        return -ENOMEM;
+    l->v = nv;
     char *p = strdup(path);
     if (!p)
         return -ENOMEM;
@@ -189,16 +186,12 @@ static int collect_cb(const fsa_dirent *ent, void *ctx)
     name_list *nl = ctx;
     if (ent->type != FSA_TYPE_FILE)
         return 0;
-    if (nl->n == nl->cap) {
-        size_t nc = nl->cap ? nl->cap * 2 : 32;
-        char **nv = realloc(nl->names, nc * sizeof(*nv));
-        if (!nv) {
-            nl->err = -ENOMEM;
-            return 1;
-        }
-        nl->names = nv;
-        nl->cap = nc;
+    char **nv = sxs_grow(nl->names, &nl->cap, nl->n, sizeof(*nv), 32);
+    if (!nv) {
+        nl->err = -ENOMEM;
+        return 1;
     }
+    nl->names = nv;
     if (!(nl->names[nl->n] = strdup(ent->name))) {
         nl->err = -ENOMEM;
         return 1;
@@ -379,8 +372,8 @@ int an_logs_find_facts(fsa_fs *fs, const char *windows_dir, an_facts *facts,
             snprintf(path, sizeof(path), "%s/%s", win, lookups[i].dir);
         else
             snprintf(path, sizeof(path), "%s", win);
-        rc = find_in_dir(fs, path, lookups[i].dir ? strlen(win) + 1 : strlen(win),
-                         lookups[i].names, lookups[i].fam, &out, diag);
+        rc = find_in_dir(fs, path, lookups[i].dir ? strlen(win) + 1 : strlen(win), lookups[i].names,
+                         lookups[i].fam, &out, diag);
         if (rc < 0 && rc != -ENOMEM)
             rc = 0; /* already in diag */
     }

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "common/sxs_limits.h"
+#include "common/sxs_grow.h"
 
 static int add(cli_inputs *in, size_t *cap, const char *path, FILE *err)
 {
@@ -17,14 +18,10 @@ static int add(cli_inputs *in, size_t *cap, const char *path, FILE *err)
                 SXS_MAX_BATCH);
         return -EINVAL;
     }
-    if (in->count == *cap) {
-        size_t n = *cap ? *cap * 2 : 16;
-        char **p = realloc(in->paths, n * sizeof(*p));
-        if (!p)
-            goto oom;
-        in->paths = p;
-        *cap = n;
-    }
+    char **p = sxs_grow(in->paths, cap, in->count, sizeof(*p), 16);
+    if (!p)
+        goto oom;
+    in->paths = p;
     in->paths[in->count] = strdup(path);
     if (!in->paths[in->count])
         goto oom;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "common/sxs_limits.h"
+#include "common/sxs_grow.h"
 
 struct sxs_diag {
     sxs_diag_entry *items;
@@ -32,9 +33,10 @@ void sxs_diag_free(sxs_diag *d)
     free(d);
 }
 
-__attribute__((format(printf, 6, 0))) static void
-diag_vadd(sxs_diag *d, sxs_diag_level level, const char *source, int64_t offset, int64_t line,
-          const char *fmt, va_list ap)
+__attribute__((format(printf, 6, 0))) static void diag_vadd(sxs_diag *d, sxs_diag_level level,
+                                                            const char *source, int64_t offset,
+                                                            int64_t line, const char *fmt,
+                                                            va_list ap)
 {
     if (!d)
         return;
@@ -42,16 +44,12 @@ diag_vadd(sxs_diag *d, sxs_diag_level level, const char *source, int64_t offset,
         d->dropped++;
         return;
     }
-    if (d->count == d->cap) {
-        size_t ncap = d->cap ? d->cap * 2 : 16;
-        sxs_diag_entry *n = realloc(d->items, ncap * sizeof(*n));
-        if (!n) {
-            d->dropped++;
-            return;
-        }
-        d->items = n;
-        d->cap = ncap;
+    sxs_diag_entry *n = sxs_grow(d->items, &d->cap, d->count, sizeof(*n), 16);
+    if (!n) {
+        d->dropped++;
+        return;
     }
+    d->items = n;
     char *msg = NULL;
     if (vasprintf(&msg, fmt, ap) < 0) {
         d->dropped++;

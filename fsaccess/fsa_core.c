@@ -11,17 +11,14 @@
 
 #include "common/sxs_limits.h"
 #include "fsaccess/fsa_backend.h"
+#include "common/sxs_grow.h"
 
 static int keep_string(fsa_evidence *ev, char *s)
 {
-    if (ev->nstrings == ev->strings_cap) {
-        size_t cap = ev->strings_cap ? ev->strings_cap * 2 : 32;
-        char **n = realloc(ev->strings, cap * sizeof(*n));
-        if (!n)
-            return -ENOMEM;
-        ev->strings = n;
-        ev->strings_cap = cap;
-    }
+    char **n = sxs_grow(ev->strings, &ev->strings_cap, ev->nstrings, sizeof(*n), 32);
+    if (!n)
+        return -ENOMEM;
+    ev->strings = n;
     ev->strings[ev->nstrings++] = s;
     return 0;
 }

@@ -11,6 +11,7 @@
 
 #include "common/sxs_limits.h"
 #include "fsaccess/fsa_tsk.h"
+#include "common/sxs_grow.h"
 
 /* The cache's memory bound: a WinSxS listing of 80k entries is about 12 MiB;
  * this keeps it and the other directories on the usual paths while staying well
@@ -101,14 +102,10 @@ int fsa_tsk_dir_add(fsa_tsk_dir *d, const char *name, size_t name_len, uint64_t 
 {
     if (d->n >= SXS_MAX_DIR_ENTRIES)
         return -E2BIG;
-    if (d->n == d->cap) {
-        size_t cap = d->cap ? d->cap * 2 : 64;
-        fsa_tsk_dent *e = realloc(d->ents, cap * sizeof(*e));
-        if (!e)
-            return -ENOMEM;
-        d->ents = e;
-        d->cap = cap;
-    }
+    fsa_tsk_dent *e = sxs_grow(d->ents, &d->cap, d->n, sizeof(*e), 64);
+    if (!e)
+        return -ENOMEM;
+    d->ents = e;
     if (d->pool_len + name_len + 1 > d->pool_cap) {
         size_t cap = d->pool_cap ? d->pool_cap : 4096;
         while (cap < d->pool_len + name_len + 1)

@@ -11,6 +11,7 @@
 #include <strings.h>
 
 #include "rules/rule_scan_int.h"
+#include "common/sxs_grow.h"
 
 typedef struct {
     char *name;
@@ -536,14 +537,10 @@ static char *withheld_note(const reject *j, const char *note)
 
 static int add_step(rule_finding *f, size_t *cap, rctx *r, const rule_step *st)
 {
-    if (f->nplan == *cap) {
-        size_t nc = *cap ? *cap * 2 : 8;
-        rule_plan_step *np = realloc(f->plan, nc * sizeof(*np));
-        if (!np)
-            return -ENOMEM;
-        f->plan = np;
-        *cap = nc;
-    }
+    rule_plan_step *np = sxs_grow(f->plan, cap, f->nplan, sizeof(*np), 8);
+    if (!np)
+        return -ENOMEM;
+    f->plan = np;
     rule_plan_step *p = &f->plan[f->nplan];
     p->step = render(r, st->step);
     r->in_command = true;

@@ -1,11 +1,14 @@
 /* Tests for common/: diagnostics, bounded buffers, UTF-16 conversion, checked arithmetic. */
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "common/sxs_buf.h"
 #include "common/sxs_checked.h"
 #include "common/sxs_diag.h"
+#include "common/sxs_grow.h"
 #include "common/sxs_utf16.h"
 #include "tests/support/corpus.h"
 
@@ -47,6 +50,33 @@ Test(buf, refuses_to_grow_past_max)
     cr_assert_str_eq(s, "");
     free(s);
     sxs_buf_free(&b);
+}
+
+/* Doubles from first, keeps the contents, and refuses (NULL, array and cap untouched) a size
+ * that would overflow size_t. */
+Test(grow, doubles_keeps_contents_and_refuses_overflow)
+{
+    int *v = NULL;
+    size_t cap = 0, n = 0;
+    for (int i = 0; i < 100; i++) {
+        int *g = sxs_grow(v, &cap, n, sizeof(*g), 4);
+        cr_assert_not_null(g);
+        v = g;
+        v[n++] = i;
+        if (i == 0)
+            cr_assert_eq(cap, 4);
+    }
+    cr_assert_eq(cap, 128); /* 4, 8, ..., 128 */
+    for (int i = 0; i < 100; i++)
+        cr_assert_eq(v[i], i);
+    cr_assert_eq(sxs_grow(v, &cap, 99, sizeof(*v), 4), v); /* room left: no realloc */
+    size_t huge = SIZE_MAX / 2 + 1;
+    cr_assert_null(sxs_grow(v, &huge, huge, 1, 4));
+    cr_assert_eq(huge, SIZE_MAX / 2 + 1);
+    size_t big = SIZE_MAX / 16;
+    cr_assert_null(sxs_grow(v, &big, big, 16, 4)); /* twice big elements of 16 bytes */
+    cr_assert_eq(big, SIZE_MAX / 16);
+    free(v);
 }
 
 Test(utf16, converts_bmp_surrogates_and_bad_units)

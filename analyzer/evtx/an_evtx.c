@@ -11,6 +11,7 @@
 #include <zlib.h>
 
 #include "analyzer/an_yal_file.h"
+#include "common/sxs_grow.h"
 
 /* EVTX layout (MS-EVEN6): a 4096-byte file header, then 64 KiB chunks each starting with the
  * 8-byte signature "ElfChnk\0". */
@@ -70,16 +71,12 @@ typedef struct {
 
 static int place(placed_set *p, uint64_t id, uint32_t chunk)
 {
-    if (p->n == p->cap) {
-        if (p->cap >= EVTX_MAX_PLACED)
-            return 0;
-        size_t cap = p->cap ? p->cap * 2 : 256;
-        placed *v = realloc(p->v, cap * sizeof(*v));
-        if (!v)
-            return -ENOMEM;
-        p->v = v;
-        p->cap = cap;
-    }
+    if (p->n >= EVTX_MAX_PLACED)
+        return 0;
+    placed *v = sxs_grow(p->v, &p->cap, p->n, sizeof(*v), 256);
+    if (!v)
+        return -ENOMEM;
+    p->v = v;
     p->v[p->n++] = (placed){id, chunk};
     return 0;
 }
