@@ -15,8 +15,9 @@ imgs=("$@")
 src=$(cd "$(dirname "$0")/.." && pwd)
 support='lib(regf|evtx|esedb|fwevt|fvalue|exml|bde|vshadow|vhdi|vmdk|caes|hmac|cdata|cdatetime|cerror|cfile|clocale|cnotify|cpath|csplit|cthreads|fcache|fdata|fdatetime|fguid|fwnt|una)_'
 fail=0
+dyn=$(readelf -d "$bin")
 for lib in libregf libevtx libesedb libbde libvshadow libvhdi libvmdk; do
-    if readelf -d "$bin" | grep -q "NEEDED.*$lib"; then
+    if grep -q "NEEDED.*$lib" <<<"$dyn"; then
         echo "FAIL: $bin loads $lib.so (it must use the island's static copy)"; fail=1
     fi
 done

@@ -14,7 +14,7 @@ complete_words() { # words... -> COMPREPLY, the last word being completed
   COMPREPLY=()
   _sxsdoctor
 }
-has() { printf '%s\n' "${COMPREPLY[@]}" | grep -qx -- "$1"; }
+has() { grep -qx -- "$1" <<<"$(printf '%s\n' "${COMPREPLY[@]}")"; } # no pipe: grep -q may close it early
 fail=0
 
 complete_words "$bin" --

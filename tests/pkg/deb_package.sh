@@ -34,11 +34,11 @@ fail=0
 contents=$(dpkg-deb -c "$deb" | awk '{print $NF}')
 for f in ./usr/bin/sxsdoctor ./usr/share/sxsdoctor/rules.d/ssu-empty.yml \
          ./usr/share/man/man1/sxsdoctor.1.gz ./usr/share/bash-completion/completions/sxsdoctor; do
-  printf '%s\n' "$contents" | grep -qx -- "$f" || { echo "the .deb has no $f"; fail=1; }
+  grep -qx -- "$f" <<<"$contents" || { echo "the .deb has no $f"; fail=1; }
 done
 depends=$(dpkg-deb -f "$deb" Depends)
 for lib in libtsk libewf libpcre2-8 libyaml; do
-  printf '%s' "$depends" | grep -q "$lib" || { echo "Depends has no $lib*: $depends"; fail=1; }
+  grep -q "$lib" <<<"$depends" || { echo "Depends has no $lib*: $depends"; fail=1; }
 done
 # the Dockerfile's runtime stage installs exactly these libraries (docker may not run here)
 want_libs=$(printf '%s' "$depends" | tr ',' '\n' | sed -E 's/^ *//; s/[ (].*$//' | grep -v '^libc6$' | sort)
@@ -51,7 +51,7 @@ dpkg-deb -x "$deb" "$work/root"
 [ "$("$work/root/usr/bin/sxsdoctor" --version)" = "sxsdoctor $version" ] ||
   { echo "debian/changelog says $version, the binary $("$work/root/usr/bin/sxsdoctor" --version)"; fail=1; }
 listed=$("$work/root/usr/bin/sxsdoctor" --list-rules)
-printf '%s\n' "$listed" | grep -q "($(realpath "$work/root/usr/share/sxsdoctor/rules.d")/" ||
+grep -q "($(realpath "$work/root/usr/share/sxsdoctor/rules.d")/" <<<"$listed" ||
   { echo "the packaged binary does not load the packaged rules"; fail=1; }
 "$work/root/usr/bin/sxsdoctor" --no-progress --json "$healthy" >"$work/healthy.json" 2>"$work/healthy.err"
 rc=$?

@@ -26,13 +26,13 @@ bin=$root/$bindir/sxsdoctor
 # the pack it loads is the installed one, not the source tree's
 listed=$("$bin" --list-rules) || { echo "installed sxsdoctor --list-rules failed"; exit 1; }
 want=$(realpath "$root/$datadir/sxsdoctor/rules.d")
-printf '%s\n' "$listed" | grep -q "($want/ssu-empty.yml:" ||
+grep -q "($want/ssu-empty.yml:" <<<"$listed" ||
   { echo "installed binary does not load its rules from $want:"; printf '%s\n' "$listed" | head -5; fail=1; }
-! printf '%s\n' "$listed" | grep -q "/rules/rules.d/" ||
+! grep -q "/rules/rules.d/" <<<"$listed" ||
   { echo "installed binary loads rules from the source tree"; fail=1; }
 # ... and the build-tree binary keeps the source tree's
 tree_listed=$("$build/cli/sxsdoctor" --list-rules)
-printf '%s\n' "$tree_listed" | grep -q "/rules/rules.d/ssu-empty.yml:" ||
+grep -q "/rules/rules.d/ssu-empty.yml:" <<<"$tree_listed" ||
   { echo "the build-tree binary no longer loads the source tree's rules"; fail=1; }
 
 # the installed binary diagnoses as the build-tree one does

@@ -20,8 +20,8 @@ from_man=$(awk '/^\.SH /{in_opts = ($2 == "OPTIONS")} in_opts && tag {print; tag
 [ -n "$from_man" ] || { echo "no option found in the OPTIONS section of $man"; exit 1; }
 
 pending=()
-if ! printf '%s\n' "$from_help" | grep -qx -- '--jobs' &&
-   ! printf '%s\n' "$from_help" | grep -qx -- '--from'; then
+if ! grep -qx -- '--jobs' <<<"$from_help" &&
+   ! grep -qx -- '--from' <<<"$from_help"; then
   pending=(--from --jobs -j)
   echo "note: this sxsdoctor does not take several EVIDENCE yet: --from and --jobs, in the" \
        "man page, are not checked against --help"
@@ -29,10 +29,10 @@ fi
 
 fail=0
 for o in $from_help; do
-  printf '%s\n' "$from_man" | grep -qx -- "$o" || { echo "in --help, not in $man: $o"; fail=1; }
+  grep -qx -- "$o" <<<"$from_man" || { echo "in --help, not in $man: $o"; fail=1; }
 done
 for o in $from_man; do
-  printf '%s\n' "$from_help" | grep -qx -- "$o" && continue
+  grep -qx -- "$o" <<<"$from_help" && continue
   [[ " ${pending[*]-} " == *" $o "* ]] && continue
   echo "in $man, not in --help: $o"
   fail=1
