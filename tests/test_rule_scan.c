@@ -512,3 +512,41 @@ Test(rule_scan_decode, remembered_date_gives_the_same_times)
     cr_assert_not(c.has[6]);
     cr_assert_not(c.has[7]);
 }
+
+static int only_a(const an_log_line *ln, void *ctx)
+{
+    size_t *total = ctx;
+    for (size_t i = 0; i < ln->len; i++)
+        cr_assert_eq(ln->text[i], 'a', "line %llu byte %zu: %#x", (unsigned long long)ln->line_no,
+                     i, (unsigned char)ln->text[i]);
+    *total += ln->len;
+    return 0;
+}
+
+Test(rule_scan_decode, terminator_split_by_a_chunk_boundary)
+{
+    /* CR as a chunk's last byte and its LF first in the next; or an LF alone first there */
+    for (int crlf = 0; crlf < 2; crlf++) {
+        size_t n = (size_t)SXS_STREAM_CHUNK + 100, nl = 0, as = 0;
+        uint8_t *buf = malloc(n);
+        cr_assert(buf);
+        memset(buf, 'a', n);
+        size_t lf = (size_t)SXS_STREAM_CHUNK; /* first byte of the second chunk */
+        for (size_t at = 100; at + 2 < (size_t)SXS_STREAM_CHUNK - 1; at += 101, nl++)
+            buf[at] = '\n'; /* lines of 100 bytes up to the boundary */
+        if (crlf)
+            buf[SXS_STREAM_CHUNK - 1] = '\r';
+        buf[lf] = '\n';
+        buf[n - 1] = '\n';
+        nl += 2;
+        for (size_t i = 0; i < n; i++)
+            as += buf[i] == 'a';
+        an_log_stats st;
+        size_t total = 0;
+        cr_assert_eq(
+            an_log_stream_mem(buf, n, "split", AN_LOG_POQEXEC, NULL, only_a, &total, &st, NULL), 0);
+        cr_assert_eq(st.lines, nl, "crlf=%d", crlf);
+        cr_assert_eq(total, as, "crlf=%d: every 'a' and nothing else", crlf);
+        free(buf);
+    }
+}
