@@ -13,6 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "analyzer/an_log_internal.h"
 #include "common/sxs_limits.h"
 #include "common/sxs_utf16.h"
@@ -54,6 +58,12 @@ struct an_log_reader {
     uint16_t hi;
     uint64_t hi_off;
 
+    /* The date part of the last timestamp parsed ("2024-03-12"): most lines repeat it. */
+    char date_key[10];
+    char date_sep;
+    int64_t date_days;
+    bool date_set;
+
     /* setupapi: the current section's start time applies to its lines. */
     bool sect;
     int64_t sect_time;
@@ -61,6 +71,7 @@ struct an_log_reader {
 };
 
 #define DEC_CAP ((size_t)SXS_MAX_LOG_LINE * 3 + 8)
+#define IN_PAD 32
 
 int an_log_reader_new(an_log_family family, const an_tz *tz, an_log_line_cb cb, void *ctx,
                       const char *name, sxs_diag *diag, uint64_t size_hint, an_log_reader **ret)
@@ -71,7 +82,8 @@ int an_log_reader_new(an_log_family family, const an_tz *tz, an_log_line_cb cb, 
     /* Small logs (most of them) need no 1 MiB buffer. */
     r->in_cap = size_hint > 0 && size_hint < SXS_STREAM_CHUNK ? (size_t)size_hint
                                                               : (size_t)SXS_STREAM_CHUNK;
-    r->in = malloc(r->in_cap + 1);
+    /* zeroed, and IN_PAD bytes past the data, so first_ctl may read whole blocks */
+    r->in = calloc(1, r->in_cap + 1 + IN_PAD);
     r->carry = malloc((size_t)SXS_MAX_LOG_LINE + 1);
     r->dec = malloc(DEC_CAP);
     if (!r->in || !r->carry || !r->dec) {
@@ -133,21 +145,34 @@ static inline bool dig2(const char *s, unsigned *v)
     return true;
 }
 
-size_t an_log_parse_datetime(const char *s, size_t len, char date_sep, bool frac,
-                             int64_t *ret_local)
+/* "YYYY?MM?DD" at s: the day number, false when not a valid date. */
+static bool parse_date(const char *s, char date_sep, int64_t *ret_days)
 {
     static const unsigned dim[13] = {0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    unsigned c, yy, mo, d, h, mi, se;
-    if (len < 19 || s[4] != date_sep || s[7] != date_sep || s[10] != ' ' || s[13] != ':' ||
-        s[16] != ':')
-        return 0;
-    if (!dig2(s, &c) || !dig2(s + 2, &yy) || !dig2(s + 5, &mo) || !dig2(s + 8, &d) ||
-        !dig2(s + 11, &h) || !dig2(s + 14, &mi) || !dig2(s + 17, &se))
-        return 0;
+    unsigned c, yy, mo, d;
+    if (s[4] != date_sep || s[7] != date_sep)
+        return false;
+    if (!dig2(s, &c) || !dig2(s + 2, &yy) || !dig2(s + 5, &mo) || !dig2(s + 8, &d))
+        return false;
     unsigned y = c * 100 + yy;
-    if (y < 1601 || mo < 1 || mo > 12 || d < 1 || d > dim[mo] || h > 23 || mi > 59 || se > 59)
-        return 0;
+    if (y < 1601 || mo < 1 || mo > 12 || d < 1 || d > dim[mo])
+        return false;
     if (mo == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
+        return false;
+    *ret_days = an_days_from_civil(y, mo, d);
+    return true;
+}
+
+/* " HH:MM:SS[.fff]" at s + 10 (len >= 19): the length of the whole timestamp and the seconds of
+ * the day, 0 when invalid. */
+static size_t parse_clock(const char *s, size_t len, bool frac, unsigned *ret_secs)
+{
+    unsigned h, mi, se;
+    if (s[10] != ' ' || s[13] != ':' || s[16] != ':')
+        return 0;
+    if (!dig2(s + 11, &h) || !dig2(s + 14, &mi) || !dig2(s + 17, &se))
+        return 0;
+    if (h > 23 || mi > 59 || se > 59)
         return 0;
     size_t n = 19;
     if (frac && n < len && s[n] == '.') {
@@ -160,7 +185,45 @@ size_t an_log_parse_datetime(const char *s, size_t len, char date_sep, bool frac
     /* "2024-03-12 10:14:22" followed by more digits is not this format. */
     if (n < len && (unsigned)(unsigned char)s[n] - '0' <= 9)
         return 0;
-    *ret_local = an_days_from_civil(y, mo, d) * 86400 + (int64_t)(h * 3600 + mi * 60 + se);
+    *ret_secs = h * 3600 + mi * 60 + se;
+    return n;
+}
+
+size_t an_log_parse_datetime(const char *s, size_t len, char date_sep, bool frac,
+                             int64_t *ret_local)
+{
+    int64_t days;
+    unsigned secs;
+    if (len < 19)
+        return 0;
+    size_t n = parse_clock(s, len, frac, &secs);
+    if (!n || !parse_date(s, date_sep, &days))
+        return 0;
+    *ret_local = days * 86400 + (int64_t)secs;
+    return n;
+}
+
+/* an_log_parse_datetime with the reader's last date remembered (same result). */
+static size_t parse_datetime_cached(an_log_reader *r, const char *s, size_t len, char date_sep,
+                                    bool frac, int64_t *ret_local)
+{
+    unsigned secs;
+    if (len < 19)
+        return 0;
+    size_t n = parse_clock(s, len, frac, &secs);
+    if (!n)
+        return 0;
+    if (!r->date_set || r->date_sep != date_sep ||
+        memcmp(s, r->date_key, sizeof(r->date_key)) != 0) {
+        int64_t days;
+        if (!parse_date(s, date_sep, &days))
+            return 0;
+        memcpy(r->date_key, s, sizeof(r->date_key)); /* holds the separators: checked */
+        r->date_sep = date_sep;
+        r->date_days = days;
+        r->date_set = true;
+    }
+    *ret_local = r->date_days * 86400 + (int64_t)secs;
     return n;
 }
 
@@ -245,12 +308,12 @@ static void parse_time(an_log_reader *r, an_log_line *ln)
     case AN_LOG_DISM:
     case AN_LOG_PANTHER:
     case AN_LOG_MOSETUP:
-        n = an_log_parse_datetime(ln->text, ln->len, '-', false, &local);
+        n = parse_datetime_cached(r, ln->text, ln->len, '-', false, &local);
         if (n)
             set_time(r, ln, ln->text, n, local);
         break;
     case AN_LOG_WINDOWSUPDATE:
-        n = an_log_parse_datetime(ln->text, ln->len, '/', true, &local);
+        n = parse_datetime_cached(r, ln->text, ln->len, '/', true, &local);
         if (n)
             set_time(r, ln, ln->text, n, local);
         break;
@@ -471,10 +534,67 @@ static bool clean_ascii(const uint8_t *p, size_t n)
     return true;
 }
 
+/* Index of the first byte of p[0..n) that is not printable ASCII (< 0x20 or >= 0x80: as a
+ * signed byte, less than 0x20), or n. Reads whole blocks: p[0 .. n + IN_PAD) must be readable. */
+static size_t first_ctl(const uint8_t *p, size_t n)
+{
+#if defined(__SSE2__)
+    const __m128i k20 = _mm_set1_epi8(0x20);
+    for (size_t i = 0; i < n; i += 32) {
+        __m128i a = _mm_loadu_si128((const __m128i *)(p + i));
+        __m128i b = _mm_loadu_si128((const __m128i *)(p + i + 16));
+        uint32_t m = (uint32_t)_mm_movemask_epi8(_mm_cmplt_epi8(a, k20)) |
+                     (uint32_t)_mm_movemask_epi8(_mm_cmplt_epi8(b, k20)) << 16;
+        if (m) {
+            size_t k = i + (size_t)__builtin_ctz(m);
+            return k < n ? k : n;
+        }
+    }
+    return n;
+#else
+    for (size_t i = 0; i < n; i++)
+        if (p[i] < 0x20 || p[i] >= 0x80)
+            return i;
+    return n;
+#endif
+}
+
+/* A clean line at p: printable ASCII up to "\n" or "\r\n", not over the line limit. Its text
+ * length (ret_len) and the bytes it takes with its terminator, or 0 when the line needs the
+ * careful path (then it is handled exactly as before this shortcut existed). */
+static size_t clean_line(const uint8_t *p, const uint8_t *end, size_t *ret_len)
+{
+    size_t avail = (size_t)(end - p);
+    size_t lim = avail < (size_t)SXS_MAX_LOG_LINE + 2 ? avail : (size_t)SXS_MAX_LOG_LINE + 2;
+    size_t e = first_ctl(p, lim);
+    if (e >= avail)
+        return 0;
+    /* the limit counts the CR, as the careful path does */
+    if (p[e] == '\n' && e <= SXS_MAX_LOG_LINE) {
+        *ret_len = e;
+        return e + 1;
+    }
+    if (p[e] == '\r' && e + 1 < avail && p[e + 1] == '\n' && e + 1 <= SXS_MAX_LOG_LINE) {
+        *ret_len = e;
+        return e + 2;
+    }
+    return 0;
+}
+
 static int process_utf8(an_log_reader *r, uint8_t *buf, size_t start, size_t n)
 {
     uint8_t *p = buf + start, *end = buf + n;
     while (p < end) {
+        size_t clen, take;
+        if (!r->carry_active && (take = clean_line(p, end, &clen))) {
+            p[clen] = '\0';
+            r->in_nul_run = false;
+            int rc = emit(r, (const char *)p, clen, r->file_off + (uint64_t)(p - buf), false);
+            if (rc)
+                return rc;
+            p += take;
+            continue;
+        }
         uint8_t *nl = memchr(p, '\n', (size_t)(end - p));
         uint8_t *seg_end = nl ? nl : end;
         size_t seg = (size_t)(seg_end - p);

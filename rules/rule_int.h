@@ -164,7 +164,7 @@ typedef int (*rule_placeholder_cb)(const char *name, size_t len, void *ctx);
 int rule_text_placeholders(const char *text, rule_placeholder_cb cb, void *ctx,
                            size_t *ret_bad_pos);
 
-/* Literal a pattern requires in every match (for the memmem prefilter), or NULL. malloc'd. */
+/* Literal a pattern requires in every match (for the multi-literal prefilter), or NULL. malloc'd. */
 char *rule_required_literal(const char *pattern, size_t *ret_len, bool *ret_caseless);
 
 /* Expands placeholders of text into out: lookup returns the value for a name or NULL (then the

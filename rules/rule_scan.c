@@ -1,10 +1,10 @@
 /* rules/: the engine's single pass over log lines. For each line of a log, every pattern of
- * every rule that applies to the log's family is tried (a memmem/strcasestr prefilter on a
- * literal the pattern requires, then PCRE2 with JIT); matches are counted and the first ones
- * kept with provenance. Correlation keeps a bounded ring of recent lines (backward window) and
- * a per-pattern forward window, both limited by time. Memory stays bounded whatever the log
- * size: counts, the first RULE_MAX_EVIDENCE lines and RULE_MAX_CAPTURE_VALUES values per
- * pattern. rule_eval.c turns the state into findings. */
+ * every rule that applies to the log's family is tried (one multi-literal pass finds which
+ * patterns' required literals the line holds, then PCRE2 with JIT runs on those); matches are
+ * counted and the first ones kept with provenance. Correlation keeps a bounded ring of recent lines
+ * (backward window) and a per-pattern forward window, both limited by time. Memory stays bounded
+ * whatever the log size: counts, the first RULE_MAX_EVIDENCE lines and RULE_MAX_CAPTURE_VALUES
+ * values per pattern. rule_eval.c turns the state into findings. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,9 +45,7 @@ void rule_scan_free(rule_scan *s)
         free(s->fam[f].lits);
         free(s->fam[f].always);
         free(s->fam[f].hit);
-        free(s->fam[f].shift);
-        free(s->fam[f].head);
-        free(s->fam[f].next);
+        rule_litset_free(s->fam[f].ls);
     }
     for (size_t i = 0; i < RULE_CORR_RING; i++)
         free(s->ring[i].text);
@@ -61,18 +59,6 @@ void rule_scan_free(rule_scan *s)
     pcre2_match_context_free(s->mctx);
     free(s);
 }
-
-/* Wu-Manber block: two bytes folded to 12 bits so the shift table (4 KiB) stays in L1. */
-#define RULE_WM_BITS 12
-static inline uint16_t block2(const char *p)
-{
-    return (uint16_t)(((uint8_t)p[0] ^ ((unsigned)(uint8_t)p[1] << 4)) &
-                      ((1u << RULE_WM_BITS) - 1));
-}
-
-/* Literals shorter than this are searched one by one (memmem): a short literal would cap every
- * Wu-Manber shift at its length. */
-#define RULE_WM_MIN_LIT 8
 
 static bool same_log_pattern(const rule_cond *a, const rule_cond *b)
 {
@@ -100,46 +86,30 @@ static int add_to_family(rule_scan *s, unsigned f, size_t pi)
     size_t k = ff->npats;
     if (push_size(&ff->pats, &ff->npats, pi) < 0)
         return -ENOMEM;
-    if (!c->literal || c->literal_caseless || c->literal_len < 3)
-        return push_size(&ff->always, &ff->nalways, k);
-    if (ff->nlits >= UINT16_MAX - 1 || c->literal_len < RULE_WM_MIN_LIT)
-        return push_size(&ff->always, &ff->nalways, k);
+    if (!c->literal || c->literal_len == 0)
+        return 0; /* marked in always once the family is complete (family_bits) */
     rule_lit *nl = realloc(ff->lits, (ff->nlits + 1) * sizeof(*nl));
     if (!nl)
         return -ENOMEM;
     ff->lits = nl;
-    nl[ff->nlits++] = (rule_lit){c->literal, c->literal_len, k};
+    nl[ff->nlits++] = (rule_lit){c->literal, c->literal_len, c->literal_caseless, k};
     return 0;
 }
 
-/* Wu-Manber tables of one family, once all its literals are known. */
-static int build_shift(rule_family_filter *ff)
+/* The family's literal set and hit bitsets, once all its patterns are known. */
+static int family_bits(rule_scan *s, rule_family_filter *ff)
 {
-    if (!ff->nlits)
-        return 0;
-    size_t m = 64; /* shifts fit a byte; longer prefixes gain little */
-    for (size_t l = 0; l < ff->nlits; l++)
-        if (ff->lits[l].len < m)
-            m = ff->lits[l].len;
-    ff->m = m;
-    ff->shift = malloc(1u << RULE_WM_BITS);
-    ff->head = calloc(1u << RULE_WM_BITS, sizeof(*ff->head));
-    ff->next = calloc(ff->nlits, sizeof(*ff->next));
-    if (!ff->shift || !ff->head || !ff->next)
+    ff->nwords = (ff->npats + 63) / 64;
+    ff->always = calloc(ff->nwords, sizeof(*ff->always));
+    ff->hit = calloc(ff->nwords, sizeof(*ff->hit));
+    if (!ff->always || !ff->hit)
         return -ENOMEM;
-    memset(ff->shift, (int)(m - 1), 1u << RULE_WM_BITS);
-    for (size_t l = 0; l < ff->nlits; l++) {
-        const char *lit = ff->lits[l].lit;
-        for (size_t q = 1; q < m; q++) {
-            uint16_t blk = block2(lit + q - 1);
-            if (m - 1 - q < ff->shift[blk])
-                ff->shift[blk] = (uint8_t)(m - 1 - q);
-        }
-        uint16_t blk = block2(lit + m - 2);
-        ff->next[l] = ff->head[blk];
-        ff->head[blk] = (uint16_t)(l + 1);
+    for (size_t k = 0; k < ff->npats; k++) {
+        const rule_cond *c = s->rs->pats[ff->pats[k]];
+        if (!c->literal || c->literal_len == 0)
+            ff->always[k >> 6] |= 1ull << (k & 63);
     }
-    return 0;
+    return rule_litset_new(ff->lits, ff->nlits, &ff->ls);
 }
 
 int rule_scan_new(const rule_set *rs, rule_scan **ret)
@@ -194,8 +164,7 @@ int rule_scan_new(const rule_set *rs, rule_scan **ret)
                 s->family_has_corr[f] = true;
     }
     for (unsigned f = 0; f < AN_LOG_FAMILY_COUNT; f++)
-        if (s->fam[f].npats &&
-            (!(s->fam[f].hit = calloc(s->fam[f].npats, 1)) || build_shift(&s->fam[f]) < 0))
+        if (s->fam[f].npats && family_bits(s, &s->fam[f]) < 0)
             goto oom;
     for (size_t i = 0; i < RULE_CORR_RING; i++) {
         s->ring[i].text = malloc(RULE_CORR_TEXT + 1);
@@ -392,33 +361,11 @@ static void anchor_hit(rule_scan *s, rule_pat_state *ap, int64_t t, const an_log
     }
 }
 
-/* Marks the patterns of family filter ff whose literal occurs in the line (one pass,
- * Wu-Manber: a 2-byte block that ends no literal prefix lets the window jump ahead). */
+/* Marks the patterns of family filter ff whose literal occurs in the line. */
 static void prefilter(rule_family_filter *ff, const char *text, size_t len)
 {
-    memset(ff->hit, 0, ff->npats);
-    for (size_t a = 0; a < ff->nalways; a++)
-        ff->hit[ff->always[a]] = 1;
-    size_t m = ff->m;
-    if (!ff->nlits || len < m)
-        return;
-    const uint8_t *shift = ff->shift;
-    size_t pos = m - 1;
-    while (pos < len) {
-        uint16_t blk = block2(text + pos - 1);
-        uint8_t sh = shift[blk];
-        if (sh) {
-            pos += sh;
-            continue;
-        }
-        size_t start = pos + 1 - m;
-        for (uint16_t li = ff->head[blk]; li; li = ff->next[li - 1]) {
-            const rule_lit *rl = &ff->lits[li - 1];
-            if (rl->len <= len - start && memcmp(text + start, rl->lit, rl->len) == 0)
-                ff->hit[rl->k] = 1;
-        }
-        pos++;
-    }
+    memcpy(ff->hit, ff->always, ff->nwords * sizeof(*ff->hit));
+    rule_litset_scan(ff->ls, text, len, ff->hit);
 }
 
 int rule_scan_line_cb(const an_log_line *line, void *ctx)
@@ -452,27 +399,31 @@ int rule_scan_line_cb(const an_log_line *line, void *ctx)
     rule_family_filter *ff = &s->fam[f];
     if (ff->npats) {
         prefilter(ff, text, len);
-        for (size_t k = 0; k < ff->npats; k++) {
-            if (!ff->hit[k])
-                continue;
-            size_t pi = ff->pats[k];
-            const rule_cond *c = s->rs->pats[pi];
-            rule_pat_state *p = &s->ps[pi];
-            /* the prefilter found a case-sensitive literal already */
-            bool seen = c->literal && !c->literal_caseless && c->literal_len >= RULE_WM_MIN_LIT;
-            if (!try_match(s, c, p, text, len, seen))
-                continue;
-            record(s, c, p, text, len, &pos);
-            if (p->ncorrs && s->have_time)
-                anchor_hit(s, p, s->last_time, line, &pos);
+        for (size_t w = 0; w < ff->nwords; w++) {
+            for (uint64_t bits = ff->hit[w]; bits; bits &= bits - 1) {
+                size_t k = w * 64 + (size_t)__builtin_ctzll(bits); /* in pattern order */
+                size_t pi = ff->pats[k];
+                const rule_cond *c = s->rs->pats[pi];
+                rule_pat_state *p = &s->ps[pi];
+                /* the prefilter found the literal already */
+                if (!try_match(s, c, p, text, len, c->literal != NULL))
+                    continue;
+                record(s, c, p, text, len, &pos);
+                if (p->ncorrs && s->have_time)
+                    anchor_hit(s, p, s->last_time, line, &pos);
+            }
         }
     }
     /* 3. remember the line for later anchors */
     if (s->family_has_corr[f]) {
         rule_ring_line *rl = &s->ring[s->ring_head];
-        rl->len = len > RULE_CORR_TEXT ? RULE_CORR_TEXT : len;
-        memcpy(rl->text, text, rl->len);
-        rl->text[rl->len] = '\0';
+        size_t n = len > RULE_CORR_TEXT ? RULE_CORR_TEXT : len;
+        rl->len = n;
+        /* Hide n's bound: knowing it, GCC inlines a slow "rep movsq" instead of calling
+         * libc's memcpy, a measurable cost when every line is copied. */
+        __asm__("" : "+r"(n));
+        memcpy(rl->text, text, n);
+        rl->text[n] = '\0';
         rl->line_no = line->line_no;
         rl->offset = line->offset;
         rl->has_time = line->has_time;

@@ -3,6 +3,7 @@
 #define RULE_SCAN_INT_H
 
 #include "rules/rule_int.h"
+#include "rules/rule_scan_lit.h"
 
 typedef struct {
     const char *source; /* owned by the scan's path list */
@@ -46,28 +47,18 @@ typedef struct {
     int64_t eff;
 } rule_ring_line;
 
-/* One required literal of the multi-literal prefilter. */
-typedef struct {
-    const char *lit;
-    size_t len;
-    size_t k; /* index into the family's pattern list */
-} rule_lit;
-
-/* Patterns of one log family and their prefilter: Wu-Manber multi-literal search (2-byte
- * blocks) over the case-sensitive literals, so each line is scanned once for all of them and
- * most bytes are skipped. */
+/* Patterns of one log family and their prefilter: one multi-literal pass (rule_scan_lit.c)
+ * over each line finds the required literal of every pattern at once, short or long,
+ * case-sensitive or caseless. */
 typedef struct {
     size_t *pats; /* canonical state indices */
     size_t npats;
-    size_t m;       /* shortest literal (only its first m bytes are hashed) */
-    uint8_t *shift; /* by 2-byte block folded to RULE_WM_BITS */
-    uint16_t *head; /* by block: 1 + first literal whose m-prefix ends in the block */
-    uint16_t *next; /* per literal: 1 + next literal of the same bucket, 0 = end */
-    rule_lit *lits;
+    rule_lit *lits; /* k = index into pats */
     size_t nlits;
-    size_t *always; /* k of patterns without a case-sensitive literal */
-    size_t nalways;
-    uint8_t *hit; /* per k, for the current line */
+    rule_litset *ls;
+    uint64_t *always; /* bit k: pattern k has no literal (tried on every line) */
+    uint64_t *hit;    /* bit k: pattern k's literal is in the current line */
+    size_t nwords;    /* of always and hit */
 } rule_family_filter;
 
 struct rule_scan {

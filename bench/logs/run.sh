@@ -2,14 +2,17 @@
 # Log reading benchmark: generates a 300 MB CBS-format log (and a CbsPersist .cab of it when
 # gcab is installed), streams each through log_bench in its own process, and prints throughput
 # (MB/s of decode + line split + timestamp parse) and peak RSS (getrusage ru_maxrss). Fails when
-# peak RSS reaches 64 MiB (DESIGN.md budget).
+# peak RSS reaches 64 MiB (DESIGN.md budget). Then the median of RUNS (default 3) of decode only,
+# of decode + all rules (pass_bench), and, when libhyperscan-dev is installed, the literal
+# prefilter against the former Wu-Manber and Hyperscan (prefilter_bench), all in MB per CPU
+# second (the machine may be shared; wall-clock MB/s is printed too).
 #   bench/logs/run.sh BUILD_DIR [SIZE_MB]      (BUILD_DIR configured with CMAKE_BUILD_TYPE=Release;
-#   LOG_BENCH=/path/to/log_bench overrides the binary)
+#   LOG_BENCH=/path/to/log_bench overrides the binary; RUNS=n)
 set -euo pipefail
 build=${1:?usage: run.sh BUILD_DIR [SIZE_MB]}
 size=${2:-300}
 here=$(cd "$(dirname "$0")" && pwd)
-work="$build/bench-logs-work"
+work="$(cd "$build" && pwd)/bench-logs-work" # absolute: the .cab step changes directory
 mkdir -p "$work"
 if [ -n "${LOG_BENCH:-}" ]; then # a log_bench built by hand
     bench=$LOG_BENCH
@@ -42,5 +45,21 @@ if command -v gcab > /dev/null; then
             rm -f CbsPersist_bench.log)
     fi
     run "cbspersist-cab (MSZIP, expanded in memory)" "$cab" cbs
+fi
+runs=${RUNS:-3}
+rules="$here/../../rules/rules.d"
+median() { # label, then one figure a line on stdin
+    sort -n | awk -v l="$1" '{v[NR] = $1} END {printf "%s: median of %d = %.1f MB/s per CPU second\n", l, NR, v[int((NR + 1) / 2)]}'
+}
+for i in $(seq "$runs"); do "$bench" cbs "$log" | sed -n 's/.*MBps_per_cpu_second=\([0-9.]*\).*/\1/p'; done |
+    median "decode only (log_bench), cbs-${size}MB"
+if [ -z "${LOG_BENCH:-}" ] && cmake --build "$build" --target pass_bench >/dev/null; then
+    pass=$(find "$build" -name pass_bench -type f -perm -u+x | head -1)
+    for i in $(seq "$runs"); do "$pass" "$rules" cbs "$log" rules | sed -n 's/.*MBps_per_cpu_second=\([0-9.]*\).*/\1/p'; done |
+        median "decode + all rules (pass_bench), cbs-${size}MB"
+fi
+if [ -z "${LOG_BENCH:-}" ] && cmake --build "$build" --target prefilter_bench >/dev/null 2>&1; then
+    pre=$(find "$build" -name prefilter_bench -type f -perm -u+x | head -1)
+    "$pre" "$rules" cbs "$log" "$runs" || fail=1
 fi
 exit $fail

@@ -1,0 +1,397 @@
+/* rules/: the multi-literal prefilter of the rule pass. Every literal of a log family, short or
+ * long, case-sensitive or caseless, is found in one pass over the line with the "Teddy"
+ * technique (as in Hyperscan's FDR and Rust's aho-corasick): the literals are spread over 8
+ * buckets; for each of the first three bytes of a literal, two 16-entry tables give, per low
+ * and per high nibble of a byte, the buckets that accept it. PSHUFB looks up 32 (AVX2) or 16
+ * (SSSE3) bytes at a time; a position whose three lookups leave a bucket bit set is a candidate
+ * start, confirmed by comparing the bucket's literals. No false negatives: a literal's own bytes
+ * always pass its bucket's tables. A scalar loop over the same tables serves other CPUs.
+ *
+ * Why not Hyperscan: the engine sees one line at a time, and one hs_scan per line (literal or
+ * whole-pattern database) costs more than this whole pass; bench/logs/prefilter_bench.c has the
+ * figures. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rules/rule_scan_lit.h"
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#define RULE_LIT_X86 1
+#endif
+
+#define NBUCKET 8
+#define PLEN 3 /* bytes of each literal the tables test (the block code below has three) */
+
+struct rule_litset {
+    /* per low / high nibble: buckets accepting it at literal byte j; 16 entries, repeated
+     * for the second AVX2 lane */
+    uint8_t lo[PLEN][32];
+    uint8_t hi[PLEN][32];
+    uint8_t tab[PLEN][256]; /* scalar: lo & hi combined per byte */
+    rule_lit *lits;         /* sorted by bucket */
+    size_t *woff;           /* per literal: offset of the PLEN bytes the tables test */
+    bool has_short;         /* a literal shorter than PLEN: line ends need the scalar loop */
+    char **folded;          /* lower-case copy of each caseless literal, else NULL */
+    uint64_t (*head)[4];    /* per literal: its first 16 bytes as two words, and their masks */
+    size_t nlits;
+    size_t bstart[NBUCKET + 1]; /* literals of bucket b: lits[bstart[b] .. bstart[b + 1]) */
+    rule_lit_impl impl;
+};
+
+static inline uint8_t fold(uint8_t c)
+{
+    return c >= 'A' && c <= 'Z' ? (uint8_t)(c | 0x20) : c;
+}
+
+/* How common each byte is in servicing logs, 255 = most common (the space): the rank of its
+ * count over the 25 real logs of the test corpus (CBS, DISM, Panther, setupapi, WindowsUpdate;
+ * 35 MB). The tables test each literal at its rarest three bytes, so that a literal starting
+ * with a word every line holds ("CSI", "Failed") does not make every line a candidate. */
+static const uint8_t byte_rank[256] = {
+    54,  53,  52,  51,  50,  49,  48,  47,  46,  177, 218, 45,  44,  217, 43,  42,  41,  40,  39,
+    38,  37,  36,  35,  34,  33,  32,  31,  30,  29,  28,  27,  26,  255, 142, 181, 157, 162, 171,
+    182, 184, 186, 185, 179, 169, 224, 242, 226, 201, 253, 240, 248, 243, 233, 236, 230, 221, 229,
+    219, 245, 170, 174, 198, 175, 165, 130, 214, 207, 228, 222, 213, 206, 199, 190, 234, 166, 183,
+    197, 220, 195, 194, 215, 167, 205, 232, 202, 193, 189, 203, 180, 168, 160, 192, 223, 191, 25,
+    200, 24,  246, 216, 239, 241, 254, 238, 231, 209, 251, 173, 208, 237, 225, 250, 252, 235, 172,
+    247, 244, 249, 227, 212, 211, 204, 210, 178, 188, 176, 187, 196, 23,  126, 128, 156, 155, 153,
+    135, 105, 101, 100, 89,  102, 116, 90,  75,  70,  104, 97,  76,  78,  74,  121, 112, 79,  80,
+    77,  140, 81,  82,  113, 86,  96,  88,  98,  143, 106, 85,  83,  84,  73,  147, 146, 118, 127,
+    71,  117, 125, 108, 124, 141, 150, 94,  133, 129, 148, 95,  139, 138, 122, 99,  132, 145, 137,
+    107, 123, 22,  64,  21,  120, 109, 111, 20,  19,  18,  63,  17,  16,  15,  14,  164, 151, 163,
+    152, 13,  12,  11,  10,  65,  158, 159, 154, 57,  9,   60,  8,   7,   6,   68,  87,  62,  161,
+    115, 149, 119, 144, 93,  136, 103, 134, 131, 114, 5,   67,  4,   56,  3,   91,  55,  72,  110,
+    2,   92,  59,  66,  58,  69,  61,  1,   0,
+};
+
+static unsigned rank_of(uint8_t c, bool caseless)
+{
+    unsigned r = byte_rank[c];
+    if (caseless && ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') && byte_rank[c ^ 0x20] > r)
+        r = byte_rank[c ^ 0x20]; /* both cases pass the tables */
+    return r;
+}
+
+/* Offset of the literal's rarest PLEN bytes (0 for a literal of PLEN bytes or fewer). */
+static size_t pick_window(const rule_lit *l)
+{
+    size_t best = 0;
+    unsigned best_score = ~0u;
+    for (size_t o = 0; l->len >= PLEN && o + PLEN <= l->len; o++) {
+        unsigned score = 0;
+        for (size_t j = 0; j < PLEN; j++)
+            score += rank_of((uint8_t)l->lit[o + j], l->caseless);
+        if (score < best_score) {
+            best_score = score;
+            best = o;
+        }
+    }
+    return best;
+}
+
+static int cmp_window(const rule_lit *a, size_t oa, const rule_lit *b, size_t ob)
+{
+    for (size_t j = 0; j < PLEN; j++) {
+        int ca = oa + j < a->len ? fold((uint8_t)a->lit[oa + j]) : -1;
+        int cb = ob + j < b->len ? fold((uint8_t)b->lit[ob + j]) : -1;
+        if (ca != cb)
+            return ca - cb;
+    }
+    return 0;
+}
+
+/* Literals with similar windows next to each other (then cut into buckets). */
+static void sort_lits(rule_lit *l, size_t *woff, size_t n)
+{
+    for (size_t i = 1; i < n; i++) { /* a few dozen literals: insertion sort, stable */
+        rule_lit x = l[i];
+        size_t xo = woff[i], j = i;
+        while (j > 0 && cmp_window(&l[j - 1], woff[j - 1], &x, xo) > 0) {
+            l[j] = l[j - 1];
+            woff[j] = woff[j - 1];
+            j--;
+        }
+        l[j] = x;
+        woff[j] = xo;
+    }
+}
+
+static void add_byte(rule_litset *ls, size_t j, uint8_t c, uint8_t bit)
+{
+    ls->lo[j][c & 15] |= bit;
+    ls->hi[j][c >> 4] |= bit;
+    ls->lo[j][16 + (c & 15)] |= bit;
+    ls->hi[j][16 + (c >> 4)] |= bit;
+}
+
+static bool cpu_has(rule_lit_impl impl)
+{
+#ifdef RULE_LIT_X86
+    if (impl == RULE_LIT_AVX2)
+        return __builtin_cpu_supports("avx2");
+    if (impl == RULE_LIT_SSSE3)
+        return __builtin_cpu_supports("ssse3");
+#endif
+    return impl == RULE_LIT_SCALAR;
+}
+
+int rule_litset_use(rule_litset *ls, rule_lit_impl impl)
+{
+    if (impl == RULE_LIT_AUTO)
+        impl = cpu_has(RULE_LIT_AVX2)    ? RULE_LIT_AVX2
+               : cpu_has(RULE_LIT_SSSE3) ? RULE_LIT_SSSE3
+                                         : RULE_LIT_SCALAR;
+    if (!cpu_has(impl))
+        return -ENOTSUP;
+    ls->impl = impl;
+    return 0;
+}
+
+rule_lit_impl rule_litset_impl(const rule_litset *ls)
+{
+    return ls->impl;
+}
+
+void rule_litset_free(rule_litset *ls)
+{
+    if (!ls)
+        return;
+    for (size_t i = 0; i < ls->nlits; i++)
+        free(ls->folded[i]);
+    free(ls->folded);
+    free(ls->head);
+    free(ls->woff);
+    free(ls->lits);
+    free(ls);
+}
+
+int rule_litset_new(const rule_lit *lits, size_t n, rule_litset **ret)
+{
+    rule_litset *ls = calloc(1, sizeof(*ls));
+    if (!ls)
+        return -ENOMEM;
+    if (n) {
+        ls->lits = malloc(n * sizeof(*ls->lits));
+        ls->folded = calloc(n, sizeof(*ls->folded));
+        ls->head = calloc(n, sizeof(*ls->head));
+        ls->woff = calloc(n, sizeof(*ls->woff));
+        if (!ls->lits || !ls->folded || !ls->head || !ls->woff) {
+            free(ls->lits);
+            free(ls->folded);
+            free(ls->head);
+            free(ls->woff);
+            free(ls);
+            return -ENOMEM;
+        }
+        memcpy(ls->lits, lits, n * sizeof(*lits));
+    }
+    ls->nlits = n;
+    for (size_t i = 0; i < n; i++) {
+        if (!lits[i].lit || lits[i].len == 0) {
+            rule_litset_free(ls);
+            return -EINVAL;
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        ls->woff[i] = pick_window(&ls->lits[i]);
+        if (ls->lits[i].len < PLEN)
+            ls->has_short = true;
+    }
+    /* Similar windows share a bucket, so a bucket's tables stay selective. */
+    sort_lits(ls->lits, ls->woff, n);
+    for (size_t b = 0; b <= NBUCKET; b++)
+        ls->bstart[b] = (n * b + NBUCKET - 1) / NBUCKET;
+    for (size_t b = 0; b < NBUCKET; b++) {
+        uint8_t bit = (uint8_t)(1u << b);
+        for (size_t i = ls->bstart[b]; i < ls->bstart[b + 1]; i++) {
+            const rule_lit *l = &ls->lits[i];
+            if (l->caseless) {
+                if (!(ls->folded[i] = malloc(l->len))) {
+                    rule_litset_free(ls);
+                    return -ENOMEM;
+                }
+                for (size_t q = 0; q < l->len; q++)
+                    ls->folded[i][q] = (char)fold((uint8_t)l->lit[q]);
+            }
+            for (size_t j = 0; j < PLEN; j++) {
+                if (ls->woff[i] + j >= l->len) { /* a shorter literal accepts any byte there */
+                    for (unsigned c = 0; c < 16; c++)
+                        add_byte(ls, j, (uint8_t)(c * 0x11), bit);
+                    continue;
+                }
+                uint8_t c = (uint8_t)l->lit[ls->woff[i] + j];
+                add_byte(ls, j, c, bit);
+                if (l->caseless && fold(c) != c)
+                    add_byte(ls, j, fold(c), bit);
+                else if (l->caseless && c >= 'a' && c <= 'z')
+                    add_byte(ls, j, (uint8_t)(c & ~0x20), bit);
+            }
+        }
+    }
+    for (size_t j = 0; j < PLEN; j++)
+        for (unsigned c = 0; c < 256; c++)
+            ls->tab[j][c] = ls->lo[j][c & 15] & ls->hi[j][c >> 4];
+    for (size_t i = 0; i < n; i++) {
+        uint8_t w[16] = {0}, m[16] = {0};
+        size_t h = ls->lits[i].len < 16 ? ls->lits[i].len : 16;
+        memcpy(w, ls->lits[i].lit, h);
+        memset(m, 0xFF, h);
+        memcpy(&ls->head[i][0], w, 16);
+        memcpy(&ls->head[i][2], m, 16);
+    }
+    rule_litset_use(ls, RULE_LIT_AUTO);
+    *ret = ls;
+    return 0;
+}
+
+static bool eq_folded(const char *t, const char *lower, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (fold((uint8_t)t[i]) != (uint8_t)lower[i])
+            return false;
+    return true;
+}
+
+/* Case-sensitive literal i at text[pos] (it fits): most candidates differ in the first 16
+ * bytes, compared as two masked words without a call. */
+static inline bool eq_lit(const rule_litset *ls, size_t i, const char *text, size_t len, size_t pos)
+{
+    const rule_lit *l = &ls->lits[i];
+    if (len - pos < 16)
+        return memcmp(text + pos, l->lit, l->len) == 0;
+    const uint64_t *h = ls->head[i];
+    uint64_t a, b;
+    memcpy(&a, text + pos, 8);
+    memcpy(&b, text + pos + 8, 8);
+    if (((a & h[2]) ^ h[0]) | ((b & h[3]) ^ h[1]))
+        return false;
+    return l->len <= 16 || memcmp(text + pos + 16, l->lit + 16, l->len - 16) == 0;
+}
+
+/* A candidate window at text[pos] for the buckets in mask: compare their literals, each
+ * starting its window's offset earlier. */
+static void confirm(const rule_litset *ls, const char *text, size_t len, size_t pos, unsigned mask,
+                    uint64_t *hit)
+{
+    if (pos >= len)
+        return;
+    while (mask) {
+        unsigned b = (unsigned)__builtin_ctz(mask);
+        mask &= mask - 1;
+        for (size_t i = ls->bstart[b]; i < ls->bstart[b + 1]; i++) {
+            const rule_lit *l = &ls->lits[i];
+            uint64_t bit = 1ull << (l->k & 63);
+            if (pos < ls->woff[i] || (hit[l->k >> 6] & bit))
+                continue;
+            size_t start = pos - ls->woff[i];
+            if (l->len > len - start)
+                continue;
+            if (ls->folded[i] ? eq_folded(text + start, ls->folded[i], l->len)
+                              : eq_lit(ls, i, text, len, start))
+                hit[l->k >> 6] |= bit;
+        }
+    }
+}
+
+static void scan_scalar_from(const rule_litset *ls, const char *text, size_t len, size_t from,
+                             uint64_t *hit)
+{
+    const uint8_t *s = (const uint8_t *)text;
+    for (size_t pos = from; pos < len; pos++) {
+        unsigned m = ls->tab[0][s[pos]];
+        if (!m)
+            continue;
+        m &= ls->tab[1][pos + 1 < len ? s[pos + 1] : 0] | (pos + 1 < len ? 0 : 0xFF);
+        m &= ls->tab[2][pos + 2 < len ? s[pos + 2] : 0] | (pos + 2 < len ? 0 : 0xFF);
+        if (m)
+            confirm(ls, text, len, pos, m, hit);
+    }
+}
+
+#ifdef RULE_LIT_X86
+/* W-byte blocks: candidates at p[0..W) need p[0..W + PLEN - 1) readable, so the last block
+ * of a line is moved back to end at the line's end, overlapping (its positions already scanned
+ * are masked); the last positions, whose literal prefix would run past the end, and lines
+ * shorter than a block, go through a zero-padded copy. confirm() checks against the length. */
+#define TEDDY_BODY(W, VEC, LOADU, SET1, AND, SHUF, SRLI16, CMPEQ, MOVEMASK, STOREU, ZERO)          \
+    const VEC lo0 = LOADU((const VEC *)ls->lo[0]), hi0 = LOADU((const VEC *)ls->hi[0]);            \
+    const VEC lo1 = LOADU((const VEC *)ls->lo[1]), hi1 = LOADU((const VEC *)ls->hi[1]);            \
+    const VEC lo2 = LOADU((const VEC *)ls->lo[2]), hi2 = LOADU((const VEC *)ls->hi[2]);            \
+    const VEC nib = SET1(0x0F), zero = ZERO();                                                     \
+    const size_t span = (W) + PLEN - 1; /* bytes one block reads */                                \
+    uint8_t pad[(W) + PLEN - 1];                                                                   \
+    const uint8_t *s = (const uint8_t *)text;                                                      \
+    size_t i = 0, done = 0; /* positions below done are scanned */                                 \
+    while (done + PLEN - 1 < len) {                                                                \
+        const uint8_t *p;                                                                          \
+        if (i + span <= len) {                                                                     \
+            p = s + i;                                                                             \
+        } else if (len >= span) { /* last block ends at the line's end, overlapping */             \
+            i = len - span;                                                                        \
+            p = s + i;                                                                             \
+        } else { /* short line: a zero-padded copy */                                              \
+            memset(pad, 0, sizeof(pad));                                                           \
+            memcpy(pad, s, len);                                                                   \
+            p = pad;                                                                               \
+        }                                                                                          \
+        VEC v0 = LOADU((const VEC *)p), v1 = LOADU((const VEC *)(p + 1));                          \
+        VEC v2 = LOADU((const VEC *)(p + 2));                                                      \
+        VEC m = AND(SHUF(lo0, AND(v0, nib)), SHUF(hi0, AND(SRLI16(v0, 4), nib)));                  \
+        m = AND(m, AND(SHUF(lo1, AND(v1, nib)), SHUF(hi1, AND(SRLI16(v1, 4), nib))));              \
+        m = AND(m, AND(SHUF(lo2, AND(v2, nib)), SHUF(hi2, AND(SRLI16(v2, 4), nib))));              \
+        uint32_t cand = ~(uint32_t)MOVEMASK(CMPEQ(m, zero));                                       \
+        if ((W) < 32)                                                                              \
+            cand &= (uint32_t)((1ull << (W)) - 1);                                                 \
+        if (done > i)                                                                              \
+            cand &= ~(uint32_t)((1ull << (done - i)) - 1);                                         \
+        if (cand) {                                                                                \
+            uint8_t mb[W];                                                                         \
+            STOREU((VEC *)mb, m);                                                                  \
+            while (cand) {                                                                         \
+                unsigned q = (unsigned)__builtin_ctz(cand);                                        \
+                cand &= cand - 1;                                                                  \
+                confirm(ls, text, len, i + q, mb[q], hit);                                         \
+            }                                                                                      \
+        }                                                                                          \
+        i += (W);                                                                                  \
+        done = i;                                                                                  \
+    }                                                                                              \
+    /* the last PLEN - 1 positions: only literals shorter than PLEN can start there */             \
+    if (ls->has_short)                                                                             \
+        scan_scalar_from(ls, text, len, done < len ? done : len, hit);
+
+__attribute__((target("avx2"))) static void scan_avx2(const rule_litset *ls, const char *text,
+                                                      size_t len, uint64_t *hit)
+{
+    TEDDY_BODY(32, __m256i, _mm256_loadu_si256, _mm256_set1_epi8, _mm256_and_si256,
+               _mm256_shuffle_epi8, _mm256_srli_epi16, _mm256_cmpeq_epi8, _mm256_movemask_epi8,
+               _mm256_storeu_si256, _mm256_setzero_si256)
+}
+
+__attribute__((target("ssse3"))) static void scan_ssse3(const rule_litset *ls, const char *text,
+                                                        size_t len, uint64_t *hit)
+{
+    TEDDY_BODY(16, __m128i, _mm_loadu_si128, _mm_set1_epi8, _mm_and_si128, _mm_shuffle_epi8,
+               _mm_srli_epi16, _mm_cmpeq_epi8, _mm_movemask_epi8, _mm_storeu_si128,
+               _mm_setzero_si128)
+}
+#endif
+
+void rule_litset_scan(const rule_litset *ls, const char *text, size_t len, uint64_t *hit)
+{
+    if (!ls->nlits || !len)
+        return;
+#ifdef RULE_LIT_X86
+    if (ls->impl == RULE_LIT_AVX2) {
+        scan_avx2(ls, text, len, hit);
+        return;
+    }
+    if (ls->impl == RULE_LIT_SSSE3) {
+        scan_ssse3(ls, text, len, hit);
+        return;
+    }
+#endif
+    scan_scalar_from(ls, text, len, 0, hit);
+}
