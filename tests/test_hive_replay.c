@@ -286,7 +286,8 @@ Test(replay, truncated_dirty_hive_clear_error)
     cr_assert_null(h);
     cr_assert_eq(st.state, AN_HIVE_UNREADABLE);
     cr_assert_str_eq(st.detail,
-                     "truncated: base block declares 487424 bytes of hive bins, file holds 8192");
+                     "truncated: base block declares 487424 bytes of hive bins (field at offset "
+                     "40), file holds 8192");
     cr_assert_eq(sxs_diag_count_level(d, SXS_DIAG_ERROR), 1);
     sxs_diag_free(d);
     free(path);
