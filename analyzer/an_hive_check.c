@@ -1,4 +1,4 @@
-/* Subkey-graph check of a hive in memory, run before libregf sees it. libregf 20201007 follows
+/* Subkey-graph check of a hive, run before libregf sees it. libregf 20201007 follows
  * "ri" subkey indexes recursively, with no depth limit and no record of what it visited, so an
  * index that lists itself (five changed bytes in a real hive) recurses until the stack
  * overflows. This walk goes once over the keys reachable from the root key and their subkey

@@ -653,7 +653,7 @@ int an_hive_replay_view(an_hive_view *v, uint64_t max_size, const an_hive_log *l
     else if (l0.usable && l0.is_new)
         err = replay_new(&c, &l0, NULL, why, sizeof(why));
     if (err < 0)
-        return err == -EFBIG ? 0 : err;
+        return err == -EFBIG ? 0 : err == -ENOMEM ? err : read_failed(v, status, err);
     if (c.entries > 0) {
         status->new_format = true;
     } else {
@@ -670,7 +670,7 @@ int an_hive_replay_view(an_hive_view *v, uint64_t max_size, const an_hive_log *l
             char w[160] = "";
             err = replay_old(&c, old, primary_ts, w, sizeof(w));
             if (err < 0)
-                return err == -EFBIG ? 0 : err;
+                return err == -EFBIG ? 0 : err == -ENOMEM ? err : read_failed(v, status, err);
             if (w[0])
                 appendf(why, sizeof(why), "%s%s", why[0] ? "; " : "", w);
         }
