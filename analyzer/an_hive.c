@@ -1,6 +1,7 @@
-/* Hive loading (evidence through fsaccess, host files, buffers) into a private in-memory copy,
- * replay of its transaction logs (an_hive_replay.c), and key/value access with libregf over a
- * libbfio memory range. The evidence is only ever read. */
+/* Hive opening (evidence through fsaccess, host files, buffers) as a view read by range, replay
+ * of its transaction logs into the view's overlay (an_hive_replay.c, an_hive_view.c), and
+ * key/value access with libregf over a libbfio handle whose reads go to that view
+ * (an_yal_file.h). The hive is never loaded whole; the evidence is only ever read. */
 #include "analyzer/an_hive.h"
 
 #include <dirent.h>
@@ -15,16 +16,21 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "analyzer/an_hive_view.h"
+#include "analyzer/an_yal_file.h"
 #include "common/sxs_checked.h"
 #include "common/sxs_limits.h"
 #include "common/sxs_utf16.h"
 
 struct an_hive {
-    uint8_t *bytes;
-    size_t len;
+    an_hive_view *v;
+    uint64_t len;
+    uint8_t *flat; /* an_hive_bytes, made on demand */
+    size_t flat_len;
+    an_yal_file_io io;
     libbfio_handle_t *bfio;
     libregf_file_t *regf;
-    unsigned skipped;   /* values and subkeys that could not be read (an_hive_skipped) */
+    unsigned skipped; /* values and subkeys that could not be read (an_hive_skipped) */
     char first_skip[384];
 };
 
@@ -56,11 +62,12 @@ static void note_corrupt_key(an_hive *h, const char *key_path, libregf_key_t *ke
         return;
     off64_t off = 0;
     int nvalues = 0, nsubkeys = 0;
+    uint8_t nk[40]; /* the key cell from its "nk" signature */
     if (libregf_key_get_offset(key, &off, NULL) != 1 || off < 0 || (uint64_t)off + 40 > h->len ||
         libregf_key_get_number_of_values(key, &nvalues, NULL) != 1 ||
-        libregf_key_get_number_of_sub_keys(key, &nsubkeys, NULL) != 1)
+        libregf_key_get_number_of_sub_keys(key, &nsubkeys, NULL) != 1 ||
+        an_hive_view_read(h->v, (uint64_t)off, nk, sizeof(nk)) < 0)
         return;
-    const uint8_t *nk = h->bytes + off; /* the key cell's "nk" signature */
     if (nk[0] != 'n' || nk[1] != 'k')
         return;
     uint32_t declared_subkeys = sxs_le32(nk + 20), declared_values = sxs_le32(nk + 36);
@@ -111,31 +118,36 @@ void an_hive_free(an_hive *h)
     }
     if (h->bfio)
         libbfio_handle_free(&h->bfio, NULL);
-    free(h->bytes);
+    an_hive_view_free(h->v);
+    free(h->flat);
     free(h);
 }
 
 const uint8_t *an_hive_bytes(const an_hive *h, size_t *ret_len)
 {
-    *ret_len = h->len;
-    return h->bytes;
+    an_hive *m = (an_hive *)h; /* the flat copy is a cache */
+    if (!m->flat && an_hive_view_flatten(m->v, &m->flat, &m->flat_len) < 0) {
+        *ret_len = 0;
+        return NULL;
+    }
+    *ret_len = m->flat_len;
+    return m->flat;
 }
 
-/* Opens the replayed bytes with libregf; takes ownership of bytes. */
-static int hive_open_regf(uint8_t *bytes, size_t len, an_hive_status *st, an_hive **ret_hive)
+/* Opens the (replayed) view with libregf; takes ownership of the view. */
+static int hive_open_regf(an_hive_view *v, an_hive_status *st, an_hive **ret_hive)
 {
     an_hive *h = calloc(1, sizeof(*h));
     if (!h) {
-        free(bytes);
+        an_hive_view_free(v);
         return -ENOMEM;
     }
-    h->bytes = bytes;
-    h->len = len;
-    libbfio_error_t *berr = NULL;
+    h->v = v;
+    h->len = an_hive_view_size(v);
+    h->io = (an_yal_file_io){
+        .size = h->len, .pread = an_hive_view_pread, .pdamage = an_hive_view_damage, .ctx = v};
     libregf_error_t *err = NULL;
-    if (libbfio_memory_range_initialize(&h->bfio, &berr) != 1 ||
-        libbfio_memory_range_set(h->bfio, h->bytes, h->len, &berr) != 1) {
-        libbfio_error_free(&berr);
+    if (an_yal_file_handle(&h->io, &h->bfio) != 1) {
         an_hive_free(h);
         return -ENOMEM;
     }
@@ -169,17 +181,29 @@ static int hive_open_regf(uint8_t *bytes, size_t len, an_hive_status *st, an_hiv
 /* Walks the hive bin chain and checks that the root key and its lists lie inside it. libregf
  * reports the same damage as "unable to create root key", but leaks on that path and gives no
  * offset; this check names the place. Returns false with why set when the root is cut off. */
-static bool root_reachable(const uint8_t *b, size_t len, bool base_trusted, sxs_diag *diag,
-                           const char *source, char *why, size_t why_cap)
+static int root_reachable(an_hive_view *v, bool base_trusted, sxs_diag *diag, const char *source,
+                          char *why, size_t why_cap)
 {
+    uint64_t len = an_hive_view_size(v);
+    uint8_t b[4096];
+    if (len < sizeof(b) || an_hive_view_read(v, 0, b, sizeof(b)) < 0) {
+        snprintf(why, why_cap, "base block unreadable: %s", an_hive_view_damage(v));
+        return -EIO;
+    }
     uint64_t hbins = sxs_le32(b + 40);
     if (hbins < 4096 || hbins % 4096 != 0 || hbins + 4096 > len) /* untrusted base block */
         hbins = (len - 4096) / 4096 * 4096;
     uint64_t end = 0;
     while (end < hbins) {
-        const uint8_t *p = b + 4096 + end;
-        if (!sxs_range_ok(4096 + end, 32, len) || memcmp(p, "hbin", 4) != 0 ||
-            sxs_le32(p + 4) != end)
+        uint8_t p[32];
+        if (!sxs_range_ok(4096 + end, 32, len))
+            break;
+        if (an_hive_view_read(v, 4096 + end, p, sizeof(p)) < 0) {
+            snprintf(why, why_cap, "hive bin at offset %llu unreadable: %s",
+                     (unsigned long long)(4096 + end), an_hive_view_damage(v));
+            return -EIO;
+        }
+        if (memcmp(p, "hbin", 4) != 0 || sxs_le32(p + 4) != end)
             break;
         uint32_t size = sxs_le32(p + 8);
         if (size < 4096 || size % 4096 != 0 || !sxs_range_ok(end, size, hbins))
@@ -188,7 +212,7 @@ static bool root_reachable(const uint8_t *b, size_t len, bool base_trusted, sxs_
     }
     if (end == 0) {
         snprintf(why, why_cap, "no valid hive bin at offset 4096");
-        return false;
+        return -EBADMSG;
     }
     if (end < hbins)
         sxs_diag_add(diag, SXS_DIAG_WARN, source, (int64_t)(4096 + end),
@@ -199,7 +223,7 @@ static bool root_reachable(const uint8_t *b, size_t len, bool base_trusted, sxs_
     if (!sxs_range_ok(root, 4 + 76, end)) {
         snprintf(why, why_cap, "root key cell offset %u outside the %llu readable bytes of bins",
                  root, (unsigned long long)end);
-        return false;
+        return -EBADMSG;
     }
     if (sxs_le32(b + 24) < 2) { /* NT 3.x cell layout: libregf cannot read it */
         if (base_trusted)
@@ -210,12 +234,16 @@ static bool root_reachable(const uint8_t *b, size_t len, bool base_trusted, sxs_
                      "base block damaged (version field 1.%u) and no log to "
                      "repair it",
                      sxs_le32(b + 24));
-        return false;
+        return -EBADMSG;
     }
-    const uint8_t *nk = b + 4096 + root + 4;
+    uint8_t nk[76];
+    if (an_hive_view_read(v, 4096 + (uint64_t)root + 4, nk, sizeof(nk)) < 0) {
+        snprintf(why, why_cap, "root key cell at %u unreadable: %s", root, an_hive_view_damage(v));
+        return -EIO;
+    }
     if (memcmp(nk, "nk", 2) != 0) {
         snprintf(why, why_cap, "root cell at %u is not a key (nk)", root);
-        return false;
+        return -EBADMSG;
     }
     uint32_t nsub = sxs_le32(nk + 20), sublist = sxs_le32(nk + 28);
     uint32_t nval = sxs_le32(nk + 36), vallist = sxs_le32(nk + 40);
@@ -224,66 +252,68 @@ static bool root_reachable(const uint8_t *b, size_t len, bool base_trusted, sxs_
                  "root key's %s list at %u lies beyond the hive bin chain, which breaks at %llu",
                  nsub && sublist >= end ? "subkey" : "value",
                  nsub && sublist >= end ? sublist : vallist, (unsigned long long)end);
-        return false;
+        return -EBADMSG;
     }
-    return true;
+    return 0;
 }
 
-/* As an_hive_open_mem, taking ownership of the malloc'd bytes (so a hive loaded from the
- * evidence is not held twice in memory). */
-static int open_owned(uint8_t *copy, size_t len, const an_hive_log *log, const an_hive_log *log1,
-                      const an_hive_log *log2, const char *source, sxs_diag *diag,
-                      an_hive_status *status, an_hive **ret_hive)
+/* Appends "corrupt: why" (or why alone) to the status detail. */
+static void detail_append(an_hive_status *status, const char *prefix, const char *why)
+{
+    size_t used = strnlen(status->detail, sizeof(status->detail));
+    snprintf(status->detail + used, sizeof(status->detail) - used, "%s%s%s", used ? "; " : "",
+             prefix, why);
+}
+
+/* Replays the logs into the view's overlay, checks the result and opens it with libregf; takes
+ * ownership of the view. */
+static int open_view(an_hive_view *v, const an_hive_log *log, const an_hive_log *log1,
+                     const an_hive_log *log2, const char *source, sxs_diag *diag,
+                     an_hive_status *status, an_hive **ret_hive)
 {
     memset(status, 0, sizeof(*status));
     status->state = AN_HIVE_UNREADABLE;
-    if (len > SXS_MAX_HIVE_SIZE) {
-        free(copy);
-        snprintf(status->detail, sizeof(status->detail), "%zu bytes, over the %llu-byte hive limit",
-                 len, SXS_MAX_HIVE_SIZE);
-        sxs_diag_add(diag, SXS_DIAG_ERROR, source, -1, "hive unreadable: %s", status->detail);
-        return -EFBIG;
-    }
-    size_t copy_len = len;
-    int r = an_hive_replay(&copy, &copy_len, SXS_MAX_HIVE_SIZE, log, log1, log2, status);
-    if (r < 0) {
-        free(copy);
+    int r = an_hive_replay_view(v, SXS_MAX_HIVE_EXTENT, log, log1, log2, status);
+    if (r == -ENOMEM) {
+        an_hive_view_free(v);
         return r;
     }
-    if (status->state == AN_HIVE_UNREADABLE) {
-        free(copy);
+    if (r < 0 || status->state == AN_HIVE_UNREADABLE) {
+        an_hive_view_free(v);
         sxs_diag_add(diag, SXS_DIAG_ERROR, source, -1, "hive unreadable: %s", status->detail);
         return -EBADMSG;
     }
     an_hive_state before = status->state;
-    char why[256];
+    char why[384];
     bool base_trusted = status->state != AN_HIVE_DIRTY_NOT_REPLAYED || status->base_block_valid;
-    if (!root_reachable(copy, copy_len, base_trusted, diag, source, why, sizeof(why))) {
-        free(copy);
+    r = root_reachable(v, base_trusted, diag, source, why, sizeof(why));
+    if (r < 0) {
+        an_hive_view_free(v);
         status->state = AN_HIVE_UNREADABLE;
-        size_t used = strnlen(status->detail, sizeof(status->detail));
-        snprintf(status->detail + used, sizeof(status->detail) - used, "%scorrupt: %s",
-                 used ? "; " : "", why);
+        detail_append(status, r == -EIO ? "" : "corrupt: ", why);
         sxs_diag_add(diag, SXS_DIAG_ERROR, source, -1, "hive unreadable (%s): %s",
                      an_hive_state_name(before), status->detail);
         return -EBADMSG;
     }
     /* libregf would recurse without end into a looping subkey index: refuse such a hive. */
     uint32_t bad_cell = 0;
-    r = an_hive_check_subkeys(copy, copy_len, &bad_cell, why, sizeof(why));
+    r = an_hive_check_subkeys_view(v, &bad_cell, why, sizeof(why));
     if (r < 0) {
-        free(copy);
-        if (r != -EBADMSG)
+        if (r == -ENOMEM) {
+            an_hive_view_free(v);
             return r;
+        }
         status->state = AN_HIVE_UNREADABLE;
-        size_t used = strnlen(status->detail, sizeof(status->detail));
-        snprintf(status->detail + used, sizeof(status->detail) - used, "%scorrupt: %s",
-                 used ? "; " : "", why);
-        sxs_diag_add(diag, SXS_DIAG_ERROR, source, 4096 + (int64_t)bad_cell,
+        if (r == -EIO)
+            detail_append(status, "", an_hive_view_damage(v));
+        else
+            detail_append(status, "corrupt: ", why);
+        an_hive_view_free(v);
+        sxs_diag_add(diag, SXS_DIAG_ERROR, source, r == -EIO ? -1 : 4096 + (int64_t)bad_cell,
                      "hive unreadable (%s): %s", an_hive_state_name(before), status->detail);
         return -EBADMSG;
     }
-    r = hive_open_regf(copy, copy_len, status, ret_hive);
+    r = hive_open_regf(v, status, ret_hive);
     if (r == -EBADMSG) {
         sxs_diag_add(diag, SXS_DIAG_ERROR, source, -1, "hive unreadable (%s): %s",
                      an_hive_state_name(before), status->detail);
@@ -303,18 +333,21 @@ int an_hive_open_mem(const uint8_t *data, size_t len, const an_hive_log *log,
                      const an_hive_log *log1, const an_hive_log *log2, const char *source,
                      sxs_diag *diag, an_hive_status *status, an_hive **ret_hive)
 {
-    if (len > SXS_MAX_HIVE_SIZE)
-        return open_owned(NULL, len, log, log1, log2, source, diag, status, ret_hive);
-    uint8_t *copy = malloc(len ? len : 1);
+    uint8_t *copy = malloc(len ? len : 1); /* the caller's buffer need not outlive the hive */
     if (!copy)
         return -ENOMEM;
     if (len)
         memcpy(copy, data, len);
-    return open_owned(copy, len, log, log1, log2, source, diag, status, ret_hive);
+    an_hive_view *v = an_hive_view_mem(copy, len);
+    if (!v)
+        return -ENOMEM;
+    return open_view(v, log, log1, log2, source, diag, status, ret_hive);
 }
 
 /* ---- loading files ------------------------------------------------------------------------ */
 
+/* Transaction logs are small next to their hive (Windows keeps them near the dirty data) and
+ * are loaded whole for the replay, then freed: the overlay keeps what they changed. */
 typedef struct {
     uint8_t *data;
     size_t len;
@@ -359,7 +392,8 @@ static int load_fsa(fsa_fs *fs, const char *path, uint64_t max, loaded *ret, cha
     fsa_file *f = NULL;
     int r = fsa_file_open(fs, path, &f);
     if (r < 0 && fsa_fs_damage(fs, NULL)[0])
-        snprintf(why, why_cap, "%s", fsa_fs_damage(fs, NULL)); /* what the file is, or what is damaged */
+        snprintf(why, why_cap, "%s",
+                 fsa_fs_damage(fs, NULL)); /* what the file is, or what is damaged */
     if (r <= 0)
         return r; /* 0: absent */
     uint64_t size = fsa_file_size(f);
@@ -397,13 +431,13 @@ static int load_fsa(fsa_fs *fs, const char *path, uint64_t max, loaded *ret, cha
 
 static const char *const LOG_SUFFIX[3] = {".LOG", ".LOG1", ".LOG2"};
 
-static int open_loaded(loaded *hive, loaded logs[3], const char *source, sxs_diag *diag,
+static int open_loaded(an_hive_view *v, loaded logs[3], const char *source, sxs_diag *diag,
                        an_hive_status *status, an_hive **ret_hive)
 {
     an_hive_log l[3];
     for (int i = 0; i < 3; i++)
         l[i] = (an_hive_log){.data = logs[i].data, .len = logs[i].len, .name = LOG_SUFFIX[i] + 1};
-    int r = open_owned(hive->data, hive->len, &l[0], &l[1], &l[2], source, diag, status, ret_hive);
+    int r = open_view(v, &l[0], &l[1], &l[2], source, diag, status, ret_hive);
     for (int i = 0; i < 3; i++)
         free(logs[i].data);
     return r;
@@ -419,9 +453,13 @@ static void status_unreadable(an_hive_status *st, const char *what, const char *
 int an_hive_open_fsa(fsa_fs *fs, const char *path, sxs_diag *diag, an_hive_status *status,
                      an_hive **ret_hive)
 {
-    loaded hive = {0}, logs[3] = {{0}};
+    loaded logs[3] = {{0}};
     char why[512] = "";
-    int r = load_fsa(fs, path, SXS_MAX_HIVE_SIZE, &hive, why, sizeof(why));
+    fsa_file *f = NULL;
+    int r = fsa_file_open(fs, path, &f);
+    if (r < 0 && fsa_fs_damage(fs, NULL)[0])
+        snprintf(why, sizeof(why), "%s",
+                 fsa_fs_damage(fs, NULL)); /* what the file is, or what is damaged */
     if (r == 0) {
         memset(status, 0, sizeof(*status));
         status->state = AN_HIVE_UNREADABLE;
@@ -433,6 +471,9 @@ int an_hive_open_fsa(fsa_fs *fs, const char *path, sxs_diag *diag, an_hive_statu
         sxs_diag_add(diag, SXS_DIAG_ERROR, path, -1, "%s", status->detail);
         return r == -ENOMEM ? r : -EBADMSG;
     }
+    an_hive_view *v = an_hive_view_fsa(f); /* read by range from here on */
+    if (!v)
+        return -ENOMEM;
     for (int i = 0; i < 3; i++) {
         char lp[1024];
         if ((size_t)snprintf(lp, sizeof(lp), "%s%s", path, LOG_SUFFIX[i]) >= sizeof(lp))
@@ -440,7 +481,7 @@ int an_hive_open_fsa(fsa_fs *fs, const char *path, sxs_diag *diag, an_hive_statu
         char lwhy[160] = "";
         int lr = load_fsa(fs, lp, SXS_MAX_HIVE_LOG_SIZE, &logs[i], lwhy, sizeof(lwhy));
         if (lr == -ENOMEM) {
-            free(hive.data);
+            an_hive_view_free(v);
             for (int j = 0; j < i; j++)
                 free(logs[j].data);
             return lr;
@@ -449,7 +490,7 @@ int an_hive_open_fsa(fsa_fs *fs, const char *path, sxs_diag *diag, an_hive_statu
             sxs_diag_add(diag, SXS_DIAG_WARN, lp, -1, "transaction log not read: %s",
                          lwhy[0] ? lwhy : strerror(-lr));
     }
-    return open_loaded(&hive, logs, path, diag, status, ret_hive);
+    return open_loaded(v, logs, path, diag, status, ret_hive);
 }
 
 /* Finds dir/<base><suffix> with any letter case; writes the path into out. */
@@ -477,21 +518,24 @@ static bool find_host_case(const char *dir, const char *base, const char *suffix
 
 int an_hive_open_host(const char *path, sxs_diag *diag, an_hive_status *status, an_hive **ret_hive)
 {
-    loaded hive = {0}, logs[3] = {{0}};
-    char why[512] = "";
+    loaded logs[3] = {{0}};
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
         int e = -errno;
         status_unreadable(status, "cannot open the hive", "", e);
         return e;
     }
-    int r = load_fd(fd, SXS_MAX_HIVE_SIZE, &hive, why, sizeof(why));
-    close(fd);
-    if (r < 0) {
-        status_unreadable(status, "cannot read the hive", why, r);
+    struct stat sb;
+    int e = fstat(fd, &sb) != 0 ? -errno : S_ISREG(sb.st_mode) ? 0 : -EISDIR;
+    if (e < 0) {
+        close(fd);
+        status_unreadable(status, "cannot read the hive", "", e);
         sxs_diag_add(diag, SXS_DIAG_ERROR, path, -1, "%s", status->detail);
-        return r == -ENOMEM ? r : -EBADMSG;
+        return -EBADMSG;
     }
+    an_hive_view *v = an_hive_view_fd(fd, (uint64_t)sb.st_size); /* read by range */
+    if (!v)
+        return -ENOMEM;
     char dir[1024], base[512];
     const char *slash = strrchr(path, '/');
     if (slash) {
@@ -517,7 +561,7 @@ int an_hive_open_host(const char *path, sxs_diag *diag, an_hive_status *status, 
         int lr = load_fd(lfd, SXS_MAX_HIVE_LOG_SIZE, &logs[i], lwhy, sizeof(lwhy));
         close(lfd);
         if (lr == -ENOMEM) {
-            free(hive.data);
+            an_hive_view_free(v);
             for (int j = 0; j < i; j++)
                 free(logs[j].data);
             return lr;
@@ -526,7 +570,7 @@ int an_hive_open_host(const char *path, sxs_diag *diag, an_hive_status *status, 
             sxs_diag_add(diag, SXS_DIAG_WARN, lp, -1, "transaction log not read: %s",
                          lwhy[0] ? lwhy : strerror(-lr));
     }
-    return open_loaded(&hive, logs, path, diag, status, ret_hive);
+    return open_loaded(v, logs, path, diag, status, ret_hive);
 }
 
 /* ---- keys and values ---------------------------------------------------------------------- */
@@ -556,8 +600,8 @@ static int get_key(an_hive *h, const char *key_path, libregf_key_t **ret_key)
 }
 
 /* Finds a value of key by name, case-insensitively ("" = default value). */
-static int find_value(an_hive *h, const char *key_path, libregf_key_t *key,
-                      const char *value_name, libregf_value_t **ret_value)
+static int find_value(an_hive *h, const char *key_path, libregf_key_t *key, const char *value_name,
+                      libregf_value_t **ret_value)
 {
     int n = 0;
     if (libregf_key_get_number_of_values(key, &n, NULL) != 1)
@@ -566,7 +610,8 @@ static int find_value(an_hive *h, const char *key_path, libregf_key_t *key,
         libregf_value_t *v = NULL;
         libregf_error_t *err = NULL;
         if (libregf_key_get_value(key, i, &v, &err) != 1) {
-            note_skip(h, key_path, "value", i, err); /* one corrupt value does not hide the others */
+            note_skip(h, key_path, "value", i,
+                      err); /* one corrupt value does not hide the others */
             continue;
         }
         char name[512];
@@ -630,14 +675,16 @@ static int resident_data(const an_hive *h, libregf_value_t *v, uint8_t *buf, siz
     off64_t off = 0;
     if (!h || len == 0 || len >= 4 || libregf_value_get_offset(v, &off, NULL) != 1 || off < 0)
         return 0;
-    for (size_t skip = 0; skip <= 4; skip += 4) {
-        size_t vk = (size_t)off + skip;
-        if (vk > h->len || h->len - vk < 12 || memcmp(h->bytes + vk, "vk", 2) != 0)
+    for (uint64_t skip = 0; skip <= 4; skip += 4) {
+        uint64_t vk = (uint64_t)off + skip;
+        uint8_t cell[12];
+        if (vk > h->len || h->len - vk < 12 || an_hive_view_read(h->v, vk, cell, 12) < 0 ||
+            memcmp(cell, "vk", 2) != 0)
             continue;
-        uint32_t size = sxs_le32(h->bytes + vk + 4);
+        uint32_t size = sxs_le32(cell + 4);
         if (!(size & 0x80000000u) || (size & 0x7FFFFFFFu) != len)
             return 0;
-        memcpy(buf, h->bytes + vk + 8, len);
+        memcpy(buf, cell + 8, len);
         return 1;
     }
     return 0;

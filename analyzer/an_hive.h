@@ -1,7 +1,8 @@
-/* Registry hives in memory: load a hive and its transaction logs (from the evidence through
- * fsaccess, from host files, or from caller buffers), replay the logs into a private copy
- * (never touching the evidence), then read keys and values through libregf over a libbfio
- * memory range. No temp files.
+/* Registry hives read by range: open a hive (from the evidence through fsaccess, from a host
+ * file, or from a caller buffer) without loading it, replay its transaction logs into an
+ * overlay of the pages they change (never touching the evidence; an_hive_view.h), then read keys
+ * and values through libregf over a libbfio handle whose reads go to the hive by range, overlay
+ * first. Memory stays constant whatever the hive size. No temp files.
  *
  * The transaction-log replay (an_hive_replay) is our own code: no C library does it. It follows
  * the algorithm documented by M. Suhanov (yarp) and checked against hives Windows itself
@@ -52,7 +53,7 @@ typedef struct {
 } an_hive_log;
 
 /* Replays logs (any of them may be absent: data NULL or len 0) into the hive bytes in
- * *hive / *hive_len (malloc'd; may be realloc'd to grow, never beyond max_size, and only by
+ * *hive / *hive_len (malloc'd; may be replaced to grow, never beyond max_size, and only by
  * bins the applied entries' own pages carry: an entry claiming more is invalid). On return
  * *status says what happened. Returns 0 (also when the hive is clean, not replayable or
  * unreadable: see status->state), or -ENOMEM. The buffer is only changed when state is
@@ -79,7 +80,7 @@ typedef struct an_hive an_hive;
 
 /* Copies the bytes, replays the logs, opens the result with libregf. *status is always filled.
  * Returns 0 and *ret_hive, or -EBADMSG when the hive cannot be read (status->state is
- * AN_HIVE_UNREADABLE, detail says why), -EFBIG over SXS_MAX_HIVE_SIZE, -ENOMEM. source names the
+ * AN_HIVE_UNREADABLE, detail says why), -ENOMEM. source names the
  * hive in diagnostics (e.g. "Windows/System32/config/SYSTEM"). */
 int an_hive_open_mem(const uint8_t *data, size_t len, const an_hive_log *log,
                      const an_hive_log *log1, const an_hive_log *log2, const char *source,
@@ -95,7 +96,9 @@ int an_hive_open_fsa(fsa_fs *fs, const char *path, sxs_diag *diag, an_hive_statu
 
 void an_hive_free(an_hive *h); /* NULL is fine */
 
-/* The (replayed) hive bytes as libregf reads them. */
+/* The (replayed) hive bytes as libregf reads them, made into one buffer on the first call and
+ * kept with the hive (tests and the fuzz harness; the collectors never call it). NULL on
+ * ENOMEM or a read error. */
 const uint8_t *an_hive_bytes(const an_hive *h, size_t *ret_len);
 
 /* ---- keys and values ----------------------------------------------------------------------

@@ -1,4 +1,4 @@
-/* Subkey-graph check of a hive in memory, run before libregf sees it. libregf 20201007 follows
+/* Subkey-graph check of a hive, run before libregf sees it. libregf 20201007 follows
  * "ri" subkey indexes recursively, with no depth limit and no record of what it visited, so an
  * index that lists itself (five changed bytes in a real hive) recurses until the stack
  * overflows. This walk goes once over the keys reachable from the root key and their subkey
@@ -9,8 +9,11 @@
  * 32-bit size check (it then reads far past the value list). Other damage (an offset outside the
  * bins, a cell that is not a key or list) is left to libregf, which reports it per key without
  * recursing; the walk follows every offset libregf could follow, so it never misses a loop libregf
- * would enter. Cost: one pass over the key cells, a bit per 8 bytes of hive bins. */
+ * would enter. Cost: one pass over the key cells, a bit per 8 bytes of hive bins. The walk reads
+ * the hive through its view (an_hive_view.h), by range, a cell header and its fixed part at a
+ * time: no copy of the hive is needed. */
 #include "analyzer/an_hive.h"
+#include "analyzer/an_hive_view.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -30,6 +33,7 @@
 #define NK_VALUE_LIST 40
 #define ROOT_CELL 36 /* base block field: root key cell offset */
 #define NO_CELL 0xFFFFFFFFu
+#define CELL_HEAD 96u /* what the walk reads of a cell: the nk fixed part, a list's header */
 
 /* One subkey list being walked: which element comes next. */
 typedef struct {
@@ -44,8 +48,9 @@ typedef struct {
 } list_frame;
 
 typedef struct {
-    const uint8_t *hive;
-    size_t len;
+    an_hive_view *v;
+    uint64_t len;
+    int io_error;     /* a read of the source failed */
     uint8_t *visited; /* one bit per 8-byte cell slot of the bins */
     list_frame *stack;
     size_t top, cap, max; /* max: SXS_MAX_KEY_DEPTH + 1 keys, each with its index levels */
@@ -54,20 +59,32 @@ typedef struct {
     size_t why_cap;
 } walk;
 
-/* The cell at bins offset off: its data (after the size field) and data size. False when
- * libregf could not resolve the offset to a cell either. */
-static bool cell_at(const walk *w, uint32_t off, const uint8_t **ret_data, uint32_t *ret_size)
+/* The cell at bins offset off: the first bytes of its data (after the size field, up to
+ * CELL_HEAD of them, into buf; the rest zero) and its data size. False when libregf could not
+ * resolve the offset to a cell either, or when the source could not be read (w->io_error). */
+static bool cell_at(walk *w, uint32_t off, uint8_t buf[CELL_HEAD], uint32_t *ret_size)
 {
     if (off % CELL_ALIGN != 0 || off == NO_CELL ||
         !sxs_range_ok(BINS_START + (uint64_t)off, 4, w->len))
         return false;
-    const uint8_t *p = w->hive + BINS_START + off;
-    int32_t raw = (int32_t)sxs_le32(p);
+    uint8_t head[4];
+    int r = an_hive_view_read(w->v, BINS_START + (uint64_t)off, head, 4);
+    if (r < 0) {
+        w->io_error = r;
+        return false;
+    }
+    int32_t raw = (int32_t)sxs_le32(head);
     uint32_t size = raw < 0 ? (uint32_t)0 - (uint32_t)raw : (uint32_t)raw;
     if (size < 8 || size % CELL_ALIGN != 0 ||
         !sxs_range_ok(BINS_START + (uint64_t)off, size, w->len))
         return false;
-    *ret_data = p + 4;
+    size_t n = size - 4 < CELL_HEAD ? size - 4 : CELL_HEAD;
+    memset(buf + n, 0, CELL_HEAD - n);
+    r = an_hive_view_read(w->v, BINS_START + (uint64_t)off + 4, buf, n);
+    if (r < 0) {
+        w->io_error = r;
+        return false;
+    }
     *ret_size = size - 4;
     return true;
 }
@@ -116,9 +133,9 @@ static bool on_path_as_owner(const walk *w, uint32_t key)
 static int enter_list(walk *w, uint32_t off, uint32_t owner, uint32_t key_depth,
                       const list_frame *from)
 {
-    const uint8_t *d;
+    uint8_t d[CELL_HEAD];
     uint32_t size;
-    if (!cell_at(w, off, &d, &size) || size < 4)
+    if (!cell_at(w, off, d, &size) || size < 4)
         return 0;
     uint8_t elem, leaf;
     if (d[0] == 'r' && d[1] == 'i') {
@@ -183,9 +200,9 @@ static int enter_list(walk *w, uint32_t off, uint32_t owner, uint32_t key_depth,
  * root key). */
 static int enter_key(walk *w, uint32_t off, uint32_t depth, const list_frame *from)
 {
-    const uint8_t *d;
+    uint8_t d[CELL_HEAD];
     uint32_t size;
-    if (!cell_at(w, off, &d, &size) || size < NK_FIXED || d[0] != 'n' || d[1] != 'k')
+    if (!cell_at(w, off, d, &size) || size < NK_FIXED || d[0] != 'n' || d[1] != 'k')
         return 0; /* libregf reports a subkey that is not a key, and goes on */
     if (!visit(w, off)) {
         if (from && from->owner == off)
@@ -207,9 +224,9 @@ static int enter_key(walk *w, uint32_t off, uint32_t depth, const list_frame *fr
     /* libregf 20201007 checks a value count against its list cell as count * 4 in 32 bits: from
      * 2^30 up the product wraps past the check and it reads a billion offsets beyond the cell. */
     uint32_t nval = sxs_le32(d + NK_VALUE_COUNT), vlist = sxs_le32(d + NK_VALUE_LIST);
-    const uint8_t *vd;
+    uint8_t vd[CELL_HEAD];
     uint32_t vsize;
-    if (nval >= 0x40000000u && cell_at(w, vlist, &vd, &vsize) && (uint32_t)(nval * 4u) <= vsize)
+    if (nval >= 0x40000000u && cell_at(w, vlist, vd, &vsize) && (uint32_t)(nval * 4u) <= vsize)
         return damaged(w, off,
                        "key (nk) at cell offset 0x%x claims %u values, more than its value list "
                        "at 0x%x holds",
@@ -234,20 +251,32 @@ static int step(walk *w)
     f->next++;
     if (!sxs_range_ok(at, 4, w->len))
         return 0;
-    uint32_t target = sxs_le32(w->hive + at);
+    uint8_t t[4];
+    int r = an_hive_view_read(w->v, at, t, 4);
+    if (r < 0) {
+        w->io_error = r;
+        return 0;
+    }
+    uint32_t target = sxs_le32(t);
     const list_frame copy = *f; /* entering may move the stack */
     if (copy.leaf)
         return enter_key(w, target, copy.key_depth + 1, &copy);
     return enter_list(w, target, copy.owner, copy.key_depth, &copy);
 }
 
-int an_hive_check_subkeys(const uint8_t *hive, size_t len, uint32_t *ret_cell, char *why,
-                          size_t why_cap)
+int an_hive_check_subkeys_view(an_hive_view *v, uint32_t *ret_cell, char *why, size_t why_cap)
 {
+    uint64_t len = an_hive_view_size(v);
     if (len < BINS_START + 8)
         return 0; /* no bins: nothing libregf could walk */
-    size_t slots = (len - BINS_START) / CELL_ALIGN + 1;
-    walk w = {.hive = hive,
+    if (len - BINS_START > (uint64_t)NO_CELL + 1)
+        len = BINS_START + (uint64_t)NO_CELL + 1; /* cell offsets are 32-bit: none reaches beyond */
+    size_t slots = (size_t)((len - BINS_START) / CELL_ALIGN + 1);
+    uint8_t root[4];
+    int rr = an_hive_view_read(v, ROOT_CELL, root, 4);
+    if (rr < 0)
+        return rr == -ENOMEM ? rr : -EIO;
+    walk w = {.v = v,
               .len = len,
               .visited = calloc((slots + 7) / 8, 1),
               .cap = 32,
@@ -258,10 +287,23 @@ int an_hive_check_subkeys(const uint8_t *hive, size_t len, uint32_t *ret_cell, c
     w.stack = malloc(w.cap * sizeof(*w.stack));
     int r = w.visited && w.stack ? 0 : -ENOMEM;
     if (r == 0)
-        r = enter_key(&w, sxs_le32(hive + ROOT_CELL), 0, NULL);
-    while (r == 0 && w.top > 0)
+        r = enter_key(&w, sxs_le32(root), 0, NULL);
+    while (r == 0 && w.io_error == 0 && w.top > 0)
         r = step(&w);
     free(w.visited);
     free(w.stack);
+    if (r == 0 && w.io_error)
+        return w.io_error == -ENOMEM ? -ENOMEM : -EIO;
+    return r;
+}
+
+int an_hive_check_subkeys(const uint8_t *hive, size_t len, uint32_t *ret_cell, char *why,
+                          size_t why_cap)
+{
+    an_hive_view *v = an_hive_view_mem_ref(hive, len);
+    if (!v)
+        return -ENOMEM;
+    int r = an_hive_check_subkeys_view(v, ret_cell, why, why_cap);
+    an_hive_view_free(v);
     return r;
 }

@@ -10,9 +10,12 @@
  *     with one bit per 512-byte sector of the hive bins, then the dirty sectors in order.
  * Every offset and length comes from evidence bytes and is checked before use; an invalid entry
  * stops the replay of that log, and nothing of that entry is applied. An entry that grows the
- * hive beyond what its own pages carry is invalid, so memory stays bounded by the primary plus
- * the logs. */
+ * hive beyond what its own pages carry is invalid. The replay works page-wise on a view of the
+ * primary (an_hive_view.h): the primary is read by range and never copied; the pages the logs
+ * change, and the fixed-up base block, go to the view's overlay, so memory stays bounded by what
+ * the logs carry. */
 #include "analyzer/an_hive.h"
+#include "analyzer/an_hive_view.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -155,13 +158,13 @@ typedef struct {
     char why[128];      /* why it is not usable */
 } log_info;
 
-static bool hbins_size_ok(uint32_t size, size_t max_size)
+static bool hbins_size_ok(uint32_t size, uint64_t max_size)
 {
     return size >= HBIN_ALIGN && size % HBIN_ALIGN == 0 &&
            (uint64_t)size + BASE_BLOCK_PRIMARY <= max_size;
 }
 
-static void classify_log(const an_hive_log *l, const char *name, size_t max_size, log_info *li)
+static void classify_log(const an_hive_log *l, const char *name, uint64_t max_size, log_info *li)
 {
     memset(li, 0, sizeof(*li));
     li->src = l;
@@ -232,9 +235,8 @@ static void classify_log(const an_hive_log *l, const char *name, size_t max_size
 
 /* Replay state for one hive. */
 typedef struct {
-    uint8_t **hive;
-    size_t *hive_len;
-    size_t max_size;
+    an_hive_view *v;
+    uint64_t max_size;
     bool base_valid;
     uint32_t secondary_seq;
     bool have_last;
@@ -248,17 +250,12 @@ typedef struct {
 
 static int grow_hive(replay_ctx *c, uint32_t hbins_size)
 {
-    size_t need = (size_t)hbins_size + BASE_BLOCK_PRIMARY;
-    if (need <= *c->hive_len)
+    uint64_t need = (uint64_t)hbins_size + BASE_BLOCK_PRIMARY;
+    if (need <= an_hive_view_size(c->v))
         return 0;
     if (need > c->max_size)
         return -EFBIG;
-    uint8_t *n = realloc(*c->hive, need);
-    if (!n)
-        return -ENOMEM;
-    memset(n + *c->hive_len, 0, need - *c->hive_len);
-    *c->hive = n;
-    *c->hive_len = need;
+    an_hive_view_grow(c->v, need);
     return 0;
 }
 
@@ -271,7 +268,7 @@ static void note_log(replay_ctx *c, const char *name)
 
 /* Checks the HvLE entry at pos; fills why and returns false when invalid. */
 static bool hvle_entry_valid(const uint8_t *d, size_t len, size_t pos, uint32_t expect_seq,
-                             size_t max_size, char *why, size_t why_cap)
+                             uint64_t max_size, char *why, size_t why_cap)
 {
     if (!sxs_range_ok(pos, HVLE_HEADER, len)) {
         snprintf(why, why_cap, "entry header at %zu past the end", pos);
@@ -337,7 +334,7 @@ static uint64_t overlap(uint64_t off, uint64_t size, uint64_t from, uint64_t to)
 /* Hive bins the buffer holds now: the primary's, plus what earlier entries grew it by. */
 static uint64_t bins_held(const replay_ctx *c)
 {
-    return *c->hive_len - BASE_BLOCK_PRIMARY;
+    return an_hive_view_size(c->v) - BASE_BLOCK_PRIMARY;
 }
 
 /* An entry may grow the hive only by bins its own dirty pages carry: Windows logs a new bin as
@@ -398,7 +395,9 @@ static int apply_new_log(replay_ctx *c, const log_info *li, apply_result *ret, c
         for (uint32_t i = 0; i < count; i++) {
             uint32_t off = sxs_le32(e + HVLE_HEADER + (size_t)i * 8);
             uint32_t psize = sxs_le32(e + HVLE_HEADER + (size_t)i * 8 + 4);
-            memcpy(*c->hive + BASE_BLOCK_PRIMARY + off, e + data_off, psize);
+            r = an_hive_view_write(c->v, BASE_BLOCK_PRIMARY + (uint64_t)off, e + data_off, psize);
+            if (r < 0)
+                return r;
             data_off += psize;
         }
         c->pages += count;
@@ -502,8 +501,10 @@ static int replay_old(replay_ctx *c, const log_info *li, uint64_t primary_timest
     for (size_t bit = 0; bit < vec_len * 8; bit++) {
         if (!((bitmap[bit / 8] >> (bit % 8)) & 1))
             continue;
-        memcpy(*c->hive + BASE_BLOCK_PRIMARY + bit * SECTOR, d + li->pages_start + k * SECTOR,
-               SECTOR);
+        r = an_hive_view_write(c->v, BASE_BLOCK_PRIMARY + (uint64_t)bit * SECTOR,
+                               d + li->pages_start + k * SECTOR, SECTOR);
+        if (r < 0)
+            return r;
         k++;
     }
     c->pages += (unsigned)nbits;
@@ -516,9 +517,12 @@ static int replay_old(replay_ctx *c, const log_info *li, uint64_t primary_timest
 }
 
 /* Makes the base block of the replayed copy consistent, as Windows leaves it after recovery. */
-static void fix_base_block(replay_ctx *c)
+static int fix_base_block(replay_ctx *c)
 {
-    uint8_t *bb = *c->hive;
+    uint8_t bb[BASE_BLOCK_PRIMARY];
+    int r = an_hive_view_read(c->v, 0, bb, sizeof(bb));
+    if (r < 0)
+        return r;
     if (!c->base_valid && c->log_base_block) {
         memcpy(bb, c->log_base_block, BASE_BLOCK_LOG);
         memset(bb + BASE_BLOCK_LOG, 0, BASE_BLOCK_PRIMARY - BASE_BLOCK_LOG);
@@ -530,18 +534,22 @@ static void fix_base_block(replay_ctx *c)
     put_le32(bb + BB_FLAGS, c->flags);
     put_le32(bb + BB_TYPE, FILE_TYPE_PRIMARY);
     put_le32(bb + BB_CHECKSUM, base_block_checksum(bb));
+    return an_hive_view_write(c->v, 0, bb, sizeof(bb)); /* the base block joins the overlay */
 }
 
 /* Final sanity check of the (possibly replayed) bytes before libregf sees them. */
-static bool check_readable(const uint8_t *h, size_t len, an_hive_status *st)
+static bool check_readable(const uint8_t *h, uint64_t len, an_hive_status *st)
 {
     if (!base_block_checksum_ok(h))
         return true; /* nothing trustworthy to check; libregf decides */
     uint32_t hbins = sxs_le32(h + BB_HBINS_SIZE);
     if ((uint64_t)hbins + BASE_BLOCK_PRIMARY > len) {
+        /* The guard against absurd declared sizes: the hive is read by range, so only what
+         * the file (and the logs) hold can be read. */
         snprintf(st->detail, sizeof(st->detail),
-                 "truncated: base block declares %u bytes of hive bins, file holds %zu", hbins,
-                 len - BASE_BLOCK_PRIMARY);
+                 "truncated: base block declares %u bytes of hive bins (field at offset %d), "
+                 "file holds %llu",
+                 hbins, BB_HBINS_SIZE, (unsigned long long)(len - BASE_BLOCK_PRIMARY));
         return false;
     }
     if (sxs_le32(h + BB_MAJOR) != 1) {
@@ -552,22 +560,51 @@ static bool check_readable(const uint8_t *h, size_t len, an_hive_status *st)
     return true;
 }
 
-int an_hive_replay(uint8_t **hive, size_t *hive_len, size_t max_size, const an_hive_log *log,
-                   const an_hive_log *log1, const an_hive_log *log2, an_hive_status *status)
+/* The primary could not be read: unreadable, with the source's words for it. */
+static int read_failed(an_hive_view *v, an_hive_status *status, int r)
+{
+    if (r == -ENOMEM)
+        return r;
+    status->state = AN_HIVE_UNREADABLE;
+    snprintf(status->detail, sizeof(status->detail), "%s", an_hive_view_damage(v));
+    return -EIO;
+}
+
+/* The bytes of the hive as replayed, for the final checks: the base block (fixed up when the
+ * replay applied entries). */
+static bool check_readable_view(an_hive_view *v, an_hive_status *st, int *err)
+{
+    uint8_t bb[BASE_BLOCK_PRIMARY];
+    int r = an_hive_view_read(v, 0, bb, sizeof(bb));
+    if (r < 0) {
+        *err = read_failed(v, st, r);
+        return false;
+    }
+    return check_readable(bb, an_hive_view_size(v), st);
+}
+
+int an_hive_replay_view(an_hive_view *v, uint64_t max_size, const an_hive_log *log,
+                        const an_hive_log *log1, const an_hive_log *log2, an_hive_status *status)
 {
     memset(status, 0, sizeof(*status));
     status->state = AN_HIVE_UNREADABLE;
-    const uint8_t *h = *hive;
-    size_t len = *hive_len;
-    if (!h || len < BASE_BLOCK_LOG || memcmp(h, "regf", 4) != 0) {
+    uint64_t len = an_hive_view_size(v);
+    uint8_t h[BASE_BLOCK_PRIMARY + 32];
+    int rr = len >= BASE_BLOCK_LOG ? an_hive_view_read(v, 0, h, BASE_BLOCK_LOG) : 0;
+    if (rr < 0)
+        return read_failed(v, status, rr);
+    if (len < BASE_BLOCK_LOG || memcmp(h, "regf", 4) != 0) {
         snprintf(status->detail, sizeof(status->detail), "not a registry hive (no regf signature)");
         return 0;
     }
     if (len < BASE_BLOCK_PRIMARY + HBIN_ALIGN) {
         snprintf(status->detail, sizeof(status->detail),
-                 "truncated: %zu bytes, less than a base block and one hive bin", len);
+                 "truncated: %llu bytes, less than a base block and one hive bin",
+                 (unsigned long long)len);
         return 0;
     }
+    if ((rr = an_hive_view_read(v, 0, h, sizeof(h))) < 0) /* base block and the first bin header */
+        return read_failed(v, status, rr);
     status->base_block_valid = base_block_checksum_ok(h);
     status->primary_seq = sxs_le32(h + BB_SEQ1);
     status->secondary_seq = sxs_le32(h + BB_SEQ2);
@@ -583,15 +620,16 @@ int an_hive_replay(uint8_t **hive, size_t *hive_len, size_t max_size, const an_h
         return 0;
     }
 
-    replay_ctx c = {.hive = hive,
-                    .hive_len = hive_len,
+    replay_ctx c = {.v = v,
                     .max_size = max_size,
                     .base_valid = status->base_block_valid,
                     .secondary_seq = status->secondary_seq,
                     .hbins_size = sxs_le32(h + BB_HBINS_SIZE),
                     .flags = sxs_le32(h + BB_FLAGS)};
     if (!c.base_valid) /* guess from the file size, kept aligned (yarp does the same) */
-        c.hbins_size = (uint32_t)(((len - BASE_BLOCK_PRIMARY) / HBIN_ALIGN) * HBIN_ALIGN);
+        c.hbins_size = len - BASE_BLOCK_PRIMARY > 0xFFFFF000u
+                           ? 0xFFFFF000u
+                           : (uint32_t)(((len - BASE_BLOCK_PRIMARY) / HBIN_ALIGN) * HBIN_ALIGN);
     uint64_t primary_ts = sxs_le64(h + BB_TIMESTAMP);
     if (!c.base_valid) /* the first bin's timestamp stands in for the base block's */
         primary_ts = memcmp(h + BASE_BLOCK_PRIMARY, "hbin", 4) == 0
@@ -615,7 +653,7 @@ int an_hive_replay(uint8_t **hive, size_t *hive_len, size_t max_size, const an_h
     else if (l0.usable && l0.is_new)
         err = replay_new(&c, &l0, NULL, why, sizeof(why));
     if (err < 0)
-        return err == -EFBIG ? 0 : err;
+        return err == -EFBIG ? 0 : err == -ENOMEM ? err : read_failed(v, status, err);
     if (c.entries > 0) {
         status->new_format = true;
     } else {
@@ -632,7 +670,7 @@ int an_hive_replay(uint8_t **hive, size_t *hive_len, size_t max_size, const an_h
             char w[160] = "";
             err = replay_old(&c, old, primary_ts, w, sizeof(w));
             if (err < 0)
-                return err == -EFBIG ? 0 : err;
+                return err == -EFBIG ? 0 : err == -ENOMEM ? err : read_failed(v, status, err);
             if (w[0])
                 appendf(why, sizeof(why), "%s%s", why[0] ? "; " : "", w);
         }
@@ -652,12 +690,14 @@ int an_hive_replay(uint8_t **hive, size_t *hive_len, size_t max_size, const an_h
         snprintf(status->detail, sizeof(status->detail), "dirty (%u/%u%s): %s", status->primary_seq,
                  status->secondary_seq, status->base_block_valid ? "" : ", bad base block checksum",
                  why);
-        if (!check_readable(*hive, *hive_len, status))
+        int cerr = 0;
+        if (!check_readable_view(v, status, &cerr))
             status->state = AN_HIVE_UNREADABLE;
-        return 0;
+        return cerr;
     }
 
-    fix_base_block(&c);
+    if ((rr = fix_base_block(&c)) < 0)
+        return rr == -ENOMEM ? rr : read_failed(v, status, rr);
     status->state = AN_HIVE_REPLAYED;
     status->entries = c.entries;
     status->pages = c.pages;
@@ -670,7 +710,35 @@ int an_hive_replay(uint8_t **hive, size_t *hive_len, size_t max_size, const an_h
              status->base_block_valid ? "" : ", bad base block checksum", c.entries,
              status->new_format ? "entries" : "log", c.pages,
              status->new_format ? "pages" : "sectors", c.logs, why[0] ? "; " : "", why);
-    if (!check_readable(*hive, *hive_len, status))
+    int cerr = 0;
+    if (!check_readable_view(v, status, &cerr))
         status->state = AN_HIVE_UNREADABLE;
-    return 0;
+    return cerr;
+}
+
+int an_hive_replay(uint8_t **hive, size_t *hive_len, size_t max_size, const an_hive_log *log,
+                   const an_hive_log *log1, const an_hive_log *log2, an_hive_status *status)
+{
+    an_hive_view *v = *hive ? an_hive_view_mem_ref(*hive, *hive_len) : NULL;
+    if (*hive && !v)
+        return -ENOMEM;
+    if (!v) {
+        memset(status, 0, sizeof(*status));
+        status->state = AN_HIVE_UNREADABLE;
+        snprintf(status->detail, sizeof(status->detail), "not a registry hive (no regf signature)");
+        return 0;
+    }
+    int r = an_hive_replay_view(v, max_size, log, log1, log2, status);
+    if (r == 0 && (an_hive_view_overlay_pages(v) > 0 || an_hive_view_size(v) != *hive_len)) {
+        uint8_t *flat = NULL;
+        size_t flen = 0;
+        r = an_hive_view_flatten(v, &flat, &flen);
+        if (r == 0) {
+            free(*hive);
+            *hive = flat;
+            *hive_len = flen;
+        }
+    }
+    an_hive_view_free(v);
+    return r;
 }

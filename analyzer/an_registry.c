@@ -1,6 +1,6 @@
 /* Registry collector entry point: opens the three hives of one install through fsaccess (with
- * log replay), reports each hive's state, and hands the open hives to the per-hive collectors
- * (an_registry_software.c, an_registry_system.c, COMPONENTS below). */
+ * log replay), one at a time, hands each open hive to its collector (an_registry_software.c,
+ * an_registry_system.c, COMPONENTS below), and reports each hive's state. */
 #include "analyzer/boot/an_boot_drivers.h"
 #include "analyzer/boot/boot_mounted.h"
 #include "analyzer/an_registry.h"
@@ -184,55 +184,84 @@ static int report_skipped(const an_hive *h, const char *source, an_facts *facts,
     return r < 0 ? r : 0;
 }
 
+/* Opens hive i of the install; fills its report, and notes an unreadable hive as a fact. */
+static int open_one(fsa_fs *fs, int i, const char *path, an_hive_report *rep, an_facts *facts,
+                    sxs_diag *diag, an_hive **ret_hive)
+{
+    an_hive_status st;
+    int rc = an_hive_open_fsa(fs, path, diag, &st, ret_hive);
+    if (rc == -ENOMEM)
+        return rc;
+    if (rc == -ENOENT)
+        sxs_diag_add(diag, i == AN_HIVE_COMPONENTS ? SXS_DIAG_INFO : SXS_DIAG_WARN, path, -1,
+                     "hive absent");
+    an_registry_report_from_status(rep, HIVE_NAMES[i], rc, &st);
+    if (rc < 0 && rc != -ENOENT &&
+        an_facts_add_str(facts, "unread.hive", rep->detail[0] ? rep->detail : strerror(-rc), path,
+                         -1) < 0)
+        return -ENOMEM;
+    return 0;
+}
+
+/* The hives are opened one at a time (each is read by range, but libregf's index of its bins
+ * and caches grow with its size): SOFTWARE for its facts, then SYSTEM for its facts, the drive
+ * letters, the boot drivers and the pending renames, then COMPONENTS for the servicing values.
+ * The facts are those an_registry_collect_hives gives for the three open at once. */
 int an_registry_collect(fsa_fs *fs, const char *windows_dir, an_facts *facts, an_tz *ret_tz,
                         an_hive_report ret_reports[3], sxs_diag *diag)
 {
-    an_hive *hives[AN_HIVE_COUNT] = {NULL};
     char paths[AN_HIVE_COUNT][512];
     const char *sources[AN_HIVE_COUNT];
     an_hive_report reports[AN_HIVE_COUNT];
-    int r = 0;
+    an_tz tz;
+    memset(&tz, 0, sizeof(tz));
     for (int i = 0; i < AN_HIVE_COUNT; i++) {
         snprintf(paths[i], sizeof(paths[i]), "%s/System32/config/%s", windows_dir, HIVE_NAMES[i]);
         sources[i] = paths[i];
-        an_hive_status st;
-        int rc = an_hive_open_fsa(fs, paths[i], diag, &st, &hives[i]);
-        if (rc == -ENOMEM) {
-            r = rc;
-            break;
-        }
-        if (rc == -ENOENT)
-            sxs_diag_add(diag, i == AN_HIVE_COMPONENTS ? SXS_DIAG_INFO : SXS_DIAG_WARN, paths[i],
-                         -1, "hive absent");
-        an_registry_report_from_status(&reports[i], HIVE_NAMES[i], rc, &st);
-        if (rc < 0 && rc != -ENOENT &&
-            an_facts_add_str(facts, "unread.hive",
-                             reports[i].detail[0] ? reports[i].detail : strerror(-rc), paths[i],
-                             -1) < 0) {
-            r = -ENOMEM;
-            break;
-        }
     }
+    an_hive *h = NULL;
+    int r = open_one(fs, AN_HIVE_SOFTWARE, paths[AN_HIVE_SOFTWARE], &reports[AN_HIVE_SOFTWARE],
+                     facts, diag, &h);
+    if (r == 0 && h)
+        r = an_reg_collect_software(h, sources[AN_HIVE_SOFTWARE], facts, diag);
+    if (r >= 0)
+        r = report_skipped(h, sources[AN_HIVE_SOFTWARE], facts, diag);
+    an_hive_free(h);
+    h = NULL;
+
     if (r == 0)
-        r = an_registry_report_facts(reports, sources, facts);
-    an_tz tz;
-    if (r == 0)
-        r = an_registry_collect_hives(hives, sources, facts, &tz, diag);
+        r = open_one(fs, AN_HIVE_SYSTEM, paths[AN_HIVE_SYSTEM], &reports[AN_HIVE_SYSTEM], facts,
+                     diag, &h);
+    if (r == 0 && h)
+        r = an_reg_collect_system(h, sources[AN_HIVE_SYSTEM], facts, &tz, diag);
+    if (r >= 0 && h) /* pending renames for PENDING-STUCK (analyzer/facts-boot.md) */
+        r = an_boot_pending_registry(h, sources[AN_HIVE_SYSTEM], NULL, NULL, facts, diag);
     /* drive letters, resolved against the volumes of this disk */
-    if (r == 0 && hives[AN_HIVE_SYSTEM])
-        r = boot_mounted_collect(hives[AN_HIVE_SYSTEM], sources[AN_HIVE_SYSTEM],
-                                 fsa_fs_evidence(fs), facts, diag);
+    if (r >= 0 && h)
+        r = boot_mounted_collect(h, sources[AN_HIVE_SYSTEM], fsa_fs_evidence(fs), facts, diag);
     /* boot-critical drivers and Last Known Good, from the same open SYSTEM (facts-boot.md) */
     const an_fact *cs = an_facts_get(facts, "system.control_set");
-    if (r == 0 && hives[AN_HIVE_SYSTEM] && cs)
-        r = an_boot_drivers_from_hive(hives[AN_HIVE_SYSTEM],
-                                      cs->source ? cs->source : sources[AN_HIVE_SYSTEM], cs->value,
-                                      fs, windows_dir, facts, diag);
-    for (int i = 0; i < AN_HIVE_COUNT; i++) {
-        if (r == 0)
-            r = report_skipped(hives[i], sources[i], facts, diag);
-        an_hive_free(hives[i]);
-    }
+    if (r >= 0 && h && cs)
+        r = an_boot_drivers_from_hive(h, cs->source ? cs->source : sources[AN_HIVE_SYSTEM],
+                                      cs->value, fs, windows_dir, facts, diag);
+    if (r >= 0)
+        r = report_skipped(h, sources[AN_HIVE_SYSTEM], facts, diag);
+    an_hive_free(h);
+    h = NULL;
+
+    if (r == 0)
+        r = open_one(fs, AN_HIVE_COMPONENTS, paths[AN_HIVE_COMPONENTS],
+                     &reports[AN_HIVE_COMPONENTS], facts, diag, &h);
+    if (r == 0)
+        r = an_reg_collect_components(h, sources[AN_HIVE_COMPONENTS], facts, diag);
+    if (r >= 0 && h) /* pending operations for PENDING-STUCK */
+        r = an_boot_pending_registry(NULL, NULL, h, sources[AN_HIVE_COMPONENTS], facts, diag);
+    if (r >= 0)
+        r = report_skipped(h, sources[AN_HIVE_COMPONENTS], facts, diag);
+    an_hive_free(h);
+
+    if (r >= 0)
+        r = an_registry_report_facts(reports, sources, facts);
     if (r < 0)
         return r;
     memcpy(ret_reports, reports, sizeof(reports));

@@ -1,6 +1,8 @@
-/* analyzer internal, included only by the libyal island files (evtx/an_evtx.c, edb/an_edb.c):
- * a libbfio handle whose reads are ranged fsa_file_read calls on one evidence file, so libevtx
- * and libesedb read the file in place (no temp copy, no whole-file load). Each island compiles
+/* analyzer internal, included only by the libyal island files (evtx/an_evtx.c, edb/an_edb.c,
+ * an_hive.c): a libbfio handle whose reads are ranged fsa_file_read calls on one evidence file,
+ * so libevtx, libesedb and libregf read the file in place (no temp copy, no whole-file load).
+ * A reader of its own (pread, pdamage, ctx) may stand in for the fsa_file: an_hive.c reads a
+ * hive through its view, the source plus the pages the log replay changed. Each island compiles
  * its own copy against its own libbfio. Read-only: opening for writing and writes are refused.
  * The first failed read keeps fsaccess's words for the damage in io->damage. */
 #ifndef AN_YAL_FILE_H
@@ -19,6 +21,11 @@ typedef struct {
     uint64_t off, size;
     bool failed;      /* a read of the evidence failed */
     char damage[256]; /* fsaccess's words for it */
+    /* When pread is set, reads go to pread(ctx, ...) (bytes read, 0 at the end, negative on
+     * error; pdamage(ctx) then says what failed) instead of f. */
+    long (*pread)(void *ctx, uint64_t off, void *buf, size_t len);
+    const char *(*pdamage)(void *ctx);
+    void *ctx;
 } an_yal_file_io;
 
 static int an_yal_io_free(intptr_t **h, libbfio_error_t **e)
@@ -55,10 +62,11 @@ static ssize_t an_yal_io_read(intptr_t *h, uint8_t *buf, size_t size, libbfio_er
     an_yal_file_io *io = (an_yal_file_io *)h;
     size_t done = 0;
     while (done < size && io->off < io->size) {
-        long n = fsa_file_read(io->f, io->off, buf + done, size - done);
+        long n = io->pread ? io->pread(io->ctx, io->off, buf + done, size - done)
+                           : fsa_file_read(io->f, io->off, buf + done, size - done);
         if (n < 0) {
             if (!io->failed) {
-                const char *d = fsa_file_damage(io->f, NULL);
+                const char *d = io->pread ? io->pdamage(io->ctx) : fsa_file_damage(io->f, NULL);
                 snprintf(io->damage, sizeof(io->damage), "%s",
                          d && d[0] ? d : "the evidence could not be read");
             }

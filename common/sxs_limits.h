@@ -10,9 +10,12 @@
  * in servicing data; a deeper chain in evidence means a loop or corruption. */
 #define SXS_MAX_PATH_DEPTH 256
 
-/* Largest hive we load into memory. Real SOFTWARE hives reach ~200 MiB on heavily used servers;
- * COMPONENTS rarely exceeds 150 MiB. Anything bigger is corrupt or hostile. */
-#define SXS_MAX_HIVE_SIZE (512ULL * 1024 * 1024)
+/* Furthest a hive extends: a 4 KiB base block and at most 2^32 - 4096 bytes of hive bins (the
+ * base block's bins size and every cell offset are 32-bit). Not a memory bound: hives are read by
+ * range (analyzer/an_hive_view.h), so any size is read in constant memory; the transaction-log
+ * replay may not grow a hive beyond this, and a base block declaring more bins than the file
+ * holds is damage (the field at offset 40). */
+#define SXS_MAX_HIVE_EXTENT (4096ULL + 0xFFFFF000ULL)
 
 /* Deepest key nesting we accept in a hive. Windows refuses to create keys more than 512 levels
  * deep; a deeper chain in a hive is corruption or a loop. */

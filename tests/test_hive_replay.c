@@ -2,11 +2,14 @@
  * regipy's dirty hives with their published page counts; broken logs and hives must be refused
  * with a reason, never crash. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "analyzer/an_hive.h"
+#include "analyzer/an_hive_view.h"
 #include "tests/support/corpus.h"
 #include "tests/support/hive_mutate.h"
 
@@ -286,7 +289,8 @@ Test(replay, truncated_dirty_hive_clear_error)
     cr_assert_null(h);
     cr_assert_eq(st.state, AN_HIVE_UNREADABLE);
     cr_assert_str_eq(st.detail,
-                     "truncated: base block declares 487424 bytes of hive bins, file holds 8192");
+                     "truncated: base block declares 487424 bytes of hive bins (field at offset "
+                     "40), file holds 8192");
     cr_assert_eq(sxs_diag_count_level(d, SXS_DIAG_ERROR), 1);
     sxs_diag_free(d);
     free(path);
@@ -611,4 +615,76 @@ Test(replay, bad_base_block_without_log_is_unreadable)
     cr_assert_str_eq(st.detail, "dirty (5/4, bad base block checksum): no usable log; corrupt: "
                                 "base block damaged (version field 1.1) and no log to repair it");
     free(hive.data);
+}
+
+/* The view the replay writes into: writes go to an overlay of whole 4 KiB pages (only those
+ * pages), reads see the overlay first, growth reads as zero, and the source is never written. */
+static void check_view(an_hive_view *v, const uint8_t *orig, size_t len)
+{
+    cr_assert_eq(an_hive_view_size(v), len);
+    cr_assert_eq(an_hive_view_overlay_pages(v), 0);
+    uint8_t patch[10];
+    memset(patch, 0xAB, sizeof(patch));
+    cr_assert_eq(an_hive_view_write(v, 4096 - 5, patch, sizeof(patch)), 0); /* pages 0 and 1 */
+    cr_assert_eq(an_hive_view_overlay_pages(v), 2);
+    cr_assert_eq(an_hive_view_write(v, len - 1, patch, 2), -ERANGE);
+    an_hive_view_grow(v, len + 8192);
+    cr_assert_eq(an_hive_view_size(v), len + 8192);
+    cr_assert_eq(an_hive_view_write(v, len + 4096, patch, 4), 0);
+    cr_assert_eq(an_hive_view_overlay_pages(v), 3);
+    uint8_t *all = malloc(len + 8192);
+    cr_assert_eq(an_hive_view_read(v, 0, all, len + 8192), 0);
+    for (size_t i = 0; i < len + 8192; i++) {
+        uint8_t want = i >= 4096 - 5 && i < 4096 + 5       ? 0xAB
+                       : i >= len + 4096 && i < len + 4100 ? 0xAB
+                       : i < len                           ? orig[i]
+                                                           : 0;
+        cr_assert_eq(all[i], want, "byte %zu: 0x%02x, want 0x%02x", i, all[i], want);
+    }
+    /* a read across the overlay, the source and back */
+    cr_assert_eq(an_hive_view_read(v, 4000, all, 9000), 0);
+    cr_assert_eq(all[4096 - 4000 - 6], orig[4096 - 6]);
+    cr_assert_eq(all[4096 - 4000], 0xAB);
+    cr_assert_eq(all[4096 + 5 - 4000], orig[4096 + 5]);
+    cr_assert_eq(all[8192 + 100 - 4000], orig[8192 + 100]);
+    cr_assert_eq(an_hive_view_read(v, len + 8190, all, 4), -ERANGE);
+    cr_assert_eq(an_hive_view_pread(v, len + 8190, all, 4), 2);
+    free(all);
+}
+
+Test(replay, view_overlays_pages_and_never_writes_the_source)
+{
+    const size_t len = 5 * 4096 + 100; /* not page-aligned: the last page is partial */
+    uint8_t *orig = malloc(len);
+    for (size_t i = 0; i < len; i++)
+        orig[i] = (uint8_t)(i * 31 + 7);
+    uint8_t *copy = malloc(len);
+    memcpy(copy, orig, len);
+
+    an_hive_view *v = an_hive_view_mem_ref(copy, len);
+    cr_assert_not_null(v);
+    check_view(v, orig, len);
+    an_hive_view_free(v);
+    cr_assert_eq(memcmp(copy, orig, len), 0, "the buffer was written");
+
+    char *dir = sxs_test_tmpdir("hive-view");
+    char *path = NULL;
+    cr_assert(asprintf(&path, "%s/hive", dir) > 0);
+    FILE *f = fopen(path, "wb");
+    cr_assert_eq(fwrite(orig, 1, len, f), len);
+    fclose(f);
+    int fd = open(path, O_RDONLY);
+    cr_assert_geq(fd, 0);
+    v = an_hive_view_fd(fd, len);
+    check_view(v, orig, len);
+    an_hive_view_free(v);
+    size_t got = 0;
+    uint8_t *after = (uint8_t *)sxs_slurp(path, &got);
+    cr_assert_eq(got, len);
+    cr_assert_eq(memcmp(after, orig, len), 0, "the file was written");
+    free(after);
+    free(path);
+    free(dir);
+    free(copy);
+    free(orig);
 }

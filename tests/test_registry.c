@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -892,4 +894,74 @@ Test(registry, hive_symlink_and_fifo_named_for_what_they_are)
     free(cmd);
     free(cfg);
     free(root);
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)v;
+    p[1] = (uint8_t)(v >> 8);
+    p[2] = (uint8_t)(v >> 16);
+    p[3] = (uint8_t)(v >> 24);
+}
+
+/* Issue 16: a hive bigger than the former 512 MiB limit is read by range, in constant memory:
+ * the generated SOFTWARE followed by 520 MiB of empty 64 KiB bins (a sparse file), opened,
+ * checked and read with a peak RSS growth far below the hive's size. */
+Test(registry, hive_over_512_mib_read_by_range)
+{
+    char *path = make_software();
+    size_t len = 0;
+    uint8_t *b = (uint8_t *)sxs_slurp(path, &len);
+    cr_assert_not_null(b);
+    uint32_t bins =
+        (uint32_t)b[40] | (uint32_t)b[41] << 8 | (uint32_t)b[42] << 16 | (uint32_t)b[43] << 24;
+    cr_assert_eq((uint64_t)bins + 4096, len, "the generated hive ends with its last bin");
+    const uint32_t bin = 64 * 1024, nbins = 520 * 16;
+    int fd = open(path, O_WRONLY);
+    cr_assert_geq(fd, 0);
+    for (uint32_t i = 0; i < nbins; i++) {
+        uint8_t hdr[36] = "hbin";
+        put32(hdr + 4, bins + i * bin); /* its offset in the bins */
+        put32(hdr + 8, bin);
+        put32(hdr + 32, bin - 32); /* one free cell fills it */
+        cr_assert_eq(pwrite(fd, hdr, sizeof(hdr), (off_t)(4096 + bins + (uint64_t)i * bin)),
+                     (ssize_t)sizeof(hdr));
+    }
+    uint64_t total = 4096 + (uint64_t)bins + (uint64_t)nbins * bin;
+    put32(b + 40, (uint32_t)(total - 4096));
+    uint32_t x = 0;
+    for (int i = 0; i < 127; i++)
+        x ^= (uint32_t)b[i * 4] | (uint32_t)b[i * 4 + 1] << 8 | (uint32_t)b[i * 4 + 2] << 16 |
+             (uint32_t)b[i * 4 + 3] << 24;
+    put32(b + 508, x);
+    cr_assert_eq(pwrite(fd, b, 512, 0), 512);
+    cr_assert_eq(ftruncate(fd, (off_t)total), 0);
+    close(fd);
+    free(b);
+    cr_assert_gt(total, 512ull << 20);
+
+    struct rusage before, after;
+    getrusage(RUSAGE_SELF, &before);
+    sxs_diag *d = sxs_diag_new();
+    an_hive_status st;
+    an_hive *h = NULL;
+    cr_assert_eq(an_hive_open_host(path, d, &st, &h), 0, "%s", st.detail);
+    cr_assert_eq(st.state, AN_HIVE_CLEAN);
+    char name[64];
+    cr_assert_eq(an_hive_get_string(h, "Microsoft\\Windows NT\\CurrentVersion", "ProductName", name,
+                                    sizeof(name)),
+                 1);
+    cr_assert_str_eq(name, "Windows 10 Pro");
+    uint32_t n = 0;
+    cr_assert_eq(an_hive_subkey_count(h, CBS "\\Packages", &n), 1);
+    cr_assert_eq(n, 5);
+    an_hive_free(h);
+    getrusage(RUSAGE_SELF, &after);
+    long grew_kib = after.ru_maxrss - before.ru_maxrss;
+    cr_assert_lt(grew_kib, 64 * 1024, "peak RSS grew by %ld KiB for a %llu-byte hive", grew_kib,
+                 (unsigned long long)total);
+    cr_assert_eq(sxs_diag_count_level(d, SXS_DIAG_ERROR), 0);
+    sxs_diag_free(d);
+    unlink(path);
+    free(path);
 }
