@@ -76,8 +76,10 @@ def build(args, row):
     if hive:
         hive_path = os.path.join(args.work, f"{row}.{hive}")
         if not os.path.exists(hive_path):
-            gen = os.path.join(args.hive_gen, "mkhive_big.py")
-            subprocess.run([sys.executable, gen, hive, hive_path], check=True)
+            gen = (["mksoftware.py", "15000", hive_path, "120"] if hive == "SOFTWARE" else
+                   ["mkcomponents.py", "600", hive_path])
+            gen[0] = os.path.join(args.hive_gen, gen[0])
+            subprocess.run([sys.executable] + gen, check=True, stderr=subprocess.DEVNULL)
     text = scenario(open(SCN).read(), folders, cbs_mb, args.disk_size, hive, hive_path)
     key = hashlib.sha256(text.encode()).hexdigest()[:12]
     raw = os.path.join(args.work, f"{row}-{key}.raw")
@@ -135,7 +137,7 @@ def main():
     ap.add_argument("--work", required=True)
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--rows", default=",".join(ROWS))
-    ap.add_argument("--disk-size", default="8G")
+    ap.add_argument("--disk-size", default="8G")  # room for the 1 GB log and the 600 MB hive
     ap.add_argument("--hive-gen", default=os.path.join(HERE, "hives"))
     args = ap.parse_args()
     os.makedirs(args.work, exist_ok=True)
