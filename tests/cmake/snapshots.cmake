@@ -1,6 +1,8 @@
 # Per-snapshot checks (analyzer/an_snapshots.h): what a shadow copy holds of what the live facts
-# found broken, over Windows-like trees (directory backend) standing in for a store's filesystem.
-sxs_criterion_test(test_snapshots SOURCES test_snapshots.c LIBS sxs_analyzer sxs_mkhive TIMEOUT 120)
+# found broken, over Windows-like trees (directory backend) standing in for a store's filesystem,
+# and end to end on sample-images/scenarios/ssu-empty-vss.scn (three real stores; 300 s: a dozen
+# sanitized sxsdoctor runs).
+sxs_criterion_test(test_snapshots SOURCES test_snapshots.c LIBS sxs_analyzer sxs_mkhive TIMEOUT 300)
 # The VSS writer of the sample images (sample-images/mkimage_vss.c) read back by libvshadow's own
 # vshadowinfo / vshadowmount (libvshadow-utils): every store as tests/data/vss/writer.scn wrote
 # it, each shadow copy byte for byte the volume of its snapshot (but the stores' own blocks).
