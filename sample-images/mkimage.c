@@ -374,7 +374,8 @@ static int build_raw(const struct mki_scenario *scn, const char *raw, const char
                 snprintf(errbuf, errlen, "BitLocker (partition %zu): %s", i + 1, strerror(-r));
             break;
         case MKI_PART_NTFS:
-            r = mki_build_ntfs(p, file, tmpdir, errbuf, errlen);
+            r = p->n_snaps ? mki_build_vss(p, file, tmpdir, errbuf, errlen)
+                           : mki_build_ntfs(p, file, tmpdir, errbuf, errlen);
             if (r == 0 && (r = copy_sparse(file, disk, p->start)) < 0)
                 snprintf(errbuf, errlen, "copy partition %zu: %s", i + 1, strerror(-r));
             unlink(file);

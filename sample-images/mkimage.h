@@ -13,7 +13,15 @@
 
 enum mki_table { MKI_TABLE_GPT, MKI_TABLE_MBR, MKI_TABLE_NONE };
 enum mki_part_kind { MKI_PART_ESP, MKI_PART_MSR, MKI_PART_NTFS, MKI_PART_BITLOCKER };
-enum mki_node_kind { MKI_NODE_DIR, MKI_NODE_FILE, MKI_NODE_JUNCTION, MKI_NODE_SYMLINK };
+/* MKI_NODE_DELETE: a `delete PATH` line (the path and what lies below it go away there; the
+ * nodes it removes stay in the list, flagged `gone`, for the snapshot states before it). */
+enum mki_node_kind {
+    MKI_NODE_DIR,
+    MKI_NODE_FILE,
+    MKI_NODE_JUNCTION,
+    MKI_NODE_SYMLINK,
+    MKI_NODE_DELETE
+};
 enum mki_encoding { MKI_ENC_UTF8, MKI_ENC_UTF8_BOM, MKI_ENC_UTF16LE, MKI_ENC_UTF16LE_BOM };
 enum mki_fill { MKI_FILL_PATTERN, MKI_FILL_RANDOM, MKI_FILL_ZERO };
 
@@ -38,6 +46,8 @@ struct mki_node {
     int link_is_dir;   /* SYMLINK: a directory symlink (mklink /D) */
     char *cab_name;    /* FILE stored as a cabinet (MSZIP) holding the content as this name */
     uint64_t filetime; /* FILE/JUNCTION times (FILETIME, UTC); 0: the time of the build */
+    int gone;          /* removed by a later `delete` line: not in the current volume */
+    size_t state;      /* the number of `snapshot` lines of its partition before it */
     struct mki_node *hash_next;
 };
 
@@ -86,6 +96,18 @@ struct mki_hive {
     size_t n_ops, cap_ops;
 };
 
+/* `snapshot` line: the volume as declared so far is what a shadow copy (VSS store) holds;
+ * the lines after it are what changed since (mkimage_vss.c writes the stores). */
+#define MKI_MAX_SNAPSHOTS 3
+struct mki_snapshot {
+    uint64_t filetime;         /* creation time (FILETIME, UTC) */
+    uint8_t id[16];            /* store identifier (catalog, store file name), GUID as stored */
+    uint8_t copy[16], set[16]; /* shadow copy and shadow copy set identifiers */
+    size_t n_nodes;            /* nodes[0..n_nodes) make the volume of this snapshot */
+    size_t n_hives;            /* hives[0..n_hives) existed, with hive_ops[i] of their ops */
+    size_t *hive_ops;
+};
+
 struct mki_part {
     enum mki_part_kind kind;
     uint64_t size;  /* bytes; 0 = rest of the disk */
@@ -97,6 +119,8 @@ struct mki_part {
     size_t hash_size;
     struct mki_hive *hives;
     size_t n_hives;
+    struct mki_snapshot snaps[MKI_MAX_SNAPSHOTS]; /* oldest first */
+    size_t n_snaps;
 };
 
 /* `bcd` directive: a BCD store the build writes (mkimage_bcd.c). Device specs: "volume:N"
@@ -135,6 +159,35 @@ int mki_layout(struct mki_scenario *scn, char *errbuf, size_t errlen);
 /* Formats (mkntfs) and fills the NTFS partition file at path. tmpdir is for hive files. */
 int mki_build_ntfs(const struct mki_part *part, const char *path, const char *tmpdir, char *errbuf,
                    size_t errlen);
+
+/* One state of an NTFS partition: the nodes and hive ops it holds, and the files reserved
+ * for VSS, written first (so that every state has them at the same clusters) and kept
+ * (the current volume) or deleted at the end (a snapshot's volume). */
+struct mki_extent {
+    uint64_t off, len; /* bytes, relative to the volume */
+};
+struct mki_resv {
+    const char *path; /* volume-relative */
+    uint64_t size;
+    /* out, when kept: the file's clusters and its MFT reference */
+    struct mki_extent *ext;
+    size_t n_ext;
+    uint64_t mft_ref;
+};
+struct mki_ntfs_state {
+    size_t n_nodes;         /* nodes[0..n_nodes) */
+    size_t n_hives;         /* hives[0..n_hives) */
+    const size_t *hive_ops; /* their ops counts; NULL: all */
+    struct mki_resv *resv;
+    size_t n_resv;
+    int keep_resv;
+};
+/* mki_build_ntfs for one state (st NULL: everything, no reservations). */
+int mki_build_ntfs_state(const struct mki_part *part, const char *path, const char *tmpdir,
+                         struct mki_ntfs_state *st, char *errbuf, size_t errlen);
+/* Builds the NTFS partition file at path with the VSS stores of part->snaps (mkimage_vss.c). */
+int mki_build_vss(const struct mki_part *part, const char *path, const char *tmpdir, char *errbuf,
+                  size_t errlen);
 
 /* Runs argv; stdin from stdin_path (or /dev/null), stdout to /dev/null. Returns the exit
  * status, or a negative errno when it could not run. */

@@ -19,6 +19,8 @@
 #include <ntfs-3g/layout.h>
 #include <ntfs-3g/logging.h>
 #include <ntfs-3g/reparse.h>
+#include <ntfs-3g/runlist.h>
+#include <ntfs-3g/unistr.h>
 #include <ntfs-3g/volume.h>
 
 #include <errno.h>
@@ -444,8 +446,171 @@ static int format(const struct mki_part *part, const char *path)
     return mki_run(argv, NULL);
 }
 
-int mki_build_ntfs(const struct mki_part *part, const char *path, const char *tmpdir, char *errbuf,
-                   size_t errlen)
+/* ntfs_readdir callback: the Win32/POSIX names of a directory's entries. */
+struct names {
+    char **v;
+    size_t n, cap;
+};
+
+static int collect_name(void *arg, const ntfschar *name, const int len, const int type,
+                        const s64 pos, const MFT_REF mref, const unsigned dt_type)
+{
+    (void)pos;
+    (void)mref;
+    (void)dt_type;
+    struct names *ns = arg;
+    if (type == FILE_NAME_DOS)
+        return 0;
+    char *mbs = NULL;
+    if (ntfs_ucstombs(name, len, &mbs, 0) < 0)
+        return -1;
+    if (strcmp(mbs, ".") == 0 || strcmp(mbs, "..") == 0) {
+        free(mbs);
+        return 0;
+    }
+    if (ns->n == ns->cap) {
+        size_t cap = ns->cap ? ns->cap * 2 : 16;
+        char **v = realloc(ns->v, cap * sizeof *v);
+        if (!v) {
+            free(mbs);
+            return -1;
+        }
+        ns->v = v;
+        ns->cap = cap;
+    }
+    ns->v[ns->n++] = mbs;
+    return 0;
+}
+
+/* Removes path and, for a directory, everything below it (a `delete` line). */
+static int delete_tree(struct writer *w, const char *path)
+{
+    ntfs_inode *ni = ntfs_pathname_to_inode(w->vol, NULL, path);
+    if (!ni)
+        return werr(w, errno, "delete: no", path);
+    int r = 0;
+    if (is_dir(ni)) {
+        struct names ns = {0};
+        s64 pos = 0;
+        if (ntfs_readdir(ni, &pos, &ns, collect_name))
+            r = werr(w, errno ? errno : EIO, "delete: read directory", path);
+        ntfs_inode_close(ni);
+        for (size_t i = 0; i < ns.n; i++) {
+            char *child;
+            if (r == 0 && asprintf(&child, "%s/%s", path, ns.v[i]) >= 0) {
+                r = delete_tree(w, child);
+                free(child);
+            }
+            free(ns.v[i]);
+        }
+        free(ns.v);
+        if (r < 0)
+            return r;
+        ni = ntfs_pathname_to_inode(w->vol, NULL, path);
+        if (!ni)
+            return werr(w, errno, "delete: no", path);
+    }
+    const char *slash = strrchr(path, '/');
+    char *parent = slash ? strndup(path, (size_t)(slash - path)) : strdup("");
+    const char *name = slash ? slash + 1 : path;
+    ntfs_inode *dir =
+        parent ? ntfs_pathname_to_inode(w->vol, NULL, parent[0] ? parent : "/") : NULL;
+    free(parent);
+    ntfschar *u = NULL;
+    int ulen = 0;
+    if (!dir || to_ntfs_name(name, strlen(name), &u, &ulen) < 0) {
+        if (dir)
+            ntfs_inode_close(dir);
+        ntfs_inode_close(ni);
+        return werr(w, errno ? errno : EIO, "delete: parent of", path);
+    }
+    /* ntfs_delete closes both inodes */
+    if (ntfs_delete(w->vol, path, ni, dir, u, (u8)ulen))
+        r = werr(w, errno, "delete", path);
+    free(u);
+    return r;
+}
+
+/* The VSS reservations (System Volume Information\{...}{3808876b-...} files), written
+ * first with a non-zero pattern so that their clusters are allocated, not sparse. */
+static int write_reservations(struct writer *w, struct mki_ntfs_state *st)
+{
+    uint8_t *buf = malloc(WRITE_CHUNK);
+    if (!buf)
+        return -ENOMEM;
+    memset(buf, 0x5a, WRITE_CHUNK);
+    int r = 0;
+    for (size_t i = 0; r == 0 && i < st->n_resv; i++) {
+        ntfs_inode *ni = NULL;
+        const char *path = st->resv[i].path;
+        if ((r = create_entry(w, path, S_IFREG, &ni)) < 0)
+            break;
+        for (uint64_t off = 0; r == 0 && off < st->resv[i].size; off += WRITE_CHUNK) {
+            uint64_t n =
+                st->resv[i].size - off < WRITE_CHUNK ? st->resv[i].size - off : WRITE_CHUNK;
+            r = write_data(w, ni, path, buf, n, off);
+        }
+        if (close_entry(w, ni) && r == 0)
+            r = werr(w, errno, "close", path);
+    }
+    free(buf);
+    return r;
+}
+
+/* The clusters of each kept reservation, as byte extents of the volume. */
+static int map_reservations(struct writer *w, struct mki_ntfs_state *st)
+{
+    for (size_t i = 0; i < st->n_resv; i++) {
+        struct mki_resv *rv = &st->resv[i];
+        ntfs_inode *ni = ntfs_pathname_to_inode(w->vol, NULL, rv->path);
+        if (!ni)
+            return werr(w, errno, "open", rv->path);
+        rv->mft_ref = MK_MREF(ni->mft_no, le16_to_cpu(ni->mrec->sequence_number));
+        ntfs_attr *na = ntfs_attr_open(ni, AT_DATA, AT_UNNAMED, 0);
+        int r = 0;
+        if (!na || !NAttrNonResident(na) || ntfs_attr_map_whole_runlist(na))
+            r = werr(w, errno ? errno : EIO, "map clusters of", rv->path);
+        size_t n = 0;
+        for (runlist_element *rl = r == 0 ? na->rl : NULL; rl && rl->length; rl++)
+            n++;
+        free(rv->ext);
+        rv->ext = r == 0 ? calloc(n ? n : 1, sizeof *rv->ext) : NULL;
+        rv->n_ext = 0;
+        if (r == 0 && !rv->ext)
+            r = -ENOMEM;
+        for (runlist_element *rl = r == 0 ? na->rl : NULL; rl && rl->length; rl++)
+            if (rl->lcn >= 0)
+                rv->ext[rv->n_ext++] =
+                    (struct mki_extent){(uint64_t)rl->lcn * w->vol->cluster_size,
+                                        (uint64_t)rl->length * w->vol->cluster_size};
+        if (na)
+            ntfs_attr_close(na);
+        ntfs_inode_close(ni);
+        if (r < 0)
+            return r;
+    }
+    return 0;
+}
+
+static int delete_reservations(struct writer *w, struct mki_ntfs_state *st)
+{
+    int r = 0;
+    for (size_t i = 0; r == 0 && i < st->n_resv; i++)
+        r = delete_tree(w, st->resv[i].path);
+    return r;
+}
+
+static void drop_dir_cache(struct writer *w)
+{
+    if (w->cached_ni)
+        ntfs_inode_close(w->cached_ni);
+    w->cached_ni = NULL;
+    free(w->cached_path);
+    w->cached_path = NULL;
+}
+
+int mki_build_ntfs_state(const struct mki_part *part, const char *path, const char *tmpdir,
+                         struct mki_ntfs_state *st, char *errbuf, size_t errlen)
 {
     int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0 || ftruncate(fd, (off_t)part->size) < 0) {
@@ -456,9 +621,9 @@ int mki_build_ntfs(const struct mki_part *part, const char *path, const char *tm
         return -e;
     }
     close(fd);
-    int st = format(part, path);
-    if (st != 0) {
-        snprintf(errbuf, errlen, "mkntfs on %s failed (status %d)", path, st);
+    int st_code = format(part, path);
+    if (st_code != 0) {
+        snprintf(errbuf, errlen, "mkntfs on %s failed (status %d)", path, st_code);
         return -EIO;
     }
     if (getenv("SXS_MKIMAGE_DEBUG"))
@@ -470,8 +635,10 @@ int mki_build_ntfs(const struct mki_part *part, const char *path, const char *tm
         snprintf(errbuf, errlen, "ntfs_mount %s: %s", path, strerror(errno));
         return -EIO;
     }
-    int r = 0;
-    for (size_t i = 0; r == 0 && i < part->n_nodes; i++) {
+    size_t n_nodes = st ? st->n_nodes : part->n_nodes;
+    size_t n_hives = st ? st->n_hives : part->n_hives;
+    int r = st && st->n_resv ? write_reservations(&w, st) : 0;
+    for (size_t i = 0; r == 0 && i < n_nodes; i++) {
         const struct mki_node *n = part->nodes[i];
         ntfs_inode *ni = NULL;
         switch (n->kind) {
@@ -487,16 +654,33 @@ int mki_build_ntfs(const struct mki_part *part, const char *path, const char *tm
         case MKI_NODE_SYMLINK:
             r = write_link(&w, n);
             break;
+        case MKI_NODE_DELETE:
+            drop_dir_cache(&w);
+            r = delete_tree(&w, n->path);
+            break;
         }
     }
-    for (size_t i = 0; r == 0 && i < part->n_hives; i++)
-        r = write_hive(&w, &part->hives[i], tmpdir, i);
-    if (w.cached_ni)
-        ntfs_inode_close(w.cached_ni);
-    free(w.cached_path);
+    for (size_t i = 0; r == 0 && i < n_hives; i++) {
+        struct mki_hive h = part->hives[i];
+        if (st && st->hive_ops) { /* the hive as it was at a snapshot */
+            h.n_ops = st->hive_ops[i];
+            if (h.logged && h.logged_from >= h.n_ops)
+                h.logged = 0;
+        }
+        r = write_hive(&w, &h, tmpdir, i);
+    }
+    drop_dir_cache(&w);
+    if (r == 0 && st && st->n_resv)
+        r = st->keep_resv ? map_reservations(&w, st) : delete_reservations(&w, st);
     if (ntfs_umount(w.vol, FALSE) && r == 0) {
         snprintf(errbuf, errlen, "ntfs_umount %s: %s", path, strerror(errno));
         r = -EIO;
     }
     return r;
+}
+
+int mki_build_ntfs(const struct mki_part *part, const char *path, const char *tmpdir, char *errbuf,
+                   size_t errlen)
+{
+    return mki_build_ntfs_state(part, path, tmpdir, NULL, errbuf, errlen);
 }

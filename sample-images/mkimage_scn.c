@@ -283,6 +283,8 @@ static int rehash(struct mki_part *part, size_t size)
         return -ENOMEM;
     for (size_t k = 0; k < part->n_nodes; k++) {
         struct mki_node *n = part->nodes[k];
+        if (n->gone || n->kind == MKI_NODE_DELETE)
+            continue;
         size_t i = mki_hash_str(n->path) & (size - 1);
         n->hash_next = h[i];
         h[i] = n;
@@ -304,6 +306,9 @@ static int add_node(struct mki_part *part, struct mki_node *node)
         part->cap_nodes = cap;
     }
     part->nodes[part->n_nodes++] = node;
+    node->state = part->n_snaps;
+    if (node->kind == MKI_NODE_DELETE) /* not a path of the volume: never looked up */
+        return 0;
     if (part->n_nodes * 2 > part->hash_size)
         return rehash(part, part->hash_size ? part->hash_size * 4 : HASH_INITIAL);
     size_t i = mki_hash_str(node->path) & (part->hash_size - 1);
@@ -584,6 +589,11 @@ static int cmd_file(struct ctx *c, const char *p, size_t *pi, size_t last, int a
         r = fail(c, "'%s' declared twice", path);
     } else if (n && (n->kind != MKI_NODE_FILE || n->is_filler)) {
         r = fail(c, "append: '%s' is not a text file", path);
+    } else if (n && n->state != c->part->n_snaps) {
+        r = fail(c,
+                 "append: '%s' was declared before a snapshot line (delete it and declare "
+                 "it again)",
+                 path);
     } else if (!n) {
         n = calloc(1, sizeof *n);
         if (!n)
@@ -996,6 +1006,165 @@ static int cmd_link(struct ctx *c, const char *p, enum mki_node_kind kind, int i
 
 /* `time YYYY-MM-DD HH:MM:SS` (UTC): the times of the files and junctions that follow;
  * `time now` goes back to the build time. */
+/* delete PATH: the file, link or directory (with all below it) goes away from here on;
+ * with `snapshot` lines, what a snapshot held and the volume has no longer. */
+static int cmd_delete(struct ctx *c, const char *p)
+{
+    int r = need_ntfs(c);
+    char *raw, *path;
+    if (r < 0)
+        return r;
+    if ((r = next_token(c, &p, &raw)) <= 0)
+        return r < 0 ? r : fail(c, "delete needs a path");
+    r = normalize_path(c, raw, &path);
+    free(raw);
+    if (r < 0)
+        return r;
+    size_t len = strlen(path), found = 0;
+    for (size_t i = 0; r == 0 && i < c->part->n_hives; i++) {
+        const char *h = c->part->hives[i].path;
+        if (strncasecmp(h, path, len) == 0 && (h[len] == '\0' || h[len] == '/'))
+            r = fail(c, "delete '%s': hive '%s' lies there (hives cannot be deleted)", path, h);
+    }
+    for (size_t i = 0; r == 0 && i < c->part->n_nodes; i++) {
+        struct mki_node *n = c->part->nodes[i];
+        if (n->gone || n->kind == MKI_NODE_DELETE)
+            continue;
+        if (strncasecmp(n->path, path, len) == 0 && (n->path[len] == '\0' || n->path[len] == '/')) {
+            n->gone = 1;
+            found++;
+        }
+    }
+    if (r == 0 && !found)
+        r = fail(c, "delete '%s': nothing declared there", path);
+    struct mki_node *d = r == 0 ? calloc(1, sizeof *d) : NULL;
+    if (r == 0 && !d)
+        r = -ENOMEM;
+    if (r == 0) {
+        d->kind = MKI_NODE_DELETE;
+        d->path = path;
+        path = NULL;
+        r = add_node(c->part, d);
+        if (r == 0)
+            r = rehash(c->part, c->part->hash_size); /* drop the gone nodes from the index */
+        else
+            free_node(d);
+    }
+    free(path);
+    return r;
+}
+
+/* "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx" (braces optional) to the 16 bytes Windows stores
+ * (first three groups little-endian). */
+static int parse_guid(const char *s, uint8_t out[16])
+{
+    unsigned v[11];
+    char tail;
+    size_t n = strlen(s);
+    char buf[40];
+    if (n == 38 && s[0] == '{' && s[37] == '}') {
+        memcpy(buf, s + 1, 36);
+        buf[36] = '\0';
+    } else if (n == 36) {
+        memcpy(buf, s, 37);
+    } else
+        return -EINVAL;
+    if (sscanf(buf, "%8x-%4x-%4x-%2x%2x-%2x%2x%2x%2x%2x%2x%c", &v[0], &v[1], &v[2], &v[3], &v[4],
+               &v[5], &v[6], &v[7], &v[8], &v[9], &v[10], &tail) != 11)
+        return -EINVAL;
+    out[0] = (uint8_t)v[0];
+    out[1] = (uint8_t)(v[0] >> 8);
+    out[2] = (uint8_t)(v[0] >> 16);
+    out[3] = (uint8_t)(v[0] >> 24);
+    out[4] = (uint8_t)v[1];
+    out[5] = (uint8_t)(v[1] >> 8);
+    out[6] = (uint8_t)v[2];
+    out[7] = (uint8_t)(v[2] >> 8);
+    for (int i = 0; i < 8; i++)
+        out[8 + i] = (uint8_t)v[3 + i];
+    return 0;
+}
+
+/* A deterministic GUID (version 4 layout) from a seed string. */
+static void derived_guid(const char *seed, uint8_t out[16])
+{
+    uint64_t a = mki_hash_str(seed), b = mki_hash_str(seed) * 0x9E3779B97F4A7C15ull + 1;
+    for (int i = 0; i < 8; i++) {
+        out[i] = (uint8_t)(a >> (8 * i));
+        out[8 + i] = (uint8_t)(b >> (8 * i));
+    }
+    out[7] = (uint8_t)((out[7] & 0x0f) | 0x40);
+    out[8] = (uint8_t)((out[8] & 0x3f) | 0x80);
+}
+
+/* snapshot time=YYYY-MM-DDTHH:MM:SS [id=GUID] [copy=GUID] [set=GUID]: the volume as declared
+ * so far is what a shadow copy taken then holds (mkimage_vss.c). */
+static int cmd_snapshot(struct ctx *c, const char *p)
+{
+    int r = need_ntfs(c);
+    if (r < 0)
+        return r;
+    struct mki_part *part = c->part;
+    if (part->n_snaps == MKI_MAX_SNAPSHOTS)
+        return fail(c, "at most %d snapshot lines per volume", MKI_MAX_SNAPSHOTS);
+    struct mki_snapshot s = {0};
+    int have_id = 0, have_copy = 0, have_set = 0;
+    char *t;
+    while (r >= 0 && (r = next_token(c, &p, &t)) > 0) {
+        if (strncmp(t, "time=", 5) == 0) {
+            if (parse_time(t + 5, &s.filetime) < 0)
+                r = fail(c, "bad time '%s' (YYYY-MM-DDTHH:MM:SS, UTC)", t + 5);
+        } else if (strncmp(t, "id=", 3) == 0) {
+            if (parse_guid(t + 3, s.id) < 0)
+                r = fail(c, "bad GUID '%s'", t + 3);
+            have_id = 1;
+        } else if (strncmp(t, "copy=", 5) == 0) {
+            if (parse_guid(t + 5, s.copy) < 0)
+                r = fail(c, "bad GUID '%s'", t + 5);
+            have_copy = 1;
+        } else if (strncmp(t, "set=", 4) == 0) {
+            if (parse_guid(t + 4, s.set) < 0)
+                r = fail(c, "bad GUID '%s'", t + 4);
+            have_set = 1;
+        } else
+            r = fail(c, "unknown snapshot option '%s'", t);
+        free(t);
+    }
+    if (r < 0)
+        return r;
+    if (!s.filetime)
+        return fail(c, "snapshot needs time=YYYY-MM-DDTHH:MM:SS");
+    if (part->n_snaps && s.filetime <= part->snaps[part->n_snaps - 1].filetime)
+        return fail(c, "snapshot times must increase (oldest first)");
+    char seed[160];
+    snprintf(seed, sizeof seed, "%s/%s/%zu/%llu", c->scn->name ? c->scn->name : "",
+             part->label ? part->label : "", part->n_snaps, (unsigned long long)s.filetime);
+    if (!have_id)
+        derived_guid(seed, s.id);
+    if (!have_copy) {
+        strncat(seed, "/copy", sizeof seed - strlen(seed) - 1);
+        derived_guid(seed, s.copy);
+    }
+    if (!have_set) {
+        strncat(seed, "/set", sizeof seed - strlen(seed) - 1);
+        derived_guid(seed, s.set);
+    }
+    for (size_t i = 0; i < part->n_snaps; i++)
+        if (memcmp(part->snaps[i].id, s.id, 16) == 0)
+            return fail(c, "snapshot id used twice");
+    s.n_nodes = part->n_nodes;
+    s.n_hives = part->n_hives;
+    if (s.n_hives) {
+        s.hive_ops = calloc(s.n_hives, sizeof *s.hive_ops);
+        if (!s.hive_ops)
+            return -ENOMEM;
+        for (size_t i = 0; i < s.n_hives; i++)
+            s.hive_ops[i] = part->hives[i].n_ops;
+    }
+    part->snaps[part->n_snaps++] = s;
+    return 0;
+}
+
 static int cmd_time(struct ctx *c, const char *p)
 {
     char *t;
@@ -1479,6 +1648,10 @@ static int exec_block(struct ctx *c, size_t first, size_t last, struct subst_arg
             r = cmd_key(c, own);
         else if (IS("time"))
             r = cmd_time(c, own);
+        else if (IS("delete"))
+            r = cmd_delete(c, own);
+        else if (IS("snapshot"))
+            r = cmd_snapshot(c, own);
         else if (IS("logged"))
             r = cmd_logged(c, own);
         else if (IS("value"))
@@ -1597,6 +1770,8 @@ void mki_scenario_free(struct mki_scenario *scn)
             free(p->hives[h].path);
         }
         free(p->hives);
+        for (size_t k = 0; k < p->n_snaps; k++)
+            free(p->snaps[k].hive_ops);
         free(p->label);
     }
     free(scn->parts);

@@ -105,6 +105,8 @@ int mki_build_tree(const struct mki_part *part, const char *dir, const char *tmp
     for (size_t i = 0; r == 0 && i < part->n_nodes; i++) {
         const struct mki_node *n = part->nodes[i];
         what = n->path;
+        if (n->gone || n->kind == MKI_NODE_DELETE) /* the tree is the volume now */
+            continue;
         if (n->kind == MKI_NODE_DIR) {
             r = make_dirs(dir, n->path, 1);
         } else if (n->kind == MKI_NODE_FILE) {

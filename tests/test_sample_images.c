@@ -977,6 +977,25 @@ Test(builder, errors_name_file_and_line)
          "t.scn:3: event: does not fit a 64 KiB chunk, or its text is not UTF-8"},
         {"partition ntfs\ninclude ../healthy.scn\n", "t.scn:2: include: '../healthy.scn'"},
         {"partition ntfs\ninclude missing.scn\n", "t.scn:2: include:"},
+        /* shadow copies (sample-images/mkimage_vss.c) */
+        {"partition ntfs\nsnapshot id=1\n", "t.scn:2: bad GUID"},
+        {"partition ntfs\nsnapshot time=2025-01-01\n", "t.scn:2: bad time"},
+        {"partition ntfs\nsnapshot\n", "t.scn:2: snapshot needs time="},
+        {"partition ntfs\nsnapshot time=2025-02-01T00:00:00\nsnapshot time=2025-01-01T00:00:00\n",
+         "t.scn:3: snapshot times must increase"},
+        {"partition ntfs\nsnapshot time=2025-01-01T00:00:00\nsnapshot time=2025-01-02T00:00:00\n"
+         "snapshot time=2025-01-03T00:00:00\nsnapshot time=2025-01-04T00:00:00\n",
+         "t.scn:5: at most 3 snapshot lines"},
+        {"partition ntfs\nsnapshot time=2025-01-01T00:00:00 "
+         "id=11111111-2222-3333-4444-555555555555\n"
+         "snapshot time=2025-01-02T00:00:00 id={11111111-2222-3333-4444-555555555555}\n",
+         "t.scn:3: snapshot id used twice"},
+        {"partition ntfs\nfile a text=x\nsnapshot time=2025-01-01T00:00:00\nappend a text=y\n",
+         "t.scn:4: append: 'a' was declared before a snapshot line"},
+        {"partition ntfs\ndelete a\n", "t.scn:2: delete 'a': nothing declared there"},
+        {"partition ntfs\nfile a/b\ndelete a\ndelete a/b\n",
+         "t.scn:4: delete 'a/b': nothing declared there"},
+        {"partition ntfs\nhive Windows/h.dat\ndelete Windows\n", "hives cannot be deleted"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char *scn = write_scn(dir, "t.scn", cases[i].text);
