@@ -27,7 +27,8 @@ static int store_info(libvshadow_volume_t *v, int i, fsa_vss_store *s, libvshado
     libvshadow_store_t *st = NULL;
     if (libvshadow_volume_get_store(v, i, &st, e) != 1)
         return -EBADMSG;
-    size64_t vsize = 0, ssize = 0;
+    size64_t vsize = 0;
+    int blocks = 0;
     int r = 0;
     memset(s, 0, sizeof(*s));
     if (libvshadow_store_get_identifier(st, s->identifier, 16, e) != 1 ||
@@ -35,11 +36,12 @@ static int store_info(libvshadow_volume_t *v, int i, fsa_vss_store *s, libvshado
         libvshadow_store_get_creation_time(st, &s->creation_filetime, e) != 1 ||
         libvshadow_store_get_volume_size(st, &vsize, e) != 1)
         r = -EBADMSG;
-    /* the store's own size comes from its block list: a damaged one leaves 0, not a failure */
-    if (r == 0 && libvshadow_store_get_size(st, &ssize, NULL) != 1)
-        ssize = 0;
+    /* the store's own size: its block list's 16 KiB blocks (libvshadow_store_get_size is the
+     * size of the volume the store shows, not of what it holds); a damaged list leaves 0 */
+    if (r == 0 && (libvshadow_store_get_number_of_blocks(st, &blocks, NULL) != 1 || blocks < 0))
+        blocks = 0;
     s->volume_size = vsize;
-    s->store_size = ssize;
+    s->store_size = (uint64_t)blocks * 16384;
     libvshadow_store_free(&st, NULL);
     return r;
 }
