@@ -372,6 +372,30 @@ Test(damage, e01_chunk_failing_checksum_in_winsxs_index)
     sxs_mut_discard(img);
 }
 
+/* The same with the EWF handle closed and reopened on nearly every read (one-chunk table
+ * windows, SXS_TEST_EWF_WINDOW, test builds only): the failing chunk, first met by one handle,
+ * is still refused and named by the next, and the report is byte for byte the one of the run
+ * that never reopens. */
+Test(damage, e01_chunk_failing_checksum_named_across_reopens)
+{
+    uint64_t chunk = 0;
+    char *img = e01_with_bad_chunk("Windows/WinSxS", SXS_NTFS_INDEX_ALLOC, "$I30", &chunk);
+    char *plain, *out, *err;
+    int rc = run_damaged(img, &plain, &err);
+    cr_assert_eq(rc, 3, "exit %d; stderr: %s", rc, err);
+    free(err);
+    cr_assert_eq(setenv("SXS_TEST_EWF_WINDOW", "1", 1), 0);
+    rc = run_damaged(img, &out, &err);
+    unsetenv("SXS_TEST_EWF_WINDOW");
+    cr_assert_eq(rc, 3, "exit %d; stderr: %s", rc, err);
+    assert_chunk_named(out, "Windows/WinSxS", chunk);
+    cr_assert_str_eq(out, plain, "the report changed when the handle reopened");
+    free(plain);
+    free(out);
+    free(err);
+    sxs_mut_discard(img);
+}
+
 /* The same in plain file data, where nothing structural notices: libtsk's own EWF reader
  * handed the chunk to the log reader as if it were the log. Now the read fails, the log is
  * named as read only up to there, and the verdict is not HEALTHY. */
