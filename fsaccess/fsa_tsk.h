@@ -66,6 +66,9 @@ int fsa_tsk_ewf_chunk_check(const fsa_evidence *ev, uint64_t disk_off, char *out
  * the last one was (*ret_what may be NULL). 0 for other formats. A caller compares the count
  * before and after a libtsk call that may have lost the failure. */
 uint64_t fsa_tsk_ewf_refused(const fsa_evidence *ev, const char **ret_what);
+/* How many times the EWF handle was closed and opened again to keep libewf's chunk-table state
+ * within SXS_EWF_MAX_TABLE_WINDOWS (tests, benchmarks). 0 for other formats. */
+uint64_t fsa_tsk_ewf_reopens(const fsa_evidence *ev);
 /* Opens a VHD/VHDX (vmdk false) or VMDK through the libvhdi/libvmdk island as an external
  * libtsk image. 0; negative with a diag naming the file (-ENOENT: a differencing disk, whose
  * parent is not available to us). */

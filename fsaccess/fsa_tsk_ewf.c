@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "common/sxs_limits.h"
 #include "fsaccess/fsa_tsk.h"
 
 /* How far past the last segment found we look for strays that reveal a missing one. */
@@ -148,37 +149,85 @@ static int read_metadata(fsa_evidence *ev, libewf_handle_t *h, const char *path,
  * uncached read whose length is not a whole number of sectors (tsk_img_read_no_cache returns
  * the length asked for), so refusals are also counted, for the file reader to check, and the
  * buffer of a refused read is zeroed. The handle is also the one the segment checks and the
- * metadata used: the set is opened once. */
+ * metadata used: the set is opened once.
+ *
+ * Memory: libewf 20140813 reads a table section (the offsets of up to 65534 chunks) on the
+ * first read of any chunk it covers, keeps ~128 bytes per chunk of it (8.4 MiB per full
+ * table) until the handle is closed, and has no call that bounds or drops that state (the
+ * open-handle limit is about file descriptors; the chunk cache is separate and small). A run
+ * that reads here and there on a large disk would so grow with each table it touched. So the
+ * media is cut into windows of 65536 chunks, the size of the largest table, and when a read
+ * would make more than SXS_EWF_MAX_TABLE_WINDOWS windows live the handle is closed and opened
+ * again on the same segment names: no glob, no segment check, no metadata read. Our own state
+ * (the failing chunks seen, the refusal count) lives here, not in libewf, so it survives the
+ * reopen. A reopen costs 50-100 ms on a 40 GiB image (open, then each table refilled when next
+ * read): the limit is set so that reading one piece of evidence at a time never needs one.
+ * Not bounded here: libewf's open itself allocates 8 bytes per chunk of the media (10 MiB for
+ * 40 GiB), whatever is read. */
+
+/* Chunks per window: EWF_MAXIMUM_OFFSETS_IN_TABLE_ENCASE6 (65534) rounded up, so that one
+ * window meets at most two table sections. */
+#define FSA_EWF_WINDOW_CHUNKS 65536ULL
+/* Most windows tracked (a 128 KiB bitmap): 2 PiB of media at 2 GiB per window. */
+#define FSA_EWF_MAX_WINDOWS (1ULL << 20)
 
 typedef struct {
-    TSK_IMG_INFO img; /* first: libtsk treats this struct as its TSK_IMG_INFO */
-    libewf_handle_t *h;
+    TSK_IMG_INFO img;   /* first: libtsk treats this struct as its TSK_IMG_INFO */
+    libewf_handle_t *h; /* NULL after a failed reopen */
+    char **names;       /* the segment set (libewf_glob), for reopening */
+    int nnames;
     uint64_t chunk_size; /* bytes; 0 when libewf did not say */
-    uint32_t nerrors;    /* libewf's checksum-error count last seen */
     fsa_range bad[FSA_EWF_MAX_BAD];
-    size_t nbad;      /* ranges kept (the first FSA_EWF_MAX_BAD) */
-    size_t nbad_seen; /* ranges libewf reported, kept or not */
+    size_t nbad;      /* failing ranges kept (merged, the first FSA_EWF_MAX_BAD) */
+    size_t unkept;    /* most ranges one look at libewf's list could not keep */
     uint64_t refused; /* reads refused so far (see fsa_tsk_ewf_refused) */
     char last_refused[256];
+    uint64_t window_bytes; /* media bytes per window */
+    uint8_t *live;         /* bitmap: windows read since the handle was opened */
+    size_t nwindows, nlive;
+    uint64_t reopens; /* see fsa_tsk_ewf_reopens */
 } ewf_img;
 
-/* Copies libewf's list of checksum errors (it merges adjacent chunks into one range). */
+/* Adds [off, off+size) to the kept ranges, merging it with one it overlaps or touches.
+ * 0 when kept, -ENOSPC when the list is full. */
+static int keep_bad(ewf_img *w, uint64_t off, uint64_t size)
+{
+    for (size_t i = 0; i < w->nbad; i++) {
+        fsa_range *b = &w->bad[i];
+        if (off <= b->offset + b->size && b->offset <= off + size) {
+            uint64_t end = off + size > b->offset + b->size ? off + size : b->offset + b->size;
+            b->offset = off < b->offset ? off : b->offset;
+            b->size = end - b->offset;
+            return 0;
+        }
+    }
+    if (w->nbad == FSA_EWF_MAX_BAD)
+        return -ENOSPC;
+    w->bad[w->nbad++] = (fsa_range){.offset = off, .size = size};
+    return 0;
+}
+
+/* Merges libewf's list of checksum errors into ours (which a reopen keeps). The list is read
+ * whole after every read while it is not empty: libewf keeps it as a range list that may merge
+ * a new failing chunk into a range it touches, so its count alone does not show that a range
+ * grew. The list only ever has entries on a damaged image. */
 static void refresh_bad(ewf_img *w)
 {
     uint32_t n = 0;
-    if (libewf_handle_get_number_of_checksum_errors(w->h, &n, NULL) != 1 || n == w->nerrors)
+    if (!w->h || libewf_handle_get_number_of_checksum_errors(w->h, &n, NULL) != 1 || n == 0)
         return;
-    w->nerrors = n;
-    w->nbad = 0;
-    w->nbad_seen = n;
     unsigned ss = w->img.sector_size ? w->img.sector_size : 512;
-    for (uint32_t i = 0; i < n && w->nbad < FSA_EWF_MAX_BAD; i++) {
+    size_t unkept = 0;
+    for (uint32_t i = 0; i < n; i++) {
         uint64_t first = 0, count = 0;
         if (libewf_handle_get_checksum_error(w->h, i, &first, &count, NULL) != 1 || count == 0 ||
             first > UINT64_MAX / ss || count > (UINT64_MAX - first * ss) / ss)
             continue;
-        w->bad[w->nbad++] = (fsa_range){.offset = first * ss, .size = count * ss};
+        if (keep_bad(w, first * ss, count * ss) < 0)
+            unkept++;
     }
+    if (unkept > w->unkept)
+        w->unkept = unkept;
 }
 
 static const fsa_range *bad_overlap(const ewf_img *w, uint64_t off, uint64_t len)
@@ -207,10 +256,63 @@ static void describe_bad(const ewf_img *w, const fsa_range *b, char *out, size_t
                  c0, c1, first, last);
 }
 
+/* Closes the handle and opens the same segments again, dropping libewf's table state.
+ * 0, or -1 with a libtsk error set (w->h is then NULL; the next read tries again). */
+static int reopen(ewf_img *w)
+{
+    libewf_error_t *e = NULL;
+    char eb[256];
+    if (w->h) {
+        libewf_handle_close(w->h, NULL);
+        libewf_handle_free(&w->h, NULL);
+    }
+    memset(w->live, 0, (w->nwindows + 7) / 8);
+    w->nlive = 0;
+    w->reopens++;
+    if (libewf_handle_initialize(&w->h, &e) == 1 &&
+        libewf_handle_open(w->h, w->names, w->nnames, LIBEWF_OPEN_READ, &e) == 1)
+        return 0;
+    if (w->h)
+        libewf_handle_free(&w->h, NULL);
+    tsk_error_reset();
+    tsk_error_set_errno(TSK_ERR_IMG_OPEN);
+    tsk_error_set_errstr("EWF segment set %s could not be opened again: %s", w->names[0],
+                         ewf_err(e, eb, sizeof(eb)));
+    return -1;
+}
+
+/* Marks the windows [off, off+len) touches as live, reopening the handle first when that
+ * would make more than SXS_EWF_MAX_TABLE_WINDOWS live. 0 or -1 (libtsk error set). */
+static int touch_windows(ewf_img *w, uint64_t off, size_t len)
+{
+    if (len == 0 || w->nwindows == 0)
+        return w->h ? 0 : reopen(w);
+    size_t first = (size_t)(off / w->window_bytes),
+           last = (size_t)((off + len - 1) / w->window_bytes);
+    if (last >= w->nwindows)
+        last = w->nwindows - 1;
+    if (first > last)
+        first = last;
+    size_t fresh = 0;
+    for (size_t i = first; i <= last; i++)
+        fresh += !(w->live[i / 8] & (1u << (i % 8)));
+    if (!w->h || (fresh && w->nlive && w->nlive + fresh > SXS_EWF_MAX_TABLE_WINDOWS)) {
+        if (reopen(w) < 0)
+            return -1;
+        fresh = last - first + 1;
+    }
+    for (size_t i = first; i <= last; i++)
+        w->live[i / 8] |= (uint8_t)(1u << (i % 8));
+    w->nlive += fresh;
+    return 0;
+}
+
 static ssize_t ewf_read(TSK_IMG_INFO *img, TSK_OFF_T off, char *buf, size_t len)
 {
     ewf_img *w = (ewf_img *)img;
     libewf_error_t *e = NULL;
+    if (off < 0 || touch_windows(w, (uint64_t)off, len) < 0)
+        return -1;
     ssize_t n = libewf_handle_read_random(w->h, buf, len, (off64_t)off, &e);
     if (n < 0) {
         char eb[256];
@@ -234,17 +336,50 @@ static ssize_t ewf_read(TSK_IMG_INFO *img, TSK_OFF_T off, char *buf, size_t len)
     return n;
 }
 
+static void ewf_free(ewf_img *w)
+{
+    if (!w)
+        return;
+    if (w->h) {
+        libewf_handle_close(w->h, NULL);
+        libewf_handle_free(&w->h, NULL);
+    }
+    if (w->names)
+        libewf_glob_free(w->names, w->nnames, NULL);
+    free(w->live);
+    free(w);
+}
+
 static void ewf_close(TSK_IMG_INFO *img)
 {
-    ewf_img *w = (ewf_img *)img;
-    libewf_handle_close(w->h, NULL);
-    libewf_handle_free(&w->h, NULL);
-    free(w);
+    ewf_free((ewf_img *)img);
 }
 
 static void ewf_imgstat(TSK_IMG_INFO *img, FILE *out)
 {
     fprintf(out, "EWF image, %lld bytes\n", (long long)img->size);
+}
+
+/* The window bitmap for a media of size bytes. 0 or -ENOMEM. */
+static int init_windows(ewf_img *w, uint64_t size)
+{
+    uint64_t chunks = FSA_EWF_WINDOW_CHUNKS;
+#ifdef SXS_TEST_HOOKS
+    /* Test builds only: SXS_TEST_EWF_WINDOW=N makes a window N chunks, so that a small image
+     * reopens its handle often and the tests can compare what it reads with a run that does
+     * not. Never honoured in a build for users. */
+    const char *t = getenv("SXS_TEST_EWF_WINDOW");
+    if (t && strtoull(t, NULL, 10) > 0)
+        chunks = strtoull(t, NULL, 10);
+#endif
+    uint64_t cs = w->chunk_size ? w->chunk_size : 32768;
+    w->window_bytes = chunks > UINT64_MAX / cs ? UINT64_MAX : chunks * cs;
+    /* the media size is the image's word: a huge one makes windows larger, not the bitmap */
+    if (size / w->window_bytes >= FSA_EWF_MAX_WINDOWS)
+        w->window_bytes = size / (FSA_EWF_MAX_WINDOWS - 1);
+    w->nwindows = (size_t)(size / w->window_bytes + 1);
+    w->live = calloc((w->nwindows + 7) / 8, 1);
+    return w->live ? 0 : -ENOMEM;
 }
 
 int fsa_tsk_ewf_open(fsa_evidence *ev, const char *path, sxs_diag *diag, TSK_IMG_INFO **ret_img)
@@ -288,10 +423,17 @@ int fsa_tsk_ewf_open(fsa_evidence *ev, const char *path, sxs_diag *diag, TSK_IMG
         r = read_metadata(ev, w->h, path, diag);
     if (r == 0)
         r = fsa_ev_set_segments(ev, (const char *const *)names, (size_t)n);
-    libewf_glob_free(names, n, NULL);
+    if (w) {
+        w->names = names; /* kept for reopening; freed with w */
+        w->nnames = n;
+    } else {
+        libewf_glob_free(names, n, NULL);
+    }
     uint32_t spc = 0;
     if (r == 0 && libewf_handle_get_sectors_per_chunk(w->h, &spc, NULL) == 1)
         w->chunk_size = (uint64_t)spc * (ev->info.sector_size ? ev->info.sector_size : 512);
+    if (r == 0)
+        r = init_windows(w, ev->info.media_size);
     TSK_IMG_INFO *img = NULL;
     if (r == 0) {
         img = tsk_img_open_external(w, (TSK_OFF_T)ev->info.media_size,
@@ -302,13 +444,8 @@ int fsa_tsk_ewf_open(fsa_evidence *ev, const char *path, sxs_diag *diag, TSK_IMG
             r = -EINVAL;
         }
     }
-    if (r < 0 && w) {
-        if (w->h) {
-            libewf_handle_close(w->h, NULL);
-            libewf_handle_free(&w->h, NULL);
-        }
-        free(w);
-    }
+    if (r < 0)
+        ewf_free(w);
     *ret_img = img;
     return r;
 }
@@ -346,5 +483,11 @@ size_t fsa_container_damage(const fsa_evidence *ev, fsa_range *out, size_t cap)
         return 0;
     for (size_t i = 0; i < w->nbad && i < cap; i++)
         out[i] = w->bad[i];
-    return w->nbad_seen;
+    return w->nbad + w->unkept;
+}
+
+uint64_t fsa_tsk_ewf_reopens(const fsa_evidence *ev)
+{
+    const ewf_img *w = ewf_of(ev);
+    return w ? w->reopens : 0;
 }

@@ -302,6 +302,27 @@ Test(scenario, healthy_e01_and_vhd_agree_with_raw)
     free(check_scenario("healthy.vhd", 0, "None", "[]"));
 }
 
+/* An E01 whose libewf handle is closed and reopened on nearly every read (one-chunk table
+ * windows, SXS_TEST_EWF_WINDOW, test builds only) gives the report of the run that never
+ * reopens, byte for byte, one segment or several. */
+Test(scenario, e01_report_unchanged_when_handle_reopens)
+{
+    static const char *const imgs[] = {"healthy.E01", "ssu-empty-split.E01"};
+    for (size_t i = 0; i < 2; i++) {
+        char *plain = NULL, *forced = NULL;
+        int rc = sxs_run_sample_json(imgs[i], &plain, NULL);
+        cr_assert(rc == 0 || rc == 1, "%s: exit %d", imgs[i], rc);
+        cr_assert_eq(setenv("SXS_TEST_EWF_WINDOW", "1", 1), 0);
+        int rc2 = sxs_run_sample_json(imgs[i], &forced, NULL);
+        unsetenv("SXS_TEST_EWF_WINDOW");
+        cr_assert_eq(rc2, rc, "%s", imgs[i]);
+        ASSERT_JSON(forced, "d['evidence']['format']", "ewf");
+        cr_assert_str_eq(forced, plain, "%s: the report changed when the handle reopened", imgs[i]);
+        free(plain);
+        free(forced);
+    }
+}
+
 Test(scenario, target_drive_and_markdown)
 {
     char *img = sxs_sample("ssu-empty.raw");

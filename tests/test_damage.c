@@ -372,6 +372,84 @@ Test(damage, e01_chunk_failing_checksum_in_winsxs_index)
     sxs_mut_discard(img);
 }
 
+/* The same with the EWF handle closed and reopened on nearly every read (one-chunk table
+ * windows, SXS_TEST_EWF_WINDOW, test builds only): the failing chunk, first met by one handle,
+ * is still refused and named by the next, and the report is byte for byte the one of the run
+ * that never reopens. */
+Test(damage, e01_chunk_failing_checksum_named_across_reopens)
+{
+    uint64_t chunk = 0;
+    char *img = e01_with_bad_chunk("Windows/WinSxS", SXS_NTFS_INDEX_ALLOC, "$I30", &chunk);
+    char *plain, *out, *err;
+    int rc = run_damaged(img, &plain, &err);
+    cr_assert_eq(rc, 3, "exit %d; stderr: %s", rc, err);
+    free(err);
+    cr_assert_eq(setenv("SXS_TEST_EWF_WINDOW", "1", 1), 0);
+    rc = run_damaged(img, &out, &err);
+    unsetenv("SXS_TEST_EWF_WINDOW");
+    cr_assert_eq(rc, 3, "exit %d; stderr: %s", rc, err);
+    assert_chunk_named(out, "Windows/WinSxS", chunk);
+    cr_assert_str_eq(out, plain, "the report changed when the handle reopened");
+    free(plain);
+    free(out);
+    free(err);
+    sxs_mut_discard(img);
+}
+
+/* Two adjacent chunks c and c+1 of a 256 KiB file fail their checksums and libewf meets them
+ * in two reads: libtsk fills its cache 64 KiB from the sector read, so a read at the start of
+ * chunk c-1 brings in c, and one at the start of c+1 brings in c+1 and c+2. libewf merges the
+ * second failure into the range of the first, so its count of ranges stays 1: the read of c+1
+ * must still be refused, and the damage is one range of the two chunks. */
+Test(damage, e01_adjacent_failing_chunks_both_refused)
+{
+    char *raw = sxs_sample("healthy.raw");
+    char *src = sxs_sample("healthy.E01");
+    const char *path = "Windows/System32/ntoskrnl.exe";
+    sxs_ntfs_file nf = find(raw, path);
+    int64_t at0 = sxs_ntfs_attr_data(raw, &nf, SXS_NTFS_DATA, "", 0);
+    cr_assert_geq(at0, 0);
+    uint64_t c = (uint64_t)at0 / 32768 + 2; /* chunk c-1 lies wholly in the file */
+    uint64_t fo = c * 32768 - (uint64_t)at0;
+    cr_assert_eq(sxs_ntfs_attr_data(raw, &nf, SXS_NTFS_DATA, "", fo - 32768),
+                 (int64_t)(c * 32768 - 32768));
+    cr_assert_eq(sxs_ntfs_attr_data(raw, &nf, SXS_NTFS_DATA, "", fo + 3 * 32768 - 1),
+                 (int64_t)(c * 32768 + 3 * 32768 - 1), "the file is not contiguous there");
+    char *img = sxs_mut_copy(src, "e01adj");
+    uint8_t junk[16];
+    memset(junk, 0x5A, sizeof(junk));
+    for (uint64_t k = c; k <= c + 1; k++) {
+        uint64_t off = 0, len = 0;
+        cr_assert_eq(sxs_ewf_chunk(img, k, &off, &len), 0);
+        cr_assert_gt(len, 32);
+        cr_assert_eq(sxs_mut_put(img, off + len / 2, junk, sizeof(junk)), 0);
+    }
+    sxs_diag *d = sxs_diag_new();
+    fsa_evidence *ev = NULL;
+    cr_assert_eq(fsa_open(img, d, &ev), 0);
+    fsa_file *f = NULL;
+    cr_assert_eq(fsa_file_open(fsa_install(ev, 0)->fs, path, &f), 1);
+    char buf[16];
+    (void)fsa_file_read(f, fo - 32768, buf, sizeof(buf)); /* libewf meets chunk c */
+    fsa_range bad[4];
+    cr_assert_eq(fsa_container_damage(ev, bad, 4), 1);
+    cr_assert_eq(bad[0].offset, c * 32768);
+    cr_assert_eq(bad[0].size, 32768);
+    cr_assert_lt(fsa_file_read(f, fo + 32768, buf, sizeof(buf)), 0, "chunk %llu read",
+                 (unsigned long long)(c + 1));
+    cr_assert_lt(fsa_file_read(f, fo + 100, buf, sizeof(buf)), 0, "chunk %llu read",
+                 (unsigned long long)c);
+    cr_assert_eq(fsa_container_damage(ev, bad, 4), 1);
+    cr_assert_eq(bad[0].offset, c * 32768);
+    cr_assert_eq(bad[0].size, 2 * 32768);
+    fsa_file_close(f);
+    fsa_close(ev);
+    sxs_diag_free(d);
+    sxs_mut_discard(img);
+    free(src);
+    free(raw);
+}
+
 /* The same in plain file data, where nothing structural notices: libtsk's own EWF reader
  * handed the chunk to the log reader as if it were the log. Now the read fails, the log is
  * named as read only up to there, and the verdict is not HEALTHY. */

@@ -1607,3 +1607,67 @@ Test(vss, snapshot_that_does_not_exist_names_the_stores)
     free(raw);
     free(dir);
 }
+
+/* ---- E01 handle reopened to bound libewf's chunk-table state (fsa_tsk_ewf.c) ---- */
+#include "fsaccess/fsa_tsk.h"
+
+static int count_entries(const fsa_dirent *ent, void *ctx)
+{
+    (void)ent;
+    ++*(size_t *)ctx;
+    return 0;
+}
+
+/* The SHA-256 of each evidence file and the WinSxS entry count of image's first install,
+ * and how many times its EWF handle was reopened. */
+static const char *const reopen_files[] = {"Windows/System32/config/SOFTWARE",
+                                           "Windows/System32/config/SYSTEM",
+                                           "Windows/Logs/CBS/CBS.log"};
+static uint64_t read_evidence(const char *image, char sums[][65], size_t *ret_winsxs)
+{
+    sxs_diag *d = sxs_diag_new();
+    fsa_evidence *ev = open_ok(image, d);
+    cr_assert_geq(fsa_install_count(ev), 1, "%s", image);
+    fsa_fs *fs = fsa_install(ev, 0)->fs;
+    for (size_t i = 0; i < sizeof(reopen_files) / sizeof(reopen_files[0]); i++) {
+        fsa_file *f = NULL;
+        cr_assert_eq(fsa_file_open(fs, reopen_files[i], &f), 1, "%s in %s", reopen_files[i], image);
+        sha256_of_fsa_file(f, sums[i]);
+        fsa_file_close(f);
+    }
+    *ret_winsxs = 0;
+    cr_assert_eq(fsa_list_dir(fs, "Windows/WinSxS", count_entries, ret_winsxs), 0);
+    uint64_t reopens = fsa_tsk_ewf_reopens(ev);
+    fsa_close(ev);
+    sxs_diag_free(d);
+    return reopens;
+}
+
+/* With windows of one chunk (SXS_TEST_EWF_WINDOW, test builds only) nearly every read closes
+ * and reopens the handle; every file reads the same as from the raw image of the same disk,
+ * one segment or several, and without the override the sample images never reopen. */
+Test(tsk, ewf_reopened_handle_reads_the_same)
+{
+    static const char *const pairs[][2] = {{"healthy.raw", "healthy.E01"},
+                                           {"ssu-empty.raw", "ssu-empty-split.E01"}};
+    for (size_t p = 0; p < 2; p++) {
+        char *raw = sxs_sample(pairs[p][0]), *e01 = sxs_sample(pairs[p][1]);
+        char want[3][65], plain[3][65], forced[3][65];
+        size_t n_raw = 0, n_plain = 0, n_forced = 0;
+        cr_assert_eq(read_evidence(raw, want, &n_raw), 0);
+        cr_assert_eq(read_evidence(e01, plain, &n_plain), 0, "%s reopened unforced", e01);
+        cr_assert_eq(setenv("SXS_TEST_EWF_WINDOW", "1", 1), 0);
+        uint64_t reopens = read_evidence(e01, forced, &n_forced);
+        unsetenv("SXS_TEST_EWF_WINDOW");
+        cr_assert_geq(reopens, 10, "%s: only %llu reopens", e01, (unsigned long long)reopens);
+        cr_assert_gt(n_raw, 10);
+        cr_assert_eq(n_plain, n_raw, "%s", e01);
+        cr_assert_eq(n_forced, n_raw, "%s", e01);
+        for (size_t i = 0; i < 3; i++) {
+            cr_assert_str_eq(plain[i], want[i], "%s: %s", e01, reopen_files[i]);
+            cr_assert_str_eq(forced[i], want[i], "%s: %s after reopens", e01, reopen_files[i]);
+        }
+        free(raw);
+        free(e01);
+    }
+}
