@@ -10,6 +10,7 @@ kept in WORK keyed by their scenario text):
   winsxs-15k/60k      that many extra WinSxS component folders of 4 files each
   software-120M       SOFTWARE of ~120 MB with 15k CBS packages (bench/hives generator)
   components-600M     COMPONENTS of ~600 MB (bench/hives generator)
+  hives-120M+600M     both (the issue's target: <= 64 MiB peak RSS with both, raw and E01)
 
 Each cell is the median of RUNS interleaved runs (sxsdoctor, floor, sxsdoctor, ...) after one
 warm-up: wall seconds, CPU seconds (user + system) and peak RSS (MiB, ru_maxrss of the
@@ -43,7 +44,7 @@ FLOOR_FILES = [
 FLOOR_DIR = "Windows/WinSxS"
 ROUND_BYTES = 600  # one CBS round of bench-large.scn: 4 lines, about 600 bytes
 
-# name: (extra WinSxS folders, CBS.log MB (0: the scenario's short log alone), hive file)
+# name: (extra WinSxS folders, CBS.log MB (0: the scenario's short log alone), hives generated)
 ROWS = {
     "baseline": (0, 0, None),
     "cbs-100M": (0, 100, None),
@@ -51,36 +52,38 @@ ROWS = {
     "cbs-1G": (0, 1000, None),
     "winsxs-15k": (15000, 0, None),
     "winsxs-60k": (60000, 0, None),
-    "software-120M": (0, 0, "SOFTWARE"),
-    "components-600M": (0, 0, "COMPONENTS"),
+    "software-120M": (0, 0, ("SOFTWARE",)),
+    "components-600M": (0, 0, ("COMPONENTS",)),
+    "hives-120M+600M": (0, 0, ("SOFTWARE", "COMPONENTS")),
 }
 
 
-def scenario(base, folders, cbs_mb, disk, hive, hive_path):
+def scenario(base, folders, cbs_mb, disk, hives):
     """bench-large.scn with the WinSxS and CBS repeat counts and the disk size replaced, and,
-    for a hive row, that hive's block replaced by the generated file (source=)."""
+    for a hive row, each hive's block replaced by the generated file (source=)."""
     s = re.sub(r"^disk size=\S+", f"disk size={disk}", base, count=1, flags=re.M)
     s = re.sub(r"^repeat 15000$", f"repeat {folders}", s, count=1, flags=re.M)
     rounds = cbs_mb * 1000 * 1000 // ROUND_BYTES
     s = re.sub(r"^repeat 500000$", f"repeat {rounds}", s, count=1, flags=re.M)
-    if hive:
+    for hive, path in hives:
         # the block runs from "hive NAME" to the next "hive " line or the end
         s = re.sub(rf"^hive {hive}\n(?:(?!hive ).*\n?)*", "", s, count=1, flags=re.M)
-        s += f"\nfile Windows/System32/config/{hive} source={hive_path}\n"
+        s += f"\nfile Windows/System32/config/{hive} source={path}\n"
     return s
 
 
 def build(args, row):
-    folders, cbs_mb, hive = ROWS[row]
-    hive_path = None
-    if hive:
-        hive_path = os.path.join(args.work, f"{row}.{hive}")
+    folders, cbs_mb, names = ROWS[row]
+    hives = []
+    for hive in names or ():
+        hive_path = os.path.join(args.work, f"gen.{hive}")
+        hives.append((hive, hive_path))
         if not os.path.exists(hive_path):
             gen = (["mksoftware.py", "15000", hive_path, "120"] if hive == "SOFTWARE" else
                    ["mkcomponents.py", "600", hive_path])
             gen[0] = os.path.join(args.hive_gen, gen[0])
             subprocess.run([sys.executable] + gen, check=True, stderr=subprocess.DEVNULL)
-    text = scenario(open(SCN).read(), folders, cbs_mb, args.disk_size, hive, hive_path)
+    text = scenario(open(SCN).read(), folders, cbs_mb, args.disk_size, hives)
     key = hashlib.sha256(text.encode()).hexdigest()[:12]
     raw = os.path.join(args.work, f"{row}-{key}.raw")
     e01 = os.path.join(args.work, f"{row}-{key}.E01")
