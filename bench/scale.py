@@ -8,6 +8,7 @@ kept in WORK keyed by their scenario text):
   baseline            36 KB hives, a 1 KB CBS.log, no extra WinSxS folders
   cbs-100M/300M/1G    CBS.log of that size (the scenario's 4-line rounds)
   winsxs-15k/60k      that many extra WinSxS component folders of 4 files each
+  winsxs-15k+cbs-300M both: bench-large.scn itself, on the smaller disk (the issue's ratios)
   software-120M       SOFTWARE of ~120 MB with 15k CBS packages (bench/hives generator)
   components-600M     COMPONENTS of ~600 MB (bench/hives generator)
   hives-120M+600M     both (the issue's target: <= 64 MiB peak RSS with both, raw and E01)
@@ -52,6 +53,7 @@ ROWS = {
     "cbs-1G": (0, 1000, None),
     "winsxs-15k": (15000, 0, None),
     "winsxs-60k": (60000, 0, None),
+    "winsxs-15k+cbs-300M": (15000, 300, None),
     "software-120M": (0, 0, ("SOFTWARE",)),
     "components-600M": (0, 0, ("COMPONENTS",)),
     "hives-120M+600M": (0, 0, ("SOFTWARE", "COMPONENTS")),
