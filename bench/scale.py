@@ -67,9 +67,10 @@ def scenario(base, folders, cbs_mb, disk, hives):
     s = re.sub(r"^repeat 15000$", f"repeat {folders}", s, count=1, flags=re.M)
     rounds = cbs_mb * 1000 * 1000 // ROUND_BYTES
     s = re.sub(r"^repeat 500000$", f"repeat {rounds}", s, count=1, flags=re.M)
-    for hive, path in hives:
+    for hive, _ in hives:
         # the block runs from "hive NAME" to the next "hive " line or the end
         s = re.sub(rf"^hive {hive}\n(?:(?!hive ).*\n?)*", "", s, count=1, flags=re.M)
+    for hive, path in hives:  # after every block is gone: a block may run to the end
         s += f"\nfile Windows/System32/config/{hive} source={path}\n"
     return s
 
