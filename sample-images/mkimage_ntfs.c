@@ -684,3 +684,71 @@ int mki_build_ntfs(const struct mki_part *part, const char *path, const char *tm
 {
     return mki_build_ntfs_state(part, path, tmpdir, NULL, errbuf, errlen);
 }
+
+/* Where the one run of path's data starts in the volume (bytes). A file split into several
+ * runs cannot hold a BitLocker area: -EFBIG. */
+static int single_run_offset(struct writer *w, ntfs_inode *ni, const char *path, uint64_t size,
+                             uint64_t *ret)
+{
+    ntfs_attr *na = ntfs_attr_open(ni, AT_DATA, AT_UNNAMED, 0);
+    if (!na)
+        return werr(w, errno, "open data of", path);
+    int r = ntfs_attr_map_whole_runlist(na) ? werr(w, errno, "map runs of", path) : 0;
+    if (r == 0) {
+        const runlist_element *rl = na->rl;
+        uint64_t csize = w->vol->cluster_size;
+        if (!NAttrNonResident(na) || !rl || rl[0].lcn < 0 || (uint64_t)rl[0].length * csize < size)
+            r = werr(w, EFBIG, "not one contiguous run:", path);
+        else
+            *ret = (uint64_t)rl[0].lcn * csize;
+    }
+    ntfs_attr_close(na);
+    return r;
+}
+
+int mki_ntfs_reserve(const char *path, const char *const names[], const uint64_t sizes[], size_t n,
+                     uint64_t ret_offsets[], char *errbuf, size_t errlen)
+{
+    struct writer w = {.errbuf = errbuf, .errlen = errlen};
+    errbuf[0] = '\0';
+    w.vol = ntfs_mount(path, 0);
+    if (!w.vol) {
+        snprintf(errbuf, errlen, "ntfs_mount %s: %s", path, strerror(errno));
+        return -EIO;
+    }
+    int r = 0;
+    for (size_t i = 0; r == 0 && i < n; i++) {
+        ntfs_inode *ni = NULL;
+        uint8_t *buf = malloc(sizes[i]);
+        if (!buf) {
+            r = -ENOMEM;
+            break;
+        }
+        r = create_entry(&w, names[i], S_IFREG, &ni);
+        /* ntfs-3g may leave zeros as a hole: write ones first so that clusters are
+         * allocated, then the zeros Windows leaves there */
+        memset(buf, 0xFF, sizes[i]);
+        if (r == 0)
+            r = write_data(&w, ni, names[i], buf, sizes[i], 0);
+        memset(buf, 0, sizes[i]);
+        if (r == 0)
+            r = write_data(&w, ni, names[i], buf, sizes[i], 0);
+        if (r == 0)
+            r = single_run_offset(&w, ni, names[i], sizes[i], &ret_offsets[i]);
+        if (ni) {
+            ni->flags |= FILE_ATTR_HIDDEN | FILE_ATTR_SYSTEM;
+            NInoSetDirty(ni);
+            if (close_entry(&w, ni) && r == 0)
+                r = werr(&w, errno, "close", names[i]);
+        }
+        free(buf);
+    }
+    if (w.cached_ni)
+        ntfs_inode_close(w.cached_ni);
+    free(w.cached_path);
+    if (ntfs_umount(w.vol, FALSE) && r == 0) {
+        snprintf(errbuf, errlen, "ntfs_umount %s: %s", path, strerror(errno));
+        r = -EIO;
+    }
+    return r;
+}
