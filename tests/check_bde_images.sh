@@ -24,7 +24,7 @@ plain=$out/ssu-empty.raw enc=$out/bitlocker-ssu-empty.raw
 for f in "$plain" "$enc"; do
     [ -f "$f" ] || { echo "FAIL: $f not built (cmake --build BUILD --target sample_images)"; exit 1; }
 done
-for t in bdeinfo fls icat ifind sfdisk python3; do
+for t in bdeinfo fls fsstat icat ifind sfdisk python3; do
     command -v $t >/dev/null || { echo "FAIL: $t not installed (scripts/setup.sh)"; exit 1; }
 done
 
@@ -53,7 +53,8 @@ grep -q "Unable to unlock" "$tmp/bi2.txt" || no "bdeinfo unlocks with a wrong re
 
 # ---- libbde decrypts; TSK reads the result as the plain NTFS ----
 dd if="$enc" of="$tmp/vol.bde" bs=512 skip="$start" count="$size" status=none
-BDE_KEY=$rp python3 - "$tmp/vol.bde" "$tmp/dec.raw" recovery <<'PY' || no "libbde could not decrypt the volume"
+# decrypt.py VOLUME OUT recovery|password|none (key in BDE_KEY): Debian's libbde decrypts
+cat >"$tmp/decrypt.py" <<'PY'
 import ctypes, os, sys
 lib = ctypes.CDLL("libbde.so.1")
 lib.libbde_volume_read_buffer_at_offset.restype = ctypes.c_ssize_t
@@ -61,10 +62,11 @@ lib.libbde_volume_read_buffer_at_offset.argtypes = [ctypes.c_void_p, ctypes.c_ch
                                                     ctypes.c_int64, ctypes.c_void_p]
 vol, err = ctypes.c_void_p(), ctypes.c_void_p()
 assert lib.libbde_volume_initialize(ctypes.byref(vol), ctypes.byref(err)) == 1
-key = os.environ["BDE_KEY"].encode()
-setter = {"recovery": lib.libbde_volume_set_utf8_recovery_password,
-          "password": lib.libbde_volume_set_utf8_password}[sys.argv[3]]
-assert setter(vol, key, ctypes.c_size_t(len(key)), ctypes.byref(err)) == 1
+key = os.environ.get("BDE_KEY", "").encode()
+if sys.argv[3] != "none":
+    setter = {"recovery": lib.libbde_volume_set_utf8_recovery_password,
+              "password": lib.libbde_volume_set_utf8_password}[sys.argv[3]]
+    assert setter(vol, key, ctypes.c_size_t(len(key)), ctypes.byref(err)) == 1
 assert lib.libbde_volume_open(vol, sys.argv[1].encode(), 1, ctypes.byref(err)) == 1, "open"
 assert lib.libbde_volume_is_locked(vol, ctypes.byref(err)) == 0, "still locked"
 size = ctypes.c_uint64()
@@ -79,6 +81,7 @@ with open(sys.argv[2], "wb") as f:
         f.write(buf.raw[:n])
         pos += n
 PY
+BDE_KEY=$rp python3 "$tmp/decrypt.py" "$tmp/vol.bde" "$tmp/dec.raw" recovery || no "libbde could not decrypt the volume"
 if [ -f "$tmp/dec.raw" ]; then
     [ "$(dd if="$tmp/dec.raw" bs=1 skip=3 count=8 status=none)" = "NTFS    " ] ||
         no "decrypted sector 0 is not the NTFS boot sector (relocated header not followed)"
@@ -174,6 +177,18 @@ same_as_plain "$tmp/p1.json" $? "--password-file" "password" "password"
 printf 'not the password\n' >"$tmp/badpw.txt"
 "$bin" --password-file "$tmp/badpw.txt" "$tmp/password.raw" >"$tmp/p2.out" 2>"$tmp/p2.err"; rc=$?
 [ "$rc" = 3 ] && grep -qF "its protectors: password" "$tmp/p2.err" || no "wrong password: exit $rc: $(cat "$tmp/p2.err")"
+
+# the `partition bitlocker ... clear-key` form, on an MBR disk: the content lines go inside
+printf 'disk size=64M table=mbr\npartition bitlocker size=rest label=Data clear-key\nfile Notes/a.txt text="partition line\\n"\n' \
+    >"$tmp/partline.scn"
+ASAN_OPTIONS=detect_leaks=0 "$mk" "$tmp/partline.scn" "$tmp/partline.raw" || no "sxs-mkimage partline.scn failed"
+[ "$(dd if="$tmp/partline.raw" bs=1 skip=$((1048576 + 3)) count=8 status=none)" = "-FVE-FS-" ] ||
+    no "partition line: no BitLocker header at 1 MiB"
+dd if="$tmp/partline.raw" of="$tmp/pl.bde" bs=1M skip=1 status=none
+python3 "$tmp/decrypt.py" "$tmp/pl.bde" "$tmp/pl.raw" none || no "partition line: libbde cannot open the clear-key volume"
+[ "$(icat "$tmp/pl.raw" "$(ifind -n Notes/a.txt "$tmp/pl.raw")" 2>&1)" = "partition line" ] ||
+    no "partition line: Notes/a.txt not in the decrypted volume"
+fsstat "$tmp/pl.raw" | grep -q "^Volume Name: Data$" || no "partition line: label"
 
 # ---- no key material anywhere sxsdoctor wrote ----
 for f in "$tmp"/[swcp][0-9]*; do
