@@ -599,7 +599,8 @@ static int build_tree(const char *scn_path, const char *dir, unsigned long volum
     }
     const struct mki_part *part = NULL;
     for (size_t i = 0, seen = 0; i < scn.n_parts && !part; i++)
-        if (scn.parts[i].kind == MKI_PART_NTFS && ++seen == volume)
+        if ((scn.parts[i].kind == MKI_PART_NTFS || mki_part_is_real_bde(&scn.parts[i])) &&
+            ++seen == volume) /* a BitLocker volume as it looks once unlocked */
             part = &scn.parts[i];
     char *tmpdir = NULL;
     if (!part) {

@@ -1846,8 +1846,11 @@ int mki_layout(struct mki_scenario *scn, char *errbuf, size_t errlen)
 {
     const uint64_t align = MKI_MIB;
     if (scn->table == MKI_TABLE_NONE) {
-        if (scn->n_parts != 1 || scn->parts[0].kind != MKI_PART_NTFS) {
-            snprintf(errbuf, errlen, "%s: table=none takes exactly one ntfs partition", scn->name);
+        if (scn->n_parts != 1 ||
+            (scn->parts[0].kind != MKI_PART_NTFS && !mki_part_is_real_bde(&scn->parts[0]))) {
+            snprintf(errbuf, errlen,
+                     "%s: table=none takes exactly one ntfs (or real bitlocker) partition",
+                     scn->name);
             return -EINVAL;
         }
         scn->parts[0].start = 0;

@@ -190,6 +190,15 @@ python3 "$tmp/decrypt.py" "$tmp/pl.bde" "$tmp/pl.raw" none || no "partition line
     no "partition line: Notes/a.txt not in the decrypted volume"
 fsstat "$tmp/pl.raw" | grep -q "^Volume Name: Data$" || no "partition line: label"
 
+# a bare BitLocker volume (table=none), as a volume image taken from Windows: sxsdoctor opens
+# it with no key (clear key) and finds no Windows on it
+printf 'disk size=32M table=none\npartition bitlocker clear-key\nfile a.txt text="bare\\n"\n' >"$tmp/bare.scn"
+ASAN_OPTIONS=detect_leaks=0 "$mk" "$tmp/bare.scn" "$tmp/bare.raw" || no "sxs-mkimage bare.scn failed"
+"$bin" --json "$tmp/bare.raw" >"$tmp/c2.json" 2>"$tmp/c2.err"; rc=$?
+[ "$rc" = 3 ] || no "bare clear-key volume: exit $rc, expected 3 (no Windows)"
+python3 -c 'import json,sys; v=json.load(open(sys.argv[1]))["volumes"]; assert len(v)==1 and v[0]["offset"]==0 and v[0]["fs"]=="ntfs" and v[0]["unlocked_with"]=="clear key", v' \
+    "$tmp/c2.json" || no "bare clear-key volume: $(cat "$tmp/c2.err")"
+
 # ---- no key material anywhere sxsdoctor wrote ----
 for f in "$tmp"/[swcp][0-9]*; do
     if grep -q -F -e "$rp" -e "${rp%%-*}" -e "$rp2" -e "${rp2%%-*}" -e "$pw" -e "not the password" "$f"; then
