@@ -13,6 +13,7 @@
 #include "sample-images/mkimage.h"
 
 #include <openssl/evp.h>
+#include <zlib.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -315,12 +316,15 @@ static int build_metadata(const struct mki_part *p, struct keys *k, const uint64
 {
     struct mki_bytes e = {0};
     int r = put_entries(&e, p, k, header_off);
-    if (r == 0 && 64 + 48 + e.len > META_MAX)
+    /* the block's size in 16-byte units, then the validation header (dislocker checks its
+     * CRC32 of the block) */
+    size_t total = (64 + 48 + e.len + 15) / 16 * 16;
+    if (r == 0 && total + 8 > META_MAX)
         r = -EFBIG;
     if (r == 0) {
         memset(block, 0, META_AREA);
         memcpy(block, "-FVE-FS-", 8);
-        set_le(block + 8, 64, 2);       /* header size */
+        set_le(block + 8, total / 16, 2);
         set_le(block + 10, 2, 2);       /* version 2: Windows 7 and later */
         set_le(block + 12, 4, 2);       /* state: encrypted */
         set_le(block + 14, 4, 2);       /* next state */
@@ -340,6 +344,9 @@ static int build_metadata(const struct mki_part *p, struct keys *k, const uint64
         set_le(h + 38, BDE_AES_XTS_128, 2);
         set_le(h + 40, BDE_FILETIME, 8);
         memcpy(h + 48, e.data, e.len);
+        set_le(block + total, 8, 2); /* validation: size, version, CRC32 (no SHA-256 entry) */
+        set_le(block + total + 2, 2, 2);
+        set_le(block + total + 4, crc32(0L, block, (uInt)total), 4);
     }
     wipe(&e);
     return r;

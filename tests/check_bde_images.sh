@@ -4,6 +4,8 @@
 #  - bdeinfo (libbde-utils) lists the protectors, unlocks with the right key, not a wrong one;
 #  - Debian's libbde (through python ctypes) decrypts the volume into an NTFS that The Sleuth
 #    Kit lists exactly as the plain scenario's (bar the FVE2 files), file bytes identical;
+#  - dislocker-file (dislocker, which checks the AES-CCM MACs and the metadata CRC32) decrypts
+#    each volume to the same bytes as libbde;
 #  - sxsdoctor unlocks with --recovery-password, --recovery-password-file,
 #    SXS_BITLOCKER_RECOVERY_PASSWORD, --password-file, and with no key a suspended (clear-key)
 #    volume, and gives the plain scenario's findings, verdict, history and exit code; a wrong
@@ -101,6 +103,24 @@ if [ -f "$tmp/dec.raw" ]; then
     [ "$(icat "$tmp/dec.raw" "$(ifind -n Users/maria/Documents/notes.txt "$tmp/dec.raw")")" = "quarterly numbers" ] ||
         no "notes.txt content after decryption"
 fi
+# dislocker, a second reader that also checks the AES-CCM MACs and the metadata CRC32: the
+# same plaintext as libbde's, byte for byte
+have_dislocker=0
+if command -v dislocker-file >/dev/null; then
+    have_dislocker=1
+else
+    echo "skip: dislocker-file absent (scripts/setup.sh installs dislocker), second reader not run"
+fi
+dislocker_same() { # VOLUME LIBBDE-PLAINTEXT WHAT DISLOCKER-KEY-ARGS...
+    local vol=$1 ref=$2 what=$3
+    shift 3
+    [ $have_dislocker = 1 ] || return 0
+    rm -f "$tmp/dis.raw"
+    timeout 300 dislocker-file -r -V "$vol" "$@" -- "$tmp/dis.raw" >"$tmp/dis.log" 2>&1 ||
+        no "$what: dislocker-file failed: $(tail -3 "$tmp/dis.log")"
+    cmp -s "$tmp/dis.raw" "$ref" || no "$what: dislocker and libbde decrypt differently"
+}
+dislocker_same "$tmp/vol.bde" "$tmp/dec.raw" "recovery password" "-p$rp"
 
 # ---- sxsdoctor: the same verdict as the plain scenario ----
 same_as_plain() { # JSON-FILE RC WHAT WANT-UNLOCKED-WITH WANT-PROTECTORS
@@ -160,6 +180,13 @@ printf 'include ssu-empty.scn\nbitlocker "password=%s"\n' "$pw" >"$tmp/password.
 for s in suspended password; do
     ASAN_OPTIONS=detect_leaks=0 "$mk" "$tmp/$s.scn" "$tmp/$s.raw" || no "sxs-mkimage $s.scn failed"
 done
+for s in suspended password; do
+    dd if="$tmp/$s.raw" of="$tmp/$s.bde" bs=512 skip="$start" count="$size" status=none
+done
+python3 "$tmp/decrypt.py" "$tmp/suspended.bde" "$tmp/suspended.dec" none || no "libbde cannot open the suspended volume"
+dislocker_same "$tmp/suspended.bde" "$tmp/suspended.dec" "clear key" -c
+BDE_KEY=$pw python3 "$tmp/decrypt.py" "$tmp/password.bde" "$tmp/password.dec" password || no "libbde cannot decrypt with the password"
+dislocker_same "$tmp/password.bde" "$tmp/password.dec" "password" "-u$pw"
 bdeinfo -o "$off" "$tmp/suspended.raw" >"$tmp/bs.txt" 2>&1
 [ "$(grep -oP '^\tType\t+: \K.*' "$tmp/bs.txt" | paste -sd,)" = "Recovery password,Clear key" ] ||
     no "suspended: bdeinfo protectors: $(cat "$tmp/bs.txt")"
