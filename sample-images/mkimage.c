@@ -372,9 +372,7 @@ static int build_raw(const struct mki_scenario *scn, const char *raw, const char
         case MKI_PART_BITLOCKER:
             if (mki_part_is_real_bde(p)) {
                 /* the NTFS of the content, then encrypted into the disk (mkimage_bde.c) */
-                r = mki_build_ntfs(p, file, tmpdir, errbuf, errlen);
-                if (r == 0)
-                    r = mki_build_bde(p, file, disk, errbuf, errlen);
+                r = mki_build_bde(p, file, tmpdir, disk, errbuf, errlen);
                 if (r < 0 && !errbuf[0])
                     snprintf(errbuf, errlen, "BitLocker (partition %zu): %s", i + 1, strerror(-r));
                 unlink(file);

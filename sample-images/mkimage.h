@@ -202,15 +202,10 @@ int mki_part_is_real_bde(const struct mki_part *p);
 /* Checks a recovery password's form (8 groups of 6 digits, each a multiple of 11 below
  * 720896) and returns its 16-byte binary key. 0 or -EINVAL. */
 int mki_bde_recovery_key(const char *text, uint8_t ret_key[16]);
-/* Adds files of the given sizes to the NTFS partition file at path (in "System Volume
- * Information", as Windows reserves the FVE2.* areas) and returns where their single
- * contiguous runs start in the partition. 0 or negative errno, message in errbuf. */
-int mki_ntfs_reserve(const char *path, const char *const names[], const uint64_t sizes[], size_t n,
-                     uint64_t ret_offsets[], char *errbuf, size_t errlen);
-/* Turns the plain NTFS partition file ntfs_path into a BitLocker volume written into disk at
- * p->start (mkimage_bde.c). 0 or negative errno, message in errbuf. */
-int mki_build_bde(const struct mki_part *p, const char *ntfs_path, int disk, char *errbuf,
-                  size_t errlen);
+/* Builds p's NTFS in the file ntfs_path (scratch) and writes it into disk at p->start as a
+ * BitLocker volume (mkimage_bde.c). 0 or negative errno, message in errbuf. */
+int mki_build_bde(const struct mki_part *p, const char *ntfs_path, const char *tmpdir, int disk,
+                  char *errbuf, size_t errlen);
 
 /* Runs argv; stdin from stdin_path (or /dev/null), stdout to /dev/null. Returns the exit
  * status, or a negative errno when it could not run. */

@@ -6,9 +6,10 @@
  * (protection suspended), the full volume encryption key (FVEK) AES-CCM-wrapped with the VMK,
  * and the place of the relocated first 16 sectors (the NTFS boot sector and boot code). Every
  * other sector is AES-XTS-128 encrypted with the sector number as tweak. The metadata areas and
- * the relocated header live in zero-filled files of "System Volume Information" (FVE2.{GUID}*),
- * as Windows reserves them, so NTFS never uses those clusters. Keys come from a deterministic
- * generator (rebuilt images are identical): test tooling, not a way to protect anything. */
+ * the relocated header live in files of "System Volume Information" (FVE2.{GUID}*), as Windows
+ * reserves them, so NTFS never uses those clusters (libbde shows them as zeros). Keys come from a
+ * deterministic generator (rebuilt images are identical): test tooling, not a way to protect
+ * anything. */
 #include "sample-images/mkhive.h"
 #include "sample-images/mkimage.h"
 
@@ -24,7 +25,8 @@
 
 enum {
     SECTOR = 512,
-    HEADER_SECTORS = 16,       /* the relocated volume header: 8 KiB */
+    HEADER_SECTORS = 16, /* the relocated volume header: 8 KiB */
+    HEADER_BYTES = HEADER_SECTORS * 512,
     META_AREA = 64 * 1024,     /* what libbde reads as one metadata area (shown as zeros) */
     META_MAX = 8192,           /* libbde reads the first 8 KiB of a block: all must fit */
     STRETCH_ROUNDS = 0x100000, /* SHA-256 iterations of the key stretch */
@@ -478,20 +480,45 @@ static int encrypt_volume(const struct mki_part *p, const struct keys *k, const 
     return r;
 }
 
-int mki_build_bde(const struct mki_part *p, const char *ntfs_path, int disk, char *errbuf,
-                  size_t errlen)
+/* Builds the NTFS with the four FVE2 files reserved first (as the VSS builder reserves its
+ * store files) and returns where each one's single run starts. */
+static int build_plain(const struct mki_part *p, const char *ntfs_path, const char *tmpdir,
+                       const struct keys *k, uint64_t ret_offs[4], char *errbuf, size_t errlen)
 {
-    struct keys k;
-    make_keys(p, &k);
     char g[39], names[4][96];
-    guid_text(k.volume_id, g);
+    guid_text(k->volume_id, g);
     for (int i = 0; i < 3; i++)
         snprintf(names[i], sizeof names[i], "System Volume Information/FVE2.%s.%d", g, i + 1);
     snprintf(names[3], sizeof names[3], "System Volume Information/FVE2.%s", g);
-    const char *const np[4] = {names[0], names[1], names[2], names[3]};
-    const uint64_t sizes[4] = {META_AREA, META_AREA, META_AREA, HEADER_SECTORS * SECTOR};
+    struct mki_resv resv[4];
+    for (int i = 0; i < 4; i++)
+        resv[i] = (struct mki_resv){.path = names[i], .size = i < 3 ? META_AREA : HEADER_BYTES};
+    struct mki_ntfs_state st = {
+        .n_nodes = p->n_nodes, .n_hives = p->n_hives, .resv = resv, .n_resv = 4, .keep_resv = 1};
+    int r = mki_build_ntfs_state(p, ntfs_path, tmpdir, &st, errbuf, errlen);
+    for (int i = 0; i < 4; i++) {
+        if (r == 0 && (resv[i].n_ext != 1 || resv[i].ext[0].len < resv[i].size)) {
+            snprintf(errbuf, errlen, "%s is not one contiguous run", names[i]);
+            r = -EFBIG;
+        }
+        if (r == 0)
+            ret_offs[i] = resv[i].ext[0].off;
+        free(resv[i].ext);
+    }
+    return r;
+}
+
+int mki_build_bde(const struct mki_part *p, const char *ntfs_path, const char *tmpdir, int disk,
+                  char *errbuf, size_t errlen)
+{
+    if (p->n_snaps) {
+        snprintf(errbuf, errlen, "shadow copies on a BitLocker volume are not supported");
+        return -ENOTSUP;
+    }
+    struct keys k;
+    make_keys(p, &k);
     uint64_t offs[4];
-    int r = mki_ntfs_reserve(ntfs_path, np, sizes, 4, offs, errbuf, errlen);
+    int r = build_plain(p, ntfs_path, tmpdir, &k, offs, errbuf, errlen);
     if (r < 0)
         return r;
     struct layout *l = calloc(1, sizeof *l);
