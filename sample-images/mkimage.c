@@ -1,7 +1,8 @@
 /* sxs-mkimage SCENARIO.scn OUTPUT: builds a test disk image from a scenario file (or
  * converts a built DISK.raw, so that all formats of a scenario hold the same bytes). Lays out
  * the partition table with sfdisk, builds each partition in a plain file (mkfs.fat for the
- * ESP, mkntfs + libntfs-3g for NTFS, a BitLocker-looking header for "bitlocker"), copies it
+ * ESP, mkntfs + libntfs-3g for NTFS, for "bitlocker" a BitLocker-looking header or, with
+ * key options, that NTFS encrypted as BitLocker does (mkimage_bde.c)), copies it
  * into the disk sparsely, then converts to the format OUTPUT's extension names: .raw, .E01
  * (ewfacquire; --segment-size splits it), .vhdx or .vhd (qemu-img). No root needed. */
 #include "sample-images/mkimage.h"
@@ -369,6 +370,14 @@ static int build_raw(const struct mki_scenario *scn, const char *raw, const char
         case MKI_PART_MSR:
             break;
         case MKI_PART_BITLOCKER:
+            if (mki_part_is_real_bde(p)) {
+                /* the NTFS of the content, then encrypted into the disk (mkimage_bde.c) */
+                r = mki_build_bde(p, file, tmpdir, disk, errbuf, errlen);
+                if (r < 0 && !errbuf[0])
+                    snprintf(errbuf, errlen, "BitLocker (partition %zu): %s", i + 1, strerror(-r));
+                unlink(file);
+                break;
+            }
             r = build_bitlocker(p, disk);
             if (r < 0)
                 snprintf(errbuf, errlen, "BitLocker (partition %zu): %s", i + 1, strerror(-r));
@@ -588,7 +597,8 @@ static int build_tree(const char *scn_path, const char *dir, unsigned long volum
     }
     const struct mki_part *part = NULL;
     for (size_t i = 0, seen = 0; i < scn.n_parts && !part; i++)
-        if (scn.parts[i].kind == MKI_PART_NTFS && ++seen == volume)
+        if ((scn.parts[i].kind == MKI_PART_NTFS || mki_part_is_real_bde(&scn.parts[i])) &&
+            ++seen == volume) /* a BitLocker volume as it looks once unlocked */
             part = &scn.parts[i];
     char *tmpdir = NULL;
     if (!part) {

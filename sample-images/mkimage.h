@@ -108,11 +108,20 @@ struct mki_snapshot {
     size_t *hive_ops;
 };
 
+/* A real BitLocker volume (`partition bitlocker` with key options): the NTFS of the partition's
+ * content encrypted as Windows 8+ does (mkimage_bde.c). No option: a fake header only. */
+struct mki_bde_spec {
+    char *recovery_password; /* 48 digits in 8 groups, or NULL */
+    char *password;          /* user password (BitLocker "password" protector), or NULL */
+    int clear_key;           /* a clear-key VMK: protection suspended */
+};
+
 struct mki_part {
     enum mki_part_kind kind;
     uint64_t size;  /* bytes; 0 = rest of the disk */
     uint64_t start; /* bytes, computed by the layout */
     char *label;
+    struct mki_bde_spec bde; /* BITLOCKER: any key option set makes the volume real */
     struct mki_node **nodes; /* in declaration order */
     size_t n_nodes, cap_nodes;
     struct mki_node **hash; /* case-insensitive path index */
@@ -188,6 +197,15 @@ int mki_build_ntfs_state(const struct mki_part *part, const char *path, const ch
 /* Builds the NTFS partition file at path with the VSS stores of part->snaps (mkimage_vss.c). */
 int mki_build_vss(const struct mki_part *part, const char *path, const char *tmpdir, char *errbuf,
                   size_t errlen);
+/* A BITLOCKER partition that holds a real (decryptable) NTFS volume. */
+int mki_part_is_real_bde(const struct mki_part *p);
+/* Checks a recovery password's form (8 groups of 6 digits, each a multiple of 11 below
+ * 720896) and returns its 16-byte binary key. 0 or -EINVAL. */
+int mki_bde_recovery_key(const char *text, uint8_t ret_key[16]);
+/* Builds p's NTFS in the file ntfs_path (scratch) and writes it into disk at p->start as a
+ * BitLocker volume (mkimage_bde.c). 0 or negative errno, message in errbuf. */
+int mki_build_bde(const struct mki_part *p, const char *ntfs_path, const char *tmpdir, int disk,
+                  char *errbuf, size_t errlen);
 
 /* Runs argv; stdin from stdin_path (or /dev/null), stdout to /dev/null. Returns the exit
  * status, or a negative errno when it could not run. */

@@ -337,7 +337,7 @@ int mki_bcd_apply(struct mki_scenario *scn, char *errbuf, size_t errlen)
     for (size_t i = 0; i < scn->n_parts; i++) {
         if (scn->parts[i].kind == MKI_PART_ESP && esp == scn->n_parts)
             esp = i;
-        if (scn->parts[i].kind == MKI_PART_NTFS)
+        if (scn->parts[i].kind == MKI_PART_NTFS || mki_part_is_real_bde(&scn->parts[i]))
             win = i;
     }
     if (b->on == (size_t)-1)

@@ -361,6 +361,57 @@ static int cmd_disk(struct ctx *c, const char *p)
     return r;
 }
 
+/* A BitLocker key option (`recovery-password=`, `password=`, `clear-key`): 1 taken, 0 not
+ * one, or a negative errno. */
+static int bde_option(struct ctx *c, const char *t, struct mki_bde_spec *bde)
+{
+    if (strncmp(t, "recovery-password=", 18) == 0) {
+        uint8_t key[16];
+        if (mki_bde_recovery_key(t + 18, key) < 0)
+            return fail(c, "bad recovery-password (8 groups of 6 digits, each a multiple of 11 "
+                           "below 720896)");
+        free(bde->recovery_password);
+        bde->recovery_password = strdup(t + 18);
+        return bde->recovery_password ? 1 : -ENOMEM;
+    }
+    if (strncmp(t, "password=", 9) == 0) {
+        if (!t[9])
+            return fail(c, "empty BitLocker password");
+        free(bde->password);
+        bde->password = strdup(t + 9);
+        return bde->password ? 1 : -ENOMEM;
+    }
+    if (strcmp(t, "clear-key") == 0) {
+        bde->clear_key = 1;
+        return 1;
+    }
+    return 0;
+}
+
+/* `bitlocker OPTIONS`: the latest NTFS partition becomes a real BitLocker volume (so that an
+ * encrypted case is "include x.scn" plus this line). */
+static int cmd_bitlocker(struct ctx *c, const char *p)
+{
+    int r = need_ntfs(c);
+    if (r < 0)
+        return r;
+    char *t;
+    while ((r = next_token(c, &p, &t)) > 0) {
+        int b = bde_option(c, t, &c->part->bde);
+        if (b == 0)
+            b = fail(c, "unknown bitlocker option '%s'", t);
+        free(t);
+        if (b < 0)
+            return b;
+    }
+    if (r < 0)
+        return r;
+    c->part->kind = MKI_PART_BITLOCKER;
+    if (!mki_part_is_real_bde(c->part))
+        return fail(c, "bitlocker needs recovery-password=, password= or clear-key");
+    return 0;
+}
+
 static int cmd_partition(struct ctx *c, const char *p)
 {
     char *kind;
@@ -380,6 +431,7 @@ static int cmd_partition(struct ctx *c, const char *p)
         r = fail(c, "unknown partition kind '%s'", kind);
     free(kind);
     char *t;
+    int b;
     while (r >= 0 && (r = next_token(c, &p, &t)) > 0) {
         if (strcmp(t, "size=rest") == 0) {
             part.size = 0;
@@ -391,6 +443,8 @@ static int cmd_partition(struct ctx *c, const char *p)
             part.label = strdup(t + 6);
             if (!part.label)
                 r = -ENOMEM;
+        } else if (part.kind == MKI_PART_BITLOCKER && (b = bde_option(c, t, &part.bde)) != 0) {
+            r = b < 0 ? b : 0;
         } else {
             r = fail(c, "unknown partition option '%s'", t);
         }
@@ -398,6 +452,8 @@ static int cmd_partition(struct ctx *c, const char *p)
     }
     if (r < 0) {
         free(part.label);
+        free(part.bde.recovery_password);
+        free(part.bde.password);
         return r;
     }
     struct mki_part *parts = realloc(c->scn->parts, (c->scn->n_parts + 1) * sizeof *parts);
@@ -408,8 +464,10 @@ static int cmd_partition(struct ctx *c, const char *p)
     c->scn->parts = parts;
     parts[c->scn->n_parts++] = part;
     /* realloc may have moved the array; file and hive lines that follow belong to this
-     * partition, which must then be NTFS */
-    c->part = part.kind == MKI_PART_NTFS ? &parts[c->scn->n_parts - 1] : NULL;
+     * partition, which must then be NTFS (or BitLocker over NTFS) */
+    c->part = part.kind == MKI_PART_NTFS || mki_part_is_real_bde(&part)
+                  ? &parts[c->scn->n_parts - 1]
+                  : NULL;
     c->hive = NULL;
     return 0;
 }
@@ -1618,6 +1676,8 @@ static int exec_block(struct ctx *c, size_t first, size_t last, struct subst_arg
             return -ENOMEM;
         if (IS("disk"))
             r = cmd_disk(c, own);
+        else if (IS("bitlocker"))
+            r = cmd_bitlocker(c, own);
         else if (IS("partition"))
             r = cmd_partition(c, own);
         else if (IS("dir"))
@@ -1773,6 +1833,8 @@ void mki_scenario_free(struct mki_scenario *scn)
         for (size_t k = 0; k < p->n_snaps; k++)
             free(p->snaps[k].hive_ops);
         free(p->label);
+        free(p->bde.recovery_password);
+        free(p->bde.password);
     }
     free(scn->parts);
     free(scn->name);
@@ -1784,8 +1846,11 @@ int mki_layout(struct mki_scenario *scn, char *errbuf, size_t errlen)
 {
     const uint64_t align = MKI_MIB;
     if (scn->table == MKI_TABLE_NONE) {
-        if (scn->n_parts != 1 || scn->parts[0].kind != MKI_PART_NTFS) {
-            snprintf(errbuf, errlen, "%s: table=none takes exactly one ntfs partition", scn->name);
+        if (scn->n_parts != 1 ||
+            (scn->parts[0].kind != MKI_PART_NTFS && !mki_part_is_real_bde(&scn->parts[0]))) {
+            snprintf(errbuf, errlen,
+                     "%s: table=none takes exactly one ntfs (or real bitlocker) partition",
+                     scn->name);
             return -EINVAL;
         }
         scn->parts[0].start = 0;

@@ -11,6 +11,7 @@ PACKAGES=(
   libpcre2-dev libyaml-dev libmspack-dev libssl-dev libxml2-dev zlib1g-dev
   ntfs-3g-dev ntfs-3g qemu-utils fdisk xz-utils gzip
   libcriterion-dev python3 hyperfine dosfstools mtools libregf-utils gcab libbde-utils libvshadow-utils
+  dislocker # tests/check_bde_images.sh: second BitLocker reader (dislocker-file); ~41 MB with Ruby
   debhelper lintian parallel python3-yaml # packaging tests (tests/pkg): ~12 MB, ~2 min once
 )
 

@@ -996,6 +996,24 @@ Test(builder, errors_name_file_and_line)
         {"partition ntfs\nfile a/b\ndelete a\ndelete a/b\n",
          "t.scn:4: delete 'a/b': nothing declared there"},
         {"partition ntfs\nhive Windows/h.dat\ndelete Windows\n", "hives cannot be deleted"},
+        /* BitLocker (sample-images/mkimage_bde.c) */
+        {"partition ntfs\nbitlocker recovery-password=123\n", "t.scn:2: bad recovery-password"},
+        /* 720896 = 11 * 65536: one past the largest group */
+        {"partition ntfs\nbitlocker recovery-password=000011-000011-000011-000011-000011-000011-"
+         "000011-720896\n",
+         "t.scn:2: bad recovery-password"},
+        {"partition ntfs\nbitlocker recovery-password=000011-000011-000011-000011-000011-000011-"
+         "000011-000012\n",
+         "t.scn:2: bad recovery-password"},
+        {"partition ntfs\nbitlocker\n", "t.scn:2: bitlocker needs recovery-password="},
+        {"partition ntfs\nbitlocker tpm\n", "t.scn:2: unknown bitlocker option 'tpm'"},
+        {"partition ntfs\nbitlocker password=\n", "t.scn:2: empty BitLocker password"},
+        {"disk size=64M\nbitlocker clear-key\n", "t.scn:2: no NTFS partition declared yet"},
+        /* without a key option `partition bitlocker` is the fake header: it holds no files */
+        {"partition bitlocker size=8M\ndir a\n", "t.scn:2: no NTFS partition declared yet"},
+        {"partition ntfs recovery-password=000011-000011-000011-000011-000011-000011-000011-"
+         "000011\n",
+         "t.scn:1: unknown partition option"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char *scn = write_scn(dir, "t.scn", cases[i].text);
