@@ -159,6 +159,7 @@ int fsa_bde_open(fsa_yal_read_fn read, void *ctx, uint64_t size, const fsa_bde_k
     char protectors[sizeof(b->protectors)] = "";
     int r = 0;
     why[0] = '\0';
+    bool metadata_read = false;
     for (int kind = KEY_NONE; kind <= KEY_STARTUP; kind++) {
         if (!given[kind])
             continue;
@@ -170,7 +171,14 @@ int fsa_bde_open(fsa_yal_read_fn read, void *ctx, uint64_t size, const fsa_bde_k
             *ret = b;
             return 0;
         }
-        if (r < 0)
+        if (r == 0)
+            metadata_read = true;
+        /* libbde 20190102 fails the open (-1) when a key is set for which the volume has no
+         * protector: once the metadata was read without it, that key just unlocks nothing,
+         * and the other kinds given are still tried */
+        if (r == -EINVAL && metadata_read)
+            r = 0;
+        else if (r < 0)
             break; /* unreadable metadata: no key will help */
     }
     if (r == 0)
