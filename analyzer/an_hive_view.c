@@ -8,6 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/sxs_grow.h"
+
 #define CACHE_BLOCK (64u * 1024) /* one ranged source read */
 #define CACHE_SLOTS 32u          /* 2 MiB, direct-mapped by block number */
 
@@ -31,8 +33,12 @@ struct an_hive_view {
     int fd;
     fsa_file *f;
     uint64_t src_size, size;
-    overlay_page *pages; /* sorted by index */
+    overlay_page *pages; /* in the order first written */
     size_t npages, cap;
+    /* hash index over pages: slot = position in pages + 1, 0 empty; nslots a power of two
+     * at least twice npages (a log writing its pages in any order costs O(1) per page) */
+    uint32_t *slots;
+    size_t nslots;
     cache_slot cache[CACHE_SLOTS];
     char damage[256];
 };
@@ -102,6 +108,7 @@ void an_hive_view_free(an_hive_view *v)
     for (size_t i = 0; i < v->npages; i++)
         free(v->pages[i].data);
     free(v->pages);
+    free(v->slots);
     for (unsigned i = 0; i < CACHE_SLOTS; i++)
         free(v->cache[i].data);
     free(v);
@@ -204,19 +211,50 @@ static int source_cached(an_hive_view *v, uint64_t off, uint8_t *buf, size_t len
     return 0;
 }
 
-/* Index of the overlay page with number idx, or where it would go (*found false). */
-static size_t find_page(const an_hive_view *v, uint64_t idx, bool *found)
+static size_t slot_of(uint64_t idx, size_t nslots)
 {
-    size_t lo = 0, hi = v->npages;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (v->pages[mid].index < idx)
-            lo = mid + 1;
-        else
-            hi = mid;
+    return (size_t)((idx * 0x9E3779B97F4A7C15ull) >> 17) & (nslots - 1);
+}
+
+/* The overlay page with number idx, or NULL. */
+static overlay_page *find_page(const an_hive_view *v, uint64_t idx)
+{
+    if (!v->nslots)
+        return NULL;
+    for (size_t s = slot_of(idx, v->nslots);; s = (s + 1) & (v->nslots - 1)) {
+        uint32_t at = v->slots[s];
+        if (!at)
+            return NULL;
+        if (v->pages[at - 1].index == idx)
+            return &v->pages[at - 1];
     }
-    *found = lo < v->npages && v->pages[lo].index == idx;
-    return lo;
+}
+
+/* Indexes pages[pos] (the table is grown first when it would be half full). */
+static int index_page(an_hive_view *v, size_t pos)
+{
+    if (pos >= UINT32_MAX - 1)
+        return -ENOMEM;
+    if ((pos + 1) * 2 > v->nslots) {
+        size_t n = v->nslots ? v->nslots * 2 : 64;
+        uint32_t *t = calloc(n, sizeof(*t));
+        if (!t)
+            return -ENOMEM;
+        free(v->slots);
+        v->slots = t;
+        v->nslots = n;
+        for (size_t i = 0; i < pos; i++) { /* re-index the pages already there */
+            size_t s = slot_of(v->pages[i].index, n);
+            while (t[s])
+                s = (s + 1) & (n - 1);
+            t[s] = (uint32_t)(i + 1);
+        }
+    }
+    size_t s = slot_of(v->pages[pos].index, v->nslots);
+    while (v->slots[s])
+        s = (s + 1) & (v->nslots - 1);
+    v->slots[s] = (uint32_t)(pos + 1);
+    return 0;
 }
 
 /* Bytes of page idx as the hive holds them before the overlay: the source's, then zeros. */
@@ -244,18 +282,17 @@ int an_hive_view_read(an_hive_view *v, uint64_t off, void *vbuf, size_t len)
     while (len > 0) {
         uint64_t idx = off / AN_HIVE_PAGE;
         size_t in = (size_t)(off % AN_HIVE_PAGE);
-        bool found;
-        size_t at = find_page(v, idx, &found);
+        const overlay_page *pg = find_page(v, idx);
         size_t n;
         int r = 0;
-        if (found) {
+        if (pg) {
             n = AN_HIVE_PAGE - in < len ? AN_HIVE_PAGE - in : len;
-            memcpy(buf, v->pages[at].data + in, n);
+            memcpy(buf, pg->data + in, n);
         } else { /* up to the next overlay page in one go */
-            uint64_t end = off + len;
-            if (at < v->npages && v->pages[at].index * AN_HIVE_PAGE < end)
-                end = v->pages[at].index * AN_HIVE_PAGE;
-            n = (size_t)(end - off);
+            uint64_t end = off + len, next = (idx + 1) * AN_HIVE_PAGE;
+            while (next < end && !find_page(v, next / AN_HIVE_PAGE))
+                next += AN_HIVE_PAGE;
+            n = (size_t)((next < end ? next : end) - off);
             r = base_bytes(v, off, buf, n);
         }
         if (r < 0)
@@ -287,17 +324,12 @@ int an_hive_view_write(an_hive_view *v, uint64_t off, const void *vsrc, size_t l
         uint64_t idx = off / AN_HIVE_PAGE;
         size_t in = (size_t)(off % AN_HIVE_PAGE);
         size_t n = AN_HIVE_PAGE - in < len ? AN_HIVE_PAGE - in : len;
-        bool found;
-        size_t at = find_page(v, idx, &found);
-        if (!found) {
-            if (v->npages == v->cap) {
-                size_t cap = v->cap ? v->cap * 2 : 16;
-                overlay_page *p = realloc(v->pages, cap * sizeof(*p));
-                if (!p)
-                    return -ENOMEM;
-                v->pages = p;
-                v->cap = cap;
-            }
+        overlay_page *pg = find_page(v, idx);
+        if (!pg) {
+            overlay_page *p = sxs_grow(v->pages, &v->cap, v->npages, sizeof(*p), 16);
+            if (!p)
+                return -ENOMEM;
+            v->pages = p;
             uint8_t *data = malloc(AN_HIVE_PAGE);
             if (!data)
                 return -ENOMEM;
@@ -309,11 +341,15 @@ int an_hive_view_write(an_hive_view *v, uint64_t off, const void *vsrc, size_t l
                 return r;
             }
             memset(data + plen, 0, AN_HIVE_PAGE - plen);
-            memmove(v->pages + at + 1, v->pages + at, (v->npages - at) * sizeof(*v->pages));
-            v->pages[at] = (overlay_page){idx, data};
-            v->npages++;
+            v->pages[v->npages] = (overlay_page){idx, data};
+            r = index_page(v, v->npages);
+            if (r < 0) {
+                free(data);
+                return r;
+            }
+            pg = &v->pages[v->npages++];
         }
-        memcpy(v->pages[at].data + in, src, n);
+        memcpy(pg->data + in, src, n);
         src += n;
         off += n;
         len -= n;

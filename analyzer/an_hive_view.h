@@ -1,8 +1,8 @@
 /* analyzer internal (an_hive*.c only): a hive as a ranged reader. The primary file stays where
  * it is (the evidence through fsaccess, a host file descriptor, or a caller's buffer) and is
  * read by range; the pages the transaction-log replay changed (and the base block it fixed
- * up) are kept in memory as an overlay of 4 KiB pages, sorted by offset, which reads consult
- * first. Bytes past the end of the primary, up to the length the replay grew the hive to,
+ * up) are kept in memory as an overlay of 4 KiB pages (a hash index by page number), which reads
+ * consult first. Bytes past the end of the primary, up to the length the replay grew the hive to,
  * read as zero until a log page covers them. Source reads go through a small fixed cache of
  * aligned blocks, so the many small reads of the subkey check and of libregf cost one ranged
  * read per block. Memory: the cache plus the overlay, whatever the hive size. The source is
