@@ -8,6 +8,7 @@
  * TimeCreated/@SystemTime (FILETIME), EventRecordID (UInt64) and each Data value (string).
  * Element and attribute names are written inline (their offset points just past itself). */
 #include "sample-images/mkevtx.h"
+#include "sample-images/mki_le.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -45,24 +46,6 @@ struct mki_evtx {
 static uint32_t crc32_of(const uint8_t *p, size_t n, uint32_t crc)
 {
     return (uint32_t)crc32(crc, p, (uInt)n);
-}
-
-static void le16(uint8_t *p, uint16_t v)
-{
-    p[0] = (uint8_t)v;
-    p[1] = (uint8_t)(v >> 8);
-}
-
-static void le32(uint8_t *p, uint32_t v)
-{
-    le16(p, (uint16_t)v);
-    le16(p + 2, (uint16_t)(v >> 16));
-}
-
-static void le64(uint8_t *p, uint64_t v)
-{
-    le32(p, (uint32_t)v);
-    le32(p + 4, (uint32_t)(v >> 32));
 }
 
 /* UTF-8 to UTF-16LE code units; (size_t)-1 on a bad sequence. out may be NULL (count). */
@@ -138,27 +121,27 @@ static void u16(struct em *e, uint16_t v)
 {
     uint8_t *p = room(e, 2);
     if (p)
-        le16(p, v);
+        mki_put16(p, v);
 }
 
 static void u32(struct em *e, uint32_t v)
 {
     uint8_t *p = room(e, 4);
     if (p)
-        le32(p, v);
+        mki_put32(p, v);
 }
 
 static void u64(struct em *e, uint64_t v)
 {
     uint8_t *p = room(e, 8);
     if (p)
-        le64(p, v);
+        mki_put64(p, v);
 }
 
 static void patch32(struct em *e, size_t at, uint32_t v)
 {
     if (!e->over)
-        le32(e->c + at, v);
+        mki_put32(e->c + at, v);
 }
 
 /* n UTF-16 units of s; returns n or -1 (marks e->over). */
@@ -179,7 +162,7 @@ static long chars(struct em *e, const char *s, size_t *ret_n)
     }
     utf16(s, tmp, n);
     for (size_t i = 0; i < n; i++)
-        le16(p + 2 * i, tmp[i]);
+        mki_put16(p + 2 * i, tmp[i]);
     free(tmp);
     if (ret_n)
         *ret_n = n;
@@ -205,7 +188,7 @@ static void name(struct em *e, const char *s)
     u16(e, 0);
     size_t n = 0;
     if (chars(e, s, &n) >= 0 && !e->over)
-        le16(e->c + at, (uint16_t)n);
+        mki_put16(e->c + at, (uint16_t)n);
     u16(e, 0);
 }
 
@@ -233,7 +216,7 @@ static void text(struct em *e, const char *s)
     u16(e, 0);
     size_t n = 0;
     if (chars(e, s, &n) >= 0 && !e->over)
-        le16(e->c + at, (uint16_t)n);
+        mki_put16(e->c + at, (uint16_t)n);
 }
 
 static void subst(struct em *e, uint16_t id, uint8_t type)
@@ -291,8 +274,8 @@ static void definition(struct em *e, const struct mki_evtx *w, const struct mki_
     u32(e, 0);
     uint8_t *g = room(e, 16);
     if (g) {
-        le64(g, key);
-        le64(g + 8, key * 0x9E3779B97F4A7C15ull);
+        mki_put64(g, key);
+        mki_put64(g + 8, key * 0x9E3779B97F4A7C15ull);
     }
     size_t size_at = e->pos;
     u32(e, 0);
@@ -425,8 +408,8 @@ static void record(struct mki_evtx *w, struct em *e, const struct mki_evtx_event
     u32(e, 0);
     if (!e->over) {
         uint32_t size = (uint32_t)(e->pos - start);
-        le32(e->c + start + 4, size);
-        le32(e->c + e->pos - 4, size);
+        mki_put32(e->c + start + 4, size);
+        mki_put32(e->c + e->pos - 4, size);
     }
 }
 
@@ -445,20 +428,20 @@ static int chunk_flush(struct mki_evtx *w)
         return 0;
     uint8_t *h = w->c;
     memcpy(h, "ElfChnk", 8);
-    le64(h + 8, w->first_id);
-    le64(h + 16, w->last_id);
-    le64(h + 24, w->first_id);
-    le64(h + 32, w->last_id);
-    le32(h + 40, 128);
-    le32(h + 44, w->last_off);
-    le32(h + 48, (uint32_t)w->pos);
+    mki_put64(h + 8, w->first_id);
+    mki_put64(h + 16, w->last_id);
+    mki_put64(h + 24, w->first_id);
+    mki_put64(h + 32, w->last_id);
+    mki_put32(h + 40, 128);
+    mki_put32(h + 44, w->last_off);
+    mki_put32(h + 48, (uint32_t)w->pos);
     uint32_t rc = crc32_of(h + EVTX_CHUNK_HEADER, w->pos - EVTX_CHUNK_HEADER, 0);
     if (w->o.bad_crc_chunk == (long)w->nchunks)
         rc ^= 0x5a5a5a5au;
-    le32(h + 52, rc);
+    mki_put32(h + 52, rc);
     uint32_t hc = crc32_of(h, 120, 0);
     hc = crc32_of(h + 128, EVTX_CHUNK_HEADER - 128, hc);
-    le32(h + 124, hc);
+    mki_put32(h + 124, hc);
     if (w->o.bad_chunk == (long)w->nchunks)
         memset(h, 0, 8);
     int r = mki_bytes_append(&w->chunks, w->c, EVTX_CHUNK);
@@ -525,16 +508,16 @@ int mki_evtx_finish(struct mki_evtx *w, struct mki_bytes *out)
     int r = chunk_flush(w);
     uint8_t h[EVTX_HEADER] = {0};
     memcpy(h, "ElfFile", 8);
-    le64(h + 8, 0);
-    le64(h + 16, w->nchunks ? w->nchunks - 1 : 0);
-    le64(h + 24, w->next_id);
-    le32(h + 32, 128);
-    le16(h + 36, 1);
-    le16(h + 38, 3);
-    le16(h + 40, EVTX_HEADER);
-    le16(h + 42, (uint16_t)w->nchunks);
-    le32(h + 120, w->o.dirty ? 1u : 0u);
-    le32(h + 124, crc32_of(h, 120, 0) + (w->o.bad_header_crc ? 1u : 0u));
+    mki_put64(h + 8, 0);
+    mki_put64(h + 16, w->nchunks ? w->nchunks - 1 : 0);
+    mki_put64(h + 24, w->next_id);
+    mki_put32(h + 32, 128);
+    mki_put16(h + 36, 1);
+    mki_put16(h + 38, 3);
+    mki_put16(h + 40, EVTX_HEADER);
+    mki_put16(h + 42, (uint16_t)w->nchunks);
+    mki_put32(h + 120, w->o.dirty ? 1u : 0u);
+    mki_put32(h + 124, crc32_of(h, 120, 0) + (w->o.bad_header_crc ? 1u : 0u));
     size_t start = out->len;
     if (r == 0)
         r = mki_bytes_append(out, h, sizeof(h));

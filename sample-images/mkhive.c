@@ -3,6 +3,7 @@
  * root "nk" cell, one "sk" cell (hivex copies the parent's security cell into every key it
  * adds, so the root needs a valid one) and a free cell for the rest. */
 #include "sample-images/mkhive.h"
+#include "sample-images/mki_le.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -33,24 +34,6 @@ struct mkhive {
  * Windows read both). */
 #define BIG_DATA_THRESHOLD 16344u
 
-static void put16(uint8_t *p, uint16_t v)
-{
-    p[0] = (uint8_t)v;
-    p[1] = (uint8_t)(v >> 8);
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-    put16(p, (uint16_t)v);
-    put16(p + 2, (uint16_t)(v >> 16));
-}
-
-static void put64(uint8_t *p, uint64_t v)
-{
-    put32(p, (uint32_t)v);
-    put32(p + 4, (uint32_t)(v >> 32));
-}
-
 static uint32_t get32(const uint8_t *p)
 {
     return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
@@ -79,23 +62,23 @@ static size_t write_security_descriptor(uint8_t *sd)
     static const uint8_t admins[16] = {1, 2, 0, 0, 0, 0, 0, 5, 32, 0, 0, 0, 0x20, 0x02, 0, 0};
     static const uint8_t system[12] = {1, 1, 0, 0, 0, 0, 0, 5, 18, 0, 0, 0};
     static const uint8_t everyone[12] = {1, 1, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0};
-    sd[0] = 1;             /* revision */
-    put16(sd + 2, 0x8004); /* SE_SELF_RELATIVE | SE_DACL_PRESENT */
-    put32(sd + 4, 20);     /* owner */
-    put32(sd + 8, 36);     /* group */
-    put32(sd + 12, 0);     /* no SACL */
-    put32(sd + 16, 48);    /* DACL */
+    sd[0] = 1;                 /* revision */
+    mki_put16(sd + 2, 0x8004); /* SE_SELF_RELATIVE | SE_DACL_PRESENT */
+    mki_put32(sd + 4, 20);     /* owner */
+    mki_put32(sd + 8, 36);     /* group */
+    mki_put32(sd + 12, 0);     /* no SACL */
+    mki_put32(sd + 16, 48);    /* DACL */
     memcpy(sd + 20, admins, 16);
     memcpy(sd + 36, system, 12);
     uint8_t *acl = sd + 48;
-    acl[0] = 2;             /* ACL revision */
-    put16(acl + 2, 8 + 20); /* ACL size */
-    put16(acl + 4, 1);      /* one ACE */
+    acl[0] = 2;                 /* ACL revision */
+    mki_put16(acl + 2, 8 + 20); /* ACL size */
+    mki_put16(acl + 4, 1);      /* one ACE */
     uint8_t *ace = acl + 8;
     ace[0] = 0;    /* ACCESS_ALLOWED_ACE_TYPE */
     ace[1] = 0x02; /* CONTAINER_INHERIT_ACE */
-    put16(ace + 2, 20);
-    put32(ace + 4, 0x000F003F); /* KEY_ALL_ACCESS */
+    mki_put16(ace + 2, 20);
+    mki_put32(ace + 4, 0x000F003F); /* KEY_ALL_ACCESS */
     memcpy(ace + 8, everyone, 12);
     return 76;
 }
@@ -111,9 +94,9 @@ int mkhive_create(const char *path)
     /* hbin header; cell offsets below are relative to the first hbin. */
     uint8_t *hbin = buf + BASE_BLOCK_SIZE;
     memcpy(hbin, "hbin", 4);
-    put32(hbin + 4, 0);
-    put32(hbin + 8, HBIN_SIZE);
-    put64(hbin + 20, FIXED_FILETIME);
+    mki_put32(hbin + 4, 0);
+    mki_put32(hbin + 8, HBIN_SIZE);
+    mki_put64(hbin + 20, FIXED_FILETIME);
 
     static const char root_name[] = "ROOT";
     const uint32_t nk_off = HBIN_HEADER_SIZE;
@@ -123,44 +106,44 @@ int mkhive_create(const char *path)
     const uint32_t free_off = sk_off + sk_size;
 
     uint8_t *cell = hbin + nk_off;
-    put32(cell, (uint32_t) - (int32_t)nk_size); /* negative size: allocated */
+    mki_put32(cell, (uint32_t) - (int32_t)nk_size); /* negative size: allocated */
     uint8_t *nk = cell + 4;
     memcpy(nk, "nk", 2);
-    put16(nk + 2, KEY_HIVE_ENTRY | KEY_NO_DELETE | KEY_COMP_NAME);
-    put64(nk + 4, FIXED_FILETIME);
-    put32(nk + 16, 0xFFFFFFFFu); /* parent: none */
-    put32(nk + 28, 0xFFFFFFFFu); /* subkey list */
-    put32(nk + 32, 0xFFFFFFFFu); /* volatile subkey list */
-    put32(nk + 40, 0xFFFFFFFFu); /* value list */
-    put32(nk + 44, sk_off);
-    put32(nk + 48, 0xFFFFFFFFu); /* class name */
-    put16(nk + 72, (uint16_t)(sizeof root_name - 1));
+    mki_put16(nk + 2, KEY_HIVE_ENTRY | KEY_NO_DELETE | KEY_COMP_NAME);
+    mki_put64(nk + 4, FIXED_FILETIME);
+    mki_put32(nk + 16, 0xFFFFFFFFu); /* parent: none */
+    mki_put32(nk + 28, 0xFFFFFFFFu); /* subkey list */
+    mki_put32(nk + 32, 0xFFFFFFFFu); /* volatile subkey list */
+    mki_put32(nk + 40, 0xFFFFFFFFu); /* value list */
+    mki_put32(nk + 44, sk_off);
+    mki_put32(nk + 48, 0xFFFFFFFFu); /* class name */
+    mki_put16(nk + 72, (uint16_t)(sizeof root_name - 1));
     memcpy(nk + 76, root_name, sizeof root_name - 1);
 
     cell = hbin + sk_off;
-    put32(cell, (uint32_t) - (int32_t)sk_size);
+    mki_put32(cell, (uint32_t) - (int32_t)sk_size);
     uint8_t *sk = cell + 4;
     memcpy(sk, "sk", 2);
-    put32(sk + 4, sk_off); /* the only sk: its list links point at itself */
-    put32(sk + 8, sk_off);
-    put32(sk + 12, 1); /* reference count: the root */
-    put32(sk + 16, (uint32_t)write_security_descriptor(sk + 20));
+    mki_put32(sk + 4, sk_off); /* the only sk: its list links point at itself */
+    mki_put32(sk + 8, sk_off);
+    mki_put32(sk + 12, 1); /* reference count: the root */
+    mki_put32(sk + 16, (uint32_t)write_security_descriptor(sk + 20));
 
-    put32(hbin + free_off, HBIN_SIZE - free_off); /* positive size: free */
+    mki_put32(hbin + free_off, HBIN_SIZE - free_off); /* positive size: free */
 
     uint8_t *bb = buf;
     memcpy(bb, "regf", 4);
-    put32(bb + 4, 1); /* primary sequence number */
-    put32(bb + 8, 1); /* secondary: equal means clean */
-    put64(bb + 12, FIXED_FILETIME);
-    put32(bb + 20, 1); /* major version */
-    put32(bb + 24, 5); /* minor version: 1.5 as Windows 10/11 write */
-    put32(bb + 28, 0); /* primary file */
-    put32(bb + 32, 1); /* direct memory load format */
-    put32(bb + 36, nk_off);
-    put32(bb + 40, HBIN_SIZE);
-    put32(bb + 44, 1); /* clustering factor */
-    put32(bb + CHECKSUM_OFFSET, base_block_checksum(bb));
+    mki_put32(bb + 4, 1); /* primary sequence number */
+    mki_put32(bb + 8, 1); /* secondary: equal means clean */
+    mki_put64(bb + 12, FIXED_FILETIME);
+    mki_put32(bb + 20, 1); /* major version */
+    mki_put32(bb + 24, 5); /* minor version: 1.5 as Windows 10/11 write */
+    mki_put32(bb + 28, 0); /* primary file */
+    mki_put32(bb + 32, 1); /* direct memory load format */
+    mki_put32(bb + 36, nk_off);
+    mki_put32(bb + 40, HBIN_SIZE);
+    mki_put32(bb + 44, 1); /* clustering factor */
+    mki_put32(bb + CHECKSUM_OFFSET, base_block_checksum(bb));
 
     int ret = 0;
     int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -220,15 +203,15 @@ int mkhive_utf16le(const char *utf8, uint8_t **ret_buf, size_t *ret_len)
         i += len;
         if (cp >= 0x10000) {
             cp -= 0x10000;
-            put16(out + o, (uint16_t)(0xD800 | (cp >> 10)));
-            put16(out + o + 2, (uint16_t)(0xDC00 | (cp & 0x3FF)));
+            mki_put16(out + o, (uint16_t)(0xD800 | (cp >> 10)));
+            mki_put16(out + o + 2, (uint16_t)(0xDC00 | (cp & 0x3FF)));
             o += 4;
         } else {
-            put16(out + o, (uint16_t)cp);
+            mki_put16(out + o, (uint16_t)cp);
             o += 2;
         }
     }
-    put16(out + o, 0);
+    mki_put16(out + o, 0);
     o += 2;
     *ret_buf = out;
     *ret_len = o;
@@ -281,8 +264,8 @@ static int set_minor_version(const char *path, uint32_t minor)
     if (pread(fd, bb, sizeof bb, 0) != (ssize_t)sizeof bb) {
         ret = -EIO;
     } else {
-        put32(bb + 24, minor);
-        put32(bb + CHECKSUM_OFFSET, base_block_checksum(bb));
+        mki_put32(bb + 24, minor);
+        mki_put32(bb + CHECKSUM_OFFSET, base_block_checksum(bb));
         if (pwrite(fd, bb, sizeof bb, 0) != (ssize_t)sizeof bb)
             ret = -EIO;
     }
@@ -395,7 +378,7 @@ int mkhive_put_sz(mkhive *hive, const char *key_path, const char *value_name, in
 int mkhive_put_dword(mkhive *hive, const char *key_path, const char *value_name, uint32_t value)
 {
     uint8_t le[4];
-    put32(le, value);
+    mki_put32(le, value);
     return mkhive_put(hive, key_path, value_name, MKHIVE_REG_DWORD, le, sizeof le);
 }
 
@@ -430,7 +413,7 @@ int mkhive_put_multi_sz(mkhive *hive, const char *key_path, const char *value_na
         free(one);
     }
     if (r == 0) {
-        put16(all + used, 0); /* the list ends with an empty string */
+        mki_put16(all + used, 0); /* the list ends with an empty string */
         total = used + 2;
         r = mkhive_put(hive, key_path, value_name, MKHIVE_REG_MULTI_SZ, all, total);
     }
@@ -480,7 +463,7 @@ int mkhive_set_expand_sz(const char *path, const char *key_path, const char *val
 int mkhive_set_dword(const char *path, const char *key_path, const char *value_name, uint32_t value)
 {
     uint8_t le[4];
-    put32(le, value);
+    mki_put32(le, value);
     return mkhive_set(path, key_path, value_name, MKHIVE_REG_DWORD, le, sizeof le);
 }
 
@@ -496,8 +479,8 @@ int mkhive_mark_dirty(const char *path)
     if (pread(fd, bb, sizeof bb, 0) != (ssize_t)sizeof bb || memcmp(bb, "regf", 4) != 0) {
         ret = -EINVAL;
     } else {
-        put32(bb + 4, get32(bb + 8) + 1);
-        put32(bb + CHECKSUM_OFFSET, base_block_checksum(bb));
+        mki_put32(bb + 4, get32(bb + 8) + 1);
+        mki_put32(bb + CHECKSUM_OFFSET, base_block_checksum(bb));
         if (pwrite(fd, bb, 512, 0) != 512)
             ret = -EIO;
     }
@@ -610,35 +593,35 @@ int mkhive_make_dirty_with_log(const char *primary_path, const char *final_path,
     uint32_t seq = get32(p + 8);
     /* log base block: the final hive's, file type 6, clean, at the primary's sequence */
     memcpy(log, f, 512);
-    put32(log + 4, seq);
-    put32(log + 8, seq);
-    put32(log + 28, 6);
-    put32(log + CHECKSUM_OFFSET, base_block_checksum(log));
+    mki_put32(log + 4, seq);
+    mki_put32(log + 8, seq);
+    mki_put32(log + 28, 6);
+    mki_put32(log + CHECKSUM_OFFSET, base_block_checksum(log));
     uint8_t *e = log + 512;
     memcpy(e, "HvLE", 4);
-    put32(e + 4, (uint32_t)entry);
-    put32(e + 8, 0);
-    put32(e + 12, seq);
-    put32(e + 16, hbins);
-    put32(e + 20, (uint32_t)count);
+    mki_put32(e + 4, (uint32_t)entry);
+    mki_put32(e + 8, 0);
+    mki_put32(e + 12, seq);
+    mki_put32(e + 16, hbins);
+    mki_put32(e + 20, (uint32_t)count);
     size_t ref = 40, data = 40 + count * 8;
     for (size_t i = 0; i < pages; i++) {
         size_t off = BASE_BLOCK_SIZE + i * HBIN_SIZE;
         if (off + HBIN_SIZE <= plen && memcmp(p + off, f + off, HBIN_SIZE) == 0)
             continue;
-        put32(e + ref, (uint32_t)(i * HBIN_SIZE));
-        put32(e + ref + 4, HBIN_SIZE);
+        mki_put32(e + ref, (uint32_t)(i * HBIN_SIZE));
+        mki_put32(e + ref + 4, HBIN_SIZE);
         memcpy(e + data, f + off, HBIN_SIZE);
         ref += 8;
         data += HBIN_SIZE;
     }
-    put64(e + 24, marvin32(e + 40, entry - 40, MARVIN32_LOG_SEED));
-    put64(e + 32, marvin32(e, 32, MARVIN32_LOG_SEED));
+    mki_put64(e + 24, marvin32(e + 40, entry - 40, MARVIN32_LOG_SEED));
+    mki_put64(e + 32, marvin32(e, 32, MARVIN32_LOG_SEED));
     r = write_all(log_path, log, total);
     if (r == 0) {
         /* the primary as a crash leaves it: its own bins, primary sequence one ahead */
-        put32(p + 4, seq + 1);
-        put32(p + CHECKSUM_OFFSET, base_block_checksum(p));
+        mki_put32(p + 4, seq + 1);
+        mki_put32(p + CHECKSUM_OFFSET, base_block_checksum(p));
         r = write_all(primary_path, p, plen);
     }
 out:

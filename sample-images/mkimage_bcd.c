@@ -17,6 +17,7 @@
 
 #include "sample-images/mkhive.h"
 #include "sample-images/mkimage.h"
+#include "sample-images/mki_le.h"
 
 #define BOOTMGR "{9dea862c-5cdd-4e70-acc1-f32b344d4795}"
 #define LOADER "{b2721d73-1db4-4c62-bf78-c548a880142d}"
@@ -124,26 +125,20 @@ static int guid_bytes(const char *s, uint8_t out[16])
     return 0;
 }
 
-static void le32(uint8_t *p, uint64_t v)
-{
-    for (int i = 0; i < 4; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
-}
-
 /* A device element (88 bytes) for spec; *ret_len 0 for "missing". */
 static int device_element(const struct mki_scenario *scn, const char *spec, uint8_t out[88],
                           size_t *ret_len, char *errbuf, size_t errlen)
 {
     memset(out, 0, 88);
     *ret_len = 88;
-    le32(out + 0x18, 0x48);
+    mki_put_le(out + 0x18, 0x48, 4);
     if (strcmp(spec, "missing") == 0) {
         *ret_len = 0;
         return 0;
     }
     if (strcmp(spec, "boot") == 0 || strcmp(spec, "locate") == 0) {
-        le32(out + 0x10, spec[0] == 'b' ? 5 : 8);
-        le32(out + 0x18, 0x18);
+        mki_put_le(out + 0x10, spec[0] == 'b' ? 5 : 8, 4);
+        mki_put_le(out + 0x18, 0x18, 4);
         *ret_len = 0x28;
         return 0;
     }
@@ -152,7 +147,7 @@ static int device_element(const struct mki_scenario *scn, const char *spec, uint
         memset(out, 0xEE, 7);
         return 0;
     }
-    le32(out + 0x10, 6); /* partition */
+    mki_put32(out + 0x10, 6); /* partition */
     char uuid[37];
     if (strncmp(spec, "volume:", 7) == 0) {
         size_t n = (size_t)atoi(spec + 7);
@@ -167,10 +162,10 @@ static int device_element(const struct mki_scenario *scn, const char *spec, uint
             guid_bytes(uuid, out + 0x38);
         } else {
             uint64_t off = scn->parts[n - 1].start;
-            le32(out + 0x20, off);
-            le32(out + 0x24, off >> 32);
-            le32(out + 0x34, 1);
-            le32(out + 0x38, mki_mbr_signature(scn));
+            mki_put_le(out + 0x20, off, 4);
+            mki_put_le(out + 0x24, off >> 32, 4);
+            mki_put_le(out + 0x34, 1, 4);
+            mki_put_le(out + 0x38, mki_mbr_signature(scn), 4);
         }
         return 0;
     }
@@ -185,10 +180,10 @@ static int device_element(const struct mki_scenario *scn, const char *spec, uint
     }
     unsigned long long sig = 0, off = 0;
     if (sscanf(spec, "mbr:%llx+%llu", &sig, &off) == 2) {
-        le32(out + 0x20, off);
-        le32(out + 0x24, off >> 32);
-        le32(out + 0x34, 1);
-        le32(out + 0x38, sig);
+        mki_put_le(out + 0x20, off, 4);
+        mki_put_le(out + 0x24, off >> 32, 4);
+        mki_put_le(out + 0x34, 1, 4);
+        mki_put_le(out + 0x38, sig, 4);
         return 0;
     }
     snprintf(errbuf, errlen, "bcd: bad device '%s'", spec);
@@ -271,7 +266,7 @@ static void object_type(struct ops *o, const char *obj, uint32_t type)
     char key[160];
     snprintf(key, sizeof(key), "Objects\\%s\\Description", obj);
     uint8_t b[4];
-    le32(b, type);
+    mki_put_le(b, type, 4);
     put(o, key, "Type", MKHIVE_REG_DWORD, b, 4);
 }
 

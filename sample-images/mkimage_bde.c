@@ -12,6 +12,7 @@
  * anything. */
 #include "sample-images/mkhive.h"
 #include "sample-images/mkimage.h"
+#include "sample-images/mki_le.h"
 
 #include <openssl/evp.h>
 #include <zlib.h>
@@ -97,12 +98,6 @@ static int put_le(struct mki_bytes *b, uint64_t v, size_t n)
     return mki_bytes_append(b, x, n);
 }
 
-static void set_le(uint8_t *p, uint64_t v, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
-}
-
 /* An FVE metadata entry: size, entry type, value type, version 1, then the value. */
 static int put_entry(struct mki_bytes *b, unsigned type, unsigned value_type,
                      const struct mki_bytes *value)
@@ -159,7 +154,7 @@ static int stretch_key(const uint8_t *secret, size_t n, int hash_twice, const ui
         r = sha256(ctx, md, data + 32, 32, data + 32);
     memcpy(data + 64, salt, 16);
     for (uint64_t i = 0; r == 0 && i < STRETCH_ROUNDS; i++) {
-        set_le(data + 80, i, 8);
+        mki_put_le(data + 80, i, 8);
         r = sha256(ctx, md, data, sizeof data, data);
     }
     if (r == 0)
@@ -177,13 +172,13 @@ static int put_wrapped(struct mki_bytes *b, struct keys *k, const uint8_t wrap_k
 {
     uint8_t nonce[12], plain[12 + 64], out[16 + sizeof plain];
     size_t n = 12 + key_len;
-    set_le(nonce, BDE_FILETIME, 8);
-    set_le(nonce + 8, k->nonce_counter++, 4);
-    set_le(plain, n, 2);
-    set_le(plain + 2, 0, 2);
-    set_le(plain + 4, VALUE_KEY, 2);
-    set_le(plain + 6, 1, 2);
-    set_le(plain + 8, method, 4);
+    mki_put_le(nonce, BDE_FILETIME, 8);
+    mki_put_le(nonce + 8, k->nonce_counter++, 4);
+    mki_put_le(plain, n, 2);
+    mki_put_le(plain + 2, 0, 2);
+    mki_put_le(plain + 4, VALUE_KEY, 2);
+    mki_put_le(plain + 6, 1, 2);
+    mki_put_le(plain + 8, method, 4);
     memcpy(plain + 12, key, key_len);
     EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
     int len = 0, fin = 0;
@@ -326,29 +321,29 @@ static int build_metadata(const struct mki_part *p, struct keys *k, const uint64
     if (r == 0) {
         memset(block, 0, META_AREA);
         memcpy(block, "-FVE-FS-", 8);
-        set_le(block + 8, total / 16, 2);
-        set_le(block + 10, 2, 2);       /* version 2: Windows 7 and later */
-        set_le(block + 12, 4, 2);       /* state: encrypted */
-        set_le(block + 14, 4, 2);       /* next state */
-        set_le(block + 16, p->size, 8); /* encrypted volume size: all of it */
-        set_le(block + 28, HEADER_SECTORS, 4);
+        mki_put_le(block + 8, total / 16, 2);
+        mki_put_le(block + 10, 2, 2);       /* version 2: Windows 7 and later */
+        mki_put_le(block + 12, 4, 2);       /* state: encrypted */
+        mki_put_le(block + 14, 4, 2);       /* next state */
+        mki_put_le(block + 16, p->size, 8); /* encrypted volume size: all of it */
+        mki_put_le(block + 28, HEADER_SECTORS, 4);
         for (int i = 0; i < 3; i++)
-            set_le(block + 32 + 8 * i, meta[i], 8);
-        set_le(block + 56, header_off, 8);
+            mki_put_le(block + 32 + 8 * i, meta[i], 8);
+        mki_put_le(block + 56, header_off, 8);
         uint8_t *h = block + 64;
-        set_le(h, 48 + e.len, 4); /* metadata size */
-        set_le(h + 4, 1, 4);      /* version */
-        set_le(h + 8, 48, 4);     /* header size */
-        set_le(h + 12, 48 + e.len, 4);
+        mki_put_le(h, 48 + e.len, 4); /* metadata size */
+        mki_put_le(h + 4, 1, 4);      /* version */
+        mki_put_le(h + 8, 48, 4);     /* header size */
+        mki_put_le(h + 12, 48 + e.len, 4);
         memcpy(h + 16, k->volume_id, 16);
-        set_le(h + 32, k->nonce_counter, 4);
-        set_le(h + 36, BDE_AES_XTS_128, 2);
-        set_le(h + 38, BDE_AES_XTS_128, 2);
-        set_le(h + 40, BDE_FILETIME, 8);
+        mki_put_le(h + 32, k->nonce_counter, 4);
+        mki_put_le(h + 36, BDE_AES_XTS_128, 2);
+        mki_put_le(h + 38, BDE_AES_XTS_128, 2);
+        mki_put_le(h + 40, BDE_FILETIME, 8);
         memcpy(h + 48, e.data, e.len);
-        set_le(block + total, 8, 2); /* validation: size, version, CRC32 (no SHA-256 entry) */
-        set_le(block + total + 2, 2, 2);
-        set_le(block + total + 4, crc32(0L, block, (uInt)total), 4);
+        mki_put_le(block + total, 8, 2); /* validation: size, version, CRC32 (no SHA-256 entry) */
+        mki_put_le(block + total + 2, 2, 2);
+        mki_put_le(block + total + 4, crc32(0L, block, (uInt)total), 4);
     }
     wipe(&e);
     return r;
@@ -362,22 +357,22 @@ static void build_volume_header(const struct mki_part *p, const uint8_t *ntfs_bo
     static const uint8_t jump[11] = {0xEB, 0x58, 0x90, '-', 'F', 'V', 'E', '-', 'F', 'S', '-'};
     memset(h, 0, SECTOR);
     memcpy(h, jump, sizeof jump);
-    set_le(h + 11, SECTOR, 2);
+    mki_put_le(h + 11, SECTOR, 2);
     h[13] = ntfs_boot[13]; /* sectors per cluster, as the NTFS below */
     h[21] = 0xF8;          /* fixed disk */
-    set_le(h + 24, 63, 2);
-    set_le(h + 26, 255, 2);
-    set_le(h + 28, p->start / SECTOR, 4); /* hidden sectors: where the volume starts */
-    set_le(h + 36, 0x1FE0, 4);
-    set_le(h + 48, 1, 2);
-    set_le(h + 50, 6, 2);
+    mki_put_le(h + 24, 63, 2);
+    mki_put_le(h + 26, 255, 2);
+    mki_put_le(h + 28, p->start / SECTOR, 4); /* hidden sectors: where the volume starts */
+    mki_put_le(h + 36, 0x1FE0, 4);
+    mki_put_le(h + 48, 1, 2);
+    mki_put_le(h + 50, 6, 2);
     h[64] = 0x80;
     h[66] = 0x29;
     memcpy(h + 67, ntfs_boot + 72, 4); /* volume serial number */
     memcpy(h + 71, "NO NAME    FAT32   ", 19);
     memcpy(h + 160, bitlocker_guid, 16);
     for (int i = 0; i < 3; i++)
-        set_le(h + 176 + 8 * i, meta[i], 8);
+        mki_put_le(h + 176 + 8 * i, meta[i], 8);
     h[510] = 0x55;
     h[511] = 0xAA;
 }
@@ -401,13 +396,6 @@ static void make_keys(const struct mki_part *p, struct keys *k)
     random_guid(seed, 0, k->volume_id);
     for (uint64_t i = 0; i < 3; i++)
         random_guid(seed, 1 + i, k->vmk_id[i]);
-}
-
-static void guid_text(const uint8_t g[16], char out[39])
-{
-    snprintf(out, 39, "{%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x}",
-             g[3], g[2], g[1], g[0], g[5], g[4], g[7], g[6], g[8], g[9], g[10], g[11], g[12], g[13],
-             g[14], g[15]);
 }
 
 /* ---- the volume ---- */
@@ -465,7 +453,7 @@ static int encrypt_volume(const struct mki_part *p, const struct keys *k, const 
                 continue;
             }
             uint8_t iv[16] = {0};
-            set_le(iv, s, 8);
+            mki_put_le(iv, s, 8);
             int len = 0;
             if (EVP_EncryptInit_ex(ctx, NULL, NULL, NULL, iv) != 1 ||
                 EVP_EncryptUpdate(ctx, out + i, &len, src, SECTOR) != 1 || len != SECTOR)
@@ -486,7 +474,7 @@ static int build_plain(const struct mki_part *p, const char *ntfs_path, const ch
                        const struct keys *k, uint64_t ret_offs[4], char *errbuf, size_t errlen)
 {
     char g[39], names[4][96];
-    guid_text(k->volume_id, g);
+    mki_guid_text(k->volume_id, g);
     for (int i = 0; i < 3; i++)
         snprintf(names[i], sizeof names[i], "System Volume Information/FVE2.%s.%d", g, i + 1);
     snprintf(names[3], sizeof names[3], "System Volume Information/FVE2.%s", g);

@@ -6,22 +6,11 @@
  * documents them (written independently here, from the same published layouts). Unused header
  * fields hold "PAGE", as Windows leaves them. */
 #include "sample-images/mkimage.h"
+#include "sample-images/mki_le.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-
-static void put32(uint8_t *p, uint32_t v)
-{
-    for (int i = 0; i < 4; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static void put64(uint8_t *p, uint64_t v)
-{
-    put32(p, (uint32_t)v);
-    put32(p + 4, (uint32_t)(v >> 32));
-}
 
 static size_t align(size_t v, size_t a)
 {
@@ -41,59 +30,59 @@ int mki_dump_bytes(const struct mki_dump_spec *s, struct mki_bytes *out)
         return -ENOMEM;
     if (s->kind == MKI_DUMP_USER) {
         memcpy(b, "MDMP", 4);
-        put32(b + 4, 0xA793); /* MINIDUMP_VERSION */
-        put32(b + 8, 0);      /* NumberOfStreams */
-        put32(b + 12, 0x20);  /* StreamDirectoryRva */
+        mki_put32(b + 4, 0xA793); /* MINIDUMP_VERSION */
+        mki_put32(b + 8, 0);      /* NumberOfStreams */
+        mki_put32(b + 12, 0x20);  /* StreamDirectoryRva */
     } else {
         for (size_t o = 0; o < hdr; o += 4)
             memcpy(b + o, "PAGE", 4);
         memcpy(b + 4, s->kind == MKI_DUMP_UNFINISHED ? "PAGE" : b64 ? "DU64" : "DUMP", 4);
-        put32(b + 0x08, 0xF);
-        put32(b + 0x0C, s->build);
+        mki_put32(b + 0x08, 0xF);
+        mki_put32(b + 0x0C, s->build);
         uint32_t type = s->kind == MKI_DUMP_UNFINISHED ? MKI_DUMP_FULL : (uint32_t)s->kind;
         if (b64) {
-            put32(b + 0x30, 0x8664); /* MachineImageType: AMD64 */
-            put32(b + 0x34, 2);
-            put32(b + 0x38, s->code);
-            put32(b + 0x3C, 0);
+            mki_put32(b + 0x30, 0x8664); /* MachineImageType: AMD64 */
+            mki_put32(b + 0x34, 2);
+            mki_put32(b + 0x38, s->code);
+            mki_put32(b + 0x3C, 0);
             for (int p = 0; p < 4; p++)
-                put64(b + 0x40 + 8 * p, s->param[p]);
-            put32(b + 0xF98, type);
+                mki_put64(b + 0x40 + 8 * p, s->param[p]);
+            mki_put32(b + 0xF98, type);
             if (s->time)
-                put64(b + 0xFA8, s->time);
+                mki_put64(b + 0xFA8, s->time);
         } else {
-            put32(b + 0x20, 0x14C); /* i386 */
-            put32(b + 0x24, 1);
-            put32(b + 0x28, s->code);
+            mki_put32(b + 0x20, 0x14C); /* i386 */
+            mki_put32(b + 0x24, 1);
+            mki_put32(b + 0x28, s->code);
             for (int p = 0; p < 4; p++)
-                put32(b + 0x2C + 4 * p, (uint32_t)s->param[p]);
-            put32(b + 0xF88, type);
+                mki_put32(b + 0x2C + 4 * p, (uint32_t)s->param[p]);
+            mki_put32(b + 0xF88, type);
             if (s->time)
-                put64(b + 0xFC0, s->time);
+                mki_put64(b + 0xFC0, s->time);
         }
         if (s->kind == MKI_DUMP_TRIAGE) {
             uint8_t *t = b + hdr;
             memset(t, 0, 0x100);
-            put32(t + 0x00, s->build); /* ServicePackBuild */
-            put32(t + 0x04, (uint32_t)total);
-            put32(t + 0x30, s->list_offset ? s->list_offset : (uint32_t)list);
-            put32(t + 0x34, (uint32_t)s->n_drivers);
-            put32(t + 0x38, (uint32_t)pool);
-            put32(t + 0x3C, (uint32_t)pool_len);
+            mki_put32(t + 0x00, s->build); /* ServicePackBuild */
+            mki_put32(t + 0x04, (uint32_t)total);
+            mki_put32(t + 0x30, s->list_offset ? s->list_offset : (uint32_t)list);
+            mki_put32(t + 0x34, (uint32_t)s->n_drivers);
+            mki_put32(t + 0x38, (uint32_t)pool);
+            mki_put32(t + 0x3C, (uint32_t)pool_len);
             size_t at = pool;
             for (size_t i = 0; i < s->n_drivers; i++) {
                 uint8_t *e = b + list + i * stride;
                 const struct mki_dump_driver *d = &s->drivers[i];
-                put32(e, (uint32_t)at);
+                mki_put32(e, (uint32_t)at);
                 if (b64) {
-                    put64(e + 0x08 + 0x30, d->base);
-                    put32(e + 0x08 + 0x40, d->size);
+                    mki_put64(e + 0x08 + 0x30, d->base);
+                    mki_put32(e + 0x08 + 0x40, d->size);
                 } else {
-                    put32(e + 0x04 + 0x18, (uint32_t)d->base);
-                    put32(e + 0x04 + 0x20, d->size);
+                    mki_put32(e + 0x04 + 0x18, (uint32_t)d->base);
+                    mki_put32(e + 0x04 + 0x20, d->size);
                 }
                 size_t n = strlen(d->name);
-                put32(b + at, (uint32_t)n);
+                mki_put32(b + at, (uint32_t)n);
                 for (size_t k = 0; k < n; k++)
                     b[at + 4 + 2 * k] = (uint8_t)d->name[k];
                 at += align(4 + 2 * (n + 1), 8);

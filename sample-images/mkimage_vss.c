@@ -27,6 +27,7 @@
  * offsets), for tests/check_mkvss.sh to compare vssN with stateN outside of them.
  * Test tooling only. */
 #include "sample-images/mkimage.h"
+#include "sample-images/mki_le.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -59,34 +60,15 @@ static const uint8_t vss_id[16] = {0x6b, 0x87, 0x08, 0x38, 0x76, 0xc1, 0x48, 0x4
 #define VSS_ATTRIBUTES 0x0042000du
 #define VSS_MACHINE "DESKTOP-SXS01"
 
-static void put32(uint8_t *p, uint32_t v)
-{
-    for (int i = 0; i < 4; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static void put64(uint8_t *p, uint64_t v)
-{
-    for (int i = 0; i < 8; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static void guid_text(const uint8_t g[16], char out[39])
-{
-    snprintf(out, 39, "{%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x}",
-             g[3], g[2], g[1], g[0], g[5], g[4], g[7], g[6], g[8], g[9], g[10], g[11], g[12], g[13],
-             g[14], g[15]);
-}
-
 /* The 128-byte header every VSS block starts with. */
 static void block_header(uint8_t *b, uint32_t type, uint64_t rel, uint64_t off, uint64_t next)
 {
     memcpy(b, vss_id, 16);
-    put32(b + 16, 1);
-    put32(b + 20, type);
-    put64(b + 24, rel);
-    put64(b + 32, off);
-    put64(b + 40, next);
+    mki_put32(b + 16, 1);
+    mki_put32(b + 20, type);
+    mki_put64(b + 24, rel);
+    mki_put64(b + 32, off);
+    mki_put64(b + 40, next);
 }
 
 static int pread_all(int fd, void *buf, size_t n, uint64_t off)
@@ -213,9 +195,9 @@ static int write_store(int fd, int fd_old, const struct mki_snapshot *s, struct 
     memcpy(info, s->id, 16); /* unknown (identifier?): the store's own */
     memcpy(info + 16, s->copy, 16);
     memcpy(info + 32, s->set, 16);
-    put32(info + 48, VSS_CONTEXT);
-    put32(info + 52, 0);
-    put32(info + 56, VSS_ATTRIBUTES);
+    mki_put32(info + 48, VSS_CONTEXT);
+    mki_put32(info + 52, 0);
+    mki_put32(info + 56, VSS_ATTRIBUTES);
     size_t p = 64;
     for (int m = 0; m < 2; m++) { /* operating machine, service machine */
         size_t len = strlen(VSS_MACHINE);
@@ -225,7 +207,7 @@ static int write_store(int fd, int fd_old, const struct mki_snapshot *s, struct 
         for (size_t i = 0; i < len; i++, p += 2)
             info[p] = (uint8_t)VSS_MACHINE[i];
     }
-    put64(blk + 48, p); /* size of the store information */
+    mki_put64(blk + 48, p); /* size of the store information */
     if ((r = pwrite_all(fd, blk, VSS_BLOCK, sp->slots[0])) < 0)
         return r;
     /* block list */
@@ -240,11 +222,11 @@ static int write_store(int fd, int fd_old, const struct mki_snapshot *s, struct 
                 break;
             uint8_t *e = blk + VSS_HDR + 32 * d;
             size_t ds = first_data + i;
-            put64(e, sp->diff[i]);
-            put64(e + 8, (uint64_t)ds * VSS_BLOCK);
-            put64(e + 16, sp->slots[ds]);
-            put32(e + 24, 0);
-            put32(e + 28, 0);
+            mki_put64(e, sp->diff[i]);
+            mki_put64(e + 8, (uint64_t)ds * VSS_BLOCK);
+            mki_put64(e + 16, sp->slots[ds]);
+            mki_put32(e + 24, 0);
+            mki_put32(e + 28, 0);
         }
         if ((r = pwrite_all(fd, blk, VSS_BLOCK, sp->slots[slot])) < 0)
             return r;
@@ -261,9 +243,9 @@ static int write_store(int fd, int fd_old, const struct mki_snapshot *s, struct 
         if (n_ranges == VSS_RANGES_PER_BLOCK)
             return -E2BIG;
         uint8_t *e = blk + VSS_HDR + 24 * n_ranges++;
-        put64(e, sp->slots[i]);
-        put64(e + 8, (uint64_t)i * VSS_BLOCK);
-        put64(e + 16, (uint64_t)(j - i) * VSS_BLOCK);
+        mki_put64(e, sp->slots[i]);
+        mki_put64(e + 8, (uint64_t)i * VSS_BLOCK);
+        mki_put64(e + 16, (uint64_t)(j - i) * VSS_BLOCK);
         i = j;
     }
     if ((r = pwrite_all(fd, blk, VSS_BLOCK, sp->slots[range_slot])) < 0)
@@ -294,22 +276,22 @@ static int write_catalog(int fd, const struct mki_part *part, const struct store
     for (size_t k = 0; k < part->n_snaps; k++) {
         const struct mki_snapshot *s = &part->snaps[k];
         uint8_t *e2 = blk + VSS_HDR + 256 * k, *e3 = e2 + 128;
-        put64(e2, 2);
-        put64(e2 + 8, part->size);
+        mki_put64(e2, 2);
+        mki_put64(e2 + 8, part->size);
         memcpy(e2 + 16, s->id, 16);
-        put64(e2 + 32, k + 1); /* sequence number */
-        put64(e2 + 40, 0x40);
-        put64(e2 + 48, s->filetime);
-        put64(e3, 3);
-        put64(e3 + 8, sp[k].slots[1]);
+        mki_put64(e2 + 32, k + 1); /* sequence number */
+        mki_put64(e2 + 40, 0x40);
+        mki_put64(e2 + 48, s->filetime);
+        mki_put64(e3, 3);
+        mki_put64(e3 + 8, sp[k].slots[1]);
         memcpy(e3 + 16, s->id, 16);
-        put64(e3 + 32, sp[k].slots[0]);
-        put64(e3 + 40, sp[k].slots[1 + sp[k].n_list]);
-        put64(e3 + 48, sp[k].slots[2 + sp[k].n_list]);
-        put64(e3 + 56, resv[1 + k].mft_ref);
-        put64(e3 + 64, resv[1 + k].size);
-        put64(e3 + 72, 0); /* no previous bitmap */
-        put64(e3 + 80, k + 1);
+        mki_put64(e3 + 32, sp[k].slots[0]);
+        mki_put64(e3 + 40, sp[k].slots[1 + sp[k].n_list]);
+        mki_put64(e3 + 48, sp[k].slots[2 + sp[k].n_list]);
+        mki_put64(e3 + 56, resv[1 + k].mft_ref);
+        mki_put64(e3 + 64, resv[1 + k].size);
+        mki_put64(e3 + 72, 0); /* no previous bitmap */
+        mki_put64(e3 + 80, k + 1);
     }
     int r = pwrite_all(fd, blk, VSS_BLOCK, cat_off);
     if (r < 0)
@@ -317,12 +299,12 @@ static int write_catalog(int fd, const struct mki_part *part, const struct store
     /* the volume header: one sector at 0x1e00 */
     uint8_t h[512] = {0};
     memcpy(h, vss_id, 16);
-    put32(h + 16, 1);
-    put32(h + 20, REC_VOLUME);
-    put64(h + 24, VSS_VOLUME_HEADER_OFFSET);
-    put64(h + 32, VSS_VOLUME_HEADER_OFFSET);
-    put64(h + 48, cat_off);
-    put64(h + 56, 0);                       /* unbounded */
+    mki_put32(h + 16, 1);
+    mki_put32(h + 20, REC_VOLUME);
+    mki_put64(h + 24, VSS_VOLUME_HEADER_OFFSET);
+    mki_put64(h + 32, VSS_VOLUME_HEADER_OFFSET);
+    mki_put64(h + 48, cat_off);
+    mki_put64(h + 56, 0);                   /* unbounded */
     memcpy(h + 64, part->snaps[0].set, 16); /* volume identifier: any stable GUID */
     memcpy(h + 80, part->snaps[0].set, 16);
     return pwrite_all(fd, h, sizeof h, VSS_VOLUME_HEADER_OFFSET);
@@ -376,7 +358,7 @@ int mki_build_vss(const struct mki_part *part, const char *path, const char *tmp
     resv[0].size = 4 * VSS_BLOCK; /* the catalog: holds one whole aligned block */
     for (size_t k = 0; r == 0 && k < n; k++) {
         char g[39];
-        guid_text(part->snaps[k].id, g);
+        mki_guid_text(part->snaps[k].id, g);
         if (asprintf(&names[1 + k], "System Volume Information/%s%s", g, VSS_GUID_TEXT) < 0 ||
             asprintf(&files[k], "%s/vss-state%zu", tmpdir, k + 1) < 0)
             r = -ENOMEM;
