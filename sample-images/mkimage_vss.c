@@ -298,11 +298,7 @@ static int write_catalog(int fd, const struct mki_part *part, const struct store
         return r;
     /* the volume header: one sector at 0x1e00 */
     uint8_t h[512] = {0};
-    memcpy(h, vss_id, 16);
-    mki_put32(h + 16, 1);
-    mki_put32(h + 20, REC_VOLUME);
-    mki_put64(h + 24, VSS_VOLUME_HEADER_OFFSET);
-    mki_put64(h + 32, VSS_VOLUME_HEADER_OFFSET);
+    block_header(h, REC_VOLUME, VSS_VOLUME_HEADER_OFFSET, VSS_VOLUME_HEADER_OFFSET, 0);
     mki_put64(h + 48, cat_off);
     mki_put64(h + 56, 0);                   /* unbounded */
     memcpy(h + 64, part->snaps[0].set, 16); /* volume identifier: any stable GUID */
