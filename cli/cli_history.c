@@ -11,7 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "analyzer/an_history.h"
+#include "analyzer/history/an_history.h"
 #include "common/sxs_errcode.h"
 
 /* "0x8007000D ERROR_INVALID_DATA" / "0x8024402C WU_E_PT_WINHTTP_NAME_NOT_RESOLVED" */

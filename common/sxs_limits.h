@@ -12,7 +12,7 @@
 
 /* Furthest a hive extends: a 4 KiB base block and at most 2^32 - 4096 bytes of hive bins (the
  * base block's bins size and every cell offset are 32-bit). Not a memory bound: hives are read by
- * range (analyzer/an_hive_view.h), so any size is read in constant memory; the transaction-log
+ * range (analyzer/registry/an_hive_view.h), so any size is read in constant memory; the transaction-log
  * replay may not grow a hive beyond this, and a base block declaring more bins than the file
  * holds is damage (the field at offset 40). */
 #define SXS_MAX_HIVE_EXTENT (4096ULL + 0xFFFFF000ULL)

@@ -9,15 +9,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analyzer/an_boot.h"
-#include "analyzer/an_fscollect.h"
-#include "analyzer/an_evtlog.h"
-#include "analyzer/an_wudb.h"
-#include "analyzer/an_history.h"
-#include "analyzer/an_logpass.h"
-#include "analyzer/an_setupdiag.h"
-#include "analyzer/an_snapshots.h"
-#include "analyzer/an_registry.h"
+#include "analyzer/boot/an_boot.h"
+#include "analyzer/fs/an_fscollect.h"
+#include "analyzer/evtx/an_evtlog.h"
+#include "analyzer/edb/an_wudb.h"
+#include "analyzer/history/an_history.h"
+#include "analyzer/logs/an_logpass.h"
+#include "analyzer/setupdiag/an_setupdiag.h"
+#include "analyzer/fs/an_snapshots.h"
+#include "analyzer/registry/an_registry.h"
 #include <ctype.h>
 #include <stdarg.h>
 

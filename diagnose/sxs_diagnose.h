@@ -9,7 +9,7 @@
 #include <stddef.h>
 
 #include "analyzer/an_facts.h"
-#include "analyzer/an_log.h"
+#include "analyzer/logs/an_log.h"
 #include "analyzer/an_tz.h"
 #include "common/sxs_diag.h"
 #include "fsaccess/fsa.h"
@@ -44,7 +44,7 @@ typedef struct {
     an_log_file *logs;
     size_t n_logs;
     rule_result *findings;      /* ordered, most likely cause first; NULL if not evaluated */
-    struct an_history *history; /* servicing history (analyzer/an_history.h), or NULL */
+    struct an_history *history; /* servicing history (analyzer/history/an_history.h), or NULL */
 } sxs_install_report;
 
 typedef enum {

@@ -11,8 +11,8 @@
 #include <stdint.h>
 
 #include "analyzer/an_facts.h"
-#include "analyzer/an_log.h"
-#include "analyzer/an_logpass.h"
+#include "analyzer/logs/an_log.h"
+#include "analyzer/logs/an_logpass.h"
 #include "analyzer/an_tz.h"
 #include "common/sxs_diag.h"
 #include "fsaccess/fsa.h"

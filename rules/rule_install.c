@@ -3,7 +3,7 @@
  * facts. Kept apart from rule_scan.c so the compiler and engine link without the log decoder. */
 #include <errno.h>
 
-#include "analyzer/an_logpass.h"
+#include "analyzer/logs/an_logpass.h"
 #include "rules/rule_scan_int.h"
 
 static int c_begin(an_log_family family, const char *path, void *ctx)

@@ -1,6 +1,6 @@
 /* rules/: the names a rule file may use, checked by the compiler: scenario ids (DESIGN.md),
  * fact names (analyzer/facts-registry.md, facts-fs.md, facts-setupdiag.md, facts-boot.md),
- * placeholders and log families (analyzer/an_log.h). A fact pattern component written "<x>"
+ * placeholders and log families (analyzer/logs/an_log.h). A fact pattern component written "<x>"
  * matches any one dotted component, so "service.<svc>.start" accepts "service.bits.start". */
 #include <string.h>
 #include <strings.h>
@@ -205,7 +205,7 @@ static const char *const facts[] = {
     /* file system: IIS */
     "iis.app_host_config.present",
     "iis.physical_path.count",
-    /* fs: free space (analyzer/an_space.c) */
+    /* fs: free space (analyzer/fs/an_space.c) */
     "volume.windows.total_bytes",
     "volume.windows.free_bytes",
     "volume.windows.free_percent",

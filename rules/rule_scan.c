@@ -10,7 +10,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "analyzer/an_history.h"
+#include "analyzer/history/an_history.h"
 #include "rules/rule_scan_int.h"
 
 void rule_format_time(bool has_time, int64_t t, bool utc, char out[48])

@@ -1,4 +1,4 @@
-/* Tests for the file-system collectors (analyzer/an_fscollect.h and the collectors behind it):
+/* Tests for the file-system collectors (analyzer/fs/an_fscollect.h and the collectors behind it):
  * Windows-like trees with mixed letter case are built in a temp dir and read through the
  * fsaccess directory backend; registry facts are pre-filled as the registry collector would;
  * exact facts are asserted. Servicing-stack folder names come from the real corpus. */
@@ -12,11 +12,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "analyzer/an_driverstore.h"
+#include "analyzer/fs/an_driverstore.h"
 #include "analyzer/an_facts.h"
-#include "analyzer/an_fscollect.h"
-#include "analyzer/an_reparse.h"
-#include "analyzer/an_winsxs.h"
+#include "analyzer/fs/an_fscollect.h"
+#include "analyzer/fs/an_reparse.h"
+#include "analyzer/fs/an_winsxs.h"
 #include "fsaccess/fsa.h"
 #include "tests/support/corpus.h"
 

@@ -1,4 +1,4 @@
-/* Windows Update's history database into the servicing history (analyzer/an_edb.h,
+/* Windows Update's history database into the servicing history (analyzer/edb/an_edb.h,
  * an_wudb.h, history/hist_edb.c): a real ESE database Windows wrote (tests/data/edb, SOURCE.md;
  * no public DataStore.edb could be had), cut and overwritten copies of it, and in-memory
  * tbHistory rows for each mapping rule, alone and against the event logs' attempts. */
@@ -9,9 +9,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "analyzer/an_edb.h"
-#include "analyzer/an_history.h"
-#include "analyzer/an_wudb.h"
+#include "analyzer/edb/an_edb.h"
+#include "analyzer/history/an_history.h"
+#include "analyzer/edb/an_wudb.h"
 #include "common/sxs_diag.h"
 #include "fsaccess/fsa.h"
 #include "support/corpus.h"

@@ -1,4 +1,4 @@
-/* Event logs into the servicing history (analyzer/an_evtx.h, an_evtlog.h, history/hist_evtx.c):
+/* Event logs into the servicing history (analyzer/evtx/an_evtx.h, an_evtlog.h, history/hist_evtx.c):
  * real EVTX files Windows wrote (tests/data/evtx, SOURCE.md), cross-checked record by record
  * with libevtx's own evtxexport, damaged copies of them, and in-memory records for each
  * mapping rule. */
@@ -10,9 +10,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "analyzer/an_evtlog.h"
-#include "analyzer/an_evtx.h"
-#include "analyzer/an_history.h"
+#include "analyzer/evtx/an_evtlog.h"
+#include "analyzer/evtx/an_evtx.h"
+#include "analyzer/history/an_history.h"
 #include "common/sxs_diag.h"
 #include "fsaccess/fsa.h"
 #include "support/corpus.h"

@@ -1,4 +1,4 @@
-/* Servicing history (analyzer/an_history.h, analyzer/history/): the real failed upgrades and
+/* Servicing history (analyzer/history/an_history.h, analyzer/history/): the real failed upgrades and
  * real healthy logs of the corpus, and small logs written here for each parser rule
  * (resolution, WER reports, DISM results, setupapi sections, benign noise, the attempt cap). */
 #include <criterion/criterion.h>
@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analyzer/an_history.h"
+#include "analyzer/history/an_history.h"
 #include "support/corpus.h"
 
 static an_history *hist;

@@ -8,8 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "analyzer/an_hive.h"
-#include "analyzer/an_hive_view.h"
+#include "analyzer/registry/an_hive.h"
+#include "analyzer/registry/an_hive_view.h"
 #include "tests/support/corpus.h"
 #include "tests/support/hive_mutate.h"
 

@@ -1,4 +1,4 @@
-/* Tests of analyzer/an_log*.c and an_tz.c: discovery over a directory tree with mixed-case
+/* Tests of analyzer/logs/an_log*.c and an_tz.c: discovery over a directory tree with mixed-case
  * names, decoding (UTF-8, UTF-8 BOM, ANSI bytes, UTF-16LE BOM, NUL runs, junk, long lines),
  * provenance and per-family timestamps on real corpus logs (expected numbers counted
  * independently with grep -n / wc -l / python), CbsPersist .cab expansion (gcab), and the
@@ -15,7 +15,7 @@
 
 #include <criterion/criterion.h>
 
-#include "analyzer/an_log.h"
+#include "analyzer/logs/an_log.h"
 #include "analyzer/an_tz.h"
 #include "common/sxs_limits.h"
 #include "fsaccess/fsa.h"

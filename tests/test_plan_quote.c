@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "analyzer/an_facts.h"
-#include "analyzer/an_log.h"
+#include "analyzer/logs/an_log.h"
 #include "rules/rule.h"
 #include "rules/rule_quote.h"
 

@@ -12,7 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "analyzer/an_registry.h"
+#include "analyzer/registry/an_registry.h"
 #include "sample-images/mkhive.h"
 #include "tests/support/corpus.h"
 #include "tests/support/hive_mutate.h"

@@ -1,5 +1,5 @@
 /* Tests of the rule pass's multi-literal prefilter (rules/rule_scan_lit.c) and of the decoder's
- * clean-line shortcut (analyzer/an_log_read.c): every implementation of the literal pass
+ * clean-line shortcut (analyzer/logs/an_log_read.c): every implementation of the literal pass
  * (scalar, SSSE3, AVX2, as the CPU has them) against a plain search on generated lines with
  * short literals at line starts, ends and in other cases; the whole rule pass against PCRE2 run
  * on every line with no prefilter, on every real log of the corpus and on generated lines; and
@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analyzer/an_log.h"
+#include "analyzer/logs/an_log.h"
 #include "common/sxs_limits.h"
 #include "rules/rule.h"
 #include "rules/rule_scan_int.h"

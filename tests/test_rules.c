@@ -13,9 +13,9 @@
 #include <time.h>
 
 #include "analyzer/an_facts.h"
-#include "analyzer/an_log.h"
+#include "analyzer/logs/an_log.h"
 #include "fsaccess/fsa.h"
-#include "analyzer/an_history.h"
+#include "analyzer/history/an_history.h"
 #include "rules/rule.h"
 #include "rules/rule_scan_int.h"
 #include "tests/support/corpus.h"

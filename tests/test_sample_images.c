@@ -3,7 +3,7 @@
  * independent tools (mmls, fsstat, fls, ifind, icat, istat from The Sleuth Kit, img_cat,
  * hivexget, regfinfo/regfexport), plus the builder's own parsing (repeat, append, heredocs,
  * encodings, errors). */
-#include "analyzer/an_hive.h"
+#include "analyzer/registry/an_hive.h"
 #include "sample-images/mkhive.h"
 #include "tests/support/corpus.h"
 

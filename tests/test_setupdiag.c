@@ -1,4 +1,4 @@
-/* Tests for the SetupDiag results collector (analyzer/an_setupdiag*.c): the real corpus
+/* Tests for the SetupDiag results collector (analyzer/setupdiag/an_setupdiag*.c): the real corpus
  * SetupDiagResults.log, SetupDiagResults.xml written here in UTF-16LE (BOM and none) and UTF-8
  * from a realistic SetupDiag 1.6/1.7 document, hostile and damaged XML (truncated, billion
  * laughs, 2 MB of garbage, over the size cap), FailureDetails and time formats, registry
@@ -11,9 +11,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "analyzer/an_registry.h"
-#include "analyzer/an_setupdiag.h"
-#include "analyzer/an_setupdiag_int.h"
+#include "analyzer/registry/an_registry.h"
+#include "analyzer/setupdiag/an_setupdiag.h"
+#include "analyzer/setupdiag/an_setupdiag_int.h"
 #include "sample-images/mkhive.h"
 #include "tests/support/corpus.h"
 

@@ -1,4 +1,4 @@
-/* analyzer/an_snapshots.c: the checks one shadow copy gets, driven by the live facts. The
+/* analyzer/fs/an_snapshots.c: the checks one shadow copy gets, driven by the live facts. The
  * snapshot's filesystem here is a directory tree (fsaccess directory backend): the checks see
  * only fsa_fs, so what they read from a libvshadow store is the same (tests/test_fsaccess.c
  * "vss" reads real stores through fsa_shadow_fs). */
@@ -11,7 +11,7 @@
 #include <stdint.h>
 #include <sys/stat.h>
 
-#include "analyzer/an_snapshots.h"
+#include "analyzer/fs/an_snapshots.h"
 #include "sample-images/mkhive.h"
 #include "tests/support/corpus.h"
 

@@ -11,7 +11,7 @@
 #include <criterion/criterion.h>
 #include <tsk/libtsk.h>
 
-#include "analyzer/an_space.h"
+#include "analyzer/fs/an_space.h"
 #include "fsaccess/fsa.h"
 
 static char *sample(const char *name)

@@ -11,7 +11,7 @@
 #include <stdint.h>
 
 #include "analyzer/an_facts.h"
-#include "analyzer/an_hive.h"
+#include "analyzer/registry/an_hive.h"
 #include "common/sxs_diag.h"
 #include "fsaccess/fsa.h"
 

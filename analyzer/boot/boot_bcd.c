@@ -14,7 +14,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "analyzer/an_hive.h"
+#include "analyzer/registry/an_hive.h"
 #include "analyzer/boot/boot_bcd_device.h"
 
 #define BOOTMGR_OBJ "{9dea862c-5cdd-4e70-acc1-f32b344d4795}"

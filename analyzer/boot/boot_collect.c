@@ -4,7 +4,7 @@
 #include <errno.h>
 #include <stdio.h>
 
-#include "analyzer/an_boot.h"
+#include "analyzer/boot/an_boot.h"
 #include "analyzer/boot/boot_bcd.h"
 #include "analyzer/boot/boot_dump.h"
 #include "analyzer/boot/boot_int.h"

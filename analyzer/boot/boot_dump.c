@@ -12,7 +12,7 @@
 #include <strings.h>
 #include <time.h>
 
-#include "analyzer/an_fsfacts.h"
+#include "analyzer/fs/an_fsfacts.h"
 #include "analyzer/boot/boot_bugcheck.h"
 #include "analyzer/boot/boot_dump_parse.h"
 

@@ -6,7 +6,7 @@
 #define BOOT_MOUNTED_H
 
 #include "analyzer/an_facts.h"
-#include "analyzer/an_hive.h"
+#include "analyzer/registry/an_hive.h"
 #include "common/sxs_diag.h"
 #include "fsaccess/fsa.h"
 

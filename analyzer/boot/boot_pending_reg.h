@@ -7,7 +7,7 @@
 #define BOOT_PENDING_REG_H
 
 #include "analyzer/an_facts.h"
-#include "analyzer/an_hive.h"
+#include "analyzer/registry/an_hive.h"
 #include "common/sxs_diag.h"
 
 /* Either hive may be NULL (not loaded). 0, or -ENOMEM. */

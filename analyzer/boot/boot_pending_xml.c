@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analyzer/an_fsfacts.h"
+#include "analyzer/fs/an_fsfacts.h"
 
 /* Nodes read before giving up: the largest real pending.xml (a feature update's) holds a few
  * hundred thousand elements; this bounds the time a hostile one can take. */

@@ -29,7 +29,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "analyzer/an_fsfacts.h"
+#include "analyzer/fs/an_fsfacts.h"
 #include "common/sxs_utf16.h"
 
 /* SrtTrail.txt is a few KiB; Startup Repair rewrites it per run. A bigger file is read this

@@ -1,6 +1,6 @@
 /* The DataStore.edb reader of an_edb.h: libesedb over a libbfio handle whose io functions are
  * ranged fsa_file_read calls. Built into a libyal island with libesedb.a and libbfio.a. */
-#include "analyzer/an_edb.h"
+#include "analyzer/edb/an_edb.h"
 
 #include <errno.h>
 #include <inttypes.h>

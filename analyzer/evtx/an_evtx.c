@@ -1,6 +1,6 @@
 /* The EVTX reader of an_evtx.h: libevtx over a libbfio handle whose io functions are ranged
  * fsa_file_read calls. Built into a libyal island with libevtx.a and libbfio.a. */
-#include "analyzer/an_evtx.h"
+#include "analyzer/evtx/an_evtx.h"
 
 #include <errno.h>
 #include <libbfio.h>

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "analyzer/an_driverstore.h"
+#include "analyzer/fs/an_driverstore.h"
 #include "analyzer/history/hist_int.h"
 
 /* "ntprint4.inf_amd64_0d8d54d5a0c2ad4b" -> "ntprint4.inf"; "x.inf" -> "x.inf"; else "". */

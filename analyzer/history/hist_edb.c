@@ -1,5 +1,5 @@
 /* analyzer/history/: Windows Update's history database (DataStore.edb, tbHistory rows read by
- * analyzer/an_edb.h) into the servicing history. Each row is one install or uninstall Windows
+ * analyzer/edb/an_edb.h) into the servicing history. Each row is one install or uninstall Windows
  * Update finished: its MappedResult is the outcome (0 or a success code: succeeded; an error
  * HRESULT: failed; absent: unknown). A failed row that repeats an EDB failure of the same
  * update (KB, else title) within HIST_EDB_REPEAT_WINDOW, with no EDB success of it between,

@@ -8,7 +8,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "analyzer/an_history.h"
+#include "analyzer/history/an_history.h"
 
 /* CBS sessions open at once: TrustedInstaller runs a handful concurrently; a session never
  * finalized (crash) is closed when the slot is needed. */

@@ -9,7 +9,7 @@
 #include <sys/resource.h>
 #include <time.h>
 
-#include "analyzer/an_log.h"
+#include "analyzer/logs/an_log.h"
 
 typedef struct {
     uint64_t show;

@@ -9,7 +9,7 @@
 #include <sys/resource.h>
 #include <time.h>
 
-#include "analyzer/an_history.h"
+#include "analyzer/history/an_history.h"
 #include "rules/rule.h"
 
 typedef struct {

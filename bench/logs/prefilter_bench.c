@@ -17,7 +17,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "analyzer/an_log.h"
+#include "analyzer/logs/an_log.h"
 #include "rules/rule.h"
 #include "rules/rule_int.h"
 #include "rules/rule_scan_lit.h"

@@ -5,7 +5,7 @@ sxs_fuzz_target(fuzz_image SOURCES fuzz/fuzz_image.c LIBS sxs_fsaccess
   SEEDS ${CMAKE_CURRENT_SOURCE_DIR}/data/fsaccess/tiny-ntfs.raw.xz
         ${SXS_CORPUS_DIR}/images/dfir_ntfs_gpt-512-3p.raw.gz
   SECONDS 20)
-# Free space (fsa_fs_space, analyzer/an_space.c) against ntfsinfo / fsck.fat on sample images.
+# Free space (fsa_fs_space, analyzer/fs/an_space.c) against ntfsinfo / fsck.fat on sample images.
 sxs_criterion_test(test_space SOURCES test_space.c LIBS sxs_analyzer TIMEOUT 300)
 target_compile_definitions(test_space PRIVATE
   SXS_SAMPLE_OUT="${CMAKE_BINARY_DIR}/sample-images/out")

@@ -1,4 +1,4 @@
-# Servicing-log reader (analyzer/an_log*.c, an_tz.c) and error-code table (common/sxs_errcode.c).
+# Servicing-log reader (analyzer/logs/an_log*.c, an_tz.c) and error-code table (common/sxs_errcode.c).
 sxs_criterion_test(test_logs SOURCES test_logs.c LIBS sxs_analyzer TIMEOUT 300)
 sxs_criterion_test(test_errcode SOURCES test_errcode.c LIBS sxs_common)
 sxs_fuzz_target(fuzz_logline SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/fuzz_logline.c

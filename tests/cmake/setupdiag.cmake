@@ -1,4 +1,4 @@
-# SetupDiag results collector (analyzer/an_setupdiag*.c): the real corpus SetupDiagResults.log,
+# SetupDiag results collector (analyzer/setupdiag/an_setupdiag*.c): the real corpus SetupDiagResults.log,
 # generated XML (UTF-16LE/UTF-8) and hostile XML, a generated SYSTEM hive, a directory tree, and
 # the setupdiag-xml sample image; plus the XML + text report fuzz harness.
 sxs_criterion_test(test_setupdiag SOURCES test_setupdiag.c LIBS sxs_analyzer sxs_mkhive

@@ -1,4 +1,4 @@
-# Per-snapshot checks (analyzer/an_snapshots.h): what a shadow copy holds of what the live facts
+# Per-snapshot checks (analyzer/fs/an_snapshots.h): what a shadow copy holds of what the live facts
 # found broken, over Windows-like trees (directory backend) standing in for a store's filesystem,
 # and end to end on sample-images/scenarios/ssu-empty-vss.scn (three real stores; 300 s: a dozen
 # sanitized sxsdoctor runs).

@@ -15,8 +15,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "analyzer/an_edb.h"
-#include "analyzer/an_history.h"
+#include "analyzer/edb/an_edb.h"
+#include "analyzer/history/an_history.h"
 #include "tests/fuzz/history_check.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

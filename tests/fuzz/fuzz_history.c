@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analyzer/an_history.h"
+#include "analyzer/history/an_history.h"
 #include "tests/fuzz/history_check.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

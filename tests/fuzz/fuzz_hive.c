@@ -19,7 +19,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "analyzer/an_hive.h"
+#include "analyzer/registry/an_hive.h"
 #include "tests/support/hive_mutate.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

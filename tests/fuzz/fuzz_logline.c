@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analyzer/an_log.h"
+#include "analyzer/logs/an_log.h"
 #include "common/sxs_limits.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analyzer/an_setupdiag.h"
+#include "analyzer/setupdiag/an_setupdiag.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analyzer/an_history.h"
+#include "analyzer/history/an_history.h"
 
 static inline void sxs_check_history(const an_history *h)
 {

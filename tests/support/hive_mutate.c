@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analyzer/an_hive.h"
+#include "analyzer/registry/an_hive.h"
 
 #define BINS 4096u
 #define NK_SUBKEY_COUNT 20
