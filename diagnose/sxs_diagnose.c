@@ -3,11 +3,14 @@
 #include "diagnose/sxs_diagnose.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <openssl/evp.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "analyzer/boot/an_boot.h"
 #include "analyzer/fs/an_fscollect.h"
@@ -331,6 +334,42 @@ static int read_key_file(const char *path, const char *what, char *buf, size_t c
     return 0;
 }
 
+/* A .BEK startup key file is handed to libbde by name, which says only that it was not
+ * accepted: check first that it can be read at all, so that the error names the file and what
+ * is wrong with it. Its content is neither read nor shown here. 0, or negative with a diag. */
+enum { BEK_HEADER = 48 }; /* a .BEK starts with a 48-byte metadata header */
+
+static int check_bek_file(const char *path, sxs_diag *diag)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    struct stat st;
+    int e = fd < 0 || fstat(fd, &st) < 0 ? errno : S_ISDIR(st.st_mode) ? EISDIR : 0;
+    char byte;
+    if (e == 0 && S_ISREG(st.st_mode) && st.st_size > 0 && pread(fd, &byte, 1, 0) != 1)
+        e = errno ? errno : EIO;
+    if (fd >= 0)
+        close(fd);
+    if (e) {
+        sxs_diag_add(diag, SXS_DIAG_ERROR, path, -1,
+                     "cannot read the BitLocker startup key file (--bek) %s: %s", path,
+                     strerror(e));
+        return -e;
+    }
+    if (S_ISREG(st.st_mode) && st.st_size == 0) {
+        sxs_diag_add(diag, SXS_DIAG_ERROR, path, -1,
+                     "the BitLocker startup key file (--bek) %s is empty", path);
+        return -EINVAL;
+    }
+    if (S_ISREG(st.st_mode) && st.st_size < BEK_HEADER) {
+        sxs_diag_add(diag, SXS_DIAG_ERROR, path, -1,
+                     "the BitLocker startup key file (--bek) %s is %lld bytes: too short for a "
+                     ".BEK file (a 48-byte header, then the key)",
+                     path, (long long)st.st_size);
+        return -EINVAL;
+    }
+    return 0;
+}
+
 /* Longest key text accepted (a BitLocker password is at most 256 characters, UTF-8 up to 4
  * bytes each; the recovery password is 55). */
 #define SXS_KEY_CAP 1100
@@ -372,7 +411,11 @@ static int gather_keys(const char *evidence, const sxs_diagnose_options *opt, ke
             return -EINVAL;
         o->password = k->password;
     }
-    o->startup_key_file = opt->bek_file;
+    if (opt->bek_file) {
+        if (check_bek_file(opt->bek_file, diag) < 0)
+            return -EINVAL;
+        o->startup_key_file = opt->bek_file;
+    }
     o->snapshot = opt->snapshot;
     return 0;
 }

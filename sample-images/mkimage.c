@@ -696,6 +696,8 @@ int main(int argc, char **argv)
             r = convert(fmt, scn.name, raw, output, segment, fixed);
         if (r < 0)
             snprintf(err, sizeof err, "writing %s: %s", output, strerror(-r));
+        else /* a startup key's .BEK only once its image is complete */
+            r = mki_bde_write_startup_keys(&scn, output, err, sizeof err);
     }
     if (r < 0)
         fprintf(stderr, "sxs-mkimage: %s: %s\n", scn_path, err[0] ? err : strerror(-r));

@@ -113,6 +113,8 @@ struct mki_snapshot {
 struct mki_bde_spec {
     char *recovery_password; /* 48 digits in 8 groups, or NULL */
     char *password;          /* user password (BitLocker "password" protector), or NULL */
+    char *startup_key;       /* a startup-key VMK: where its .BEK file goes (relative: next to
+                              * the image), or NULL */
     int clear_key;           /* a clear-key VMK: protection suspended */
 };
 
@@ -206,6 +208,11 @@ int mki_bde_recovery_key(const char *text, uint8_t ret_key[16]);
  * BitLocker volume (mkimage_bde.c). 0 or negative errno, message in errbuf. */
 int mki_build_bde(const struct mki_part *p, const char *ntfs_path, const char *tmpdir, int disk,
                   char *errbuf, size_t errlen);
+/* Writes the .BEK file of each startup-key protector of scn (laid out), once the image is at
+ * output: a relative startup-key= path is taken from output's folder. 0 or negative errno,
+ * message in errbuf. */
+int mki_bde_write_startup_keys(const struct mki_scenario *scn, const char *output, char *errbuf,
+                               size_t errlen);
 
 /* Runs argv; stdin from stdin_path (or /dev/null), stdout to /dev/null. Returns the exit
  * status, or a negative errno when it could not run. */

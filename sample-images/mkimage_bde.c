@@ -2,9 +2,10 @@
  * libbde's "BitLocker Drive Encryption (BDE) format" documentation (Windows 8+ layout: FVE
  * metadata block header version 2, metadata header version 1). The volume header keeps
  * "-FVE-FS-" and the three metadata offsets; the three FVE metadata blocks hold the volume
- * master key (VMK) protected by a recovery password, a user password and/or a clear key
- * (protection suspended), the full volume encryption key (FVEK) AES-CCM-wrapped with the VMK,
- * and the place of the relocated first 16 sectors (the NTFS boot sector and boot code). Every
+ * master key (VMK) protected by a recovery password, a user password, a startup key (its .BEK
+ * file written next to the image) and/or a clear key (protection suspended), the full volume
+ * encryption key (FVEK) AES-CCM-wrapped with the VMK, and the place of the relocated first 16
+ * sectors (the NTFS boot sector and boot code). Every
  * other sector is AES-XTS-128 encrypted with the sector number as tweak. The metadata areas and
  * the relocated header live in files of "System Volume Information" (FVE2.{GUID}*), as Windows
  * reserves them, so NTFS never uses those clusters (libbde shows them as zeros). Keys come from a
@@ -39,11 +40,13 @@ enum {
 #define BDE_STRETCH_RECOVERY 0x1000u
 #define BDE_STRETCH_PASSWORD 0x1001u
 #define BDE_CCM_KEY 0x2000u
+#define BDE_CCM_EXTERNAL 0x2002u /* the key of a .BEK file */
 #define BDE_CCM_VMK 0x2003u
 /* entry types and value types */
 #define ENTRY_PROPERTY 0x0000u
 #define ENTRY_VMK 0x0002u
 #define ENTRY_FVEK 0x0003u
+#define ENTRY_STARTUP_KEY 0x0006u /* a .BEK file's one entry */
 #define ENTRY_DESCRIPTION 0x0007u
 #define ENTRY_VOLUME_HEADER 0x000Fu
 #define VALUE_KEY 0x0001u
@@ -51,9 +54,11 @@ enum {
 #define VALUE_STRETCH 0x0003u
 #define VALUE_CCM 0x0005u
 #define VALUE_VMK 0x0008u
+#define VALUE_EXTERNAL_KEY 0x0009u
 #define VALUE_OFFSET_SIZE 0x000Fu
 /* VMK protection types */
 #define PROT_CLEAR 0x0000u
+#define PROT_STARTUP 0x0200u
 #define PROT_RECOVERY 0x0800u
 #define PROT_PASSWORD 0x2000u
 
@@ -66,7 +71,7 @@ static const uint8_t bitlocker_guid[16] = {0x3B, 0xD6, 0x67, 0x49, 0x29, 0x2E, 0
 int mki_part_is_real_bde(const struct mki_part *p)
 {
     return p->kind == MKI_PART_BITLOCKER &&
-           (p->bde.recovery_password || p->bde.password || p->bde.clear_key);
+           (p->bde.recovery_password || p->bde.password || p->bde.startup_key || p->bde.clear_key);
 }
 
 int mki_bde_recovery_key(const char *text, uint8_t ret_key[16])
@@ -128,8 +133,10 @@ struct keys {
     uint8_t fvek[32]; /* AES-XTS-128: data key, then tweak key */
     uint8_t vmk[32];
     uint8_t clear[32];
+    uint8_t external[32]; /* the startup key, in the .BEK file */
     uint8_t salt_recovery[16], salt_password[16];
-    uint8_t volume_id[16], vmk_id[3][16];
+    uint8_t volume_id[16];
+    uint8_t vmk_id[4][16]; /* recovery, password, clear, startup (the .BEK's key identifier) */
     uint32_t nonce_counter;
 };
 
@@ -202,7 +209,9 @@ static int put_wrapped(struct mki_bytes *b, struct keys *k, const uint8_t wrap_k
 
 /* ---- FVE metadata ---- */
 
-/* A VMK entry: identifier, time, protection type, then its properties. */
+/* A VMK entry: identifier, time, protection type, then its properties: an optional label, the
+ * clear key or the stretch parameters (none for a startup key: the .BEK holds the AES-CCM key
+ * itself), and the VMK AES-CCM-wrapped with wrap_key. */
 static int put_vmk(struct mki_bytes *b, struct keys *k, int idx, unsigned protection,
                    const char *label, const uint8_t *salt, unsigned stretch_method,
                    const uint8_t wrap_key[32])
@@ -231,7 +240,7 @@ static int put_vmk(struct mki_bytes *b, struct keys *k, int idx, unsigned protec
             r = mki_bytes_append(&prop, k->clear, 32);
         if (r == 0)
             r = put_entry(&v, ENTRY_PROPERTY, VALUE_KEY, &prop);
-    } else if (r == 0) {
+    } else if (r == 0 && salt) {
         r = put_le(&prop, stretch_method, 4);
         if (r == 0)
             r = mki_bytes_append(&prop, salt, 16);
@@ -290,6 +299,9 @@ static int put_entries(struct mki_bytes *b, const struct mki_part *p, struct key
     }
     if (r == 0 && p->bde.clear_key)
         r = put_vmk(b, k, 2, PROT_CLEAR, NULL, NULL, 0, k->clear);
+    /* libbde and dislocker pick this VMK by its identifier: the key identifier in the .BEK */
+    if (r == 0 && p->bde.startup_key)
+        r = put_vmk(b, k, 3, PROT_STARTUP, "ExternalKey", NULL, 0, k->external);
     memset(wrap, 0, sizeof wrap);
     struct mki_bytes v = {0};
     if (r == 0)
@@ -393,9 +405,95 @@ static void make_keys(const struct mki_part *p, struct keys *k)
     mki_fill_bytes(MKI_FILL_RANDOM, seed, 0x3000, k->clear, sizeof k->clear);
     mki_fill_bytes(MKI_FILL_RANDOM, seed, 0x4000, k->salt_recovery, 16);
     mki_fill_bytes(MKI_FILL_RANDOM, seed, 0x5000, k->salt_password, 16);
+    mki_fill_bytes(MKI_FILL_RANDOM, seed, 0x6000, k->external, sizeof k->external);
     random_guid(seed, 0, k->volume_id);
-    for (uint64_t i = 0; i < 3; i++)
+    for (uint64_t i = 0; i < 4; i++)
         random_guid(seed, 1 + i, k->vmk_id[i]);
+}
+
+/* ---- the .BEK file (startup key) ---- */
+
+/* A BitLocker external key file: a metadata header as the FVE one (version 1, 48 bytes; its
+ * GUID the key identifier) and one startup-key entry holding an external key: the key
+ * identifier, a time, the "ExternalKey" label and the 256-bit key (156 bytes, as Windows'). */
+static int build_bek(const struct keys *k, struct mki_bytes *ret)
+{
+    struct mki_bytes ext = {0}, prop = {0}, e = {0};
+    uint8_t *u;
+    size_t ulen;
+    int r = mki_bytes_append(&ext, k->vmk_id[3], 16);
+    if (r == 0)
+        r = put_le(&ext, BDE_FILETIME, 8);
+    if (r == 0 && (r = mkhive_utf16le("ExternalKey", &u, &ulen)) == 0) {
+        struct mki_bytes s = {(char *)u, ulen, ulen};
+        r = put_entry(&ext, ENTRY_PROPERTY, VALUE_STRING, &s);
+        free(u);
+    }
+    if (r == 0)
+        r = put_le(&prop, BDE_CCM_EXTERNAL, 4);
+    if (r == 0)
+        r = mki_bytes_append(&prop, k->external, sizeof k->external);
+    if (r == 0)
+        r = put_entry(&ext, ENTRY_PROPERTY, VALUE_KEY, &prop);
+    if (r == 0)
+        r = put_entry(&e, ENTRY_STARTUP_KEY, VALUE_EXTERNAL_KEY, &ext);
+    uint8_t h[48] = {0};
+    mki_put_le(h, 48 + e.len, 4); /* metadata size: the whole file */
+    mki_put_le(h + 4, 1, 4);      /* version */
+    mki_put_le(h + 8, 48, 4);     /* header size */
+    mki_put_le(h + 12, 48 + e.len, 4);
+    memcpy(h + 16, k->vmk_id[3], 16);
+    mki_put_le(h + 32, 1, 4); /* next nonce counter; encryption method 0: an external key */
+    mki_put_le(h + 40, BDE_FILETIME, 8);
+    if (r == 0)
+        r = mki_bytes_append(ret, h, sizeof h);
+    if (r == 0)
+        r = mki_bytes_append(ret, e.data, e.len);
+    wipe(&prop);
+    wipe(&ext);
+    wipe(&e);
+    return r;
+}
+
+static int write_bek(const struct mki_part *p, const char *path)
+{
+    struct keys k;
+    make_keys(p, &k); /* the volume's keys, as mki_build_bde made them */
+    struct mki_bytes b = {0};
+    int r = build_bek(&k, &b);
+    memset(&k, 0, sizeof k);
+    int fd = r == 0 ? open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600) : -1;
+    if (r == 0 && fd < 0)
+        r = -errno;
+    if (r == 0 && write(fd, b.data, b.len) != (ssize_t)b.len)
+        r = -EIO;
+    if (fd >= 0 && close(fd) < 0 && r == 0)
+        r = -errno;
+    wipe(&b);
+    return r;
+}
+
+int mki_bde_write_startup_keys(const struct mki_scenario *scn, const char *output, char *errbuf,
+                               size_t errlen)
+{
+    const char *slash = strrchr(output, '/');
+    int dir_len = slash ? (int)(slash - output) + 1 : 0;
+    for (size_t i = 0; i < scn->n_parts; i++) {
+        const struct mki_part *p = &scn->parts[i];
+        if (!mki_part_is_real_bde(p) || !p->bde.startup_key)
+            continue;
+        const char *f = p->bde.startup_key;
+        char *path;
+        if (asprintf(&path, "%.*s%s", f[0] == '/' ? 0 : dir_len, output, f) < 0)
+            return -ENOMEM;
+        int r = write_bek(p, path);
+        if (r < 0)
+            snprintf(errbuf, errlen, "startup key file %s: %s", path, strerror(-r));
+        free(path);
+        if (r < 0)
+            return r;
+    }
+    return 0;
 }
 
 /* ---- the volume ---- */

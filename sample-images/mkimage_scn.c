@@ -361,8 +361,8 @@ static int cmd_disk(struct ctx *c, const char *p)
     return r;
 }
 
-/* A BitLocker key option (`recovery-password=`, `password=`, `clear-key`): 1 taken, 0 not
- * one, or a negative errno. */
+/* A BitLocker key option (`recovery-password=`, `password=`, `startup-key=`, `clear-key`): 1
+ * taken, 0 not one, or a negative errno. */
 static int bde_option(struct ctx *c, const char *t, struct mki_bde_spec *bde)
 {
     if (strncmp(t, "recovery-password=", 18) == 0) {
@@ -380,6 +380,14 @@ static int bde_option(struct ctx *c, const char *t, struct mki_bde_spec *bde)
         free(bde->password);
         bde->password = strdup(t + 9);
         return bde->password ? 1 : -ENOMEM;
+    }
+    if (strncmp(t, "startup-key=", 12) == 0) {
+        if (!t[12])
+            return fail(c, "startup-key= needs the .BEK file to write (relative: next to the "
+                           "image)");
+        free(bde->startup_key);
+        bde->startup_key = strdup(t + 12);
+        return bde->startup_key ? 1 : -ENOMEM;
     }
     if (strcmp(t, "clear-key") == 0) {
         bde->clear_key = 1;
@@ -408,7 +416,7 @@ static int cmd_bitlocker(struct ctx *c, const char *p)
         return r;
     c->part->kind = MKI_PART_BITLOCKER;
     if (!mki_part_is_real_bde(c->part))
-        return fail(c, "bitlocker needs recovery-password=, password= or clear-key");
+        return fail(c, "bitlocker needs recovery-password=, password=, startup-key= or clear-key");
     return 0;
 }
 
@@ -454,6 +462,7 @@ static int cmd_partition(struct ctx *c, const char *p)
         free(part.label);
         free(part.bde.recovery_password);
         free(part.bde.password);
+        free(part.bde.startup_key);
         return r;
     }
     struct mki_part *parts = realloc(c->scn->parts, (c->scn->n_parts + 1) * sizeof *parts);
@@ -1835,6 +1844,7 @@ void mki_scenario_free(struct mki_scenario *scn)
         free(p->label);
         free(p->bde.recovery_password);
         free(p->bde.password);
+        free(p->bde.startup_key);
     }
     free(scn->parts);
     free(scn->name);

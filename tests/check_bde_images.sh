@@ -6,11 +6,14 @@
 #    Kit lists exactly as the plain scenario's (bar the FVE2 files), file bytes identical;
 #  - dislocker-file (dislocker, which checks the AES-CCM MACs and the metadata CRC32) decrypts
 #    each volume to the same bytes as libbde;
+#  - a startup-key volume opens with the .BEK file the builder writes next to it, in bdeinfo,
+#    libbde and dislocker, as in sxsdoctor --bek;
 #  - sxsdoctor unlocks with --recovery-password, --recovery-password-file,
-#    SXS_BITLOCKER_RECOVERY_PASSWORD, --password-file, and with no key a suspended (clear-key)
-#    volume, and gives the plain scenario's findings, verdict, history and exit code; a wrong
-#    key is a clear error naming the protectors, exit 3; no key material in any output; the
-#    evidence is never written.
+#    SXS_BITLOCKER_RECOVERY_PASSWORD, --password-file, --bek, and with no key a suspended
+#    (clear-key) volume, and gives the plain scenario's findings, verdict, history and exit
+#    code; a wrong key is a clear error naming the protectors, exit 3; a .BEK that cannot be
+#    read is named with what is wrong; no key material in any output; the evidence is never
+#    written.
 #   check_bde_images.sh SXSDOCTOR SXS-MKIMAGE SCENARIO_DIR IMAGE_DIR
 set -uo pipefail
 bin=$1 mk=$2 scn=$3 out=$4
@@ -55,7 +58,8 @@ grep -q "Unable to unlock" "$tmp/bi2.txt" || no "bdeinfo unlocks with a wrong re
 
 # ---- libbde decrypts; TSK reads the result as the plain NTFS ----
 dd if="$enc" of="$tmp/vol.bde" bs=512 skip="$start" count="$size" status=none
-# decrypt.py VOLUME OUT recovery|password|none (key in BDE_KEY): Debian's libbde decrypts
+# decrypt.py VOLUME OUT recovery|password|startup|none (key, or the .BEK file's name, in
+# BDE_KEY): Debian's libbde decrypts
 cat >"$tmp/decrypt.py" <<'PY'
 import ctypes, os, sys
 lib = ctypes.CDLL("libbde.so.1")
@@ -65,7 +69,9 @@ lib.libbde_volume_read_buffer_at_offset.argtypes = [ctypes.c_void_p, ctypes.c_ch
 vol, err = ctypes.c_void_p(), ctypes.c_void_p()
 assert lib.libbde_volume_initialize(ctypes.byref(vol), ctypes.byref(err)) == 1
 key = os.environ.get("BDE_KEY", "").encode()
-if sys.argv[3] != "none":
+if sys.argv[3] == "startup":
+    assert lib.libbde_volume_read_startup_key(vol, key, ctypes.byref(err)) == 1, "the .BEK"
+elif sys.argv[3] != "none":
     setter = {"recovery": lib.libbde_volume_set_utf8_recovery_password,
               "password": lib.libbde_volume_set_utf8_password}[sys.argv[3]]
     assert setter(vol, key, ctypes.c_size_t(len(key)), ctypes.byref(err)) == 1
@@ -179,10 +185,11 @@ grep -qF "volume 2 at offset $off is BitLocker-encrypted and the key given does 
 cp "$scn/ssu-empty.scn" "$tmp/"
 printf 'include ssu-empty.scn\nbitlocker recovery-password=%s clear-key\n' "$rp2" >"$tmp/suspended.scn"
 printf 'include ssu-empty.scn\nbitlocker "password=%s"\n' "$pw" >"$tmp/password.scn"
-for s in suspended password; do
+printf 'include ssu-empty.scn\nbitlocker startup-key=startup.BEK\n' >"$tmp/startup.scn"
+for s in suspended password startup; do
     ASAN_OPTIONS=detect_leaks=0 "$mk" "$tmp/$s.scn" "$tmp/$s.raw" || no "sxs-mkimage $s.scn failed"
 done
-for s in suspended password; do
+for s in suspended password startup; do
     dd if="$tmp/$s.raw" of="$tmp/$s.bde" bs=512 skip="$start" count="$size" status=none
 done
 python3 "$tmp/decrypt.py" "$tmp/suspended.bde" "$tmp/suspended.dec" none || no "libbde cannot open the suspended volume"
@@ -213,6 +220,74 @@ printf 'not the password\n' >"$tmp/badpw.txt"
 "$bin" --password-file "$tmp/badpw.txt" "$tmp/password.raw" >"$tmp/p2.out" 2>"$tmp/p2.err"; rc=$?
 [ "$rc" = 3 ] && grep -qF "its protectors: password" "$tmp/p2.err" || no "wrong password: exit $rc: $(cat "$tmp/p2.err")"
 
+# ---- a startup key: the builder writes the .BEK (next to the image, as startup-key= says) ----
+bek=$tmp/startup.BEK
+[ "$(stat -c %s "$bek" 2>/dev/null)" = 156 ] || no "startup: no 156-byte .BEK next to the image (as Windows')"
+# a .BEK whose key is one bit off, and one for another key identifier (the entry's and the
+# header's GUID): neither unlocks
+python3 - "$bek" "$tmp/wrongkey.BEK" "$tmp/wrongid.BEK" <<'PY'
+import sys
+b = open(sys.argv[1], "rb").read()
+k = bytearray(b); k[-1] ^= 1; open(sys.argv[2], "wb").write(k)
+g = bytearray(b); g[16] ^= 1; g[56] ^= 1; open(sys.argv[3], "wb").write(g)
+PY
+bdeinfo -o "$off" "$tmp/startup.raw" >"$tmp/bk0.txt" 2>&1
+grep -qP '^\tType\t+: Startup key$' "$tmp/bk0.txt" || no "startup: bdeinfo: $(cat "$tmp/bk0.txt")"
+grep -q "Unable to unlock" "$tmp/bk0.txt" || no "startup: bdeinfo unlocks with no key"
+# the protector's identifier is the key identifier of the .BEK (its file header and entry)
+bekid=$(python3 -c 'import sys,uuid; b=open(sys.argv[1],"rb").read(); assert b[16:32]==b[56:72]; print(uuid.UUID(bytes_le=b[56:72]))' "$bek")
+grep -qP "^\tIdentifier\t+: $bekid$" "$tmp/bk0.txt" || no "startup: the VMK is not the .BEK's key $bekid: $(cat "$tmp/bk0.txt")"
+bdeinfo -o "$off" -s "$bek" "$tmp/startup.raw" >"$tmp/bk1.txt" 2>&1
+grep -q "Unable to" "$tmp/bk1.txt" && no "bdeinfo cannot unlock with the .BEK: $(cat "$tmp/bk1.txt")"
+grep -qP '^\tType\t+: Startup key$' "$tmp/bk1.txt" || no "bdeinfo with the .BEK: $(cat "$tmp/bk1.txt")"
+for b in wrongkey wrongid; do
+    bdeinfo -o "$off" -s "$tmp/$b.BEK" "$tmp/startup.raw" >"$tmp/bk2.txt" 2>&1
+    grep -q "Unable to" "$tmp/bk2.txt" || no "bdeinfo unlocks with $b.BEK"
+done
+BDE_KEY=$bek python3 "$tmp/decrypt.py" "$tmp/startup.bde" "$tmp/startup.dec" startup || no "libbde cannot decrypt with the .BEK"
+if [ -f "$tmp/startup.dec" ]; then
+    fls -r -p "$tmp/startup.dec" | sed 's/ [0-9][0-9-]*:\t/\t/' | grep -v -e 'System Volume Information/FVE2\.' -e $'^d/d\tSystem Volume Information$' | sort >"$tmp/startup.fls"
+    diff -q "$tmp/plain.fls" "$tmp/startup.fls" >/dev/null || no "startup: the decrypted NTFS lists differently"
+    [ "$(icat "$tmp/startup.dec" "$(ifind -n Users/maria/Documents/notes.txt "$tmp/startup.dec")")" = "quarterly numbers" ] ||
+        no "startup: notes.txt content after decryption"
+fi
+# (dislocker 0.7.3 crashes on a wrong .BEK: only the right one is given to it)
+dislocker_same "$tmp/startup.bde" "$tmp/startup.dec" "startup key" "-f$bek"
+"$bin" --json --bek "$bek" "$tmp/startup.raw" >"$tmp/k1.json" 2>"$tmp/k1.err"
+same_as_plain "$tmp/k1.json" $? "--bek" "startup key" "startup key"
+"$bin" --bek "$bek" "$tmp/startup.raw" >"$tmp/k2.txt" 2>&1
+grep -q "BitLocker-encrypted, unlocked with startup key" "$tmp/k2.txt" || no "--bek: text report does not say how it was unlocked"
+# a startup key the recovery-password volume has no protector for: its recovery password still unlocks
+"$bin" --json --bek "$bek" --recovery-password "$rp" "$enc" >"$tmp/k3.json" 2>"$tmp/k3.err"
+same_as_plain "$tmp/k3.json" $? "a .BEK the volume lacks, then its recovery password" \
+    "recovery password" "recovery password"
+for b in wrongkey wrongid; do
+    "$bin" --bek "$tmp/$b.BEK" "$tmp/startup.raw" >"$tmp/k4.out" 2>"$tmp/k4-$b.err"; rc=$?
+    [ "$rc" = 3 ] || no "$b.BEK: exit $rc, expected 3"
+    grep -qF "volume 2 at offset $off is BitLocker-encrypted and the key given does not unlock it (wrong key, or a protector it does not have); its protectors: startup key" \
+        "$tmp/k4-$b.err" || no "$b.BEK: $(cat "$tmp/k4-$b.err")"
+done
+# a .BEK that cannot be read: the file named, and what is wrong with it
+: >"$tmp/empty.BEK"
+head -c 20 "$bek" >"$tmp/short.BEK"
+mkdir "$tmp/dir.BEK"
+for c in "missing.BEK:No such file or directory" "dir.BEK:Is a directory" "empty.BEK:is empty" \
+    "short.BEK:is 20 bytes: too short for a .BEK file"; do
+    f=$tmp/${c%%:*}
+    "$bin" --bek "$f" "$tmp/startup.raw" >"$tmp/k5.out" 2>"$tmp/k5-${c%%:*}.err"; rc=$?
+    [ "$rc" = 3 ] || no "--bek ${c%%:*}: exit $rc, expected 3"
+    grep -qF "the BitLocker startup key file (--bek) $f" "$tmp/k5-${c%%:*}.err" &&
+        grep -qF "${c#*:}" "$tmp/k5-${c%%:*}.err" || no "--bek ${c%%:*}: $(cat "$tmp/k5-${c%%:*}.err")"
+done
+# the key itself (raw, or in hex) in nothing sxsdoctor wrote
+python3 - "$bek" "$tmp"/k[0-9]* <<'PY' || no "the .BEK's key in sxsdoctor's output"
+import sys
+key = open(sys.argv[1], "rb").read()[-32:]
+for f in sys.argv[2:]:
+    d = open(f, "rb").read()
+    assert key not in d and key[:8].hex().encode() not in d.lower(), f
+PY
+
 # the `partition bitlocker ... clear-key` form, on an MBR disk: the content lines go inside
 printf 'disk size=64M table=mbr\npartition bitlocker size=rest label=Data clear-key\nfile Notes/a.txt text="partition line\\n"\n' \
     >"$tmp/partline.scn"
@@ -235,7 +310,7 @@ python3 -c 'import json,sys; v=json.load(open(sys.argv[1]))["volumes"]; assert l
     "$tmp/c2.json" || no "bare clear-key volume: $(cat "$tmp/c2.err")"
 
 # ---- no key material anywhere sxsdoctor wrote ----
-for f in "$tmp"/[swcp][0-9]*; do
+for f in "$tmp"/[swcpk][0-9]*; do
     if grep -q -F -e "$rp" -e "${rp%%-*}" -e "$rp2" -e "${rp2%%-*}" -e "$pw" -e "not the password" "$f"; then
         no "key material in $(basename "$f")"
     fi
@@ -244,5 +319,5 @@ done
 for f in "$tmp"/*.err; do
     grep -q -e "LeakSanitizer" -e "runtime error:" "$f" && no "sanitizer report in $(basename "$f"): $(head -5 "$f")"
 done
-[ $fail -eq 0 ] && echo "ok: bdeinfo and libbde read the generated BitLocker volumes; sxsdoctor unlocks them as the plain scenario, keys never shown"
+[ $fail -eq 0 ] && echo "ok: bdeinfo, libbde and dislocker read the generated BitLocker volumes (with a .BEK too); sxsdoctor unlocks them as the plain scenario, keys never shown"
 exit $fail

@@ -1008,6 +1008,9 @@ Test(builder, errors_name_file_and_line)
         {"partition ntfs\nbitlocker\n", "t.scn:2: bitlocker needs recovery-password="},
         {"partition ntfs\nbitlocker tpm\n", "t.scn:2: unknown bitlocker option 'tpm'"},
         {"partition ntfs\nbitlocker password=\n", "t.scn:2: empty BitLocker password"},
+        {"partition ntfs\nbitlocker startup-key=\n", "t.scn:2: startup-key= needs the .BEK file"},
+        /* the error path frees the .BEK name already taken (leak detection is on) */
+        {"partition bitlocker startup-key=a.BEK tpm\n", "t.scn:1: unknown partition option 'tpm'"},
         {"disk size=64M\nbitlocker clear-key\n", "t.scn:2: no NTFS partition declared yet"},
         /* without a key option `partition bitlocker` is the fake header: it holds no files */
         {"partition bitlocker size=8M\ndir a\n", "t.scn:2: no NTFS partition declared yet"},
