@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "analyzer/logs/an_log.h"
 #include "common/sxs_limits.h"
@@ -400,6 +401,160 @@ Test(rule_scan_pass, same_matches_as_plain_pcre2_on_generated_lines)
     free(lines);
     free(lens);
     plain_free(&p);
+    rule_set_free(rs);
+}
+
+/* Correlation reads earlier lines from the engine's ring. With a sink that has chunk_end (as the
+ * analyzer's single pass has), the ring only points at lines the reader keeps in place, and
+ * copies them when the chunk ends: the same lines must come out as when every line is copied,
+ * for anchors whose window reaches back across 1 MiB chunks, and lines longer than the ring
+ * keeps (copied at once, cut). */
+static void chunk_end_scan(void *ctx)
+{
+    rule_scan_chunk_end(ctx);
+}
+
+Test(rule_scan_pass, correlation_same_with_lines_kept_in_place)
+{
+    const char *yaml = "rules:\n"
+                       "  - id: DRIVER-MISSING\n"
+                       "    title: t\n"
+                       "    severity: high\n"
+                       "    confidence: high\n"
+                       "    description: d\n"
+                       "    when:\n"
+                       "      all:\n"
+                       "        - log: cbs\n"
+                       "          as: a\n"
+                       "          pattern: 'ANCHOR (?<inf>\\w+\\.inf)'\n"
+                       "        - correlate: a\n"
+                       "          within: 6\n"
+                       "          pattern: 'err (?<path>\\S+) tail$'\n";
+    rule_set *rs = rule_set_new();
+    cr_assert(rs);
+    cr_assert_eq(rule_set_load_mem(rs, "mem.yml", yaml, strlen(yaml), NULL, NULL), 0);
+    char path[] = "/tmp/sxs-corr-XXXXXX";
+    int fd = mkstemp(path);
+    cr_assert_geq(fd, 0);
+    FILE *f = fdopen(fd, "w");
+    cr_assert(f);
+    /* 10 lines a second: a window of 6 s is 60 lines, nearly the ring's 64. An anchor every 100
+     * lines: the 40 lines before it are no earlier anchor's forward window, so they come from the
+     * ring, and about 60 % of the ~30 chunk boundaries have an anchor whose window reaches back
+     * across. Every 10th line is longer than the ring keeps (copied at once, among lines only
+     * pointed at). */
+    for (unsigned i = 0; i < 60000; i++) {
+        unsigned sec = i / 10;
+        fprintf(f, "2024-03-12 %02u:%02u:%02u, Info                  CBS    ", sec / 3600 % 24,
+                sec / 60 % 60, sec % 60);
+        if (i % 100 == 0)
+            fprintf(f, "ANCHOR d%u.inf\r\n", i);
+        else if (i % 3 == 0 || i % 10 == 7) {
+            if (i % 10 == 7) /* longer than the ring keeps: its cut copy has no "tail" */
+                for (int k = 0; k < RULE_CORR_TEXT / 8 + 4; k++)
+                    fputs("padding ", f);
+            fprintf(f, "err p%u tail\r\n", i);
+        } else
+            fprintf(f, "filler line %u with some text to make it long enough\r\n", i);
+    }
+    cr_assert_eq(fclose(f), 0);
+    uint64_t count[2] = {0};
+    int64_t evline[2][RULE_MAX_EVIDENCE] = {{0}};
+    for (int in_place = 0; in_place < 2; in_place++) {
+        rule_scan *s;
+        cr_assert_eq(rule_scan_new(rs, &s), 0);
+        cr_assert_eq(rule_scan_file_begin(s, AN_LOG_CBS, "CBS.log"), 0);
+        an_log_sink sink = {
+            .line = rule_scan_line_cb, .chunk_end = in_place ? chunk_end_scan : NULL, .ctx = s};
+        an_log_stats st;
+        cr_assert_eq(an_log_stream_host_sink(path, AN_LOG_CBS, NULL, &sink, &st, NULL), 0);
+        cr_assert_gt(st.bytes, 20u * SXS_STREAM_CHUNK, "the log spans many chunks");
+        for (size_t i = 0; i < rs->npats; i++) {
+            if (rs->pats[i]->kind != COND_CORRELATE)
+                continue;
+            count[in_place] = s->ps[i].count;
+            for (size_t k = 0; k < s->ps[i].nev; k++)
+                evline[in_place][k] = s->ps[i].ev[k].line;
+        }
+        rule_scan_free(s);
+    }
+    unlink(path);
+    /* the short err lines (every 3rd) within 60 lines of an anchor, before or after */
+    cr_expect_gt(count[0], 10000, "correlated lines: %llu", (unsigned long long)count[0]);
+    cr_expect_eq(count[1], count[0], "kept in place: %llu, copied: %llu",
+                 (unsigned long long)count[1], (unsigned long long)count[0]);
+    for (size_t k = 0; k < RULE_MAX_EVIDENCE; k++)
+        cr_expect_eq(evline[1][k], evline[0][k], "evidence %zu", k);
+    rule_set_free(rs);
+}
+
+/* The ring by hand: 63 short err lines only pointed at, then a line longer than the ring keeps
+ * (so copied at once) as the newest, the chunk ends and its buffer is overwritten; an anchor
+ * then must still see all 63 err lines, the oldest one too. */
+Test(rule_scan_pass, ring_copies_every_line_it_points_at_when_the_chunk_ends)
+{
+    const char *yaml = "rules:\n"
+                       "  - id: DRIVER-MISSING\n"
+                       "    title: t\n"
+                       "    severity: high\n"
+                       "    confidence: high\n"
+                       "    description: d\n"
+                       "    when:\n"
+                       "      all:\n"
+                       "        - log: cbs\n"
+                       "          as: a\n"
+                       "          pattern: 'ANCHOR'\n"
+                       "        - correlate: a\n"
+                       "          within: 10\n"
+                       "          pattern: '^err p\\d+ tail$'\n";
+    rule_set *rs = rule_set_new();
+    cr_assert(rs);
+    cr_assert_eq(rule_set_load_mem(rs, "mem.yml", yaml, strlen(yaml), NULL, NULL), 0);
+    enum { NERR = RULE_CORR_RING - 1, LONG = RULE_CORR_TEXT + 100 };
+    char *chunk = malloc(NERR * 16 + LONG + 1);
+    cr_assert(chunk);
+    uint64_t want = 0;
+    for (int in_place = 0; in_place < 2; in_place++) {
+        rule_scan *s;
+        cr_assert_eq(rule_scan_new(rs, &s), 0);
+        cr_assert_eq(rule_scan_file_begin(s, AN_LOG_CBS, "CBS.log"), 0);
+        size_t at = 0;
+        uint64_t no = 0;
+        for (int k = 0; k <= NERR; k++) {
+            char *t = chunk + at;
+            size_t n = k < NERR ? (size_t)snprintf(t, 16, "err p%d tail", k) : LONG;
+            if (k == NERR) {
+                memset(t, 'L', LONG);
+                t[LONG] = '\0';
+            }
+            an_log_line ln = {.text = t,
+                              .len = n,
+                              .line_no = ++no,
+                              .has_time = true,
+                              .time = 100,
+                              .in_place = in_place};
+            rule_scan_line_cb(&ln, s);
+            at += n + 1;
+        }
+        if (in_place)
+            rule_scan_chunk_end(s);
+        memset(chunk, 'X', at); /* the reader reuses its buffer */
+        an_log_line anchor_ln = {
+            .text = "ANCHOR", .len = 6, .line_no = ++no, .has_time = true, .time = 100};
+        rule_scan_line_cb(&anchor_ln, s);
+        for (size_t i = 0; i < rs->npats; i++)
+            if (rs->pats[i]->kind == COND_CORRELATE) {
+                if (!in_place)
+                    want = s->ps[i].count;
+                else
+                    cr_expect_eq(s->ps[i].count, want, "pointed at: %llu, copied: %llu",
+                                 (unsigned long long)s->ps[i].count, (unsigned long long)want);
+            }
+        rule_scan_free(s);
+    }
+    cr_expect_eq(want, NERR, "every err line in the ring is correlated: %llu",
+                 (unsigned long long)want);
+    free(chunk);
     rule_set_free(rs);
 }
 
