@@ -114,10 +114,11 @@ static int seg_fd(fsa_ewf1 *r, uint32_t seg)
             r->fds[i].used = ++r->tick;
             return r->fds[i].fd;
         }
-        if (r->fds[i].fd < 0 || r->fds[i].used < r->fds[lru].used)
+        /* a free slot (used 0) before any open one */
+        uint64_t u = r->fds[i].fd < 0 ? 0 : r->fds[i].used;
+        uint64_t best = r->fds[lru].fd < 0 ? 0 : r->fds[lru].used;
+        if (u < best)
             lru = i;
-        if (r->fds[i].fd < 0)
-            r->fds[lru].used = 0;
     }
     if (r->fds[lru].fd >= 0)
         close(r->fds[lru].fd);

@@ -185,6 +185,16 @@ Test(ewf1, ewfacquire_formats_read_as_libewf_reads_them)
         compare_all(e01);
         free(e01);
     }
+    /* more segments than the reader keeps open at once (16): its descriptors are reused */
+    char *raw2 = path_in(dir, "src2.raw");
+    write_mixed_raw(raw2, 20u * 1024 * 1024 + 1000, 9);
+    char *e01 = acquire(dir, "many", raw2, "encase6", "none", "1048576", "64");
+    char *e20 = path_in(dir, "many.E20");
+    cr_assert_eq(access(e20, R_OK), 0, "fewer than 20 segments");
+    compare_all(e01);
+    free(e20);
+    free(e01);
+    free(raw2);
     free(raw);
     free(dir);
 }
