@@ -366,8 +366,8 @@ typedef struct {
 } walk_state;
 
 /* Says why the set is not taken (for tests and debugging; the user sees libewf's words). */
-__attribute__((format(printf, 3, 4))) static int decline(char *why, size_t cap,
-                                                         const char *fmt, ...)
+__attribute__((format(printf, 3, 4))) static int decline(char *why, size_t cap, const char *fmt,
+                                                         ...)
 {
     if (why && cap) {
         va_list ap;
@@ -492,8 +492,8 @@ static bool ignored_kind(const char *t)
 
 /* One section: its descriptor d at off, data [off+76, off+size). 0, 1, -1, -2; *ret_end when
  * it closed the segment ("next" or "done"). */
-static int walk_section(fsa_ewf1 *r, uint32_t seg, uint64_t off, const uint8_t *d,
-                        uint64_t fsize, walk_state *w, int *ret_end)
+static int walk_section(fsa_ewf1 *r, uint32_t seg, uint64_t off, const uint8_t *d, uint64_t fsize,
+                        walk_state *w, int *ret_end)
 {
     char type[17];
     memcpy(type, d, 16);
@@ -543,26 +543,31 @@ static int walk_segment(fsa_ewf1 *r, uint32_t seg, walk_state *w, char *why, siz
     for (unsigned k = 0; k < EWF1_MAX_SECTIONS; k++) {
         uint8_t d[EWF1_DESC];
         if (!sxs_range_ok(off, EWF1_DESC, fsize))
-            return decline(why, cap, "%s: section descriptor past the end at %llu", name, (unsigned long long)off);
+            return decline(why, cap, "%s: section descriptor past the end at %llu", name,
+                           (unsigned long long)off);
         if (seg_read(r, seg, off, d, EWF1_DESC) < 0)
             return -1;
         if (adler32(1, d, 72) != sxs_le32(d + 72))
-            return decline(why, cap, "%s: section descriptor checksum at %llu", name,(unsigned long long)off);
+            return decline(why, cap, "%s: section descriptor checksum at %llu", name,
+                           (unsigned long long)off);
         int end = 0, rc = walk_section(r, seg, off, d, fsize, w, &end);
         if (rc < 0)
             return rc;
         if (rc > 0)
-            return decline(why, cap, "%s: section at %llu not taken", name,(unsigned long long)off);
+            return decline(why, cap, "%s: section at %llu not taken", name,
+                           (unsigned long long)off);
         if (end)
             return end == (seg + 1 == r->nseg ? 2 : 1)
                        ? 0
-                       : decline(why, cap, "%s: segment closes wrongly at %llu", name,(unsigned long long)off);
+                       : decline(why, cap, "%s: segment closes wrongly at %llu", name,
+                                 (unsigned long long)off);
         uint64_t next = sxs_le64(d + 16);
         if (next <= off)
-            return decline(why, cap, "%s: section chain goes back at %llu", name,(unsigned long long)off);
+            return decline(why, cap, "%s: section chain goes back at %llu", name,
+                           (unsigned long long)off);
         off = next;
     }
-    return decline(why, cap, "%s: too many sections, last at %llu", name,(unsigned long long)off);
+    return decline(why, cap, "%s: too many sections, last at %llu", name, (unsigned long long)off);
 }
 
 /* ---- open/close ---- */

@@ -191,7 +191,7 @@ typedef struct {
     uint64_t window_bytes; /* media bytes per window */
     uint8_t *live;         /* bitmap: windows read since the handle was opened */
     size_t nwindows, nlive;
-    uint64_t reopens; /* see fsa_tsk_ewf_reopens */
+    uint64_t reopens;     /* see fsa_tsk_ewf_reopens */
     uint64_t last_unkept; /* our reader: the last failing chunk not kept, counted once */
 } ewf_img;
 

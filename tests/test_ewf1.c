@@ -49,10 +49,10 @@ static char *acquire(const char *dir, const char *name, const char *raw, const c
     if (access(EWFACQUIRE, X_OK) != 0)
         cr_skip_test("ewfacquire not installed (ewf-tools)");
     char *target = path_in(dir, name);
-    char *argv[] = {EWFACQUIRE, "-u", "-q",   "-f", (char *)fmt,    "-c",   (char *)comp,
-                    "-S",       (char *)seg, "-b", (char *)sectors, "-C",   "CASE-1",
-                    "-e",       "Ex Aminer", "-d", "sha1",          "-t",   target,
-                    (char *)raw, NULL};
+    char *argv[] = {EWFACQUIRE,   "-u",        "-q",        "-f", (char *)fmt,     "-c",
+                    (char *)comp, "-S",        (char *)seg, "-b", (char *)sectors, "-C",
+                    "CASE-1",     "-e",        "Ex Aminer", "-d", "sha1",          "-t",
+                    target,       (char *)raw, NULL};
     cr_assert_eq(sxs_run(argv, NULL, NULL, NULL), 0, "ewfacquire %s failed", name);
     char *e01 = NULL;
     cr_assert_geq(asprintf(&e01, "%s.E01", target), 0);
@@ -96,10 +96,10 @@ static void same_read(pair *p, uint64_t off, size_t len, uint8_t *a, uint8_t *b,
 {
     ssize_t na = libewf_handle_read_random(p->h, a, len, (off64_t)off, NULL);
     ssize_t nb = fsa_ewf1_read(p->r, off, b, len, NULL, NULL);
-    cr_assert_eq(nb, na, "%s: read %zu at %llu: %zd, libewf %zd", e01, len,
-                 (unsigned long long)off, nb, na);
-    cr_assert(na <= 0 || memcmp(a, b, (size_t)na) == 0, "%s: bytes differ in %zu at %llu", e01,
-              len, (unsigned long long)off);
+    cr_assert_eq(nb, na, "%s: read %zu at %llu: %zd, libewf %zd", e01, len, (unsigned long long)off,
+                 nb, na);
+    cr_assert(na <= 0 || memcmp(a, b, (size_t)na) == 0, "%s: bytes differ in %zu at %llu", e01, len,
+              (unsigned long long)off);
 }
 
 /* Every byte, in reads of an odd size (so each crosses chunk boundaries at a new place), then
@@ -148,9 +148,8 @@ static void compare_all(const char *e01)
 }
 
 static const char *const SAMPLE_E01[] = {"healthy.E01", "ssu-empty.E01", "ssu-empty-split.E01"};
-static const char *const CORPUS_E01[] = {"images/plaso_image-split.E01",
-                                         "images/tsk_imageformat_mmls_1.E01",
-                                         "images/dissect_ewf.E01"};
+static const char *const CORPUS_E01[] = {
+    "images/plaso_image-split.E01", "images/tsk_imageformat_mmls_1.E01", "images/dissect_ewf.E01"};
 
 Test(ewf1, sample_and_corpus_images_read_as_libewf_reads_them)
 {
@@ -175,9 +174,12 @@ Test(ewf1, ewfacquire_formats_read_as_libewf_reads_them)
     char *raw = path_in(dir, "src.raw");
     write_mixed_raw(raw, 5u * 1024 * 1024 + 3 * 512, 7);
     static const char *const v[][5] = {
-        {"e6", "encase6", "fast", "1048576", "64"}, {"e5", "encase5", "best", "1048576", "64"},
-        {"e7", "encase7", "fast", "100000000", "16"}, {"ftk", "ftk", "fast", "1048576", "128"},
-        {"none", "encase6", "none", "1048576", "64"}, {"big", "encase6", "fast", "2097152", "2048"},
+        {"e6", "encase6", "fast", "1048576", "64"},
+        {"e5", "encase5", "best", "1048576", "64"},
+        {"e7", "encase7", "fast", "100000000", "16"},
+        {"ftk", "ftk", "fast", "1048576", "128"},
+        {"none", "encase6", "none", "1048576", "64"},
+        {"big", "encase6", "fast", "2097152", "2048"},
         {"e4", "encase4", "empty-block", "1048576", "64"},
     };
     for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
@@ -324,8 +326,7 @@ static void damaged_chunk(const char *dir, const char *raw, const char *comp, bo
     char *names[1] = {e01};
     fsa_ewf1 *r = NULL;
     char why[256];
-    cr_assert_eq(fsa_ewf1_open((const char *const *)names, 1, &r, why, sizeof(why)), 0, "%s",
-                 why);
+    cr_assert_eq(fsa_ewf1_open((const char *const *)names, 1, &r, why, sizeof(why)), 0, "%s", why);
     uint8_t *got = malloc(rl);
     bad_seen s = {0};
     cr_assert_eq(fsa_ewf1_read(r, 0, got, rl, note_bad, &s), (ssize_t)rl);
