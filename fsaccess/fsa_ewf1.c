@@ -392,7 +392,7 @@ static int read_volume(fsa_ewf1 *r, uint32_t seg, uint64_t off, uint64_t n, walk
     uint64_t cs, media;
     if (spc == 0 || bps == 0 || sxs_mul_u64(spc, bps, &cs) || cs > EWF1_MAX_CHUNK ||
         sxs_mul_u64(sectors, bps, &media) || chunks == 0 || media == 0 ||
-        (media + cs - 1) / cs != chunks)
+        media / cs + (media % cs != 0) != chunks)
         return 1;
     r->info.chunk_count = chunks;
     r->info.sectors_per_chunk = (uint32_t)spc;
