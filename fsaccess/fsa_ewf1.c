@@ -55,6 +55,20 @@
 /* Entries checked per read at open (16 KiB). */
 #define EWF1_SCAN_ENTRIES 4096u
 
+/* A stored Adler-32 of a structure (not of chunk data) matches. The fuzz harness builds this
+ * file with SXS_FUZZ_NO_CHECKSUMS so that mutated tables and descriptors get past their
+ * checksums to the code that trusts them; never defined in sxs_fsaccess. */
+static bool sum_ok(uLong calc, uint32_t stored)
+{
+#ifdef SXS_FUZZ_NO_CHECKSUMS
+    (void)calc;
+    (void)stored;
+    return true;
+#else
+    return calc == stored;
+#endif
+}
+
 static const uint8_t EVF_SIG[8] = {'E', 'V', 'F', 0x09, 0x0d, 0x0a, 0xff, 0x00};
 
 typedef struct {
@@ -385,7 +399,7 @@ static int read_volume(fsa_ewf1 *r, uint32_t seg, uint64_t off, uint64_t n, walk
         return 1;
     if (seg_read(r, seg, off, v, (size_t)n) < 0)
         return -1;
-    if (adler32(1, v, (uInt)n - 4) != sxs_le32(v + n - 4))
+    if (!sum_ok(adler32(1, v, (uInt)n - 4), sxs_le32(v + n - 4)))
         return 1;
     uint64_t chunks = sxs_le32(v + 4), spc = sxs_le32(v + 8), bps = sxs_le32(v + 12);
     uint64_t sectors = n == EWF1_VOLUME_E01 ? sxs_le64(v + 16) : sxs_le32(v + 16);
@@ -413,7 +427,7 @@ static int read_table(fsa_ewf1 *r, uint32_t seg, uint64_t start, uint64_t off, u
         return 1;
     if (seg_read(r, seg, off, h, sizeof(h)) < 0)
         return -1;
-    if (adler32(1, h, 20) != sxs_le32(h + 20))
+    if (!sum_ok(adler32(1, h, 20), sxs_le32(h + 20)))
         return 1;
     uint32_t count = sxs_le32(h);
     uint64_t base = sxs_le64(h + 8);
@@ -440,7 +454,7 @@ static int read_table(fsa_ewf1 *r, uint32_t seg, uint64_t start, uint64_t off, u
     uint8_t foot[4];
     if (seg_read(r, seg, off + EWF1_TABLE_HEADER + 4ull * count, foot, 4) < 0)
         return -1;
-    if (sum != sxs_le32(foot) || start - (base + prev) > stored_max)
+    if (!sum_ok(sum, sxs_le32(foot)) || start - (base + prev) > stored_max)
         return 1;
     if (r->ntables == r->tables_cap) {
         size_t cap = r->tables_cap ? r->tables_cap * 2 : 16;
@@ -469,7 +483,7 @@ static int read_hash(fsa_ewf1 *r, uint32_t seg, uint64_t off, uint64_t n, bool d
         return 1;
     if (seg_read(r, seg, off, b, need) < 0)
         return -1;
-    if (adler32(1, b, (uInt)need - 4) != sxs_le32(b + need - 4))
+    if (!sum_ok(adler32(1, b, (uInt)need - 4), sxs_le32(b + need - 4)))
         return 1;
     memcpy(w->md5, b, 16);
     w->have_md5 = true;
@@ -547,7 +561,7 @@ static int walk_segment(fsa_ewf1 *r, uint32_t seg, walk_state *w, char *why, siz
                            (unsigned long long)off);
         if (seg_read(r, seg, off, d, EWF1_DESC) < 0)
             return -1;
-        if (adler32(1, d, 72) != sxs_le32(d + 72))
+        if (!sum_ok(adler32(1, d, 72), sxs_le32(d + 72)))
             return decline(why, cap, "%s: section descriptor checksum at %llu", name,
                            (unsigned long long)off);
         int end = 0, rc = walk_section(r, seg, off, d, fsize, w, &end);
