@@ -69,6 +69,9 @@ uint64_t fsa_tsk_ewf_refused(const fsa_evidence *ev, const char **ret_what);
 /* How many times the EWF handle was closed and opened again to keep libewf's chunk-table state
  * within SXS_EWF_MAX_TABLE_WINDOWS (tests, benchmarks). 0 for other formats. */
 uint64_t fsa_tsk_ewf_reopens(const fsa_evidence *ev);
+/* True when the E01 is read by our own EWF1 reader (fsa_ewf1.c), false when by libewf (or not
+ * an E01): tests, benchmarks. */
+bool fsa_tsk_ewf_own_reader(const fsa_evidence *ev);
 /* Opens a VHD/VHDX (vmdk false) or VMDK through the libvhdi/libvmdk island as an external
  * libtsk image. 0; negative with a diag naming the file (-ENOENT: a differencing disk, whose
  * parent is not available to us). */

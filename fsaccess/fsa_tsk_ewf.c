@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "common/sxs_limits.h"
+#include "fsaccess/fsa_ewf1.h"
 #include "fsaccess/fsa_tsk.h"
 
 /* How far past the last segment found we look for strays that reveal a missing one. */
@@ -162,8 +163,12 @@ static int read_metadata(fsa_evidence *ev, libewf_handle_t *h, const char *path,
  * (the failing chunks seen, the refusal count) lives here, not in libewf, so it survives the
  * reopen. A reopen costs 50-100 ms on a 40 GiB image (open, then each table refilled when next
  * read): the limit is set so that reading one piece of evidence at a time never needs one.
- * Not bounded here: libewf's open itself allocates 8 bytes per chunk of the media (10 MiB for
- * 40 GiB), whatever is read. */
+ * Not bounded by that: libewf's open itself allocates 8 bytes per chunk of the media (13 MiB
+ * for 40 GiB, 265 MiB for 1 TB), whatever is read. So a clean EWF version 1 set is read by our
+ * own reader (fsa_ewf1.c, memory fixed whatever the media size), which libewf never opens;
+ * libewf reads only what that declines (EWF2, SMART, L01, a damaged or incomplete set: libewf's
+ * open then also gives the errors below). The damage contract is the same on both paths: a
+ * failing chunk is kept as the sector range libewf records for it. */
 
 /* Chunks per window: EWF_MAXIMUM_OFFSETS_IN_TABLE_ENCASE6 (65534) rounded up, so that one
  * window meets at most two table sections. */
@@ -173,6 +178,7 @@ static int read_metadata(fsa_evidence *ev, libewf_handle_t *h, const char *path,
 
 typedef struct {
     TSK_IMG_INFO img;   /* first: libtsk treats this struct as its TSK_IMG_INFO */
+    fsa_ewf1 *r;        /* our reader; when set, h is never opened */
     libewf_handle_t *h; /* NULL after a failed reopen */
     char **names;       /* the segment set (libewf_glob), for reopening */
     int nnames;
@@ -185,7 +191,8 @@ typedef struct {
     uint64_t window_bytes; /* media bytes per window */
     uint8_t *live;         /* bitmap: windows read since the handle was opened */
     size_t nwindows, nlive;
-    uint64_t reopens; /* see fsa_tsk_ewf_reopens */
+    uint64_t reopens;     /* see fsa_tsk_ewf_reopens */
+    uint64_t last_unkept; /* our reader: the last failing chunk not kept, counted once */
 } ewf_img;
 
 /* Adds [off, off+size) to the kept ranges, merging it with one it overlaps or touches.
@@ -307,14 +314,39 @@ static int touch_windows(ewf_img *w, uint64_t off, size_t len)
     return 0;
 }
 
+/* Our reader's report of a failing chunk, kept as libewf's list would have it. */
+static void own_bad(void *ctx, uint64_t off, uint64_t len)
+{
+    ewf_img *w = ctx;
+    if (keep_bad(w, off, len) < 0 && off + 1 != w->last_unkept) {
+        w->last_unkept = off + 1;
+        w->unkept++;
+    }
+}
+
+static ssize_t own_read(ewf_img *w, TSK_OFF_T off, char *buf, size_t len)
+{
+    ssize_t n = off < 0 ? -1 : fsa_ewf1_read(w->r, (uint64_t)off, buf, len, own_bad, w);
+    if (n < 0) {
+        tsk_error_reset();
+        tsk_error_set_errno(TSK_ERR_IMG_READ);
+        tsk_error_set_errstr("EWF read at byte %lld of the disk failed: %s", (long long)off,
+                             fsa_ewf1_error(w->r));
+    }
+    return n;
+}
+
 static ssize_t ewf_read(TSK_IMG_INFO *img, TSK_OFF_T off, char *buf, size_t len)
 {
     ewf_img *w = (ewf_img *)img;
     libewf_error_t *e = NULL;
-    if (off < 0 || touch_windows(w, (uint64_t)off, len) < 0)
+    ssize_t n;
+    if (w->r) {
+        if ((n = own_read(w, off, buf, len)) < 0)
+            return -1;
+    } else if (off < 0 || touch_windows(w, (uint64_t)off, len) < 0) {
         return -1;
-    ssize_t n = libewf_handle_read_random(w->h, buf, len, (off64_t)off, &e);
-    if (n < 0) {
+    } else if ((n = libewf_handle_read_random(w->h, buf, len, (off64_t)off, &e)) < 0) {
         char eb[256];
         tsk_error_reset();
         tsk_error_set_errno(TSK_ERR_IMG_READ);
@@ -322,7 +354,8 @@ static ssize_t ewf_read(TSK_IMG_INFO *img, TSK_OFF_T off, char *buf, size_t len)
                              ewf_err(e, eb, sizeof(eb)));
         return -1;
     }
-    refresh_bad(w);
+    if (!w->r)
+        refresh_bad(w);
     const fsa_range *b = n > 0 ? bad_overlap(w, (uint64_t)off, (uint64_t)n) : NULL;
     if (b) {
         describe_bad(w, b, w->last_refused, sizeof(w->last_refused));
@@ -346,6 +379,7 @@ static void ewf_free(ewf_img *w)
     }
     if (w->names)
         libewf_glob_free(w->names, w->nnames, NULL);
+    fsa_ewf1_close(w->r);
     free(w->live);
     free(w);
 }
@@ -382,6 +416,76 @@ static int init_windows(ewf_img *w, uint64_t size)
     return w->live ? 0 : -ENOMEM;
 }
 
+static const char *own_str(fsa_evidence *ev, const char *s)
+{
+    return s ? fsa_ev_strdup(ev, s) : NULL;
+}
+
+/* Opens the set with our reader and takes its metadata. 0, 1 when it declines the set (libewf
+ * is then to open it), or negative. */
+static int open_own(fsa_evidence *ev, ewf_img *w, char **names, int n)
+{
+#ifdef SXS_TEST_HOOKS
+    /* Test builds only: SXS_TEST_EWF_LIBEWF=1 reads every set with libewf, for the tests that
+     * compare the two readers; the window override is about libewf's handle, so it does too. */
+    if (getenv("SXS_TEST_EWF_LIBEWF") || getenv("SXS_TEST_EWF_WINDOW"))
+        return 1;
+#endif
+    char why[512];
+    int r = fsa_ewf1_open((const char *const *)names, (size_t)n, &w->r, why, sizeof(why));
+    if (r != 0)
+        return r;
+    const fsa_ewf1_info *in = fsa_ewf1_info_of(w->r);
+    ev->info.media_size = in->media_size;
+    ev->info.sector_size = in->bytes_per_sector;
+    ev->info.ewf_case_number = own_str(ev, in->case_number);
+    ev->info.ewf_evidence_number = own_str(ev, in->evidence_number);
+    ev->info.ewf_description = own_str(ev, in->description);
+    ev->info.ewf_examiner = own_str(ev, in->examiner);
+    ev->info.ewf_notes = own_str(ev, in->notes);
+    ev->info.ewf_acquiry_date = own_str(ev, in->acquiry_date);
+    ev->info.ewf_acquiry_software = own_str(ev, in->acquiry_software);
+    ev->info.ewf_md5 = own_str(ev, in->md5);
+    ev->info.ewf_sha1 = own_str(ev, in->sha1);
+    w->chunk_size = (uint64_t)in->sectors_per_chunk * in->bytes_per_sector;
+    return 0;
+}
+
+/* The libewf handle path: open, segment checks, metadata. */
+static int open_libewf(fsa_evidence *ev, ewf_img *w, char **names, int n, const char *path,
+                       sxs_diag *diag)
+{
+    libewf_error_t *e = NULL;
+    char eb[512];
+    int r = 0;
+    if (libewf_handle_initialize(&w->h, &e) != 1) {
+        ewf_err(e, eb, sizeof(eb));
+        return -ENOMEM;
+    }
+    if (libewf_handle_open(w->h, names, n, LIBEWF_OPEN_READ, &e) != 1) {
+        sxs_diag_add(diag, SXS_DIAG_ERROR, path, -1, "%s: not a readable EWF image: %s", path,
+                     ewf_err(e, eb, sizeof(eb)));
+        return -EINVAL;
+    }
+    int c = libewf_handle_segment_files_corrupted(w->h, &e);
+    if (c != 0) {
+        if (e)
+            ewf_err(e, eb, sizeof(eb));
+        sxs_diag_add(diag, SXS_DIAG_ERROR, names[n - 1], -1,
+                     "%s: EWF segment %s ends without its closing section: it is "
+                     "truncated or the segment after it is missing (%d segment%s found)",
+                     path, names[n - 1], n, n == 1 ? "" : "s");
+        return -EIO;
+    }
+    r = read_metadata(ev, w->h, path, diag);
+    uint32_t spc = 0;
+    if (r == 0 && libewf_handle_get_sectors_per_chunk(w->h, &spc, NULL) == 1)
+        w->chunk_size = (uint64_t)spc * (ev->info.sector_size ? ev->info.sector_size : 512);
+    if (r == 0)
+        r = init_windows(w, ev->info.media_size);
+    return r;
+}
+
 int fsa_tsk_ewf_open(fsa_evidence *ev, const char *path, sxs_diag *diag, TSK_IMG_INFO **ret_img)
 {
     *ret_img = NULL;
@@ -398,29 +502,10 @@ int fsa_tsk_ewf_open(fsa_evidence *ev, const char *path, sxs_diag *diag, TSK_IMG
     ewf_img *w = r == 0 ? calloc(1, sizeof(*w)) : NULL;
     if (r == 0 && !w)
         r = -ENOMEM;
-    if (r == 0 && libewf_handle_initialize(&w->h, &e) != 1) {
-        ewf_err(e, eb, sizeof(eb));
-        r = -ENOMEM;
-    }
-    if (r == 0 && libewf_handle_open(w->h, names, n, LIBEWF_OPEN_READ, &e) != 1) {
-        sxs_diag_add(diag, SXS_DIAG_ERROR, path, -1, "%s: not a readable EWF image: %s", path,
-                     ewf_err(e, eb, sizeof(eb)));
-        r = -EINVAL;
-    }
-    if (r == 0) {
-        int c = libewf_handle_segment_files_corrupted(w->h, &e);
-        if (c != 0) {
-            if (e)
-                ewf_err(e, eb, sizeof(eb));
-            sxs_diag_add(diag, SXS_DIAG_ERROR, names[n - 1], -1,
-                         "%s: EWF segment %s ends without its closing section: it is "
-                         "truncated or the segment after it is missing (%d segment%s found)",
-                         path, names[n - 1], n, n == 1 ? "" : "s");
-            r = -EIO;
-        }
-    }
     if (r == 0)
-        r = read_metadata(ev, w->h, path, diag);
+        r = open_own(ev, w, names, n);
+    if (r == 1)
+        r = open_libewf(ev, w, names, n, path, diag);
     if (r == 0)
         r = fsa_ev_set_segments(ev, (const char *const *)names, (size_t)n);
     if (w) {
@@ -429,11 +514,6 @@ int fsa_tsk_ewf_open(fsa_evidence *ev, const char *path, sxs_diag *diag, TSK_IMG
     } else {
         libewf_glob_free(names, n, NULL);
     }
-    uint32_t spc = 0;
-    if (r == 0 && libewf_handle_get_sectors_per_chunk(w->h, &spc, NULL) == 1)
-        w->chunk_size = (uint64_t)spc * (ev->info.sector_size ? ev->info.sector_size : 512);
-    if (r == 0)
-        r = init_windows(w, ev->info.media_size);
     TSK_IMG_INFO *img = NULL;
     if (r == 0) {
         img = tsk_img_open_external(w, (TSK_OFF_T)ev->info.media_size,
@@ -490,4 +570,10 @@ uint64_t fsa_tsk_ewf_reopens(const fsa_evidence *ev)
 {
     const ewf_img *w = ewf_of(ev);
     return w ? w->reopens : 0;
+}
+
+bool fsa_tsk_ewf_own_reader(const fsa_evidence *ev)
+{
+    const ewf_img *w = ewf_of(ev);
+    return w && w->r;
 }

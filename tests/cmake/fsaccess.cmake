@@ -19,3 +19,16 @@ sxs_fuzz_target(fuzz_gpt SOURCES fuzz/fuzz_gpt.c LIBS sxs_fsaccess
 add_test(NAME volume_layers
          COMMAND ${PROJECT_SOURCE_DIR}/tests/check_layers.sh $<TARGET_FILE:sxsdoctor>
                  ${PROJECT_SOURCE_DIR}/tests/data ${SXS_CORPUS_DIR})
+# Our EWF1 reader (fsa_ewf1.c) against libewf on the sample, corpus and ewfacquire-made E01s,
+# and its fuzz harness over one segment file.
+sxs_criterion_test(test_ewf1 SOURCES test_ewf1.c LIBS sxs_testmutate sxs_fsaccess TIMEOUT 600)
+if(TARGET sample_images)
+  add_dependencies(test_ewf1 sample_images)
+endif()
+# The harness compiles the reader itself, with the structure checksums not checked
+# (SXS_FUZZ_NO_CHECKSUMS): a mutated table would otherwise never get past its Adler-32.
+sxs_fuzz_target(fuzz_ewf1 SOURCES fuzz/fuzz_ewf1.c ${PROJECT_SOURCE_DIR}/fsaccess/fsa_ewf1.c
+  LIBS PkgConfig::ZLIB SEEDS ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/seeds/ewf1 SECONDS 20)
+if(TARGET fuzz_ewf1)
+  target_compile_definitions(fuzz_ewf1 PRIVATE SXS_FUZZ_NO_CHECKSUMS)
+endif()
