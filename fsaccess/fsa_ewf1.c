@@ -37,7 +37,7 @@
 #define EWF1_VOLUME_E01 1052 /* ewf_volume: EnCase, ewfacquire's encase/ftk formats */
 #define EWF1_VOLUME_SMART 94 /* ewf_volume_smart: FTK writes this one in .E01 too */
 /* Largest chunk taken (32768 sectors of 512 bytes, ewfacquire's -b maximum): the chunk cache
- * holds EWF1_CHUNK_SLOTS of them. */
+ * holds up to EWF1_CHUNK_SLOTS of them. */
 #define EWF1_MAX_CHUNK (16u * 1024 * 1024)
 /* A compressed chunk stored larger than this is not one deflate made of a chunk: decline. */
 #define EWF1_MAX_STORED(cs) ((cs) + (cs) / 8 + 4096)
@@ -50,8 +50,11 @@
 /* Table entries read at once, and blocks of them cached: 8 x 4 KiB. */
 #define EWF1_ENTRY_BLOCK 1024u
 #define EWF1_ENTRY_SLOTS 8
-/* Inflated chunks cached (libtsk caches above this too). */
+/* Inflated chunks cached (libtsk caches above this too), and the most bytes they may take: with
+ * 16 MiB chunks (ewfacquire -b 32768) four slots would be 64 MiB, the whole memory budget, so
+ * large chunks get fewer slots (one at least). */
 #define EWF1_CHUNK_SLOTS 4
+#define EWF1_CHUNK_CACHE_BYTES (4u * 1024 * 1024)
 /* Entries checked per read at open (16 KiB). */
 #define EWF1_SCAN_ENTRIES 4096u
 
@@ -109,6 +112,7 @@ struct fsa_ewf1 {
     uint64_t chunk_size, tick;
     ewf1_entries ec[EWF1_ENTRY_SLOTS];
     ewf1_chunk cc[EWF1_CHUNK_SLOTS];
+    size_t nslots; /* of cc in use */
     uint8_t *cbuf; /* a stored chunk as read */
     size_t cbuf_cap;
     z_stream zs;
@@ -619,7 +623,12 @@ static void set_info_strings(fsa_ewf1 *r, const walk_state *w)
 
 static int alloc_caches(fsa_ewf1 *r)
 {
-    for (size_t i = 0; i < EWF1_CHUNK_SLOTS; i++)
+    r->nslots = EWF1_CHUNK_CACHE_BYTES / r->chunk_size;
+    if (r->nslots < 1)
+        r->nslots = 1;
+    if (r->nslots > EWF1_CHUNK_SLOTS)
+        r->nslots = EWF1_CHUNK_SLOTS;
+    for (size_t i = 0; i < r->nslots; i++)
         if (!(r->cc[i].data = malloc(r->chunk_size)))
             return -ENOMEM;
     r->cbuf_cap = EWF1_MAX_STORED(r->chunk_size);
@@ -800,7 +809,7 @@ static int load_chunk(fsa_ewf1 *r, uint64_t c, uint8_t *out)
 static ewf1_chunk *chunk(fsa_ewf1 *r, uint64_t c)
 {
     ewf1_chunk *lru = &r->cc[0];
-    for (size_t k = 0; k < EWF1_CHUNK_SLOTS; k++) {
+    for (size_t k = 0; k < r->nslots; k++) {
         ewf1_chunk *s = &r->cc[k];
         if (s->valid && s->chunk == c) {
             s->used = ++r->tick;

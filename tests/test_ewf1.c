@@ -180,6 +180,8 @@ Test(ewf1, ewfacquire_formats_read_as_libewf_reads_them)
         {"ftk", "ftk", "fast", "1048576", "128"},
         {"none", "encase6", "none", "1048576", "64"},
         {"big", "encase6", "fast", "2097152", "2048"},
+        /* 8 MiB chunks: one cache slot (EWF1_CHUNK_CACHE_BYTES), the media a single short chunk */
+        {"huge", "encase6", "fast", "100000000", "16384"},
         {"e4", "encase4", "empty-block", "1048576", "64"},
     };
     for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
