@@ -26,9 +26,6 @@
  * chain of indexes must stay short. 4 leaves room for writers we have not seen. */
 #define SXS_MAX_SUBKEY_INDEX_DEPTH 4
 
-/* Largest transaction log (.LOG1/.LOG2) we load. Windows caps logs near the hive size. */
-#define SXS_MAX_HIVE_LOG_SIZE (512ULL * 1024 * 1024)
-
 /* Longest log line kept. Real CBS/Panther lines stay under 8 KiB; longer ones are cut and
  * marked so one binary blob cannot consume memory. */
 #define SXS_MAX_LOG_LINE 16384

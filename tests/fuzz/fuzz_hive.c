@@ -174,7 +174,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *input, size_t size)
     const char *names[3] = {"LOG1", "LOG2", "LOG"};
     for (int i = 1; i < parts; i++) {
         resign_log(data + starts[i], ends[i] - starts[i]);
-        logs[i - 1] = (an_hive_log){data + starts[i], ends[i] - starts[i], names[i - 1]};
+        logs[i - 1] = (an_hive_log){
+            .data = data + starts[i], .len = ends[i] - starts[i], .name = names[i - 1]};
     }
 
     loop_subkeys(data, ends[0]);
