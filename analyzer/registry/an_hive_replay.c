@@ -580,13 +580,22 @@ static int replay_new(replay_ctx *c, const log_info *a, const log_info *b, char 
 }
 
 /* Bit bit of an old-format log's dirty vector. */
-static int dirty_bit(replay_ctx *c, const log_info *li, size_t bit, bool *ret_set)
+/* The byte of the dirty vector read last (bits are visited in order). */
+typedef struct {
+    size_t byte; /* its index + 1; 0 = none yet */
+    uint8_t val;
+} vec_cursor;
+
+static int dirty_bit(replay_ctx *c, const log_info *li, vec_cursor *cur, size_t bit, bool *ret_set)
 {
-    uint8_t b = 0;
-    int r = read_log(c, li, BASE_BLOCK_LOG + 4 + bit / 8, &b, 1);
-    if (r == 0)
-        *ret_set = (b >> (bit % 8)) & 1;
-    return r;
+    if (cur->byte != bit / 8 + 1) {
+        int r = read_log(c, li, BASE_BLOCK_LOG + 4 + bit / 8, &cur->val, 1);
+        if (r < 0)
+            return r;
+        cur->byte = bit / 8 + 1;
+    }
+    *ret_set = (cur->val >> (bit % 8)) & 1;
+    return 0;
 }
 
 static int count_dirty_sectors(replay_ctx *c, const log_info *li, size_t vec_len, size_t *ret_n)
@@ -628,9 +637,10 @@ static int replay_old(replay_ctx *c, const log_info *li, uint64_t primary_timest
     }
     /* As for new-format entries: growth only as far as the log carries the sectors. */
     uint64_t held = bins_held(c), covered = 0;
+    vec_cursor cur = {0, 0};
     for (size_t bit = 0; bit < vec_len * 8 && li->hbins_size > held; bit++) {
         bool set = false;
-        if ((r = dirty_bit(c, li, bit, &set)) < 0)
+        if ((r = dirty_bit(c, li, &cur, bit, &set)) < 0)
             return r;
         if (set)
             covered += overlap((uint64_t)bit * SECTOR, SECTOR, held, li->hbins_size);
@@ -649,7 +659,7 @@ static int replay_old(replay_ctx *c, const log_info *li, uint64_t primary_timest
     size_t k = 0;
     for (size_t bit = 0; bit < vec_len * 8; bit++) {
         bool set = false;
-        if ((r = dirty_bit(c, li, bit, &set)) < 0)
+        if ((r = dirty_bit(c, li, &cur, bit, &set)) < 0)
             return r;
         if (!set)
             continue;
