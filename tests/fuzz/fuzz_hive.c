@@ -12,9 +12,9 @@
  * list naming its own key, byte -2 which key (the n-th key cell with subkeys in the bins).
  * Oracles besides the sanitizers: the check names a cell inside the bins and says why; replay
  * never grows the hive by more than the logs carry; the logs are read by range through a block
- * cache (an_hive_logread.h), and a replay through a tiny one (blocks of 1 to 613 bytes, 1 to 3
- * slots, picked by the input size, so every log read crosses blocks) gives the same status and
- * bytes as the default cache, which holds these small logs in one block each. */
+ * cache (an_hive_logread.h), and a replay through tiny ones (blocks of 1 to 4096 bytes, 1 to 3
+ * slots, picked by the input size, so log reads cross blocks and logs share slots) gives the
+ * same status and bytes as the default cache, which holds these small logs in one block each. */
 #include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -178,20 +178,35 @@ static int replay_with_cache(const uint8_t *hive, size_t len, const an_hive_log 
     return r;
 }
 
+/* The replay through a cache of slots blocks of block bytes must equal the default one. */
+static void check_cache_shape(const uint8_t *hive, size_t len, const an_hive_log logs[3], int ra,
+                              const an_hive_status *a, const uint8_t *ba, size_t la, uint32_t block,
+                              uint32_t slots)
+{
+    an_hive_status b;
+    uint8_t *bb = NULL;
+    size_t lb = 0;
+    int rb = replay_with_cache(hive, len, logs, block, slots, &b, &bb, &lb);
+    if (ra != -ENOMEM && rb != -ENOMEM &&
+        (ra != rb || memcmp(a, &b, sizeof(b)) != 0 || la != lb || (la && memcmp(ba, bb, la) != 0)))
+        abort(); /* the cache shape changed the replay */
+    free(bb);
+}
+
+/* Two tiny shapes picked by the input size: 1 to 3 slots of 1 to 613 bytes (every field
+ * crosses blocks), and one slot of 512 B to 4 KiB shared by all logs (their base blocks, read
+ * one after the other, meet in it). */
 static void check_tiny_cache(const uint8_t *hive, size_t len, const an_hive_log logs[3],
                              size_t size)
 {
-    an_hive_status a, b;
-    uint8_t *ba = NULL, *bb = NULL;
-    size_t la = 0, lb = 0;
+    an_hive_status a;
+    uint8_t *ba = NULL;
+    size_t la = 0;
     int ra = replay_with_cache(hive, len, logs, 64u * 1024, 16, &a, &ba, &la);
-    int rb = replay_with_cache(hive, len, logs, 1 + (uint32_t)(size % 613),
-                               1 + (uint32_t)(size % 3), &b, &bb, &lb);
-    if (ra != -ENOMEM && rb != -ENOMEM &&
-        (ra != rb || memcmp(&a, &b, sizeof(a)) != 0 || la != lb || (la && memcmp(ba, bb, la) != 0)))
-        abort(); /* the cache shape changed the replay */
+    check_cache_shape(hive, len, logs, ra, &a, ba, la, 1 + (uint32_t)(size % 613),
+                      1 + (uint32_t)(size % 3));
+    check_cache_shape(hive, len, logs, ra, &a, ba, la, 512 + (uint32_t)(size / 7 % 3585), 1);
     free(ba);
-    free(bb);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *input, size_t size)
