@@ -16,6 +16,9 @@
  * replay may not grow a hive beyond this, and a base block declaring more bins than the file
  * holds is damage (the field at offset 40). */
 #define SXS_MAX_HIVE_EXTENT (4096ULL + 0xFFFFF000ULL)
+/* Transaction logs (.LOG, .LOG1, .LOG2) have no size limit: the replay reads them by range
+ * through a 1 MiB cache (analyzer/registry/an_hive_logread.h) and keeps only the pages they
+ * change, which the extent above bounds; a bigger log only costs the time to hash its entries. */
 
 /* Deepest key nesting we accept in a hive. Windows refuses to create keys more than 512 levels
  * deep; a deeper chain in a hive is corruption or a loop. */
@@ -25,9 +28,6 @@
  * index over lf/lh/li leaves); libregf 20201007 recurses once per level without a limit, so a
  * chain of indexes must stay short. 4 leaves room for writers we have not seen. */
 #define SXS_MAX_SUBKEY_INDEX_DEPTH 4
-
-/* Largest transaction log (.LOG1/.LOG2) we load. Windows caps logs near the hive size. */
-#define SXS_MAX_HIVE_LOG_SIZE (512ULL * 1024 * 1024)
 
 /* Longest log line kept. Real CBS/Panther lines stay under 8 KiB; longer ones are cut and
  * marked so one binary blob cannot consume memory. */

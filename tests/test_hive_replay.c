@@ -713,3 +713,347 @@ Test(replay, view_overlays_pages_and_never_writes_the_source)
     free(copy);
     free(orig);
 }
+
+/* ---- logs read by range (issue 16 item 2): a tiny log cache must change nothing ---------- */
+
+typedef struct {
+    an_hive_status st;
+    uint8_t *bytes;
+    size_t len;
+    size_t overlay_pages;
+    int r;
+} replay_out;
+
+/* Replays the logs (any NULL) into a view over hive with a log cache of slots blocks of block
+ * bytes. */
+static replay_out replay_cached(const blob *hive, const blob *log, const blob *log1,
+                                const blob *log2, uint32_t block, uint32_t slots)
+{
+    replay_out o = {0};
+    an_hive_view *v = an_hive_view_mem_ref(hive->data, hive->len);
+    cr_assert_not_null(v);
+    an_hive_log l[3] = {{0}};
+    const blob *b[3] = {log, log1, log2};
+    const char *names[3] = {"LOG", "LOG1", "LOG2"};
+    for (int i = 0; i < 3; i++)
+        if (b[i])
+            l[i] = as_log(b[i], names[i]);
+    o.r = an_hive_replay_view_cached(v, 512u << 20, &l[0], &l[1], &l[2], block, slots, &o.st);
+    o.overlay_pages = an_hive_view_overlay_pages(v);
+    cr_assert_eq(an_hive_view_flatten(v, &o.bytes, &o.len), 0);
+    an_hive_view_free(v);
+    return o;
+}
+
+static void assert_same_replay(const replay_out *a, const replay_out *b, const char *what)
+{
+    cr_assert_eq(a->r, b->r, "%s: return %d vs %d", what, a->r, b->r);
+    cr_assert(memcmp(&a->st, &b->st, sizeof(a->st)) == 0, "%s: status differs: '%s' vs '%s'", what,
+              a->st.detail, b->st.detail);
+    cr_assert_eq(a->overlay_pages, b->overlay_pages, "%s: overlay %zu vs %zu pages", what,
+                 a->overlay_pages, b->overlay_pages);
+    cr_assert_eq(a->len, b->len, "%s: length %zu vs %zu", what, a->len, b->len);
+    cr_assert(memcmp(a->bytes, b->bytes, a->len) == 0, "%s: replayed bytes differ", what);
+}
+
+/* Every cache shape against one block holding each log whole (what loading it whole did):
+ * blocks of 1 byte (every field read byte by byte across blocks), of odd sizes that split
+ * headers, page lists and pages anywhere, of a sector, and one slot shared by three logs. */
+static void assert_window_invariant(const char *what, const blob *hive, const blob *log,
+                                    const blob *log1, const blob *log2)
+{
+    size_t whole = 1;
+    const blob *b[3] = {log, log1, log2};
+    for (int i = 0; i < 3; i++)
+        if (b[i] && b[i]->len > whole)
+            whole = b[i]->len;
+    replay_out ref = replay_cached(hive, log, log1, log2, (uint32_t)whole, 3);
+    static const uint32_t shapes[][2] = {{1, 1},    {7, 2},    {40, 1},    {513, 3},
+                                         {512, 16}, {4096, 1}, {65536, 16}};
+    for (size_t k = 0; k < sizeof(shapes) / sizeof(shapes[0]); k++) {
+        replay_out o = replay_cached(hive, log, log1, log2, shapes[k][0], shapes[k][1]);
+        char label[160];
+        snprintf(label, sizeof(label), "%s, cache %u x %u B", what, shapes[k][1], shapes[k][0]);
+        assert_same_replay(&ref, &o, label);
+        free(o.bytes);
+    }
+    free(ref.bytes);
+}
+
+typedef struct {
+    const char *hive, *log, *log1, *log2;
+} corpus_set;
+
+static const corpus_set CORPUS_WITH_LOGS[] = {
+    {"hives/yarp/NewDirtyHive1/NewDirtyHive", NULL, "hives/yarp/NewDirtyHive1/NewDirtyHive.LOG1",
+     "hives/yarp/NewDirtyHive1/NewDirtyHive.LOG2"},
+    {"hives/yarp/NewDirtyHive2/NewDirtyHive", NULL, "hives/yarp/NewDirtyHive2/NewDirtyHive.LOG1",
+     "hives/yarp/NewDirtyHive2/NewDirtyHive.LOG2"},
+    {"hives/yarp/OldDirtyHive/OldDirtyHive", NULL, "hives/yarp/OldDirtyHive/OldDirtyHive.LOG1",
+     NULL},
+    {"hives/yarp/BadBaseBlockHive/BadBaseBlockHive", NULL,
+     "hives/yarp/BadBaseBlockHive/BadBaseBlockHive.LOG1", NULL},
+    {"hives/yarp/BadLogHive1/BadLogHive", NULL, "hives/yarp/BadLogHive1/BadLogHive.LOG1", NULL},
+    {"hives/yarp/BadLogHive2/BadLogHive", NULL, "hives/yarp/BadLogHive2/BadLogHive.LOG1", NULL},
+    {"hives/yarp/BadLogHive3/BadLogHive", NULL, "hives/yarp/BadLogHive3/BadLogHive.LOG1",
+     "hives/yarp/BadLogHive3/BadLogHive.LOG2"},
+    {"hives/regipy/SYSTEM_B.xz", NULL, "hives/regipy/SYSTEM_B.LOG1.xz",
+     "hives/regipy/SYSTEM_B.LOG2.xz"},
+    {"hives/regipy/UsrClass.dat.xz", NULL, "hives/regipy/UsrClass.dat.LOG1.xz",
+     "hives/regipy/UsrClass.dat.LOG2.xz"},
+    {"hives/regipy/transactions_NTUSER.DAT.xz", NULL,
+     "hives/regipy/transactions_ntuser.dat.log1.xz",
+     "hives/regipy/transactions_ntuser.dat.log2.xz"},
+    {"hives/regf-samples/NT31_SOFTWARE", "hives/regf-samples/NT31_SOFTWARE.LOG", NULL, NULL},
+    /* A log for a hive it does not belong to: classified and refused the same way. */
+    {"hives/yarp/NewDirtyHive1/NewDirtyHive", NULL, NULL,
+     "hives/regf-samples/W10_SOFTWARE.LOG1.xz"},
+};
+
+Test(replay, tiny_log_cache_same_replay_on_corpus_hives)
+{
+    unsigned replayed = 0;
+    for (size_t i = 0; i < sizeof(CORPUS_WITH_LOGS) / sizeof(CORPUS_WITH_LOGS[0]); i++) {
+        const corpus_set *s = &CORPUS_WITH_LOGS[i];
+        blob hive = load(s->hive), log = {0}, log1 = {0}, log2 = {0};
+        if (s->log)
+            log = load(s->log);
+        if (s->log1)
+            log1 = load(s->log1);
+        if (s->log2)
+            log2 = load(s->log2);
+        assert_window_invariant(s->hive, &hive, s->log ? &log : NULL, s->log1 ? &log1 : NULL,
+                                s->log2 ? &log2 : NULL);
+        replay_out o = replay_cached(&hive, s->log ? &log : NULL, s->log1 ? &log1 : NULL,
+                                     s->log2 ? &log2 : NULL, 1, 1);
+        replayed += o.st.state == AN_HIVE_REPLAYED;
+        free(o.bytes);
+        free(hive.data);
+        free(log.data);
+        free(log1.data);
+        free(log2.data);
+    }
+    /* NewDirtyHive1/2, OldDirtyHive, BadBaseBlockHive, SYSTEM_B, UsrClass, NTUSER. */
+    cr_assert_eq(replayed, 7, "%u corpus hives replayed", replayed);
+}
+
+/* A log of several entries rewriting and growing pages, made here: entries of many pages of
+ * odd sizes, so page data straddles cache blocks anywhere. With grow, each entry also carries
+ * a page of its own past the others, growing the hive further. */
+static blob make_multi_entry_log(uint32_t seq, unsigned entries, bool grow)
+{
+    blob out = {0};
+    for (unsigned k = 0; k < entries; k++) {
+        const page pages[4] = {{0, 4096, (uint8_t)(0x30 + k)},
+                               {4096 * (k % 2 + 1), 8192, (uint8_t)(0x40 + k)},
+                               {16384, 8192, (uint8_t)(0x50 + k)},
+                               {24576, 4096, 0x77}};
+        size_t len = 0;
+        uint8_t *one = hm_make_log(seq + k, grow ? 28672 : 24576, pages, grow ? 4 : 3, &len);
+        cr_assert_not_null(one);
+        size_t add = k == 0 ? len : len - 512; /* one base block, then the entries */
+        uint8_t *grown = realloc(out.data, out.len + add);
+        cr_assert_not_null(grown);
+        memcpy(grown + out.len, k == 0 ? one : one + 512, add);
+        out.data = grown;
+        out.len += add;
+        free(one);
+    }
+    return out;
+}
+
+Test(replay, tiny_log_cache_same_replay_on_generated_logs)
+{
+    blob hive = make_primary(16384);
+    blob log1 = make_multi_entry_log(1, 5, false);
+    blob log2 = make_multi_entry_log(6, 3, false); /* continues LOG1 */
+    replay_out o = replay_cached(&hive, NULL, &log1, &log2, 1, 1);
+    cr_assert_str_eq(o.st.detail, "dirty (2/1), replayed 8 entries, 24 pages from LOG1+LOG2");
+    cr_assert_eq(o.len, 4096 + 24576);
+    cr_assert_eq(o.bytes[4096 + 20480], 0x50 + 2); /* the last entry's page wins */
+    cr_assert_eq(o.bytes[4096 + 4096], 0x40 + 2);
+    cr_assert_eq(o.bytes[4096 + 12287], 0x40 + 2);
+    cr_assert_eq(o.bytes[4096 + 12288], 0x40 + 1); /* LOG2's second entry, not rewritten */
+    free(o.bytes);
+    assert_window_invariant("generated LOG1+LOG2", &hive, NULL, &log1, &log2);
+    /* Cut in the middle of LOG2's second entry: its first entry still applies. */
+    log2.len = 512 + (log2.len - 512) / 3 + 4096;
+    assert_window_invariant("generated, LOG2 cut", &hive, NULL, &log1, &log2);
+    free(hive.data);
+    free(log1.data);
+    free(log2.data);
+}
+
+/* An entry running past the end of its log: stopped there with today's words, whatever the
+ * cache, and nothing of it applied. */
+Test(replay, entry_past_the_end_of_its_log)
+{
+    blob hive = make_primary(16384);
+    blob log1 = make_multi_entry_log(1, 2, false);
+    size_t first = entry_size(log1.data + 512);
+    log1.len = 512 + first + 1024; /* the second entry's header is there, its pages are not */
+    for (int shape = 0; shape < 2; shape++) {
+        replay_out o = replay_cached(&hive, NULL, &log1, NULL, shape ? 1 : 65536, shape ? 1 : 16);
+        cr_assert_str_eq(o.st.detail, "dirty (2/1), replayed 1 entries, 3 pages from LOG1");
+        cr_assert_eq(o.st.last_sequence, 1);
+        cr_assert_eq(o.bytes[4096], 0x30, "the first entry applied, not the second");
+        cr_assert_eq(o.bytes[4096 + 12288], 'h', "the second entry not applied");
+        free(o.bytes);
+    }
+    /* The first entry itself cut: no entry applies, and the detail says where and why. */
+    log1.len = 512 + first - 512;
+    replay_out o = replay_cached(&hive, NULL, &log1, NULL, 3, 2);
+    char want[256];
+    snprintf(want, sizeof(want), "dirty (2/1): LOG1: entry at 512 has invalid size %zu", first);
+    cr_assert_str_eq(o.st.detail, want);
+    cr_assert_eq(o.st.state, AN_HIVE_DIRTY_NOT_REPLAYED);
+    cr_assert_eq(o.overlay_pages, 0);
+    free(o.bytes);
+    free(hive.data);
+    free(log1.data);
+}
+
+/* ---- a log that cannot be read: as when it could not be loaded, the replay goes on without it */
+
+typedef struct {
+    const blob *b;
+    uint64_t bad; /* a read covering this offset fails */
+    unsigned failures;
+} failing_log;
+
+static int failing_read(void *ctx, uint64_t off, void *buf, size_t len)
+{
+    failing_log *f = ctx;
+    if (f->bad >= off && f->bad - off < len) {
+        f->failures++;
+        return -EIO;
+    }
+    memcpy(buf, f->b->data + off, len);
+    return 0;
+}
+
+Test(replay, log_read_error_mid_replay_replays_without_that_log)
+{
+    blob hive = make_primary(16384);
+    blob log1 = make_multi_entry_log(1, 5, false);
+    blob log2 = make_multi_entry_log(6, 8, true); /* grows the hive */
+    cr_assert_gt(log2.len, 2 * 65536, "LOG2 spans several default cache blocks");
+    replay_out without = replay_cached(&hive, NULL, &log1, NULL, 65536, 16);
+    cr_assert_str_eq(without.st.detail, "dirty (2/1), replayed 5 entries, 15 pages from LOG1");
+    /* The bad byte in LOG2's sixth entry: five of its entries were applied when it is met. */
+    size_t at = 512;
+    for (int k = 0; k < 5; k++)
+        at += entry_size(log2.data + at);
+    static const uint32_t shapes[][2] = {{65536, 16}, {512, 2}, {1, 1}};
+    for (size_t s = 0; s < 3; s++) {
+        failing_log f = {&log2, at + 5000, 0};
+        an_hive_log l1 = as_log(&log1, "LOG1");
+        an_hive_log l2 = {.len = log2.len, .name = "LOG2", .read_at = failing_read, .ctx = &f};
+        an_hive_view *v = an_hive_view_mem_ref(hive.data, hive.len);
+        an_hive_status st;
+        cr_assert_eq(an_hive_replay_view_cached(v, 512u << 20, NULL, &l1, &l2, shapes[s][0],
+                                                shapes[s][1], &st),
+                     0);
+        cr_assert_eq(f.failures, 1, "read once, then dropped");
+        cr_assert(memcmp(&st, &without.st, sizeof(st)) == 0, "'%s'", st.detail);
+        uint8_t *bytes = NULL;
+        size_t len = 0;
+        cr_assert_eq(an_hive_view_flatten(v, &bytes, &len), 0);
+        cr_assert_eq(len, without.len);
+        cr_assert(memcmp(bytes, without.bytes, len) == 0, "LOG2's applied entries undone");
+        cr_assert_eq(an_hive_view_overlay_pages(v), without.overlay_pages);
+        free(bytes);
+        an_hive_view_free(v);
+    }
+    free(without.bytes);
+    free(hive.data);
+    free(log1.data);
+    free(log2.data);
+}
+
+/* Through fsaccess: an evidence file system serving the hive and its logs from memory, whose
+ * LOG2 has an unreadable cluster. */
+#include "fsaccess/fsa_backend.h"
+
+typedef struct {
+    fsa_fs base;
+    const blob *hive, *log1, *log2;
+    uint64_t bad; /* in LOG2 */
+} mem_fs;
+
+typedef struct {
+    fsa_file base;
+    mem_fs *fs;
+    const blob *b;
+} mem_file;
+
+static long mem_file_read(fsa_file *ff, uint64_t off, void *buf, size_t len)
+{
+    mem_file *f = (mem_file *)ff;
+    if (f->b == f->fs->log2 && f->fs->bad >= off && f->fs->bad - off < len) {
+        snprintf(f->fs->base.damage, sizeof(f->fs->base.damage), "cannot read cluster 7 (test)");
+        return -EIO;
+    }
+    memcpy(buf, f->b->data + off, len);
+    return (long)len;
+}
+
+static void mem_file_close(fsa_file *f)
+{
+    free(f);
+}
+
+static const fsa_file_ops MEM_FILE_OPS = {mem_file_read, mem_file_close};
+
+static int mem_fs_open(fsa_fs *fs, const char *path, fsa_file **ret_file)
+{
+    mem_fs *m = (mem_fs *)fs;
+    const blob *b = strcmp(path, "SYSTEM") == 0        ? m->hive
+                    : strcmp(path, "SYSTEM.LOG1") == 0 ? m->log1
+                    : strcmp(path, "SYSTEM.LOG2") == 0 ? m->log2
+                                                       : NULL;
+    if (!b)
+        return 0;
+    mem_file *f = calloc(1, sizeof(*f));
+    cr_assert_not_null(f);
+    f->base.ops = &MEM_FILE_OPS;
+    f->base.size = b->len;
+    f->fs = m;
+    f->b = b;
+    *ret_file = &f->base;
+    return 1;
+}
+
+static const fsa_fs_ops MEM_FS_OPS = {.file_open = mem_fs_open};
+
+Test(replay, unreadable_log_on_the_evidence_named_and_left_out)
+{
+    blob hive = load("hives/yarp/NewDirtyHive1/NewDirtyHive");
+    blob log1 = load("hives/yarp/NewDirtyHive1/NewDirtyHive.LOG1");
+    blob log2 = load("hives/yarp/NewDirtyHive1/NewDirtyHive.LOG2");
+    an_hive_status want;
+    an_hive_log l1 = as_log(&log1, "LOG1");
+    an_hive_free(open_with(&hive, &l1, NULL, &want)); /* LOG2 as if absent */
+    cr_assert_str_eq(want.detail, "dirty (3/2), replayed 1 entries, 1 pages from LOG1");
+
+    mem_fs fs = {.base = {.ops = &MEM_FS_OPS}, .hive = &hive, .log1 = &log1, .log2 = &log2};
+    fs.bad = 512 + entry_size(log2.data + 512) + 100; /* in LOG2's second entry */
+    sxs_diag *d = sxs_diag_new();
+    an_hive_status st;
+    an_hive *h = NULL;
+    cr_assert_eq(an_hive_open_fsa(&fs.base, "SYSTEM", d, &st, &h), 0, "%s", st.detail);
+    cr_assert(memcmp(&st, &want, sizeof(st)) == 0, "'%s' vs '%s'", st.detail, want.detail);
+    cr_assert_geq(sxs_diag_count(d), 2);
+    const sxs_diag_entry *e = sxs_diag_get(d, 0); /* before what the hive's replay says */
+    cr_assert_eq(e->level, SXS_DIAG_WARN);
+    cr_assert_str_eq(e->source, "SYSTEM.LOG2");
+    /* LOG2 (64 KiB) is one block of the log cache, read at its start, as loading it was. */
+    cr_assert_str_eq(e->message,
+                     "transaction log not read: read error at offset 0: cannot read cluster 7 "
+                     "(test)");
+    an_hive_free(h);
+    sxs_diag_free(d);
+    free(hive.data);
+    free(log1.data);
+    free(log2.data);
+}

@@ -355,7 +355,7 @@ Test(mkhive, dirty_with_new_format_log_replays)
     cr_assert_str_eq(v, "3", "primary alone: the stale value");
     free(v);
 
-    an_hive_log l1 = {l, llen, "LOG1"};
+    an_hive_log l1 = {.data = l, .len = llen, .name = "LOG1"};
     an_hive_status st;
     uint8_t *buf = malloc(plen);
     memcpy(buf, p, plen);
@@ -706,7 +706,7 @@ Test(images, dirty_system_hive_with_log)
     cr_assert_eq(l2len, 0);
     cr_assert_neq(le32(p + 4), le32(p + 8), "primary is dirty");
     cr_assert_eq(memcmp(l + 512, "HvLE", 4), 0);
-    an_hive_log l1 = {l, llen, "LOG1"};
+    an_hive_log l1 = {.data = l, .len = llen, .name = "LOG1"};
     an_hive_status st;
     an_hive *h = NULL;
     sxs_diag *d = sxs_diag_new();

@@ -265,15 +265,85 @@ static void detail_append(an_hive_status *status, const char *prefix, const char
              prefix, why);
 }
 
+/* ---- transaction logs, read by range ----------------------------------------------------- */
+
+/* A log next to the hive, read through fsaccess or a host fd as the replay asks (it reads
+ * through a small cache, an_hive_logread.h): never loaded whole, whatever its size. */
+typedef struct {
+    an_hive_log log;
+    fsa_file *f;
+    int fd;
+    char path[1600]; /* names it in diagnostics */
+    char why[256];   /* the first read error, "" when none */
+} log_src;
+
+static int fsa_log_read(void *ctx, uint64_t off, void *vbuf, size_t len)
+{
+    log_src *s = ctx;
+    uint8_t *buf = vbuf;
+    size_t got = 0;
+    while (got < len) {
+        long rd = fsa_file_read(s->f, off + got, buf + got, len - got);
+        if (rd <= 0) {
+            const char *dmg = rd < 0 ? fsa_file_damage(s->f, NULL) : "";
+            snprintf(s->why, sizeof(s->why), "read error at offset %llu%s%s",
+                     (unsigned long long)(off + got), dmg[0] ? ": " : "", dmg);
+            return rd < 0 ? (int)rd : -EIO;
+        }
+        got += (size_t)rd;
+    }
+    return 0;
+}
+
+static int fd_log_read(void *ctx, uint64_t off, void *vbuf, size_t len)
+{
+    log_src *s = ctx;
+    uint8_t *buf = vbuf;
+    size_t got = 0;
+    while (got < len) {
+        ssize_t r = pread(s->fd, buf + got, len - got, (off_t)(off + got));
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0) {
+            int e = r < 0 ? errno : EIO;
+            snprintf(s->why, sizeof(s->why), "read error at offset %llu: %s",
+                     (unsigned long long)(off + got), r < 0 ? strerror(e) : "file ends early");
+            return -e;
+        }
+        got += (size_t)r;
+    }
+    return 0;
+}
+
+static void log_src_close(log_src *s)
+{
+    fsa_file_close(s->f);
+    if (s->fd >= 0)
+        close(s->fd);
+    s->f = NULL;
+    s->fd = -1;
+}
+
+/* The logs the replay could not read: named as when they were loaded whole, and then absent. */
+static void warn_unread(log_src *srcs, sxs_diag *diag)
+{
+    for (int i = 0; srcs && i < 3; i++)
+        if (srcs[i].why[0])
+            sxs_diag_add(diag, SXS_DIAG_WARN, srcs[i].path, -1, "transaction log not read: %s",
+                         srcs[i].why);
+}
+
+static const char *const LOG_SUFFIX[3] = {".LOG", ".LOG1", ".LOG2"};
+
 /* Replays the logs into the view's overlay, checks the result and opens it with libregf; takes
  * ownership of the view. */
-static int open_view(an_hive_view *v, const an_hive_log *log, const an_hive_log *log1,
-                     const an_hive_log *log2, const char *source, sxs_diag *diag,
-                     an_hive_status *status, an_hive **ret_hive)
+static int open_view(an_hive_view *v, const an_hive_log *const l[3], log_src *srcs,
+                     const char *source, sxs_diag *diag, an_hive_status *status, an_hive **ret_hive)
 {
     memset(status, 0, sizeof(*status));
     status->state = AN_HIVE_UNREADABLE;
-    int r = an_hive_replay_view(v, SXS_MAX_HIVE_EXTENT, log, log1, log2, status);
+    int r = an_hive_replay_view(v, SXS_MAX_HIVE_EXTENT, l[0], l[1], l[2], status);
+    warn_unread(srcs, diag);
     if (r == -ENOMEM) {
         an_hive_view_free(v);
         return r;
@@ -341,105 +411,21 @@ int an_hive_open_mem(const uint8_t *data, size_t len, const an_hive_log *log,
     an_hive_view *v = an_hive_view_mem(copy, len);
     if (!v)
         return -ENOMEM;
-    return open_view(v, log, log1, log2, source, diag, status, ret_hive);
+    const an_hive_log *l[3] = {log, log1, log2};
+    return open_view(v, l, NULL, source, diag, status, ret_hive);
 }
 
-/* ---- loading files ------------------------------------------------------------------------ */
-
-/* Transaction logs are small next to their hive (Windows keeps them near the dirty data) and
- * are loaded whole for the replay, then freed: the overlay keeps what they changed. */
-typedef struct {
-    uint8_t *data;
-    size_t len;
-    bool present;
-} loaded;
-
-static int load_fd(int fd, uint64_t max, loaded *ret, char *why, size_t why_cap)
+static int open_logs(an_hive_view *v, log_src srcs[3], const char *source, sxs_diag *diag,
+                     an_hive_status *status, an_hive **ret_hive)
 {
-    struct stat st;
-    if (fstat(fd, &st) != 0)
-        return -errno;
-    if ((uint64_t)st.st_size > max) {
-        snprintf(why, why_cap, "%lld bytes, over the %llu-byte limit", (long long)st.st_size,
-                 (unsigned long long)max);
-        return -EFBIG;
+    const an_hive_log *l[3];
+    for (int i = 0; i < 3; i++) {
+        srcs[i].log.name = LOG_SUFFIX[i] + 1;
+        l[i] = &srcs[i].log;
     }
-    size_t n = (size_t)st.st_size;
-    uint8_t *buf = malloc(n ? n : 1);
-    if (!buf)
-        return -ENOMEM;
-    size_t got = 0;
-    while (got < n) {
-        ssize_t r = pread(fd, buf + got, n - got, (off_t)got);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0) {
-            int e = r < 0 ? -errno : -EIO;
-            free(buf);
-            return e;
-        }
-        got += (size_t)r;
-    }
-    ret->data = buf;
-    ret->len = n;
-    ret->present = true;
-    return 0;
-}
-
-static int load_fsa(fsa_fs *fs, const char *path, uint64_t max, loaded *ret, char *why,
-                    size_t why_cap)
-{
-    fsa_file *f = NULL;
-    int r = fsa_file_open(fs, path, &f);
-    if (r < 0 && fsa_fs_damage(fs, NULL)[0])
-        snprintf(why, why_cap, "%s",
-                 fsa_fs_damage(fs, NULL)); /* what the file is, or what is damaged */
-    if (r <= 0)
-        return r; /* 0: absent */
-    uint64_t size = fsa_file_size(f);
-    if (size > max) {
-        snprintf(why, why_cap, "%llu bytes, over the %llu-byte limit", (unsigned long long)size,
-                 (unsigned long long)max);
-        fsa_file_close(f);
-        return -EFBIG;
-    }
-    size_t n = (size_t)size;
-    uint8_t *buf = malloc(n ? n : 1);
-    if (!buf) {
-        fsa_file_close(f);
-        return -ENOMEM;
-    }
-    size_t got = 0;
-    while (got < n) {
-        size_t chunk = n - got < SXS_STREAM_CHUNK ? n - got : SXS_STREAM_CHUNK;
-        long rd = fsa_file_read(f, got, buf + got, chunk);
-        if (rd <= 0) {
-            const char *dmg = rd < 0 ? fsa_file_damage(f, NULL) : "";
-            snprintf(why, why_cap, "read error at offset %zu%s%s", got, dmg[0] ? ": " : "", dmg);
-            free(buf);
-            fsa_file_close(f);
-            return rd < 0 ? (int)rd : -EIO;
-        }
-        got += (size_t)rd;
-    }
-    fsa_file_close(f);
-    ret->data = buf;
-    ret->len = n;
-    ret->present = true;
-    return 1;
-}
-
-static const char *const LOG_SUFFIX[3] = {".LOG", ".LOG1", ".LOG2"};
-
-static int open_loaded(an_hive_view *v, loaded logs[3], const char *source, sxs_diag *diag,
-                       an_hive_status *status, an_hive **ret_hive)
-{
-    an_hive_log l[3];
+    int r = open_view(v, l, srcs, source, diag, status, ret_hive);
     for (int i = 0; i < 3; i++)
-        l[i] = (an_hive_log){.data = logs[i].data, .len = logs[i].len, .name = LOG_SUFFIX[i] + 1};
-    int r = open_view(v, &l[0], &l[1], &l[2], source, diag, status, ret_hive);
-    for (int i = 0; i < 3; i++)
-        free(logs[i].data);
+        log_src_close(&srcs[i]);
     return r;
 }
 
@@ -453,7 +439,7 @@ static void status_unreadable(an_hive_status *st, const char *what, const char *
 int an_hive_open_fsa(fsa_fs *fs, const char *path, sxs_diag *diag, an_hive_status *status,
                      an_hive **ret_hive)
 {
-    loaded logs[3] = {{0}};
+    log_src logs[3] = {{.fd = -1}, {.fd = -1}, {.fd = -1}};
     char why[512] = "";
     fsa_file *f = NULL;
     int r = fsa_file_open(fs, path, &f);
@@ -475,22 +461,24 @@ int an_hive_open_fsa(fsa_fs *fs, const char *path, sxs_diag *diag, an_hive_statu
     if (!v)
         return -ENOMEM;
     for (int i = 0; i < 3; i++) {
-        char lp[1024];
-        if ((size_t)snprintf(lp, sizeof(lp), "%s%s", path, LOG_SUFFIX[i]) >= sizeof(lp))
+        log_src *s = &logs[i];
+        if ((size_t)snprintf(s->path, sizeof(s->path), "%s%s", path, LOG_SUFFIX[i]) >=
+            sizeof(s->path))
             continue;
-        char lwhy[160] = "";
-        int lr = load_fsa(fs, lp, SXS_MAX_HIVE_LOG_SIZE, &logs[i], lwhy, sizeof(lwhy));
-        if (lr == -ENOMEM) {
-            an_hive_view_free(v);
-            for (int j = 0; j < i; j++)
-                free(logs[j].data);
-            return lr;
+        int lr = fsa_file_open(fs, s->path, &s->f);
+        if (lr < 0) { /* a log we cannot open is like no log; say so */
+            const char *dmg = fsa_fs_damage(fs, NULL); /* what the file is, or what is damaged */
+            sxs_diag_add(diag, SXS_DIAG_WARN, s->path, -1, "transaction log not read: %s",
+                         dmg[0] ? dmg : strerror(-lr));
         }
-        if (lr < 0) /* a log we cannot read is like no log; say so */
-            sxs_diag_add(diag, SXS_DIAG_WARN, lp, -1, "transaction log not read: %s",
-                         lwhy[0] ? lwhy : strerror(-lr));
+        if (lr <= 0) {
+            s->f = NULL;
+            continue;
+        }
+        s->log =
+            (an_hive_log){.len = (size_t)fsa_file_size(s->f), .read_at = fsa_log_read, .ctx = s};
     }
-    return open_loaded(v, logs, path, diag, status, ret_hive);
+    return open_logs(v, logs, path, diag, status, ret_hive);
 }
 
 /* Finds dir/<base><suffix> with any letter case; writes the path into out. */
@@ -518,7 +506,7 @@ static bool find_host_case(const char *dir, const char *base, const char *suffix
 
 int an_hive_open_host(const char *path, sxs_diag *diag, an_hive_status *status, an_hive **ret_hive)
 {
-    loaded logs[3] = {{0}};
+    log_src logs[3] = {{.fd = -1}, {.fd = -1}, {.fd = -1}};
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
         int e = -errno;
@@ -551,26 +539,24 @@ int an_hive_open_host(const char *path, sxs_diag *diag, an_hive_status *status, 
     }
     snprintf(base, sizeof(base), "%s", slash ? slash + 1 : path);
     for (int i = 0; i < 3; i++) {
-        char lp[1600];
-        if (!find_host_case(dir, base, LOG_SUFFIX[i], lp, sizeof(lp)))
+        log_src *s = &logs[i];
+        if (!find_host_case(dir, base, LOG_SUFFIX[i], s->path, sizeof(s->path)))
             continue;
-        int lfd = open(lp, O_RDONLY | O_CLOEXEC);
+        int lfd = open(s->path, O_RDONLY | O_CLOEXEC);
         if (lfd < 0)
             continue;
-        char lwhy[160] = "";
-        int lr = load_fd(lfd, SXS_MAX_HIVE_LOG_SIZE, &logs[i], lwhy, sizeof(lwhy));
-        close(lfd);
-        if (lr == -ENOMEM) {
-            an_hive_view_free(v);
-            for (int j = 0; j < i; j++)
-                free(logs[j].data);
-            return lr;
+        struct stat lst;
+        int le = fstat(lfd, &lst) != 0 ? errno : !S_ISREG(lst.st_mode) ? EISDIR : 0;
+        if (le) {
+            sxs_diag_add(diag, SXS_DIAG_WARN, s->path, -1, "transaction log not read: %s",
+                         strerror(le));
+            close(lfd);
+            continue;
         }
-        if (lr < 0)
-            sxs_diag_add(diag, SXS_DIAG_WARN, lp, -1, "transaction log not read: %s",
-                         lwhy[0] ? lwhy : strerror(-lr));
+        s->fd = lfd;
+        s->log = (an_hive_log){.len = (size_t)lst.st_size, .read_at = fd_log_read, .ctx = s};
     }
-    return open_loaded(v, logs, path, diag, status, ret_hive);
+    return open_logs(v, logs, path, diag, status, ret_hive);
 }
 
 /* ---- keys and values ---------------------------------------------------------------------- */

@@ -45,15 +45,22 @@ typedef struct {
     char detail[512];       /* reason for the state, or a note about skipped logs */
 } an_hive_status;
 
-/* A transaction log given as bytes. name is what reports call it ("LOG", "LOG1", "LOG2"). */
+/* A transaction log: len bytes, given in memory (data) or read by range (read_at, data NULL).
+ * name is what reports call it ("LOG", "LOG1", "LOG2"). The replay reads either kind through a
+ * small cache (an_hive_logread.h), never the whole log at once. read_at reads exactly len bytes
+ * at off (always inside the log) into buf: 0, or negative when the log could not be read (its
+ * owner keeps what and where); the replay then treats the log as absent and starts again
+ * without it, as if it had never been given. */
 typedef struct {
     const uint8_t *data;
     size_t len;
     const char *name;
+    int (*read_at)(void *ctx, uint64_t off, void *buf, size_t len);
+    void *ctx;
 } an_hive_log;
 
-/* Replays logs (any of them may be absent: data NULL or len 0) into the hive bytes in
- * *hive / *hive_len (malloc'd; may be replaced to grow, never beyond max_size, and only by
+/* Replays logs (any of them may be absent: NULL, len 0, or neither data nor read_at) into the hive
+ * bytes in *hive / *hive_len (malloc'd; may be replaced to grow, never beyond max_size, and only by
  * bins the applied entries' own pages carry: an entry claiming more is invalid). On return
  * *status says what happened. Returns 0 (also when the hive is clean, not replayable or
  * unreadable: see status->state), or -ENOMEM. The buffer is only changed when state is

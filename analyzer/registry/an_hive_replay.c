@@ -13,8 +13,12 @@
  * hive beyond what its own pages carry is invalid. The replay works page-wise on a view of the
  * primary (an_hive_view.h): the primary is read by range and never copied; the pages the logs
  * change, and the fixed-up base block, go to the view's overlay, so memory stays bounded by what
- * the logs carry. */
+ * the logs carry. The logs are read by range too (an_hive_logread.h): an entry is checked by
+ * streaming it through its hash, then its pages are read again and applied one by one, so a log
+ * of any size costs the log cache and a few fixed buffers. A log that cannot be read is treated
+ * as absent: the replay starts again without it. */
 #include "analyzer/registry/an_hive.h"
+#include "analyzer/registry/an_hive_logread.h"
 #include "analyzer/registry/an_hive_view.h"
 
 #include <errno.h>
@@ -81,12 +85,22 @@ static void marvin_mix(uint32_t *lo, uint32_t *hi, uint32_t v)
     *hi = rotl32(*hi, 19);
 }
 
-uint64_t an_marvin32(const uint8_t *p, size_t len, uint64_t seed)
+/* Marvin32 over data given in parts: every part but the last a multiple of 4 bytes long. */
+typedef struct {
+    uint32_t lo, hi;
+} marvin_state;
+
+static void marvin_words(marvin_state *m, const uint8_t *p, size_t len)
 {
-    uint32_t lo = (uint32_t)seed, hi = (uint32_t)(seed >> 32);
-    size_t pos = 0;
-    for (; len - pos >= 4; pos += 4)
-        marvin_mix(&lo, &hi, sxs_le32(p + pos));
+    for (size_t pos = 0; len - pos >= 4; pos += 4)
+        marvin_mix(&m->lo, &m->hi, sxs_le32(p + pos));
+}
+
+static uint64_t marvin_final(marvin_state *m, const uint8_t *p, size_t len)
+{
+    size_t pos = len / 4 * 4;
+    marvin_words(m, p, pos);
+    uint32_t lo = m->lo, hi = m->hi;
     uint32_t final = 0x80;
     switch (len - pos) {
     case 3:
@@ -104,6 +118,12 @@ uint64_t an_marvin32(const uint8_t *p, size_t len, uint64_t seed)
     marvin_mix(&lo, &hi, final);
     marvin_mix(&lo, &hi, 0);
     return ((uint64_t)hi << 32) | lo;
+}
+
+uint64_t an_marvin32(const uint8_t *p, size_t len, uint64_t seed)
+{
+    marvin_state m = {(uint32_t)seed, (uint32_t)(seed >> 32)};
+    return marvin_final(&m, p, len);
 }
 
 static uint32_t base_block_checksum(const uint8_t *bb)
@@ -147,7 +167,9 @@ static void appendf(char *buf, size_t cap, const char *fmt, ...)
 /* What we learned about one log file before applying it. */
 typedef struct {
     const an_hive_log *src;
+    unsigned id; /* 0 LOG, 1 LOG1, 2 LOG2: its place in the log cache */
     const char *name;
+    uint8_t bb[BASE_BLOCK_LOG]; /* its base block */
     bool usable;
     bool is_new;
     uint32_t seq;        /* log base block sequence number (both are equal when usable) */
@@ -164,38 +186,55 @@ static bool hbins_size_ok(uint32_t size, uint64_t max_size)
            (uint64_t)size + BASE_BLOCK_PRIMARY <= max_size;
 }
 
-static void classify_log(const an_hive_log *l, const char *name, uint64_t max_size, log_info *li)
+/* Reads [off, off + len) of a log; on a read error notes the log (the replay starts again
+ * without it) and returns -EIO. */
+static int log_read(an_hive_logcache *lc, const log_info *li, const an_hive_log **failed,
+                    uint64_t off, void *buf, size_t len)
+{
+    int r = an_hive_logcache_read(lc, li->src, li->id, off, buf, len);
+    if (r == -EIO)
+        *failed = li->src;
+    return r;
+}
+
+/* Fills li; 0, or -EIO / -ENOMEM when the log's first bytes cannot be read. */
+static int classify_log(an_hive_logcache *lc, const an_hive_log **failed, const an_hive_log *l,
+                        unsigned id, const char *name, uint64_t max_size, log_info *li)
 {
     memset(li, 0, sizeof(*li));
     li->src = l;
+    li->id = id;
     li->name = l && l->name ? l->name : name;
-    if (!l || !l->data || l->len == 0) {
+    if (!an_hive_log_present(l)) {
         snprintf(li->why, sizeof(li->why), "absent or empty");
-        return;
+        return 0;
     }
-    const uint8_t *d = l->data;
     if (l->len < BASE_BLOCK_LOG) {
         snprintf(li->why, sizeof(li->why), "shorter (%zu B) than a base block", l->len);
-        return;
+        return 0;
     }
+    int r = log_read(lc, li, failed, 0, li->bb, BASE_BLOCK_LOG);
+    if (r < 0)
+        return r;
+    const uint8_t *d = li->bb;
     if (memcmp(d, "regf", 4) != 0) {
         snprintf(li->why, sizeof(li->why), "no regf signature");
-        return;
+        return 0;
     }
     if (!base_block_checksum_ok(d)) {
         snprintf(li->why, sizeof(li->why), "base block checksum mismatch");
-        return;
+        return 0;
     }
     if (sxs_le32(d + BB_SEQ1) != sxs_le32(d + BB_SEQ2)) {
         snprintf(li->why, sizeof(li->why), "log base block itself is dirty (%u/%u)",
                  sxs_le32(d + BB_SEQ1), sxs_le32(d + BB_SEQ2));
-        return;
+        return 0;
     }
     uint32_t major = sxs_le32(d + BB_MAJOR), minor = sxs_le32(d + BB_MINOR);
     if (major != 1 || minor < 1 || minor > 6 || sxs_le32(d + BB_FORMAT) != 1 ||
         sxs_le32(d + BB_CLUSTERING) != 1) {
         snprintf(li->why, sizeof(li->why), "unsupported version %u.%u or format", major, minor);
-        return;
+        return 0;
     }
     li->seq = sxs_le32(d + BB_SEQ1);
     li->timestamp = sxs_le64(d + BB_TIMESTAMP);
@@ -205,32 +244,36 @@ static void classify_log(const an_hive_log *l, const char *name, uint64_t max_si
     if (type == FILE_TYPE_LOG_NEW) {
         if (l->len <= BASE_BLOCK_LOG + HVLE_HEADER) {
             snprintf(li->why, sizeof(li->why), "no room for a log entry");
-            return;
+            return 0;
         }
         li->is_new = true;
         li->usable = true;
-        return;
+        return 0;
     }
     if (type != FILE_TYPE_LOG_OLD && type != FILE_TYPE_LOG_VERYOLD) {
         snprintf(li->why, sizeof(li->why), "not a transaction log (file type %u)", type);
-        return;
+        return 0;
     }
     if (!hbins_size_ok(li->hbins_size, max_size)) {
         snprintf(li->why, sizeof(li->why), "invalid hive bins data size %u", li->hbins_size);
-        return;
+        return 0;
     }
     size_t vec_len = li->hbins_size / HBIN_ALIGN; /* bytes: one bit per 512-byte sector */
     size_t unaligned = BASE_BLOCK_LOG + 4 + vec_len;
     li->pages_start = (unaligned + SECTOR - 1) / SECTOR * SECTOR;
     if (l->len < li->pages_start + SECTOR) {
         snprintf(li->why, sizeof(li->why), "too short for its dirty vector and one sector");
-        return;
+        return 0;
     }
-    if (memcmp(d + BASE_BLOCK_LOG, "DIRT", 4) != 0) {
+    uint8_t sig[4];
+    if ((r = log_read(lc, li, failed, BASE_BLOCK_LOG, sig, sizeof(sig))) < 0)
+        return r;
+    if (memcmp(sig, "DIRT", 4) != 0) {
         snprintf(li->why, sizeof(li->why), "no DIRT dirty vector signature");
-        return;
+        return 0;
     }
     li->usable = true;
+    return 0;
 }
 
 /* Replay state for one hive. */
@@ -246,7 +289,48 @@ typedef struct {
     const uint8_t *log_base_block; /* base block of the last applied log */
     unsigned entries, pages;
     char logs[64];
+    an_hive_logcache *lc;
+    const an_hive_log *failed; /* the log a read failed in (the replay starts again without it) */
 } replay_ctx;
+
+static int read_log(replay_ctx *c, const log_info *li, uint64_t off, void *buf, size_t len)
+{
+    return log_read(c->lc, li, &c->failed, off, buf, len);
+}
+
+/* Dirty page i of the entry at pos: its offset in the hive bins and its size. */
+static int page_ref(replay_ctx *c, const log_info *li, uint64_t pos, uint32_t i, uint32_t *ret_off,
+                    uint32_t *ret_size)
+{
+    uint8_t ref[8];
+    int r = read_log(c, li, pos + HVLE_HEADER + (uint64_t)i * 8, ref, sizeof(ref));
+    if (r < 0)
+        return r;
+    *ret_off = sxs_le32(ref);
+    *ret_size = sxs_le32(ref + 4);
+    return 0;
+}
+
+/* Marvin32 of [off, off + len) of a log, streamed through the log cache. */
+static int hash_log_range(replay_ctx *c, const log_info *li, uint64_t off, uint64_t len,
+                          uint64_t *ret_hash)
+{
+    uint8_t buf[4096]; /* a multiple of 4: every part but the last hashes whole words */
+    marvin_state m = {(uint32_t)MARVIN32_LOG_SEED, (uint32_t)(MARVIN32_LOG_SEED >> 32)};
+    for (;;) {
+        size_t n = len < sizeof(buf) ? (size_t)len : sizeof(buf);
+        int r = read_log(c, li, off, buf, n);
+        if (r < 0)
+            return r;
+        if (n == len) {
+            *ret_hash = marvin_final(&m, buf, n);
+            return 0;
+        }
+        marvin_words(&m, buf, n);
+        off += n;
+        len -= n;
+    }
+}
 
 static int grow_hive(replay_ctx *c, uint32_t hbins_size)
 {
@@ -266,62 +350,70 @@ static void note_log(replay_ctx *c, const char *name)
     appendf(c->logs, sizeof(c->logs), "%s", name);
 }
 
-/* Checks the HvLE entry at pos; fills why and returns false when invalid. */
-static bool hvle_entry_valid(const uint8_t *d, size_t len, size_t pos, uint32_t expect_seq,
-                             uint64_t max_size, char *why, size_t why_cap)
+/* Checks the HvLE entry at pos of a log of len bytes; its header goes to e. 1 valid, 0 invalid
+ * (why filled), or a negative error (a read error of the log: -EIO). */
+static int hvle_entry_valid(replay_ctx *c, const log_info *li, size_t len, size_t pos,
+                            uint32_t expect_seq, uint8_t e[HVLE_HEADER], char *why, size_t why_cap)
 {
     if (!sxs_range_ok(pos, HVLE_HEADER, len)) {
         snprintf(why, why_cap, "entry header at %zu past the end", pos);
-        return false;
+        return 0;
     }
-    const uint8_t *e = d + pos;
+    int r = read_log(c, li, pos, e, HVLE_HEADER);
+    if (r < 0)
+        return r;
     if (memcmp(e, "HvLE", 4) != 0) {
         snprintf(why, why_cap, "no HvLE signature at %zu", pos);
-        return false;
+        return 0;
     }
     uint32_t size = sxs_le32(e + 4);
     if (size < HVLE_MIN_SIZE || size % HVLE_MIN_SIZE != 0 || !sxs_range_ok(pos, size, len)) {
         snprintf(why, why_cap, "entry at %zu has invalid size %u", pos, size);
-        return false;
+        return 0;
     }
     uint32_t hbins = sxs_le32(e + 16);
-    if (!hbins_size_ok(hbins, max_size)) {
+    if (!hbins_size_ok(hbins, c->max_size)) {
         snprintf(why, why_cap, "entry at %zu has invalid hive bins data size %u", pos, hbins);
-        return false;
+        return 0;
     }
     uint32_t count = sxs_le32(e + 20);
     if (count == 0 || (uint64_t)count * 8 > size - HVLE_HEADER) {
         snprintf(why, why_cap, "entry at %zu has invalid dirty page count %u", pos, count);
-        return false;
+        return 0;
     }
+    uint64_t data_hash = 0;
     if (sxs_le64(e + 32) != an_marvin32(e, 32, MARVIN32_LOG_SEED) ||
-        sxs_le64(e + 24) != an_marvin32(e + HVLE_HEADER, size - HVLE_HEADER, MARVIN32_LOG_SEED)) {
+        ((r = hash_log_range(c, li, pos + HVLE_HEADER, size - HVLE_HEADER, &data_hash)) == 0 &&
+         sxs_le64(e + 24) != data_hash)) {
         snprintf(why, why_cap, "entry at %zu fails its hash check", pos);
-        return false;
+        return 0;
     }
+    if (r < 0)
+        return r;
     uint32_t seq = sxs_le32(e + 12);
     if (seq != expect_seq) {
         snprintf(why, why_cap, "entry at %zu has sequence %u, expected %u", pos, seq, expect_seq);
-        return false;
+        return 0;
     }
     uint64_t data_off = HVLE_HEADER + (uint64_t)count * 8;
     for (uint32_t i = 0; i < count; i++) {
-        uint32_t off = sxs_le32(e + HVLE_HEADER + (size_t)i * 8);
-        uint32_t psize = sxs_le32(e + HVLE_HEADER + (size_t)i * 8 + 4);
+        uint32_t off = 0, psize = 0;
+        if ((r = page_ref(c, li, pos, i, &off, &psize)) < 0)
+            return r;
         if (psize == 0 || !sxs_range_ok(off, psize, hbins)) {
             snprintf(why, why_cap,
                      "entry at %zu: dirty page %u (offset %u, size %u) outside "
                      "the %u bytes of hive bins",
                      pos, i, off, psize, hbins);
-            return false;
+            return 0;
         }
         if (!sxs_range_ok(data_off, psize, size)) {
             snprintf(why, why_cap, "entry at %zu: dirty page %u data past the entry", pos, i);
-            return false;
+            return 0;
         }
         data_off += psize;
     }
-    return true;
+    return 1;
 }
 
 /* Bytes of [from, to) covered by the range [off, off + size). */
@@ -341,15 +433,39 @@ static uint64_t bins_held(const replay_ctx *c)
  * dirty whole (SYSTEM_B.LOG2 grows twice, each time fully covered), and zero-filled growth the
  * log never wrote would let a 5 KiB log claim 512 MiB of memory. Overlapping pages are summed,
  * which a valid entry never has; the sum is still bounded by the data the entry carries. */
-static bool growth_covered(const uint8_t *e, uint32_t count, uint64_t held, uint32_t hbins,
-                           uint64_t *ret_covered)
+static int growth_covered(replay_ctx *c, const log_info *li, uint64_t pos, uint32_t count,
+                          uint64_t held, uint32_t hbins, bool *ret_ok, uint64_t *ret_covered)
 {
     uint64_t covered = 0;
-    for (uint32_t i = 0; i < count && hbins > held; i++)
-        covered += overlap(sxs_le32(e + HVLE_HEADER + (size_t)i * 8),
-                           sxs_le32(e + HVLE_HEADER + (size_t)i * 8 + 4), held, hbins);
+    for (uint32_t i = 0; i < count && hbins > held; i++) {
+        uint32_t off = 0, psize = 0;
+        int r = page_ref(c, li, pos, i, &off, &psize);
+        if (r < 0)
+            return r;
+        covered += overlap(off, psize, held, hbins);
+    }
     *ret_covered = covered;
-    return hbins <= held || covered >= hbins - held;
+    *ret_ok = hbins <= held || covered >= hbins - held;
+    return 0;
+}
+
+/* Copies len bytes at log offset from into the hive at hive offset to, a bounce buffer at a
+ * time (a dirty page may be any size the hive bins hold). */
+static int copy_to_hive(replay_ctx *c, const log_info *li, uint64_t from, uint64_t to, uint64_t len)
+{
+    uint8_t buf[AN_HIVE_PAGE];
+    while (len > 0) {
+        size_t n = len < sizeof(buf) ? (size_t)len : sizeof(buf);
+        int r = read_log(c, li, from, buf, n);
+        if (r == 0)
+            r = an_hive_view_write(c->v, to, buf, n);
+        if (r < 0)
+            return r;
+        from += n;
+        to += n;
+        len -= n;
+    }
+    return 0;
 }
 
 typedef enum { APPLY_OK, APPLY_NOT_ELIGIBLE, APPLY_NOTHING } apply_result;
@@ -369,34 +485,38 @@ static int apply_new_log(replay_ctx *c, const log_info *li, apply_result *ret, c
         *ret = APPLY_NOT_ELIGIBLE;
         return 0;
     }
-    const uint8_t *d = li->src->data;
     size_t len = li->src->len;
     size_t pos = BASE_BLOCK_LOG;
     uint32_t expect = li->seq;
     unsigned applied = 0;
     char stop[256] = "";
     while (pos < len) {
-        if (!hvle_entry_valid(d, len, pos, expect, c->max_size, stop, sizeof(stop)))
+        uint8_t e[HVLE_HEADER];
+        int r = hvle_entry_valid(c, li, len, pos, expect, e, stop, sizeof(stop));
+        if (r < 0)
+            return r;
+        if (r == 0)
             break;
-        const uint8_t *e = d + pos;
         uint32_t size = sxs_le32(e + 4), hbins = sxs_le32(e + 16), count = sxs_le32(e + 20);
         uint64_t held = bins_held(c), covered = 0;
-        if (!growth_covered(e, count, held, hbins, &covered)) {
+        bool covers = false;
+        if ((r = growth_covered(c, li, pos, count, held, hbins, &covers, &covered)) < 0)
+            return r;
+        if (!covers) {
             snprintf(stop, sizeof(stop),
                      "entry at %zu claims %u bytes of hive bins, %llu more than the hive holds, "
                      "but its dirty pages carry only %llu of them",
                      pos, hbins, (unsigned long long)(hbins - held), (unsigned long long)covered);
             break;
         }
-        int r = grow_hive(c, hbins);
+        r = grow_hive(c, hbins);
         if (r < 0)
             return r;
-        size_t data_off = HVLE_HEADER + (size_t)count * 8;
-        for (uint32_t i = 0; i < count; i++) {
-            uint32_t off = sxs_le32(e + HVLE_HEADER + (size_t)i * 8);
-            uint32_t psize = sxs_le32(e + HVLE_HEADER + (size_t)i * 8 + 4);
-            r = an_hive_view_write(c->v, BASE_BLOCK_PRIMARY + (uint64_t)off, e + data_off, psize);
-            if (r < 0)
+        uint64_t data_off = pos + HVLE_HEADER + (uint64_t)count * 8;
+        for (uint32_t i = 0; i < count; i++) { /* page by page into the overlay */
+            uint32_t off = 0, psize = 0;
+            if ((r = page_ref(c, li, pos, i, &off, &psize)) < 0 ||
+                (r = copy_to_hive(c, li, data_off, BASE_BLOCK_PRIMARY + (uint64_t)off, psize)) < 0)
                 return r;
             data_off += psize;
         }
@@ -415,7 +535,7 @@ static int apply_new_log(replay_ctx *c, const log_info *li, apply_result *ret, c
         *ret = APPLY_NOTHING;
         return 0;
     }
-    c->log_base_block = d;
+    c->log_base_block = li->bb;
     note_log(c, li->name);
     *ret = APPLY_OK;
     return 0;
@@ -459,6 +579,41 @@ static int replay_new(replay_ctx *c, const log_info *a, const log_info *b, char 
     return err;
 }
 
+/* Bit bit of an old-format log's dirty vector. */
+/* The byte of the dirty vector read last (bits are visited in order). */
+typedef struct {
+    size_t byte; /* its index + 1; 0 = none yet */
+    uint8_t val;
+} vec_cursor;
+
+static int dirty_bit(replay_ctx *c, const log_info *li, vec_cursor *cur, size_t bit, bool *ret_set)
+{
+    if (cur->byte != bit / 8 + 1) {
+        int r = read_log(c, li, BASE_BLOCK_LOG + 4 + bit / 8, &cur->val, 1);
+        if (r < 0)
+            return r;
+        cur->byte = bit / 8 + 1;
+    }
+    *ret_set = (cur->val >> (bit % 8)) & 1;
+    return 0;
+}
+
+static int count_dirty_sectors(replay_ctx *c, const log_info *li, size_t vec_len, size_t *ret_n)
+{
+    uint8_t buf[4096];
+    size_t nbits = 0;
+    for (size_t i = 0; i < vec_len; i += sizeof(buf)) {
+        size_t n = vec_len - i < sizeof(buf) ? vec_len - i : sizeof(buf);
+        int r = read_log(c, li, BASE_BLOCK_LOG + 4 + i, buf, n);
+        if (r < 0)
+            return r;
+        for (size_t k = 0; k < n; k++)
+            nbits += (size_t)__builtin_popcount(buf[k]);
+    }
+    *ret_n = nbits;
+    return 0;
+}
+
 static int replay_old(replay_ctx *c, const log_info *li, uint64_t primary_timestamp, char *why,
                       size_t why_cap)
 {
@@ -466,12 +621,11 @@ static int replay_old(replay_ctx *c, const log_info *li, uint64_t primary_timest
         snprintf(why, why_cap, "%s: older than the hive", li->name);
         return 0;
     }
-    const uint8_t *d = li->src->data;
     size_t vec_len = li->hbins_size / HBIN_ALIGN;
-    const uint8_t *bitmap = d + BASE_BLOCK_LOG + 4;
     size_t nbits = 0;
-    for (size_t i = 0; i < vec_len; i++)
-        nbits += (size_t)__builtin_popcount(bitmap[i]);
+    int r = count_dirty_sectors(c, li, vec_len, &nbits);
+    if (r < 0)
+        return r;
     /* All listed sectors must be present: a half-applied old log is worse than none. */
     uint64_t need;
     if (nbits == 0 || sxs_mul_u64(nbits, SECTOR, &need) ||
@@ -483,9 +637,14 @@ static int replay_old(replay_ctx *c, const log_info *li, uint64_t primary_timest
     }
     /* As for new-format entries: growth only as far as the log carries the sectors. */
     uint64_t held = bins_held(c), covered = 0;
-    for (size_t bit = 0; bit < vec_len * 8 && li->hbins_size > held; bit++)
-        if ((bitmap[bit / 8] >> (bit % 8)) & 1)
+    vec_cursor cur = {0, 0};
+    for (size_t bit = 0; bit < vec_len * 8 && li->hbins_size > held; bit++) {
+        bool set = false;
+        if ((r = dirty_bit(c, li, &cur, bit, &set)) < 0)
+            return r;
+        if (set)
             covered += overlap((uint64_t)bit * SECTOR, SECTOR, held, li->hbins_size);
+    }
     if (li->hbins_size > held && covered < li->hbins_size - held) {
         snprintf(why, why_cap,
                  "%s: claims %u bytes of hive bins, %llu more than the hive holds, but its dirty "
@@ -494,15 +653,18 @@ static int replay_old(replay_ctx *c, const log_info *li, uint64_t primary_timest
                  (unsigned long long)covered);
         return 0;
     }
-    int r = grow_hive(c, li->hbins_size);
+    r = grow_hive(c, li->hbins_size);
     if (r < 0)
         return r;
     size_t k = 0;
     for (size_t bit = 0; bit < vec_len * 8; bit++) {
-        if (!((bitmap[bit / 8] >> (bit % 8)) & 1))
+        bool set = false;
+        if ((r = dirty_bit(c, li, &cur, bit, &set)) < 0)
+            return r;
+        if (!set)
             continue;
-        r = an_hive_view_write(c->v, BASE_BLOCK_PRIMARY + (uint64_t)bit * SECTOR,
-                               d + li->pages_start + k * SECTOR, SECTOR);
+        r = copy_to_hive(c, li, li->pages_start + (uint64_t)k * SECTOR,
+                         BASE_BLOCK_PRIMARY + (uint64_t)bit * SECTOR, SECTOR);
         if (r < 0)
             return r;
         k++;
@@ -511,7 +673,7 @@ static int replay_old(replay_ctx *c, const log_info *li, uint64_t primary_timest
     c->entries++;
     c->hbins_size = li->hbins_size;
     c->flags = li->flags;
-    c->log_base_block = d;
+    c->log_base_block = li->bb;
     note_log(c, li->name);
     return 0;
 }
@@ -583,8 +745,10 @@ static bool check_readable_view(an_hive_view *v, an_hive_status *st, int *err)
     return check_readable(bb, an_hive_view_size(v), st);
 }
 
-int an_hive_replay_view(an_hive_view *v, uint64_t max_size, const an_hive_log *log,
-                        const an_hive_log *log1, const an_hive_log *log2, an_hive_status *status)
+/* One replay with the logs given; a read error of a log returns -EIO with *failed set. */
+static int replay_once(an_hive_view *v, uint64_t max_size, const an_hive_log *log,
+                       const an_hive_log *log1, const an_hive_log *log2, an_hive_logcache *lc,
+                       const an_hive_log **failed, an_hive_status *status)
 {
     memset(status, 0, sizeof(*status));
     status->state = AN_HIVE_UNREADABLE;
@@ -625,7 +789,8 @@ int an_hive_replay_view(an_hive_view *v, uint64_t max_size, const an_hive_log *l
                     .base_valid = status->base_block_valid,
                     .secondary_seq = status->secondary_seq,
                     .hbins_size = sxs_le32(h + BB_HBINS_SIZE),
-                    .flags = sxs_le32(h + BB_FLAGS)};
+                    .flags = sxs_le32(h + BB_FLAGS),
+                    .lc = lc};
     if (!c.base_valid) /* guess from the file size, kept aligned (yarp does the same) */
         c.hbins_size = len - BASE_BLOCK_PRIMARY > 0xFFFFF000u
                            ? 0xFFFFF000u
@@ -637,9 +802,10 @@ int an_hive_replay_view(an_hive_view *v, uint64_t max_size, const an_hive_log *l
                          : 0;
 
     log_info l0, l1, l2;
-    classify_log(log, "LOG", max_size, &l0);
-    classify_log(log1, "LOG1", max_size, &l1);
-    classify_log(log2, "LOG2", max_size, &l2);
+    if ((rr = classify_log(lc, failed, log, 0, "LOG", max_size, &l0)) < 0 ||
+        (rr = classify_log(lc, failed, log1, 1, "LOG1", max_size, &l1)) < 0 ||
+        (rr = classify_log(lc, failed, log2, 2, "LOG2", max_size, &l2)) < 0)
+        return rr;
 
     char why[256] = "";
     int err = 0;
@@ -652,6 +818,10 @@ int an_hive_replay_view(an_hive_view *v, uint64_t max_size, const an_hive_log *l
         err = replay_new(&c, &l2, NULL, why, sizeof(why));
     else if (l0.usable && l0.is_new)
         err = replay_new(&c, &l0, NULL, why, sizeof(why));
+    if (err < 0 && c.failed) {
+        *failed = c.failed;
+        return -EIO;
+    }
     if (err < 0)
         return err == -EFBIG ? 0 : err == -ENOMEM ? err : read_failed(v, status, err);
     if (c.entries > 0) {
@@ -669,6 +839,10 @@ int an_hive_replay_view(an_hive_view *v, uint64_t max_size, const an_hive_log *l
         if (old) {
             char w[160] = "";
             err = replay_old(&c, old, primary_ts, w, sizeof(w));
+            if (err < 0 && c.failed) {
+                *failed = c.failed;
+                return -EIO;
+            }
             if (err < 0)
                 return err == -EFBIG ? 0 : err == -ENOMEM ? err : read_failed(v, status, err);
             if (w[0])
@@ -683,7 +857,7 @@ int an_hive_replay_view(an_hive_view *v, uint64_t max_size, const an_hive_log *l
             snprintf(why, sizeof(why), "no usable log");
             const log_info *all[3] = {&l1, &l2, &l0};
             for (int i = 0; i < 3; i++)
-                if (all[i]->src && all[i]->src->data && all[i]->src->len)
+                if (an_hive_log_present(all[i]->src))
                     appendf(why, sizeof(why), "; %s: %s", all[i]->name,
                             all[i]->usable ? "not applicable" : all[i]->why);
         }
@@ -714,6 +888,37 @@ int an_hive_replay_view(an_hive_view *v, uint64_t max_size, const an_hive_log *l
     if (!check_readable_view(v, status, &cerr))
         status->state = AN_HIVE_UNREADABLE;
     return cerr;
+}
+
+int an_hive_replay_view_cached(an_hive_view *v, uint64_t max_size, const an_hive_log *log,
+                               const an_hive_log *log1, const an_hive_log *log2,
+                               uint32_t cache_block, uint32_t cache_slots, an_hive_status *status)
+{
+    const an_hive_log *l[3] = {log, log1, log2};
+    for (;;) {
+        an_hive_logcache *lc = an_hive_logcache_new(cache_block, cache_slots);
+        if (!lc)
+            return -ENOMEM;
+        const an_hive_log *failed = NULL;
+        int r = replay_once(v, max_size, l[0], l[1], l[2], lc, &failed, status);
+        an_hive_logcache_free(lc);
+        if (!failed)
+            return r;
+        /* As if the log had never been given (it was loaded whole before, and a log that could
+         * not be read was no log): drop what the replay wrote and start again without it. At
+         * most three times, one per log. */
+        for (int i = 0; i < 3; i++)
+            if (l[i] == failed)
+                l[i] = NULL;
+        an_hive_view_reset(v);
+    }
+}
+
+int an_hive_replay_view(an_hive_view *v, uint64_t max_size, const an_hive_log *log,
+                        const an_hive_log *log1, const an_hive_log *log2, an_hive_status *status)
+{
+    return an_hive_replay_view_cached(v, max_size, log, log1, log2, AN_HIVE_LOG_BLOCK,
+                                      AN_HIVE_LOG_SLOTS, status);
 }
 
 int an_hive_replay(uint8_t **hive, size_t *hive_len, size_t max_size, const an_hive_log *log,

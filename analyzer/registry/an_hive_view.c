@@ -140,6 +140,16 @@ void an_hive_view_grow(an_hive_view *v, uint64_t size)
         v->size = size;
 }
 
+void an_hive_view_reset(an_hive_view *v)
+{
+    for (size_t i = 0; i < v->npages; i++)
+        free(v->pages[i].data);
+    v->npages = 0;
+    if (v->slots)
+        memset(v->slots, 0, v->nslots * sizeof(*v->slots));
+    v->size = v->src_size;
+}
+
 /* Reads [off, off + len) of the source itself (inside src_size), all of it or -EIO. */
 static int source_read(an_hive_view *v, uint64_t off, uint8_t *buf, size_t len)
 {

@@ -54,6 +54,10 @@ int an_hive_view_write(an_hive_view *v, uint64_t off, const void *src, size_t le
 /* Grows the hive to size bytes (never shrinks); the new bytes read as zero. */
 void an_hive_view_grow(an_hive_view *v, uint64_t size);
 
+/* Drops the overlay and the growth: the view reads as its source again (the replay starting
+ * over without a log it could not read). */
+void an_hive_view_reset(an_hive_view *v);
+
 /* The whole hive as it reads now, in one malloc'd buffer (tests, the fuzz harness and the
  * buffer API of an_hive_replay; never on the evidence path). 0, -ENOMEM, -EIO. */
 int an_hive_view_flatten(an_hive_view *v, uint8_t **ret, size_t *ret_len);
@@ -70,5 +74,12 @@ int an_hive_check_subkeys_view(an_hive_view *v, uint32_t *ret_cell, char *why, s
  * be read (status->detail says where). */
 int an_hive_replay_view(an_hive_view *v, uint64_t max_size, const an_hive_log *log,
                         const an_hive_log *log1, const an_hive_log *log2, an_hive_status *status);
+
+/* As an_hive_replay_view with a log cache of cache_slots blocks of cache_block bytes (both at
+ * least 1; an_hive_replay_view: AN_HIVE_LOG_SLOTS of AN_HIVE_LOG_BLOCK). The tests and the fuzz
+ * harness force tiny ones, so every read of a log crosses blocks: the result must not change. */
+int an_hive_replay_view_cached(an_hive_view *v, uint64_t max_size, const an_hive_log *log,
+                               const an_hive_log *log1, const an_hive_log *log2,
+                               uint32_t cache_block, uint32_t cache_slots, an_hive_status *status);
 
 #endif

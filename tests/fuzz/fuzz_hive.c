@@ -11,7 +11,10 @@
  * into them): byte -1 % 4 picks none / an ri index listing itself / an ri 2-cycle / a leaf
  * list naming its own key, byte -2 which key (the n-th key cell with subkeys in the bins).
  * Oracles besides the sanitizers: the check names a cell inside the bins and says why; replay
- * never grows the hive by more than the logs carry. */
+ * never grows the hive by more than the logs carry; the logs are read by range through a block
+ * cache (an_hive_logread.h), and a replay through tiny ones (blocks of 1 to 4096 bytes, 1 to 3
+ * slots, picked by the input size, so log reads cross blocks and logs share slots) gives the
+ * same status and bytes as the default cache, which holds these small logs in one block each. */
 #include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -20,6 +23,7 @@
 #include <string.h>
 
 #include "analyzer/registry/an_hive.h"
+#include "analyzer/registry/an_hive_view.h"
 #include "tests/support/hive_mutate.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -156,6 +160,55 @@ static void check_graph(const uint8_t *h, size_t len)
         abort();
 }
 
+/* Replays the logs into a view over the hive bytes with the given log cache; the flattened
+ * result in *ret (NULL when the replay or the flattening ran out of memory). */
+static int replay_with_cache(const uint8_t *hive, size_t len, const an_hive_log logs[3],
+                             uint32_t block, uint32_t slots, an_hive_status *st, uint8_t **ret,
+                             size_t *ret_len)
+{
+    *ret = NULL;
+    *ret_len = 0;
+    an_hive_view *v = an_hive_view_mem_ref(hive, len);
+    if (!v)
+        return -ENOMEM;
+    int r = an_hive_replay_view_cached(v, 1u << 26, &logs[2], &logs[0], &logs[1], block, slots, st);
+    if (r == 0 && an_hive_view_flatten(v, ret, ret_len) < 0)
+        r = -ENOMEM;
+    an_hive_view_free(v);
+    return r;
+}
+
+/* The replay through a cache of slots blocks of block bytes must equal the default one. */
+static void check_cache_shape(const uint8_t *hive, size_t len, const an_hive_log logs[3], int ra,
+                              const an_hive_status *a, const uint8_t *ba, size_t la, uint32_t block,
+                              uint32_t slots)
+{
+    an_hive_status b;
+    uint8_t *bb = NULL;
+    size_t lb = 0;
+    int rb = replay_with_cache(hive, len, logs, block, slots, &b, &bb, &lb);
+    if (ra != -ENOMEM && rb != -ENOMEM &&
+        (ra != rb || memcmp(a, &b, sizeof(b)) != 0 || la != lb || (la && memcmp(ba, bb, la) != 0)))
+        abort(); /* the cache shape changed the replay */
+    free(bb);
+}
+
+/* Two tiny shapes picked by the input size: 1 to 3 slots of 1 to 613 bytes (every field
+ * crosses blocks), and one slot of 512 B to 4 KiB shared by all logs (their base blocks, read
+ * one after the other, meet in it). */
+static void check_tiny_cache(const uint8_t *hive, size_t len, const an_hive_log logs[3],
+                             size_t size)
+{
+    an_hive_status a;
+    uint8_t *ba = NULL;
+    size_t la = 0;
+    int ra = replay_with_cache(hive, len, logs, 64u * 1024, 16, &a, &ba, &la);
+    check_cache_shape(hive, len, logs, ra, &a, ba, la, 1 + (uint32_t)(size % 613),
+                      1 + (uint32_t)(size % 3));
+    check_cache_shape(hive, len, logs, ra, &a, ba, la, 512 + (uint32_t)(size / 7 % 3585), 1);
+    free(ba);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *input, size_t size)
 {
     uint8_t *data = malloc(size ? size : 1);
@@ -174,11 +227,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *input, size_t size)
     const char *names[3] = {"LOG1", "LOG2", "LOG"};
     for (int i = 1; i < parts; i++) {
         resign_log(data + starts[i], ends[i] - starts[i]);
-        logs[i - 1] = (an_hive_log){data + starts[i], ends[i] - starts[i], names[i - 1]};
+        logs[i - 1] = (an_hive_log){
+            .data = data + starts[i], .len = ends[i] - starts[i], .name = names[i - 1]};
     }
 
     loop_subkeys(data, ends[0]);
     check_graph(data, ends[0]);
+    check_tiny_cache(data, ends[0], logs, size);
     size_t carried = 0;
     for (int i = 0; i < 3; i++)
         carried += logs[i].len;
