@@ -151,9 +151,6 @@ int rule_scan_file_begin(rule_scan *s, an_log_family family, const char *path);
 /* Always 0 (the an_log_line_cb signature, ctx = the rule_scan), so it can be passed directly
  * to an_log_stream as the callback. */
 int rule_scan_line_cb(const an_log_line *line, void *ctx);
-/* an_log_sink.chunk_end for the scan (ctx = the rule_scan): lines the reader handed out in place
- * are only pointed at until then. Give it whenever the sink has it. */
-void rule_scan_chunk_end(void *ctx);
 int rule_scan_file_end(rule_scan *s, uint64_t bytes, double seconds);
 /* The scan as a consumer of the analyzer's single log pass (an_logs_pass), beside others. */
 void rule_scan_consumer(rule_scan *s, an_log_consumer *ret);

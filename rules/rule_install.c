@@ -25,7 +25,6 @@ void rule_scan_consumer(rule_scan *s, an_log_consumer *ret)
 {
     *ret = (an_log_consumer){.file_begin = c_begin,
                              .line = rule_scan_line_cb,
-                             .chunk_end = rule_scan_chunk_end,
                              .file_end = c_end,
                              .family_present = c_present,
                              .ctx = s};

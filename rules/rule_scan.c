@@ -200,7 +200,6 @@ int rule_scan_file_begin(rule_scan *s, an_log_family family, const char *path)
     s->file_seq++;
     s->ring_n = 0;
     s->ring_head = 0;
-    s->ring_refs = 0;
     s->nactive = 0;
     s->have_time = false;
     s->cur_lines = 0;
@@ -355,64 +354,11 @@ static void anchor_hit(rule_scan *s, rule_pat_state *ap, int64_t t, const an_log
             if (!rl->has_eff || rl->eff < lo || rl->eff > hi)
                 continue;
             rule_pos rp = {rl->line_no, rl->offset, rl->has_time, rl->utc, rl->time};
-            corr_line(s, ci, rl->ref, rl->len, &rp);
+            corr_line(s, ci, rl->text, rl->len, &rp);
         }
         corr_line(s, ci, line->text, line->len, pos);
         activate(s, ci, hi);
     }
-}
-
-/* Copies the ring's newest entries that still point at the reader's chunk. */
-static void ring_own(rule_scan *s)
-{
-    for (size_t j = 0; j < s->ring_refs; j++) {
-        rule_ring_line *rl = &s->ring[(s->ring_head + RULE_CORR_RING - 1 - j) % RULE_CORR_RING];
-        if (rl->ref == rl->text)
-            continue;
-        memcpy(rl->text, rl->ref, rl->len);
-        rl->text[rl->len] = '\0';
-        rl->ref = rl->text;
-    }
-    s->ring_refs = 0;
-}
-
-void rule_scan_chunk_end(void *ctx)
-{
-    ring_own(ctx);
-}
-
-/* Remembers a line for later anchors. A line the reader keeps in place until its chunk ends is
- * only pointed at (most lines: copying each one cost 6 % of the pass), and copied if it is
- * still in the ring when the chunk ends; other lines are copied now, cut to RULE_CORR_TEXT. */
-static void ring_push(rule_scan *s, const an_log_line *line)
-{
-    rule_ring_line *rl = &s->ring[s->ring_head];
-    if (line->in_place && line->len <= RULE_CORR_TEXT) {
-        rl->len = line->len;
-        rl->ref = line->text;
-    } else {
-        size_t n = line->len > RULE_CORR_TEXT ? RULE_CORR_TEXT : line->len;
-        rl->len = n;
-        /* Hide n's bound: knowing it, GCC inlines a slow "rep movsq" instead of calling
-         * libc's memcpy. */
-        __asm__("" : "+r"(n));
-        memcpy(rl->text, line->text, n);
-        rl->text[n] = '\0';
-        rl->ref = rl->text;
-    }
-    /* ring_refs newest entries hold every one still pointing at the chunk */
-    if ((rl->ref != rl->text || s->ring_refs > 0) && s->ring_refs < RULE_CORR_RING)
-        s->ring_refs++;
-    rl->line_no = line->line_no;
-    rl->offset = line->offset;
-    rl->has_time = line->has_time;
-    rl->utc = line->time_is_utc;
-    rl->time = line->time;
-    rl->has_eff = s->have_time;
-    rl->eff = s->last_time;
-    s->ring_head = (s->ring_head + 1) % RULE_CORR_RING;
-    if (s->ring_n < RULE_CORR_RING)
-        s->ring_n++;
 }
 
 /* Marks the patterns of family filter ff whose literal occurs in the line. */
@@ -469,7 +415,25 @@ int rule_scan_line_cb(const an_log_line *line, void *ctx)
         }
     }
     /* 3. remember the line for later anchors */
-    if (s->family_has_corr[f])
-        ring_push(s, line);
+    if (s->family_has_corr[f]) {
+        rule_ring_line *rl = &s->ring[s->ring_head];
+        size_t n = len > RULE_CORR_TEXT ? RULE_CORR_TEXT : len;
+        rl->len = n;
+        /* Hide n's bound: knowing it, GCC inlines a slow "rep movsq" instead of calling
+         * libc's memcpy, a measurable cost when every line is copied. */
+        __asm__("" : "+r"(n));
+        memcpy(rl->text, text, n);
+        rl->text[n] = '\0';
+        rl->line_no = line->line_no;
+        rl->offset = line->offset;
+        rl->has_time = line->has_time;
+        rl->utc = line->time_is_utc;
+        rl->time = line->time;
+        rl->has_eff = s->have_time;
+        rl->eff = s->last_time;
+        s->ring_head = (s->ring_head + 1) % RULE_CORR_RING;
+        if (s->ring_n < RULE_CORR_RING)
+            s->ring_n++;
+    }
     return 0;
 }

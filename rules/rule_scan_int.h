@@ -36,8 +36,7 @@ typedef struct {
 } rule_pat_state;
 
 typedef struct {
-    char *text;      /* owned copy, RULE_CORR_TEXT + 1 bytes */
-    const char *ref; /* the text: the reader's own (an in_place line of this chunk), or text */
+    char *text;
     size_t len;
     uint64_t line_no;
     uint64_t offset;
@@ -82,7 +81,6 @@ struct rule_scan {
     bool last_utc;
     rule_ring_line ring[RULE_CORR_RING];
     size_t ring_head, ring_n;
-    size_t ring_refs; /* newest entries pointing at the reader's chunk (rule_scan_chunk_end) */
     size_t *active;
     size_t nactive;
     /* all files */

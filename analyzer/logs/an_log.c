@@ -51,7 +51,7 @@ static bool is_cab_magic(const uint8_t *p, size_t n)
 
 /* Drives the reader from a random-access source: plain text, or a cabinet. */
 static int stream_source(const an_log_source *src, bool is_cab, an_log_family family,
-                         const an_tz *tz, const an_log_sink *sink, an_log_stats *ret_stats,
+                         const an_tz *tz, an_log_line_cb cb, void *ctx, an_log_stats *ret_stats,
                          const char *name, sxs_diag *diag)
 {
     an_log_reader *r;
@@ -61,7 +61,7 @@ static int stream_source(const an_log_source *src, bool is_cab, an_log_family fa
         is_cab = n == 4 && is_cab_magic(magic, 4);
     }
     /* A cabinet's expanded size is unknown until expanded: full-size chunk. */
-    int rc = an_log_reader_new(family, tz, sink, name, diag, is_cab ? 0 : src->size, &r);
+    int rc = an_log_reader_new(family, tz, cb, ctx, name, diag, is_cab ? 0 : src->size, &r);
     if (rc < 0)
         return rc;
     if (is_cab) {
@@ -123,13 +123,6 @@ static const char *fsa_why(void *ctx, int64_t *ret_at)
 int an_log_stream(fsa_fs *fs, const an_log_file *file, const an_tz *tz, an_log_line_cb cb,
                   void *ctx, an_log_stats *ret_stats, sxs_diag *diag)
 {
-    an_log_sink sink = {.line = cb, .ctx = ctx};
-    return an_log_stream_sink(fs, file, tz, &sink, ret_stats, diag);
-}
-
-int an_log_stream_sink(fsa_fs *fs, const an_log_file *file, const an_tz *tz,
-                       const an_log_sink *sink, an_log_stats *ret_stats, sxs_diag *diag)
-{
     if (!fs || !file || !file->path)
         return -EINVAL;
     fsa_file *f;
@@ -146,7 +139,7 @@ int an_log_stream_sink(fsa_fs *fs, const an_log_file *file, const an_tz *tz,
         return -ENOENT;
     an_log_source src = {
         .size = fsa_file_size(f), .read_at = fsa_read_at, .why = fsa_why, .ctx = f};
-    rc = stream_source(&src, file->is_cab, file->family, tz, sink, ret_stats, file->path, diag);
+    rc = stream_source(&src, file->is_cab, file->family, tz, cb, ctx, ret_stats, file->path, diag);
     fsa_file_close(f);
     return rc;
 }
@@ -166,13 +159,6 @@ static long fd_read_at(void *ctx, uint64_t off, void *buf, size_t len)
 int an_log_stream_host(const char *host_path, an_log_family family, const an_tz *tz,
                        an_log_line_cb cb, void *ctx, an_log_stats *ret_stats, sxs_diag *diag)
 {
-    an_log_sink sink = {.line = cb, .ctx = ctx};
-    return an_log_stream_host_sink(host_path, family, tz, &sink, ret_stats, diag);
-}
-
-int an_log_stream_host_sink(const char *host_path, an_log_family family, const an_tz *tz,
-                            const an_log_sink *sink, an_log_stats *ret_stats, sxs_diag *diag)
-{
     if (!host_path)
         return -EINVAL;
     int fd = open(host_path, O_RDONLY | O_CLOEXEC);
@@ -187,7 +173,7 @@ int an_log_stream_host_sink(const char *host_path, an_log_family family, const a
         return -EINVAL;
     }
     an_log_source src = {.size = (uint64_t)st.st_size, .read_at = fd_read_at, .ctx = &fd};
-    int rc = stream_source(&src, false, family, tz, sink, ret_stats, host_path, diag);
+    int rc = stream_source(&src, false, family, tz, cb, ctx, ret_stats, host_path, diag);
     close(fd);
     return rc;
 }
@@ -217,6 +203,5 @@ int an_log_stream_mem(const uint8_t *data, size_t len, const char *name, an_log_
         return -EINVAL;
     mem_src m = {.data = data, .len = len};
     an_log_source src = {.size = len, .read_at = mem_read_at, .ctx = &m};
-    an_log_sink sink = {.line = cb, .ctx = ctx};
-    return stream_source(&src, false, family, tz, &sink, ret_stats, name ? name : "memory", diag);
+    return stream_source(&src, false, family, tz, cb, ctx, ret_stats, name ? name : "memory", diag);
 }

@@ -64,8 +64,6 @@ typedef struct {
     int64_t time;        /* Unix seconds: UTC when time_is_utc, else local wall clock */
     bool time_is_utc;
     char time_text[40];  /* the timestamp as written in the log, "" when none */
-    bool in_place;       /* text stays valid after the callback, until the sink's chunk_end
-                            (an_log_sink); false: only during the callback */
 } an_log_line;
 
 typedef struct {
@@ -80,15 +78,6 @@ typedef struct {
 /* cb returns 0 to go on, non-zero to stop (returned by the stream function). */
 typedef int (*an_log_line_cb)(const an_log_line *line, void *ctx);
 
-/* Where a stream's lines go. chunk_end, when set, is called each time the reader is about to
- * reuse its buffer: lines handed out in place (in_place) are gone once it returns. Without it,
- * no line is marked in_place. */
-typedef struct {
-    an_log_line_cb line;
-    void (*chunk_end)(void *ctx);
-    void *ctx;
-} an_log_sink;
-
 /* Streams one log of an install: decodes, splits lines, parses the family's timestamp and
  * converts it to UTC with tz (NULL or !tz->known: keep local). Memory stays bounded. */
 int an_log_stream(fsa_fs *fs, const an_log_file *file, const an_tz *tz, an_log_line_cb cb,
@@ -97,12 +86,6 @@ int an_log_stream(fsa_fs *fs, const an_log_file *file, const an_tz *tz, an_log_l
 /* The same over a file on the host (tests, triage folders, fuzzing). */
 int an_log_stream_host(const char *host_path, an_log_family family, const an_tz *tz,
                        an_log_line_cb cb, void *ctx, an_log_stats *ret_stats, sxs_diag *diag);
-
-/* The same into a sink (an_log_sink). */
-int an_log_stream_sink(fsa_fs *fs, const an_log_file *file, const an_tz *tz,
-                       const an_log_sink *sink, an_log_stats *ret_stats, sxs_diag *diag);
-int an_log_stream_host_sink(const char *host_path, an_log_family family, const an_tz *tz,
-                            const an_log_sink *sink, an_log_stats *ret_stats, sxs_diag *diag);
 
 /* The same over bytes in memory (fuzzing). name is used in diagnostics. */
 int an_log_stream_mem(const uint8_t *data, size_t len, const char *name, an_log_family family,

@@ -26,7 +26,8 @@ enum { ENC_UNKNOWN, ENC_UTF8, ENC_UTF16 };
 struct an_log_reader {
     an_log_family family;
     const an_tz *tz;
-    an_log_sink sink;
+    an_log_line_cb cb;
+    void *ctx;
     const char *name;
     sxs_diag *diag;
     an_log_stats st;
@@ -72,7 +73,7 @@ struct an_log_reader {
 #define DEC_CAP ((size_t)SXS_MAX_LOG_LINE * 3 + 8)
 #define IN_PAD 32
 
-int an_log_reader_new(an_log_family family, const an_tz *tz, const an_log_sink *sink,
+int an_log_reader_new(an_log_family family, const an_tz *tz, an_log_line_cb cb, void *ctx,
                       const char *name, sxs_diag *diag, uint64_t size_hint, an_log_reader **ret)
 {
     an_log_reader *r = calloc(1, sizeof(*r));
@@ -91,8 +92,8 @@ int an_log_reader_new(an_log_family family, const an_tz *tz, const an_log_sink *
     }
     r->family = family;
     r->tz = tz;
-    if (sink)
-        r->sink = *sink;
+    r->cb = cb;
+    r->ctx = ctx;
     r->name = name ? name : "log";
     r->diag = diag;
     *ret = r;
@@ -326,12 +327,9 @@ static void parse_time(an_log_reader *r, an_log_line *ln)
 
 /* ---- line output --------------------------------------------------------------------------- */
 
-/* in_place: text is in the chunk buffer (valid until chunk_end), not in the carry. */
-static int emit_line(an_log_reader *r, const char *text, size_t len, uint64_t off, bool trunc,
-                     bool in_place)
+static int emit(an_log_reader *r, const char *text, size_t len, uint64_t off, bool trunc)
 {
     an_log_line ln;
-    ln.in_place = in_place && r->sink.chunk_end;
     ln.text = text;
     ln.len = len;
     ln.line_no = ++r->line_no;
@@ -345,15 +343,10 @@ static int emit_line(an_log_reader *r, const char *text, size_t len, uint64_t of
     r->st.lines++;
     if (trunc)
         r->st.lines_truncated++;
-    int rc = r->sink.line ? r->sink.line(&ln, r->sink.ctx) : 0;
+    int rc = r->cb ? r->cb(&ln, r->ctx) : 0;
     if (rc != 0)
         r->stop = rc;
     return rc;
-}
-
-static int emit(an_log_reader *r, const char *text, size_t len, uint64_t off, bool trunc)
-{
-    return emit_line(r, text, len, off, trunc, false);
 }
 
 /* Windows-1252 0x80..0x9F; 0 = undefined there (dropped as binary). */
@@ -596,8 +589,7 @@ static int process_utf8(an_log_reader *r, uint8_t *buf, size_t start, size_t n)
         if (!r->carry_active && (take = clean_line(p, end, &clen))) {
             p[clen] = '\0';
             r->in_nul_run = false;
-            int rc =
-                emit_line(r, (const char *)p, clen, r->file_off + (uint64_t)(p - buf), false, true);
+            int rc = emit(r, (const char *)p, clen, r->file_off + (uint64_t)(p - buf), false);
             if (rc)
                 return rc;
             p += take;
@@ -614,7 +606,7 @@ static int process_utf8(an_log_reader *r, uint8_t *buf, size_t start, size_t n)
             if (clean_ascii(p, e)) {
                 p[e] = '\0';
                 r->in_nul_run = false;
-                int rc = emit_line(r, (const char *)p, e, off, false, true);
+                int rc = emit(r, (const char *)p, e, off, false);
                 if (rc)
                     return rc;
                 p = nl + 1;
@@ -785,8 +777,6 @@ int an_log_reader_process(an_log_reader *r, size_t n)
     r->st.bytes += n;
     int rc =
         r->enc == ENC_UTF16 ? process_utf16(r, r->in, start, n) : process_utf8(r, r->in, start, n);
-    if (r->sink.chunk_end) /* the buffer is refilled next, or freed */
-        r->sink.chunk_end(r->sink.ctx);
     r->file_off += n;
     return rc;
 }

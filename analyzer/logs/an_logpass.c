@@ -25,14 +25,6 @@ static int fan_line(const an_log_line *line, void *ctx)
     return 0;
 }
 
-static void fan_chunk_end(void *ctx)
-{
-    const fanout *f = ctx;
-    for (size_t i = 0; i < f->n; i++)
-        if (f->c[i].chunk_end)
-            f->c[i].chunk_end(f->c[i].ctx);
-}
-
 int an_logs_pass(fsa_fs *fs, const an_log_file *logs, size_t nlogs, const an_tz *tz,
                  const an_log_consumer *consumers, size_t nconsumers,
                  an_logpass_progress_cb progress, void *progress_ctx, sxs_diag *diag)
@@ -58,8 +50,7 @@ int an_logs_pass(fsa_fs *fs, const an_log_file *logs, size_t nlogs, const an_tz 
             break;
         an_log_stats st = {0};
         double t0 = now_s();
-        an_log_sink sink = {.line = fan_line, .chunk_end = fan_chunk_end, .ctx = &f};
-        int sr = an_log_stream_sink(fs, lf, tz, &sink, &st, diag);
+        int sr = an_log_stream(fs, lf, tz, fan_line, &f, &st, diag);
         double t1 = now_s();
         if (sr < 0)
             sxs_diag_add(diag, SXS_DIAG_WARN, lf->path, -1,

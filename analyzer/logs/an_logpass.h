@@ -13,7 +13,6 @@ typedef struct {
     /* Each may be NULL. begin/end return 0 or a negative errno (stops the pass). */
     int (*file_begin)(an_log_family family, const char *path, void *ctx);
     an_log_line_cb line; /* its return value is ignored: a consumer cannot stop the others */
-    void (*chunk_end)(void *ctx); /* an_log_sink.chunk_end: in_place lines are gone after it */
     int (*file_end)(uint64_t bytes, double seconds, void *ctx);
     /* A log that was found but whose content is not streamed (no file system). */
     void (*family_present)(an_log_family family, void *ctx);
