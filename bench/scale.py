@@ -146,6 +146,8 @@ def main():
     ap.add_argument("--disk-size", default="8G")  # room for the 1 GB log and the 600 MB hive
     ap.add_argument("--hive-gen", default=os.path.join(HERE, "hives"))
     args = ap.parse_args()
+    # absolute: a scenario's source= paths are read relative to the scenario's own folder
+    args.work = os.path.abspath(args.work)
     os.makedirs(args.work, exist_ok=True)
     rows = [r for r in args.rows.split(",") if r]
     for r in rows:
