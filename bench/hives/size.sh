@@ -10,6 +10,8 @@ set -euo pipefail
 tree=$1 runs=$2
 shift 2
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=timing.sh
+. "$here/timing.sh"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 python3 "$here/mksoftware.py" 15000 "$work/SOFTWARE.120" 120
@@ -23,24 +25,12 @@ for c in $cases; do
     case $c in *comp300*) ln -f "$work/COMPONENTS.300" "$cfg/COMPONENTS" ;; esac
     case $c in *comp600*) ln -f "$work/COMPONENTS.600" "$cfg/COMPONENTS" ;; esac
 done
-for i in $(seq "$runs"); do
-    for c in $cases; do
-        for nb in "$@"; do
-            name=${nb%%=*} bin=${nb#*=}
-            /usr/bin/time -f "%e %U %S %M" -o "$work/time" "$bin" --no-builtin-rules --json \
-                "$work/t.$c" > "$work/out.$name.$c.json" 2>/dev/null || true
-            tail -n 1 "$work/time" >> "$work/times.$name.$c" # without "exited with non-zero status"
-        done
-    done
-done
+hive_bench_run "$runs" "$work" "$cases" "$@"
 printf '%-14s %-8s %8s %8s %10s  %s\n' case build wall_s cpu_s rss_MiB "hive states (SOFTWARE SYSTEM COMPONENTS), packages"
 for c in $cases; do
     for nb in "$@"; do
         name=${nb%%=*}
-        med=$(awk '{print $1, $2 + $3, $4}' "$work/times.$name.$c" | python3 -c '
-import sys, statistics as s
-rows = [list(map(float, l.split())) for l in sys.stdin]
-print(*("%.2f" % s.median(col) for col in zip(*rows)))')
+        med=$(hive_bench_median "$work" "$name" "$c")
         read -r wall cpu rss <<< "$med"
         facts=$(python3 -c '
 import json, sys
