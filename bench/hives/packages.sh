@@ -6,6 +6,8 @@
 set -euo pipefail
 bin=$1 tree=$2 runs=${3:-5}
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=timing.sh
+. "$here/timing.sh"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 declare -A med
@@ -13,9 +15,8 @@ for n in 15000 60000; do
     cp -r "$tree" "$work/t$n"
     python3 "$here/mksoftware.py" "$n" "$work/t$n/Windows/System32/config/SOFTWARE"
     for i in $(seq "$runs"); do
-        /usr/bin/time -f "%e %M" -o "$work/time" "$bin" --no-builtin-rules --json "$work/t$n" \
-            > "$work/out.json" 2>/dev/null || true
-        cat "$work/time" >> "$work/times$n"
+        hive_bench_time "$work/out.json" "$bin" --no-builtin-rules --json "$work/t$n" \
+            >>"$work/times$n"
     done
     total=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print([f["value"] for f in d["installs"][0]["facts"] if f["name"] == "cbs.packages.total"])' "$work/out.json")
     med[$n]=$(sort -n "$work/times$n" | awk '{a[NR]=$1; m[NR]=$2} END {print a[int((NR+1)/2)], m[int((NR+1)/2)]}')

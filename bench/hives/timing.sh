@@ -27,3 +27,17 @@ import sys, statistics as s
 rows = [list(map(float, l.split())) for l in sys.stdin]
 print(*("%.2f" % s.median(col) for col in zip(*rows)))'
 }
+
+# "wall_s maxrss_kib" of one run of CMD (wall to 0.1 ms: /usr/bin/time's 10 ms is too coarse for
+# the ratio of two runs of a tenth of a second), its stdout into OUT.
+#   hive_bench_time OUT CMD...
+hive_bench_time() {
+    python3 - "$@" <<'PY'
+import os, subprocess, sys, time
+out, cmd = sys.argv[1], sys.argv[2:]
+t = time.monotonic()
+p = subprocess.Popen(cmd, stdout=open(out, "w"), stderr=subprocess.DEVNULL)
+_, _, ru = os.wait4(p.pid, 0)
+print(f"{time.monotonic() - t:.4f} {ru.ru_maxrss}")
+PY
+}
