@@ -30,6 +30,7 @@
 #include <zlib.h>
 
 #include "common/sxs_checked.h"
+#include "common/sxs_utf16.h"
 
 #define EWF1_FILE_HEADER 13
 #define EWF1_DESC 76
@@ -175,67 +176,13 @@ static int seg_read(fsa_ewf1 *r, uint32_t seg, uint64_t off, void *buf, size_t l
 
 /* ---- header text (libewf's header value names and date format) ---- */
 
-/* header2 is UTF-16LE with a byte-order mark: to UTF-8 in place of the header text. */
-static size_t utf16le_to_utf8(const uint8_t *in, size_t n, char *out, size_t cap)
-{
-    size_t o = 0;
-    for (size_t i = 0; i + 1 < n; i += 2) {
-        uint32_t c = sxs_le16(in + i);
-        if (c >= 0xd800 && c < 0xdc00 && i + 3 < n) {
-            uint32_t lo = sxs_le16(in + i + 2);
-            if (lo >= 0xdc00 && lo < 0xe000) {
-                c = 0x10000 + ((c - 0xd800) << 10) + (lo - 0xdc00);
-                i += 2;
-            }
-        }
-        uint8_t b[4];
-        size_t k;
-        if (c < 0x80) {
-            b[0] = (uint8_t)c;
-            k = 1;
-        } else if (c < 0x800) {
-            b[0] = (uint8_t)(0xc0 | (c >> 6));
-            b[1] = (uint8_t)(0x80 | (c & 0x3f));
-            k = 2;
-        } else if (c < 0x10000) {
-            b[0] = (uint8_t)(0xe0 | (c >> 12));
-            b[1] = (uint8_t)(0x80 | ((c >> 6) & 0x3f));
-            b[2] = (uint8_t)(0x80 | (c & 0x3f));
-            k = 3;
-        } else {
-            b[0] = (uint8_t)(0xf0 | (c >> 18));
-            b[1] = (uint8_t)(0x80 | ((c >> 12) & 0x3f));
-            b[2] = (uint8_t)(0x80 | ((c >> 6) & 0x3f));
-            b[3] = (uint8_t)(0x80 | (c & 0x3f));
-            k = 4;
-        }
-        if (o + k >= cap)
-            break;
-        memcpy(out + o, b, k);
-        o += k;
-    }
-    out[o] = '\0';
-    return o;
-}
-
 /* The ASCII header as UTF-8 (bytes above 0x7f as Latin-1). */
-static size_t latin1_to_utf8(const uint8_t *in, size_t n, char *out, size_t cap)
+static void latin1_to_utf8(const uint8_t *in, size_t n, char *out, size_t cap)
 {
     size_t o = 0;
-    for (size_t i = 0; i < n && in[i]; i++) {
-        if (in[i] < 0x80) {
-            if (o + 1 >= cap)
-                break;
-            out[o++] = (char)in[i];
-        } else {
-            if (o + 2 >= cap)
-                break;
-            out[o++] = (char)(0xc0 | (in[i] >> 6));
-            out[o++] = (char)(0x80 | (in[i] & 0x3f));
-        }
-    }
+    for (size_t i = 0; i < n && in[i] && o + (in[i] < 0x80 ? 1 : 2) < cap; i++)
+        o += sxs_utf8_put(in[i], out + o);
     out[o] = '\0';
-    return o;
 }
 
 /* Line k (0-based) of text: start and length, without a trailing CR. */
@@ -359,8 +306,10 @@ static int read_header_section(fsa_ewf1 *r, uint64_t off, uint64_t n, bool heade
     if (z && t && u && seg_read(r, 0, off, z, (size_t)n) == 0) {
         long len = inflate_all(z, (size_t)n, t, EWF1_MAX_HEADER);
         if (len >= 0) {
+            /* header2 is UTF-16LE with a byte-order mark; at most 3 bytes of UTF-8 per
+             * unit fit in u */
             if (header2 && len >= 2 && t[0] == 0xff && t[1] == 0xfe)
-                utf16le_to_utf8(t + 2, (size_t)len - 2, u, EWF1_MAX_HEADER * 2);
+                sxs_utf16le_to_utf8(t + 2, ((size_t)len - 2) / 2, 0, u, EWF1_MAX_HEADER * 2);
             else
                 latin1_to_utf8(t, (size_t)len, u, EWF1_MAX_HEADER * 2);
             parse_header_text(r, u, header2);
