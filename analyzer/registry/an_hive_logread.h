@@ -3,7 +3,8 @@
  * file; either way the replay reads it through one small cache of fixed blocks shared by the
  * three logs, so replaying logs of any size costs the cache and nothing that grows with them.
  * Memory logs go through the same cache, so the tests and the fuzz harness run the ranged
- * path. */
+ * path. The hive view (an_hive_view.c) reads the primary hive file through a cache of its own
+ * made by the same functions (2 MiB: the source as an an_hive_log over its read function). */
 #ifndef AN_HIVE_LOGREAD_H
 #define AN_HIVE_LOGREAD_H
 

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "analyzer/registry/an_hive_logread.h"
 #include "common/sxs_grow.h"
 
 #define CACHE_BLOCK (64u * 1024) /* one ranged source read */
@@ -19,12 +20,6 @@ typedef struct {
     uint64_t index; /* page number: offset / AN_HIVE_PAGE */
     uint8_t *data;
 } overlay_page;
-
-typedef struct {
-    uint64_t block; /* block number + 1; 0 = empty */
-    uint32_t len;   /* bytes valid (less at the end of the source) */
-    uint8_t *data;
-} cache_slot;
 
 struct an_hive_view {
     src_kind kind;
@@ -39,7 +34,7 @@ struct an_hive_view {
      * at least twice npages (a log writing its pages in any order costs O(1) per page) */
     uint32_t *slots;
     size_t nslots;
-    cache_slot cache[CACHE_SLOTS];
+    an_hive_logcache *cache; /* the block cache the log replay uses too; SRC_MEM needs none */
     char damage[256];
 };
 
@@ -51,6 +46,10 @@ static an_hive_view *view_new(src_kind kind, uint64_t size)
     v->kind = kind;
     v->fd = -1;
     v->src_size = v->size = size;
+    if (kind != SRC_MEM && !(v->cache = an_hive_logcache_new(CACHE_BLOCK, CACHE_SLOTS))) {
+        free(v);
+        return NULL;
+    }
     return v;
 }
 
@@ -109,8 +108,7 @@ void an_hive_view_free(an_hive_view *v)
         free(v->pages[i].data);
     free(v->pages);
     free(v->slots);
-    for (unsigned i = 0; i < CACHE_SLOTS; i++)
-        free(v->cache[i].data);
+    an_hive_logcache_free(v->cache);
     free(v);
 }
 
@@ -182,6 +180,11 @@ static int source_read(an_hive_view *v, uint64_t off, uint8_t *buf, size_t len)
     return 0;
 }
 
+static int source_read_at(void *ctx, uint64_t off, void *buf, size_t len)
+{
+    return source_read(ctx, off, buf, len);
+}
+
 /* Source bytes [off, off + len), off + len <= src_size, through the block cache. */
 static int source_cached(an_hive_view *v, uint64_t off, uint8_t *buf, size_t len)
 {
@@ -189,36 +192,8 @@ static int source_cached(an_hive_view *v, uint64_t off, uint8_t *buf, size_t len
         memcpy(buf, v->mem + off, len);
         return 0;
     }
-    while (len > 0) {
-        uint64_t block = off / CACHE_BLOCK;
-        size_t in = (size_t)(off % CACHE_BLOCK);
-        size_t n = CACHE_BLOCK - in < len ? CACHE_BLOCK - in : len;
-        if (in == 0 && n == CACHE_BLOCK) { /* a whole block: no need to keep it */
-            int r = source_read(v, off, buf, n);
-            if (r < 0)
-                return r;
-        } else {
-            cache_slot *s = &v->cache[block % CACHE_SLOTS];
-            if (s->block != block + 1) {
-                if (!s->data && !(s->data = malloc(CACHE_BLOCK)))
-                    return -ENOMEM;
-                uint64_t start = block * CACHE_BLOCK;
-                uint64_t avail = v->src_size - start;
-                uint32_t blen = (uint32_t)(avail < CACHE_BLOCK ? avail : CACHE_BLOCK);
-                s->block = 0;
-                int r = source_read(v, start, s->data, blen);
-                if (r < 0)
-                    return r;
-                s->block = block + 1;
-                s->len = blen;
-            }
-            memcpy(buf, s->data + in, n);
-        }
-        buf += n;
-        off += n;
-        len -= n;
-    }
-    return 0;
+    an_hive_log src = {.len = (size_t)v->src_size, .read_at = source_read_at, .ctx = v};
+    return an_hive_logcache_read(v->cache, &src, 0, off, buf, len);
 }
 
 static size_t slot_of(uint64_t idx, size_t nslots)
