@@ -58,6 +58,13 @@ struct an_log_reader {
     uint16_t hi;
     uint64_t hi_off;
 
+    /* The last whole "YYYY-MM-DD HH:MM:SS" stamp parsed and its result: CBS writes about 40
+     * lines a second, so most lines repeat it byte for byte. */
+    char stamp[20]; /* the 19 bytes and a NUL, as they go to time_text */
+    int64_t stamp_time;
+    bool stamp_utc;
+    bool stamp_set;
+
     /* The date part of the last timestamp parsed ("2024-03-12"): most lines repeat it. */
     char date_key[10];
     char date_sep;
@@ -299,6 +306,14 @@ inherit:
     memcpy(ln->time_text, r->sect_text, sizeof(ln->time_text));
 }
 
+/* The line starts with the same 19-byte stamp as the last one parsed, and no digit follows it:
+ * parse_clock and parse_date would give the same result again. */
+static bool same_stamp(const an_log_reader *r, const char *s, size_t len)
+{
+    return r->stamp_set && len >= 19 && memcmp(s, r->stamp, 19) == 0 &&
+           (len == 19 || (unsigned)(unsigned char)s[19] - '0' > 9);
+}
+
 static void parse_time(an_log_reader *r, an_log_line *ln)
 {
     int64_t local;
@@ -308,9 +323,22 @@ static void parse_time(an_log_reader *r, an_log_line *ln)
     case AN_LOG_DISM:
     case AN_LOG_PANTHER:
     case AN_LOG_MOSETUP:
+        if (same_stamp(r, ln->text, ln->len)) {
+            ln->has_time = true;
+            ln->time = r->stamp_time;
+            ln->time_is_utc = r->stamp_utc;
+            memcpy(ln->time_text, r->stamp, sizeof(r->stamp));
+            break;
+        }
         n = parse_datetime_cached(r, ln->text, ln->len, '-', false, &local);
         if (n)
             set_time(r, ln, ln->text, n, local);
+        if (n == 19) { /* without a fraction (frac is false here): always 19 */
+            memcpy(r->stamp, ln->time_text, sizeof(r->stamp));
+            r->stamp_time = ln->time;
+            r->stamp_utc = ln->time_is_utc;
+            r->stamp_set = true;
+        }
         break;
     case AN_LOG_WINDOWSUPDATE:
         n = parse_datetime_cached(r, ln->text, ln->len, '/', true, &local);
