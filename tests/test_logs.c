@@ -303,6 +303,41 @@ Test(logs_corpus, redacted_dates_are_not_timestamps)
     free(p);
 }
 
+/* The reader reuses the last stamp's result when a line repeats its 19 bytes: every trap of
+ * that shortcut gives the same times as parsing each line afresh. */
+Test(logs_time, repeated_stamp_gives_the_same_time_as_parsing_again)
+{
+    static const char log[] = "2024-03-12 10:14:22, Info CBS a\r\n"
+                              "2024-03-12 10:14:22, Info CBS b\r\n"  /* repeated */
+                              "2024-03-12 10:14:225 not a stamp\r\n" /* same 19, digit */
+                              "2024-03-12 10:14:22\r\n"              /* exactly 19 bytes */
+                              "2024-03-12 10:14:23, Info CBS c\r\n"  /* next second */
+                              "[1234]\"continuation\"\r\n"           /* no stamp */
+                              "2024-03-12 10:14:23, Info CBS d\r\n"  /* after a miss */
+                              "2024-03-13 10:14:23, Info CBS e\r\n"; /* next day */
+    collector c = {0};
+    an_log_stats st;
+    stream_mem(log, sizeof(log) - 1, AN_LOG_CBS, &c, &st);
+    cr_assert_eq(c.n, 8);
+    const int64_t t22 = utc(2024, 3, 12, 10, 14, 22), t23 = t22 + 1;
+    const struct {
+        bool has;
+        int64_t t;
+    } want[8] = {{true, t22}, {true, t22}, {false, 0},  {true, t22},
+                 {true, t23}, {false, 0},  {true, t23}, {true, t23 + 86400}};
+    for (size_t i = 0; i < c.n; i++) {
+        cr_assert_eq(c.v[i].has_time, want[i].has, "line %zu", i + 1);
+        cr_assert_eq(c.v[i].time, want[i].t, "line %zu", i + 1);
+        cr_assert_eq(c.v[i].utc, false, "line %zu", i + 1);
+        if (want[i].has)
+            cr_assert_eq(strlen(c.v[i].time_text), 19, "line %zu", i + 1);
+        else
+            cr_assert_str_eq(c.v[i].time_text, "", "line %zu", i + 1);
+    }
+    cr_assert_str_eq(c.v[7].time_text, "2024-03-13 10:14:23");
+    collector_free(&c);
+}
+
 Test(logs_corpus, driver_missing_excerpt_line_and_offset)
 {
     SXS_CORPUS_OR_SKIP(p, "logs/excerpts/msdocs_cbs_driver-missing_0x80070003.log");
