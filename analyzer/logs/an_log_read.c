@@ -86,7 +86,7 @@ int an_log_reader_new(an_log_family family, const an_tz *tz, an_log_line_cb cb, 
     an_log_reader *r = calloc(1, sizeof(*r));
     if (!r)
         return -ENOMEM;
-    /* Small logs (most of them) need no 1 MiB buffer. */
+    /* Small logs (most of them) need no whole chunk. */
     r->in_cap = size_hint > 0 && size_hint < SXS_STREAM_CHUNK ? (size_t)size_hint
                                                               : (size_t)SXS_STREAM_CHUNK;
     /* zeroed, and IN_PAD bytes past the data, so first_ctl may read whole blocks */
