@@ -17,7 +17,13 @@ typedef struct {
 typedef struct rule_litset rule_litset;
 
 /* Which inner loop scans: the fastest the CPU has, or a given one (tests compare them). */
-typedef enum { RULE_LIT_AUTO, RULE_LIT_SCALAR, RULE_LIT_SSSE3, RULE_LIT_AVX2 } rule_lit_impl;
+typedef enum {
+    RULE_LIT_AUTO,
+    RULE_LIT_SCALAR,
+    RULE_LIT_SSSE3,
+    RULE_LIT_AVX2,
+    RULE_LIT_AVX512VBMI
+} rule_lit_impl;
 
 /* lits[0..n) are copied (their strings are not). n may be 0. -ENOMEM, -EINVAL (empty literal). */
 int rule_litset_new(const rule_lit *lits, size_t n, rule_litset **ret);

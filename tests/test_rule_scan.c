@@ -17,8 +17,9 @@
 #include "rules/rule_scan_lit.h"
 #include "tests/support/corpus.h"
 
-static const rule_lit_impl impls[] = {RULE_LIT_SCALAR, RULE_LIT_SSSE3, RULE_LIT_AVX2};
-static const char *const impl_names[] = {"scalar", "ssse3", "avx2"};
+static const rule_lit_impl impls[] = {RULE_LIT_SCALAR, RULE_LIT_SSSE3, RULE_LIT_AVX2,
+                                      RULE_LIT_AVX512VBMI};
+static const char *const impl_names[] = {"scalar", "ssse3", "avx2", "avx512vbmi"};
 
 /* Deterministic generator (xorshift64*), so a failure is reproducible. */
 static uint64_t rnd_state = 0x9E3779B97F4A7C15ull;
@@ -163,9 +164,10 @@ Test(rule_scan_lit, auto_picks_the_fastest_the_cpu_has)
     rule_lit l = {"_SXS_", 5, false, 0};
     rule_litset *ls;
     cr_assert_eq(rule_litset_new(&l, 1, &ls), 0);
-    rule_lit_impl want = rule_litset_use(ls, RULE_LIT_AVX2) == 0    ? RULE_LIT_AVX2
-                         : rule_litset_use(ls, RULE_LIT_SSSE3) == 0 ? RULE_LIT_SSSE3
-                                                                    : RULE_LIT_SCALAR;
+    rule_lit_impl want = rule_litset_use(ls, RULE_LIT_AVX512VBMI) == 0 ? RULE_LIT_AVX512VBMI
+                         : rule_litset_use(ls, RULE_LIT_AVX2) == 0     ? RULE_LIT_AVX2
+                         : rule_litset_use(ls, RULE_LIT_SSSE3) == 0    ? RULE_LIT_SSSE3
+                                                                       : RULE_LIT_SCALAR;
     cr_assert_eq(rule_litset_use(ls, RULE_LIT_AUTO), 0);
     cr_assert_eq(rule_litset_impl(ls), want);
     rule_litset_free(ls);

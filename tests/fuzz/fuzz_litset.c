@@ -62,7 +62,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     rule_litset *ls;
     if (rule_litset_new(lits, n, &ls) != 0)
         abort();
-    static const rule_lit_impl impls[] = {RULE_LIT_SCALAR, RULE_LIT_SSSE3, RULE_LIT_AVX2};
+    static const rule_lit_impl impls[] = {RULE_LIT_SCALAR, RULE_LIT_SSSE3, RULE_LIT_AVX2,
+                                          RULE_LIT_AVX512VBMI};
     for (size_t m = 0; m < sizeof(impls) / sizeof(impls[0]); m++) {
         if (rule_litset_use(ls, impls[m]) != 0)
             continue;
