@@ -127,6 +127,7 @@ static void sort_lits(rule_lit *l, size_t *woff, size_t n)
 
 static void add_byte(rule_litset *ls, size_t j, uint8_t c, uint8_t bit)
 {
+    ls->t7[j][c & 0x7F] |= bit;
     ls->lo[j][c & 15] |= bit;
     ls->hi[j][c >> 4] |= bit;
     ls->lo[j][16 + (c & 15)] |= bit;
@@ -228,22 +229,16 @@ int rule_litset_new(const rule_lit *lits, size_t n, rule_litset **ret)
             }
             for (size_t j = 0; j < PLEN; j++) {
                 if (ls->woff[i] + j >= l->len) { /* a shorter literal accepts any byte there */
-                    for (unsigned c = 0; c < 16; c++)
-                        add_byte(ls, j, (uint8_t)(c * 0x11), bit);
-                    for (unsigned c = 0; c < 128; c++)
-                        ls->t7[j][c] |= bit;
+                    for (unsigned c = 0; c < 256; c++)
+                        add_byte(ls, j, (uint8_t)c, bit);
                     continue;
                 }
                 uint8_t c = (uint8_t)l->lit[ls->woff[i] + j];
                 add_byte(ls, j, c, bit);
-                ls->t7[j][c & 0x7F] |= bit;
-                if (l->caseless && fold(c) != c) {
+                if (l->caseless && fold(c) != c)
                     add_byte(ls, j, fold(c), bit);
-                    ls->t7[j][fold(c) & 0x7F] |= bit;
-                } else if (l->caseless && c >= 'a' && c <= 'z') {
+                else if (l->caseless && c >= 'a' && c <= 'z')
                     add_byte(ls, j, (uint8_t)(c & ~0x20), bit);
-                    ls->t7[j][c & 0x5F] |= bit;
-                }
             }
         }
     }
