@@ -56,6 +56,7 @@ void rule_scan_free(rule_scan *s)
     for (size_t i = 0; i < s->nstats; i++)
         free(s->stats[i].path);
     free(s->stats);
+    rule_litchunk_free(&s->chunk);
     pcre2_match_context_free(s->mctx);
     free(s);
 }
@@ -203,6 +204,7 @@ int rule_scan_file_begin(rule_scan *s, an_log_family family, const char *path)
     s->nactive = 0;
     s->have_time = false;
     s->cur_lines = 0;
+    s->chunk.id = 0; /* the litset may differ: another family */
     s->in_file = true;
     return 0;
 }
@@ -361,11 +363,16 @@ static void anchor_hit(rule_scan *s, rule_pat_state *ap, int64_t t, const an_log
     }
 }
 
-/* Marks the patterns of family filter ff whose literal occurs in the line. */
-static void prefilter(rule_family_filter *ff, const char *text, size_t len)
+/* Marks the patterns of family filter ff whose literal occurs in the line; a line in place
+ * in its reader's chunk shares one scan of the chunk with the chunk's other lines. */
+static void prefilter(rule_scan *s, rule_family_filter *ff, const an_log_line *line)
 {
     memcpy(ff->hit, ff->always, ff->nwords * sizeof(*ff->hit));
-    rule_litset_scan(ff->ls, text, len, ff->hit);
+    if (line->chunk_id)
+        rule_litset_scan_chunk(ff->ls, &s->chunk, line->chunk_id, line->text, line->len,
+                               line->ahead, ff->hit);
+    else
+        rule_litset_scan(ff->ls, line->text, line->len, ff->hit);
 }
 
 int rule_scan_line_cb(const an_log_line *line, void *ctx)
@@ -398,7 +405,7 @@ int rule_scan_line_cb(const an_log_line *line, void *ctx)
     an_log_family f = s->cur_family;
     rule_family_filter *ff = &s->fam[f];
     if (ff->npats) {
-        prefilter(ff, text, len);
+        prefilter(s, ff, line);
         for (size_t w = 0; w < ff->nwords; w++) {
             for (uint64_t bits = ff->hit[w]; bits; bits &= bits - 1) {
                 size_t k = w * 64 + (size_t)__builtin_ctzll(bits); /* in pattern order */

@@ -81,6 +81,7 @@ struct rule_scan {
     bool last_utc;
     rule_ring_line ring[RULE_CORR_RING];
     size_t ring_head, ring_n;
+    rule_litchunk chunk; /* the literal pass's candidates in the current reader chunk */
     size_t *active;
     size_t nactive;
     /* all files */

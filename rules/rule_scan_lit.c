@@ -13,7 +13,12 @@
  * (not the product of two nibble tables), entry c covering both c and c | 0x80, so it lets
  * through fewer candidates than the nibble tables, and still none are missed.
  *
- * Why not Hyperscan: the engine sees one line at a time, and one hs_scan per line (literal or
+ * A line the reader hands out in place in its chunk (an_log_line.chunk_id) is not scanned on its
+ * own: the first such line of a chunk scans the next RULE_LITCHUNK_SPAN bytes into a bitmap of
+ * candidate positions, without a branch on the data, and each line then costs one compare
+ * unless a candidate falls in it (0.2 to 0.8 lines in one on CBS logs).
+ *
+ * Why not Hyperscan: the engine needs per-line results, and one hs_scan per line (literal or
  * whole-pattern database) costs more than this whole pass; bench/logs/prefilter_bench.c has the
  * figures. */
 #include <errno.h>
@@ -26,6 +31,12 @@
 #include <immintrin.h>
 #define RULE_LIT_X86 1
 #endif
+
+/* Mask of the first n of 64 positions. */
+static inline uint64_t first_n(size_t n)
+{
+    return n >= 64 ? ~0ull : (1ull << n) - 1;
+}
 
 #define NBUCKET 8
 #define PLEN 3 /* bytes of each literal the tables test (the block code below has three) */
@@ -390,12 +401,6 @@ __attribute__((target("ssse3"))) static void scan_ssse3(const rule_litset *ls, c
                _mm_setzero_si128)
 }
 
-/* Mask of the first n of 64 positions. */
-static inline uint64_t first_n(size_t n)
-{
-    return n >= 64 ? ~0ull : (1ull << n) - 1;
-}
-
 __attribute__((target("avx512f,avx512bw,avx512vbmi"))) static void
 scan_vbmi(const rule_litset *ls, const char *text, size_t len, uint64_t *hit)
 {
@@ -434,7 +439,143 @@ scan_vbmi(const rule_litset *ls, const char *text, size_t len, uint64_t *hit)
         }
     }
 }
+
+/* Candidate bits of the 64-byte blocks at base[i], i = from, from + 64, .. < to, into bits[]
+ * (one word per block, bit q: a window may start at base[i + q]), for base[0 .. avail)
+ * readable; bytes past avail read as 0, as past a line's end. No branch on the data: which
+ * blocks hold a candidate is as good as random, and a branch on it cost more than the scan. */
+__attribute__((target("avx512f,avx512bw,avx512vbmi"))) static void
+chunk_vbmi(const rule_litset *ls, const char *base, size_t from, size_t to, size_t avail,
+           uint64_t *bits)
+{
+    const __m512i a0 = _mm512_loadu_si512(ls->t7[0]), b0 = _mm512_loadu_si512(ls->t7[0] + 64);
+    const __m512i a1 = _mm512_loadu_si512(ls->t7[1]), b1 = _mm512_loadu_si512(ls->t7[1] + 64);
+    const __m512i a2 = _mm512_loadu_si512(ls->t7[2]), b2 = _mm512_loadu_si512(ls->t7[2] + 64);
+    size_t i = from;
+    for (; i < to && avail - i >= 64 + PLEN - 1; i += 64) {
+        const char *p = base + i;
+        __m512i m = _mm512_ternarylogic_epi32(
+            _mm512_permutex2var_epi8(a0, _mm512_loadu_si512(p), b0),
+            _mm512_permutex2var_epi8(a1, _mm512_loadu_si512(p + 1), b1),
+            _mm512_permutex2var_epi8(a2, _mm512_loadu_si512(p + 2), b2), 0x80);
+        *bits++ = _mm512_test_epi8_mask(m, m);
+    }
+    for (; i < to; i += 64) { /* the chunk's last block(s) */
+        const char *p = base + i;
+        size_t rd = avail - i; /* >= 1 */
+        __m512i v0 = _mm512_maskz_loadu_epi8(first_n(rd), p);
+        __m512i v1 = _mm512_maskz_loadu_epi8(first_n(rd - 1), p + 1);
+        __m512i v2 = _mm512_maskz_loadu_epi8(rd >= 2 ? first_n(rd - 2) : 0, p + 2);
+        __m512i m = _mm512_ternarylogic_epi32(_mm512_permutex2var_epi8(a0, v0, b0),
+                                              _mm512_permutex2var_epi8(a1, v1, b1),
+                                              _mm512_permutex2var_epi8(a2, v2, b2), 0x80);
+        *bits++ = _mm512_test_epi8_mask(m, m) & first_n(rd);
+    }
+}
 #endif
+
+/* Buckets of the window at base[p], past avail every byte passing (scalar) or reading as 0
+ * (VBMI), as in the chunk scans. */
+static inline unsigned chunk_mask(const rule_litset *ls, bool vbmi, const uint8_t *s, size_t p,
+                                  size_t avail)
+{
+    if (vbmi)
+        return ls->t7[0][s[p] & 0x7F] &
+               (p + 1 < avail ? ls->t7[1][s[p + 1] & 0x7F] : ls->t7[1][0]) &
+               (p + 2 < avail ? ls->t7[2][s[p + 2] & 0x7F] : ls->t7[2][0]);
+    return ls->tab[0][s[p]] & (p + 1 < avail ? ls->tab[1][s[p + 1]] : 0xFFu) &
+           (p + 2 < avail ? ls->tab[2][s[p + 2]] : 0xFFu);
+}
+
+/* The scalar form of chunk_vbmi, for CPUs without it and as the reference the tests hold the
+ * vector one to. */
+static void chunk_scalar(const rule_litset *ls, const char *base, size_t from, size_t to,
+                         size_t avail, uint64_t *bits)
+{
+    const uint8_t *s = (const uint8_t *)base;
+    for (size_t i = from; i < to; i += 64) {
+        uint64_t w = 0;
+        for (size_t q = 0; q < 64 && i + q < avail; q++)
+            if (chunk_mask(ls, false, s, i + q, avail))
+                w |= 1ull << q;
+        *bits++ = w;
+    }
+}
+
+/* The first candidate at or after position p, or c->to when the span has none. */
+static size_t next_cand(const rule_litchunk *c, size_t p)
+{
+    if (p >= c->to)
+        return c->to;
+    size_t q = p - c->from, w = q >> 6, nw = (c->to - c->from + 63) >> 6;
+    uint64_t x = c->bits[w] & (~0ull << (q & 63));
+    while (!x) {
+        if (++w >= nw)
+            return c->to;
+        x = c->bits[w];
+    }
+    size_t r = c->from + (w << 6) + (size_t)__builtin_ctzll(x);
+    return r < c->to ? r : c->to;
+}
+
+void rule_litchunk_free(rule_litchunk *c)
+{
+    if (!c)
+        return;
+    free(c->bits);
+    *c = (rule_litchunk){0};
+}
+
+void rule_litset_scan_chunk(const rule_litset *ls, rule_litchunk *c, uint64_t id, const char *text,
+                            size_t len, size_t ahead, uint64_t *hit)
+{
+    if (!ls->nlits || !len)
+        return;
+    bool vbmi = false;
+#ifdef RULE_LIT_X86
+    vbmi = ls->impl == RULE_LIT_AVX512VBMI;
+#endif
+    bool ok = id != 0 && ahead >= len && len <= RULE_LITCHUNK_SPAN - 64 &&
+              (vbmi || ls->impl == RULE_LIT_SCALAR);
+    if (ok && !c->bits && !(c->bits = malloc(RULE_LITCHUNK_SPAN / 64 * sizeof(*c->bits))))
+        ok = false;
+    if (!ok) {
+        rule_litset_scan(ls, text, len, hit);
+        return;
+    }
+    /* A line of the chunk already known lies at or after the last line's end and ends its
+     * readable bytes where the chunk does; anything else starts over from this line. */
+    uintptr_t t = (uintptr_t)text, b = (uintptr_t)c->base;
+    if (id != c->id || t < b + c->next || t - b + ahead != c->avail) {
+        c->id = id;
+        c->base = text;
+        c->avail = ahead;
+        c->from = c->to = c->cand = 0;
+    }
+    size_t o = (size_t)(t - (uintptr_t)c->base), end = o + len;
+    c->next = end;
+    if (end > c->to) { /* the next span of blocks, from the one holding the line's start */
+        c->from = o & ~(size_t)63;
+        c->to = c->from + RULE_LITCHUNK_SPAN;
+        if (c->to > c->avail)
+            c->to = c->avail;
+#ifdef RULE_LIT_X86
+        if (vbmi)
+            chunk_vbmi(ls, c->base, c->from, c->to, c->avail, c->bits);
+        else
+#endif
+            chunk_scalar(ls, c->base, c->from, c->to, c->avail, c->bits);
+        c->cand = next_cand(c, o);
+    }
+    if (c->cand < o)
+        c->cand = next_cand(c, o);
+    const uint8_t *s = (const uint8_t *)c->base;
+    while (c->cand < end) { /* most lines hold none: this compare is all they cost */
+        size_t p = c->cand;
+        confirm(ls, text, len, p - o, chunk_mask(ls, vbmi, s, p, c->avail), hit);
+        c->cand = next_cand(c, p + 1);
+    }
+}
 
 void rule_litset_scan(const rule_litset *ls, const char *text, size_t len, uint64_t *hit)
 {

@@ -159,6 +159,99 @@ Test(rule_scan_lit, every_implementation_agrees_with_plain_search)
     rule_litset_free(ls);
 }
 
+/* The literals of gen_lits in t[0..n), as plain search finds them. */
+static uint64_t plain_hits(const rule_lit *lits, const char *t, size_t n)
+{
+    uint64_t want = 0;
+    for (size_t i = 0; i < NGEN; i++) {
+        bool in = lits[i].caseless ? has_folded(t, n, lits[i].lit, lits[i].len)
+                                   : memmem(t, n, lits[i].lit, lits[i].len) != NULL;
+        if (in)
+            want |= 1ull << i;
+    }
+    return want;
+}
+
+/* The chunk scan (one scan of a reader chunk shared by its lines) against plain search, line by
+ * line: chunks of several scan spans, lines ended by LF, CRLF or the NUL the reader writes,
+ * literals cut by a line's end, lines handed out as copies in between (chunk_id 0), a line too
+ * long for a span, and a new chunk at the same address. */
+Test(rule_scan_lit, chunk_scan_agrees_with_plain_search)
+{
+    rule_lit lits[NGEN];
+    for (size_t i = 0; i < NGEN; i++)
+        lits[i] = (rule_lit){gen_lits[i].s, strlen(gen_lits[i].s), gen_lits[i].caseless, i};
+    rule_litset *ls;
+    cr_assert_eq(rule_litset_new(lits, NGEN, &ls), 0);
+    enum { CAP = 3 * RULE_LITCHUNK_SPAN };
+    size_t starts[4096], lens[4096];
+    size_t tested = 0, copies = 0, longs = 0, hits = 0;
+    for (int round = 0; round < 24; round++) {
+        /* the chunk, in an exact-size heap block: ASan catches reads past its end */
+        char *buf = malloc(CAP);
+        cr_assert(buf);
+        size_t n = 0, nl = 0;
+        while (nl < 4096) {
+            char line[512];
+            size_t ln = gen_line(line, sizeof(line));
+            if (round % 6 == 5 && nl == 3) { /* a line longer than a span */
+                ln = RULE_LITCHUNK_SPAN + 100;
+                if (n + ln + 2 > CAP)
+                    break;
+                for (size_t k = 0; k < ln; k++)
+                    buf[n + k] = "xab_SXS_ E"[k % 10];
+                memcpy(buf + n + ln - 7, ", Error", 7);
+                longs++;
+            } else {
+                if (n + ln + 2 > CAP)
+                    break;
+                memcpy(buf + n, line, ln);
+            }
+            starts[nl] = n;
+            lens[nl++] = ln;
+            n += ln;
+            unsigned term = (unsigned)(rnd() % 3);
+            buf[n++] = term == 0 ? '\n' : term == 1 ? '\r' : '\0';
+            if (term == 1)
+                buf[n++] = '\n';
+        }
+        for (size_t m = 0; m < sizeof(impls) / sizeof(impls[0]); m++) {
+            if (rule_litset_use(ls, impls[m]) != 0)
+                continue;
+            rule_litchunk c = {0};
+            for (int pass = 0; pass < 2; pass++) { /* the same address, another chunk id */
+                uint64_t id = (uint64_t)round * 8 + m * 2 + (uint64_t)pass + 1;
+                for (size_t l = 0; l < nl; l++) {
+                    const char *t = buf + starts[l];
+                    uint64_t want = plain_hits(lits, t, lens[l]), hit = 0;
+                    if (rnd() % 16 == 0) { /* handed out as a copy */
+                        char *cp = malloc(lens[l] ? lens[l] : 1);
+                        cr_assert(cp);
+                        memcpy(cp, t, lens[l]);
+                        rule_litset_scan_chunk(ls, &c, 0, cp, lens[l], lens[l], &hit);
+                        free(cp);
+                        copies++;
+                    } else {
+                        rule_litset_scan_chunk(ls, &c, id, t, lens[l], n - starts[l], &hit);
+                    }
+                    cr_assert_eq(hit, want, "%s: chunk %d line %zu '%.*s': got %#llx, want %#llx",
+                                 impl_names[m], round, l, (int)(lens[l] < 300 ? lens[l] : 300), t,
+                                 (unsigned long long)hit, (unsigned long long)want);
+                    hits += want != 0;
+                    tested++;
+                }
+            }
+            rule_litchunk_free(&c);
+        }
+        free(buf);
+    }
+    cr_assert_geq(tested, 20000);
+    cr_assert_gt(copies, 100);
+    cr_assert_gt(longs, 0);
+    cr_assert_gt(hits, tested / 4);
+    rule_litset_free(ls);
+}
+
 Test(rule_scan_lit, auto_picks_the_fastest_the_cpu_has)
 {
     rule_lit l = {"_SXS_", 5, false, 0};

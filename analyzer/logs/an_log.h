@@ -64,6 +64,14 @@ typedef struct {
     int64_t time;        /* Unix seconds: UTC when time_is_utc, else local wall clock */
     bool time_is_utc;
     char time_text[40];  /* the timestamp as written in the log, "" when none */
+    /* A line handed out in place in the reader's chunk: text[0 .. ahead) are readable bytes
+     * of chunk chunk_id (unique in the process) that stay in place until the chunk's last
+     * line has been handed out; past len they are the raw bytes of the lines that follow
+     * (only their terminators change, to NUL, as each is handed out). Lines of one chunk come
+     * in order. A consumer may scan a chunk once instead of line by line. For a line copied
+     * out of the chunk (decoded, or spanning two chunks): ahead == len, chunk_id == 0. */
+    size_t ahead;
+    uint64_t chunk_id;
 } an_log_line;
 
 typedef struct {

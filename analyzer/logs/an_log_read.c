@@ -39,6 +39,7 @@ struct an_log_reader {
     uint8_t *in; /* chunk buffer, in_cap + 1 */
     size_t in_cap;
     uint64_t file_off; /* stored-file offset of in[0] for the chunk being processed */
+    uint64_t chunk_id; /* an_log_line.chunk_id of the chunk being processed */
 
     /* The line being assembled when it is not handed out in place. */
     char *carry; /* SXS_MAX_LOG_LINE + 1 */
@@ -355,11 +356,15 @@ static void parse_time(an_log_reader *r, an_log_line *ln)
 
 /* ---- line output --------------------------------------------------------------------------- */
 
-static int emit(an_log_reader *r, const char *text, size_t len, uint64_t off, bool trunc)
+/* ahead: bytes readable at text in the chunk (a line in place), 0 for a copied line. */
+static int emit(an_log_reader *r, const char *text, size_t len, uint64_t off, bool trunc,
+                size_t ahead)
 {
     an_log_line ln;
     ln.text = text;
     ln.len = len;
+    ln.ahead = ahead ? ahead : len;
+    ln.chunk_id = ahead ? r->chunk_id : 0;
     ln.line_no = ++r->line_no;
     ln.offset = off;
     ln.truncated = trunc;
@@ -490,7 +495,7 @@ static int finish_carry(an_log_reader *r)
         n--;
     if (clean_ascii(s, n)) { /* nothing to decode (a UTF-16 line of ASCII, say) */
         r->carry[n] = '\0';
-        return emit(r, r->carry, n, off, trunc);
+        return emit(r, r->carry, n, off, trunc, 0);
     }
     size_t len = decode_slow(r, s, n);
     char *t = r->dec;
@@ -504,7 +509,7 @@ static int finish_carry(an_log_reader *r)
         trunc = true;
     }
     t[len] = '\0';
-    return emit(r, t, len, off, trunc);
+    return emit(r, t, len, off, trunc, 0);
 }
 
 /* Appends raw bytes of the current line, skipping (and counting) NUL runs. off is the stored
@@ -617,7 +622,8 @@ static int process_utf8(an_log_reader *r, uint8_t *buf, size_t start, size_t n)
         if (!r->carry_active && (take = clean_line(p, end, &clen))) {
             p[clen] = '\0';
             r->in_nul_run = false;
-            int rc = emit(r, (const char *)p, clen, r->file_off + (uint64_t)(p - buf), false);
+            int rc = emit(r, (const char *)p, clen, r->file_off + (uint64_t)(p - buf), false,
+                          (size_t)(end - p));
             if (rc)
                 return rc;
             p += take;
@@ -634,7 +640,7 @@ static int process_utf8(an_log_reader *r, uint8_t *buf, size_t start, size_t n)
             if (clean_ascii(p, e)) {
                 p[e] = '\0';
                 r->in_nul_run = false;
-                int rc = emit(r, (const char *)p, e, off, false);
+                int rc = emit(r, (const char *)p, e, off, false, (size_t)(end - p));
                 if (rc)
                     return rc;
                 p = nl + 1;
@@ -803,6 +809,9 @@ int an_log_reader_process(an_log_reader *r, size_t n)
         }
     }
     r->st.bytes += n;
+    /* unique in the process, so a consumer fed by several readers tells their chunks apart */
+    static _Atomic uint64_t chunk_seq;
+    r->chunk_id = ++chunk_seq;
     int rc =
         r->enc == ENC_UTF16 ? process_utf16(r, r->in, start, n) : process_utf8(r, r->in, start, n);
     r->file_off += n;

@@ -1,5 +1,6 @@
 /* libFuzzer harness for the rule pass's multi-literal prefilter (rules/rule_scan_lit.c): every
- * implementation the CPU has (scalar, SSSE3, AVX2) against a plain search. Input: literals, one
+ * implementation the CPU has (scalar, SSSE3, AVX2, AVX-512 VBMI), line by line and as one chunk
+ * cut into lines (rule_litset_scan_chunk), against a plain search. Input: literals, one
  * a line, up to an empty line; the first byte of each literal line is a flag (odd: caseless);
  * the rest of the input is the text. A missed or invented literal aborts. */
 #include <stdint.h>
@@ -71,6 +72,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         rule_litset_scan(ls, t, tn, &hit);
         if (hit != want)
             abort();
+        /* the chunk scan, with the text as one reader chunk cut into lines at each LF */
+        rule_litchunk c = {0};
+        for (size_t at = 0; at < tn;) {
+            const char *lf = memchr(t + at, '\n', tn - at);
+            size_t ln = lf ? (size_t)(lf - (t + at)) : tn - at;
+            uint64_t want_line = 0, got = 0;
+            for (size_t k = 0; k < n; k++)
+                if (occurs(t + at, ln, &lits[k]))
+                    want_line |= 1ull << k;
+            rule_litset_scan_chunk(ls, &c, 1, t + at, ln, tn - at, &got);
+            if (got != want_line)
+                abort();
+            at += ln + 1;
+        }
+        rule_litchunk_free(&c);
     }
     rule_litset_free(ls);
     free(t);
