@@ -201,6 +201,7 @@ int rule_scan_file_begin(rule_scan *s, an_log_family family, const char *path)
     s->file_seq++;
     s->ring_n = 0;
     s->ring_head = 0;
+    s->ring_chunk = 0;
     s->nactive = 0;
     s->have_time = false;
     s->cur_lines = 0;
@@ -215,6 +216,7 @@ int rule_scan_file_end(rule_scan *s, uint64_t bytes, double seconds)
         return -EINVAL;
     s->in_file = false;
     s->nactive = 0;
+    s->ring_n = 0; /* its lines may lie in the reader's chunks, gone with the reader */
     rule_log_stat *ns = realloc(s->stats, (s->nstats + 1) * sizeof(*ns));
     if (!ns)
         return -ENOMEM;
@@ -356,7 +358,7 @@ static void anchor_hit(rule_scan *s, rule_pat_state *ap, int64_t t, const an_log
             if (!rl->has_eff || rl->eff < lo || rl->eff > hi)
                 continue;
             rule_pos rp = {rl->line_no, rl->offset, rl->has_time, rl->utc, rl->time};
-            corr_line(s, ci, rl->text, rl->len, &rp);
+            corr_line(s, ci, rl->at, rl->len, &rp);
         }
         corr_line(s, ci, line->text, line->len, pos);
         activate(s, ci, hi);
@@ -368,11 +370,28 @@ static void anchor_hit(rule_scan *s, rule_pat_state *ap, int64_t t, const an_log
 static void prefilter(rule_scan *s, rule_family_filter *ff, const an_log_line *line)
 {
     memcpy(ff->hit, ff->always, ff->nwords * sizeof(*ff->hit));
-    if (line->chunk_id)
+    if (line->ahead)
         rule_litset_scan_chunk(ff->ls, &s->chunk, line->chunk_id, line->text, line->len,
                                line->ahead, ff->hit);
     else
         rule_litset_scan(ff->ls, line->text, line->len, ff->hit);
+}
+
+/* The reader is on a new chunk: the previous one, where ring lines may still lie, is about to
+ * be refilled (an_log_line.ahead), so those lines are copied now; at most RULE_CORR_RING of
+ * them, where copying every line cost 7 % of the pass. */
+static void ring_keep(rule_scan *s, uint64_t chunk)
+{
+    for (size_t j = 0; j < s->ring_n; j++) {
+        rule_ring_line *rl = &s->ring[(s->ring_head + RULE_CORR_RING - 1 - j) % RULE_CORR_RING];
+        if (!rl->chunk || rl->chunk == chunk)
+            continue;
+        memcpy(rl->text, rl->at, rl->len); /* len <= RULE_CORR_TEXT: kept in place only then */
+        rl->text[rl->len] = '\0';
+        rl->at = rl->text;
+        rl->chunk = 0;
+    }
+    s->ring_chunk = chunk;
 }
 
 int rule_scan_line_cb(const an_log_line *line, void *ctx)
@@ -380,6 +399,8 @@ int rule_scan_line_cb(const an_log_line *line, void *ctx)
     rule_scan *s = ctx;
     if (!s->in_file)
         return 0;
+    if (line->chunk_id != s->ring_chunk && line->chunk_id)
+        ring_keep(s, line->chunk_id);
     s->cur_lines++;
     const char *text = line->text;
     size_t len = line->len;
@@ -421,16 +442,25 @@ int rule_scan_line_cb(const an_log_line *line, void *ctx)
             }
         }
     }
-    /* 3. remember the line for later anchors */
+    /* 3. remember the line for later anchors: where it lies, if in place in the reader's
+     * chunk (copied when the next chunk begins, above), else a copy */
     if (s->family_has_corr[f]) {
         rule_ring_line *rl = &s->ring[s->ring_head];
-        size_t n = len > RULE_CORR_TEXT ? RULE_CORR_TEXT : len;
-        rl->len = n;
-        /* Hide n's bound: knowing it, GCC inlines a slow "rep movsq" instead of calling
-         * libc's memcpy, a measurable cost when every line is copied. */
-        __asm__("" : "+r"(n));
-        memcpy(rl->text, text, n);
-        rl->text[n] = '\0';
+        if (line->ahead && len <= RULE_CORR_TEXT) {
+            rl->at = text;
+            rl->len = len;
+            rl->chunk = line->chunk_id;
+        } else {
+            size_t n = len > RULE_CORR_TEXT ? RULE_CORR_TEXT : len;
+            rl->len = n;
+            /* Hide n's bound: knowing it, GCC inlines a slow "rep movsq" instead of calling
+             * libc's memcpy, a measurable cost when every line is copied. */
+            __asm__("" : "+r"(n));
+            memcpy(rl->text, text, n);
+            rl->text[n] = '\0';
+            rl->at = rl->text;
+            rl->chunk = 0;
+        }
         rl->line_no = line->line_no;
         rl->offset = line->offset;
         rl->has_time = line->has_time;

@@ -36,7 +36,9 @@ typedef struct {
 } rule_pat_state;
 
 typedef struct {
-    char *text;
+    const char *at; /* the line: text, or in place in the reader's chunk `chunk` */
+    uint64_t chunk; /* 0: at == text */
+    char *text;     /* RULE_CORR_TEXT + 1 bytes of our own */
     size_t len;
     uint64_t line_no;
     uint64_t offset;
@@ -81,6 +83,7 @@ struct rule_scan {
     bool last_utc;
     rule_ring_line ring[RULE_CORR_RING];
     size_t ring_head, ring_n;
+    uint64_t ring_chunk; /* the reader's chunk of the last line seen (an_log_line.chunk_id) */
     rule_litchunk chunk; /* the literal pass's candidates in the current reader chunk */
     size_t *active;
     size_t nactive;

@@ -16,6 +16,7 @@
 #include "analyzer/logs/an_log.h"
 #include "fsaccess/fsa.h"
 #include "analyzer/history/an_history.h"
+#include "common/sxs_limits.h"
 #include "rules/rule.h"
 #include "rules/rule_scan_int.h"
 #include "tests/support/corpus.h"
@@ -214,6 +215,123 @@ Test(rules_engine, correlation_window_and_captures)
     rule_result_free(res);
     rule_scan_free(s);
     rule_set_free(rs);
+}
+
+/* Appends CBS lines "2024-01-01 10:00:00, Info CBS <body> <n>" of about width bytes until
+ * the buffer reaches offset until. */
+static size_t cbs_fill(char *buf, size_t n, size_t until, const char *body, size_t width)
+{
+    for (int k = 0; n + width + 64 < until; k++) {
+        int w = snprintf(buf + n, 256, "2024-01-01 10:00:00, Info                  CBS    %s %d ",
+                         body, k);
+        n += (size_t)w;
+        while (n % 64 != 0 && width > 64) /* pad */
+            buf[n++] = 'x';
+        buf[n++] = '\r';
+        buf[n++] = '\n';
+    }
+    return n;
+}
+
+static size_t cbs_line(char *buf, size_t n, const char *body)
+{
+    return n + (size_t)sprintf(buf + n, "2024-01-01 10:00:00, Info                  CBS    %s\r\n",
+                               body);
+}
+
+/* Lines the pass keeps for backward correlation lie in place in the reader's chunk and are
+ * copied only when the reader moves on (rule_scan.c, ring_keep): an anchor in the next chunk
+ * sees a line kept in place; one two chunks on sees a line whose chunk buffer has been refilled
+ * since, across a chunk of copied (non-ASCII) lines only; and one after a chunk that hands out
+ * no line at all (a line running over it) still sees a line of the chunk before. */
+Test(rules_engine, correlation_with_lines_of_earlier_reader_chunks)
+{
+    const char *yaml = "rules:\n"
+                       "  - id: DRIVER-MISSING\n"
+                       "    title: t\n"
+                       "    severity: high\n"
+                       "    confidence: high\n"
+                       "    description: 'one {path|none}'\n"
+                       "    when:\n"
+                       "      all:\n"
+                       "        - {log: cbs, as: a, pattern: 'ANCHOR_ONE'}\n"
+                       "        - {correlate: a, within: 60, pattern: 'errone (?<path>\\S+)'}\n"
+                       "  - id: WU-CACHE\n"
+                       "    title: t\n"
+                       "    severity: high\n"
+                       "    confidence: high\n"
+                       "    description: 'two {path|none}'\n"
+                       "    when:\n"
+                       "      all:\n"
+                       "        - {log: cbs, as: b, pattern: 'ANCHOR_TWO'}\n"
+                       "        - {correlate: b, within: 60, pattern: 'errtwo (?<path>\\S+)'}\n"
+                       "  - id: IPU-REQUIRED\n"
+                       "    title: t\n"
+                       "    severity: high\n"
+                       "    confidence: high\n"
+                       "    description: 'three {path|none}'\n"
+                       "    when:\n"
+                       "      all:\n"
+                       "        - {log: cbs, as: c, pattern: 'ANCHOR_THREE'}\n"
+                       "        - {correlate: c, within: 60, pattern: 'errthree (?<path>\\S+)'}\n";
+    rule_set *rs = load_text(yaml, NULL);
+    rule_scan *s;
+    cr_assert_eq(rule_scan_new(rs, &s), 0);
+    enum { CH = SXS_STREAM_CHUNK };
+    char *buf = malloc(6 * CH);
+    cr_assert(buf);
+    size_t n = cbs_fill(buf, 0, CH - 1000, "filler", 100);
+    n = cbs_line(buf, n, "errone C:\\first\\in_chunk_0");
+    n = cbs_fill(buf, n, CH + 1000, "filler", 100);
+    cr_assert_gt(n, (size_t)CH);
+    n = cbs_line(buf, n, "ANCHOR_ONE");
+    n = cbs_fill(buf, n, 2 * CH - 500, "filler", 100);
+    n = cbs_line(buf, n, "errtwo C:\\second\\in_chunk_1");
+    cr_assert_lt(n, (size_t)2 * CH - 100);
+    /* chunk 2: four long lines with a non-ASCII byte, handed out as copies */
+    while (n < 3 * CH + 100) {
+        n = cbs_line(buf, n, "caf\xC3\xA9");
+        n -= 2;
+        for (size_t k = 0; k < 15000; k++)
+            buf[n++] = "abcdef "[k % 7];
+        buf[n++] = '\r';
+        buf[n++] = '\n';
+    }
+    n = cbs_line(buf, n, "ANCHOR_TWO");
+    n = cbs_fill(buf, n, 4 * CH - 500, "filler", 100);
+    n = cbs_line(buf, n, "errthree C:\\third\\in_chunk_3");
+    /* chunk 4 hands out no line: one line runs from chunk 3 over all of it into chunk 5 */
+    n = cbs_line(buf, n, "long");
+    n -= 2;
+    while (n < 5 * CH + 200)
+        buf[n++] = 'y';
+    buf[n++] = '\r';
+    buf[n++] = '\n';
+    n = cbs_line(buf, n, "ANCHOR_THREE");
+    n = cbs_fill(buf, n, 6 * CH, "filler", 100);
+    cr_assert_eq(rule_scan_file_begin(s, AN_LOG_CBS, "Windows/Logs/CBS/CBS.log"), 0);
+    an_log_stats st;
+    cr_assert_eq(an_log_stream_mem((const uint8_t *)buf, n, "CBS.log", AN_LOG_CBS, NULL,
+                                   rule_scan_line_cb, s, &st, NULL),
+                 0);
+    cr_assert_eq(rule_scan_file_end(s, n, 0), 0);
+    rule_eval_input in = {.target_drive = "G:"};
+    rule_result *res;
+    cr_assert_eq(rule_scan_finish(s, &in, &res, NULL), 0);
+    cr_assert_eq(res->nfindings, 3);
+    bool one = false, two = false, three = false;
+    for (size_t i = 0; i < res->nfindings; i++) {
+        const char *d = res->findings[i].description;
+        one |= strcmp(d, "one C:\\first\\in_chunk_0") == 0;
+        two |= strcmp(d, "two C:\\second\\in_chunk_1") == 0;
+        three |= strcmp(d, "three C:\\third\\in_chunk_3") == 0;
+    }
+    cr_expect(one && two && three, "findings: '%s', '%s', '%s'", res->findings[0].description,
+              res->findings[1].description, res->findings[2].description);
+    rule_result_free(res);
+    rule_scan_free(s);
+    rule_set_free(rs);
+    free(buf);
 }
 
 Test(rules_engine, min_count_not_and_absent_family)

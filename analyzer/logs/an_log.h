@@ -64,12 +64,17 @@ typedef struct {
     int64_t time;        /* Unix seconds: UTC when time_is_utc, else local wall clock */
     bool time_is_utc;
     char time_text[40];  /* the timestamp as written in the log, "" when none */
-    /* A line handed out in place in the reader's chunk: text[0 .. ahead) are readable bytes
-     * of chunk chunk_id (unique in the process) that stay in place until the chunk's last
-     * line has been handed out; past len they are the raw bytes of the lines that follow
-     * (only their terminators change, to NUL, as each is handed out). Lines of one chunk come
-     * in order. A consumer may scan a chunk once instead of line by line. For a line copied
-     * out of the chunk (decoded, or spanning two chunks): ahead == len, chunk_id == 0. */
+    /* Where the text lies. chunk_id names the reader's chunk being processed when the line
+     * was handed out (unique in the process; 0 for lines not from the log reader).
+     * ahead != 0: the line lies in place in that chunk, and text[0 .. ahead) are readable
+     * bytes of it that stay in place until the callback for the first line of a later chunk
+     * has returned (the reader fills its two chunk buffers in turn); past len they are the raw
+     * bytes of the lines that follow, of which only the terminators change (to NUL, as each
+     * line is handed out), and text[len] is NUL. Lines of one chunk come in order. A consumer
+     * may scan a chunk once instead of line by line, or keep a line without copying it until
+     * a line of a later chunk comes.
+     * ahead == 0: text is a copy (decoded, or a line spanning two chunks), valid only during
+     * the callback. */
     size_t ahead;
     uint64_t chunk_id;
 } an_log_line;

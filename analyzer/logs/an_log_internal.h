@@ -11,14 +11,16 @@
 
 typedef struct an_log_reader an_log_reader;
 
-/* A reader owns one chunk buffer of at most SXS_STREAM_CHUNK bytes (smaller when size_hint, the
- * input size if known, is smaller; 0 = unknown): sources fill it (an_log_reader_buf) and hand it
- * over (an_log_reader_process), so peak memory is one chunk + one line. */
+/* A reader owns two chunk buffers of at most SXS_STREAM_CHUNK bytes each (smaller when
+ * size_hint, the input size if known, is smaller; 0 = unknown), used in turn: sources fill the
+ * one an_log_reader_buf returns and hand it over (an_log_reader_process), so peak memory is two
+ * chunks + one line. */
 int an_log_reader_new(an_log_family family, const an_tz *tz, an_log_line_cb cb, void *ctx,
                       const char *name, sxs_diag *diag, uint64_t size_hint, an_log_reader **ret);
 void an_log_reader_free(an_log_reader *r);
 uint8_t *an_log_reader_buf(an_log_reader *r, size_t *ret_cap);
-/* Processes n bytes written into the buffer (the next bytes of the file). Returns 0, the
+/* Processes n bytes written into the buffer (the next bytes of the file); the next call of
+ * an_log_reader_buf returns the other buffer. Returns 0, the
  * callback's non-zero stop value, or a negative error. The buffer's contents are consumed. */
 int an_log_reader_process(an_log_reader *r, size_t n);
 /* End of input: emits the last unterminated line. Same returns. */

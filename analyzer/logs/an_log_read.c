@@ -2,7 +2,7 @@
  * (UTF-8, UTF-8 BOM, UTF-16LE BOM), splits lines on LF (CRLF tolerated), converts to UTF-8,
  * skips NUL runs (crash residue) and drops other control bytes, cuts over-long lines, and hands
  * each line with its provenance (line number, byte offset in the stored file) and timestamp to
- * the caller. Memory: one SXS_STREAM_CHUNK chunk plus one line, whatever the file size.
+ * the caller. Memory: two SXS_STREAM_CHUNK chunks plus one line, whatever the file size.
  *
  * Speed: a clean ASCII line (the overwhelming case in CBS/DISM logs) is found with memchr,
  * checked eight bytes at a time and handed out in place, without a copy. Anything else (a line
@@ -36,7 +36,11 @@ struct an_log_reader {
     int enc;
     int stop;
 
-    uint8_t *in; /* chunk buffer, in_cap + 1 */
+    /* Two chunk buffers of in_cap + 1 + IN_PAD bytes, filled in turn, so the lines of one
+     * chunk stay in place while the next chunk's lines are handed out (an_log_line.ahead). */
+    uint8_t *inbuf[2];
+    uint8_t *in; /* the one being filled / processed */
+    unsigned side;
     size_t in_cap;
     uint64_t file_off; /* stored-file offset of in[0] for the chunk being processed */
     uint64_t chunk_id; /* an_log_line.chunk_id of the chunk being processed */
@@ -91,10 +95,12 @@ int an_log_reader_new(an_log_family family, const an_tz *tz, an_log_line_cb cb, 
     r->in_cap = size_hint > 0 && size_hint < SXS_STREAM_CHUNK ? (size_t)size_hint
                                                               : (size_t)SXS_STREAM_CHUNK;
     /* zeroed, and IN_PAD bytes past the data, so first_ctl may read whole blocks */
-    r->in = calloc(1, r->in_cap + 1 + IN_PAD);
+    r->inbuf[0] = calloc(1, r->in_cap + 1 + IN_PAD);
+    r->inbuf[1] = calloc(1, r->in_cap + 1 + IN_PAD);
+    r->in = r->inbuf[0];
     r->carry = malloc((size_t)SXS_MAX_LOG_LINE + 1);
     r->dec = malloc(DEC_CAP);
-    if (!r->in || !r->carry || !r->dec) {
+    if (!r->inbuf[0] || !r->inbuf[1] || !r->carry || !r->dec) {
         an_log_reader_free(r);
         return -ENOMEM;
     }
@@ -112,7 +118,8 @@ void an_log_reader_free(an_log_reader *r)
 {
     if (!r)
         return;
-    free(r->in);
+    free(r->inbuf[0]);
+    free(r->inbuf[1]);
     free(r->carry);
     free(r->dec);
     free(r);
@@ -363,8 +370,8 @@ static int emit(an_log_reader *r, const char *text, size_t len, uint64_t off, bo
     an_log_line ln;
     ln.text = text;
     ln.len = len;
-    ln.ahead = ahead ? ahead : len;
-    ln.chunk_id = ahead ? r->chunk_id : 0;
+    ln.ahead = ahead;
+    ln.chunk_id = r->chunk_id;
     ln.line_no = ++r->line_no;
     ln.offset = off;
     ln.truncated = trunc;
@@ -809,12 +816,20 @@ int an_log_reader_process(an_log_reader *r, size_t n)
         }
     }
     r->st.bytes += n;
+    uint64_t lines_before = r->st.lines;
     /* unique in the process, so a consumer fed by several readers tells their chunks apart */
     static _Atomic uint64_t chunk_seq;
     r->chunk_id = ++chunk_seq;
     int rc =
         r->enc == ENC_UTF16 ? process_utf16(r, r->in, start, n) : process_utf8(r, r->in, start, n);
     r->file_off += n;
+    /* The next chunk goes to the other buffer, unless this one handed out no line: then no
+     * consumer has seen its chunk_id yet, and the buffer before it must stay as it is until
+     * one has (an_log_line.ahead). */
+    if (r->st.lines != lines_before) {
+        r->side ^= 1u;
+        r->in = r->inbuf[r->side];
+    }
     return rc;
 }
 
