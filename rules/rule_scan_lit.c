@@ -56,6 +56,7 @@ struct rule_litset {
     size_t nlits;
     size_t bstart[NBUCKET + 1]; /* literals of bucket b: lits[bstart[b] .. bstart[b + 1]) */
     rule_lit_impl impl;
+    bool chunked; /* impl has a chunk scan (rule_litset_scan_chunk) */
 };
 
 static inline uint8_t fold(uint8_t c)
@@ -169,6 +170,7 @@ int rule_litset_use(rule_litset *ls, rule_lit_impl impl)
     if (!cpu_has(impl))
         return -ENOTSUP;
     ls->impl = impl;
+    ls->chunked = impl == RULE_LIT_SCALAR || impl == RULE_LIT_AVX512VBMI;
     return 0;
 }
 
@@ -526,20 +528,17 @@ void rule_litchunk_free(rule_litchunk *c)
     *c = (rule_litchunk){0};
 }
 
-void rule_litset_scan_chunk(const rule_litset *ls, rule_litchunk *c, uint64_t id, const char *text,
-                            size_t len, size_t ahead, uint64_t *hit)
+/* rule_litset_scan_chunk for a line it can take (ls->chunked, in place, not over the span),
+ * past the common case of the next candidate lying beyond the line. */
+__attribute__((noinline)) static void scan_chunk_line(const rule_litset *ls, rule_litchunk *c,
+                                                      uint64_t id, const char *text, size_t len,
+                                                      size_t ahead, uint64_t *hit)
 {
-    if (!ls->nlits || !len)
-        return;
     bool vbmi = false;
 #ifdef RULE_LIT_X86
     vbmi = ls->impl == RULE_LIT_AVX512VBMI;
 #endif
-    bool ok = id != 0 && ahead >= len && len <= RULE_LITCHUNK_SPAN - 64 &&
-              (vbmi || ls->impl == RULE_LIT_SCALAR);
-    if (ok && !c->bits && !(c->bits = malloc(RULE_LITCHUNK_SPAN / 64 * sizeof(*c->bits))))
-        ok = false;
-    if (!ok) {
+    if (!c->bits && !(c->bits = malloc(RULE_LITCHUNK_SPAN / 64 * sizeof(*c->bits)))) {
         rule_litset_scan(ls, text, len, hit);
         return;
     }
@@ -570,11 +569,33 @@ void rule_litset_scan_chunk(const rule_litset *ls, rule_litchunk *c, uint64_t id
     if (c->cand < o)
         c->cand = next_cand(c, o);
     const uint8_t *s = (const uint8_t *)c->base;
-    while (c->cand < end) { /* most lines hold none: this compare is all they cost */
+    while (c->cand < end) {
         size_t p = c->cand;
         confirm(ls, text, len, p - o, chunk_mask(ls, vbmi, s, p, c->avail), hit);
         c->cand = next_cand(c, p + 1);
     }
+}
+
+void rule_litset_scan_chunk(const rule_litset *ls, rule_litchunk *c, uint64_t id, const char *text,
+                            size_t len, size_t ahead, uint64_t *hit)
+{
+    if (!ls->nlits || !len)
+        return;
+    if (!ls->chunked || !id || ahead < len || len > RULE_LITCHUNK_SPAN - 64) {
+        rule_litset_scan(ls, text, len, hit);
+        return;
+    }
+    /* most lines: the next line of the chunk, inside the span scanned, before the next
+     * candidate */
+    uintptr_t t = (uintptr_t)text, b = (uintptr_t)c->base;
+    if (id == c->id && t >= b + c->next && t - b + ahead == c->avail) {
+        size_t o = (size_t)(t - b), end = o + len;
+        if (end <= c->to && c->cand >= end) {
+            c->next = end;
+            return;
+        }
+    }
+    scan_chunk_line(ls, c, id, text, len, ahead, hit);
 }
 
 void rule_litset_scan(const rule_litset *ls, const char *text, size_t len, uint64_t *hit)
