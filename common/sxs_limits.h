@@ -39,8 +39,12 @@
  * 300 MB CBS log, decode + all rules, medians of 11 interleaved, 0.238 s CPU at 1 MiB, 0.211 s
  * at 64 KiB; 32, 128 and 256 KiB were slower than 64), large
  * enough that the per-read cost (an fsaccess run lookup, an E01 chunk-cache probe) stays
- * small. A line longer than what is left of a chunk takes the carry path, whatever the size. */
-#define SXS_STREAM_CHUNK (64 * 1024)
+ * small. A line longer than what is left of a chunk takes the carry path, whatever the size.
+ * One page over 64 KiB: libtsk's tsk_img_read copies every read of up to 64 KiB
+ * (TSK_IMG_INFO_CACHE_LEN) through its image cache, and reads a longer one straight into our
+ * buffer; that copy was 4.4 % of sxsdoctor's CPU on the bench/scale.sh cbs-300M raw image
+ * (raw, medians of 25 interleaved: 0.205 -> 0.197 s CPU; E01 and pass_bench unchanged). */
+#define SXS_STREAM_CHUNK (64 * 1024 + 4096)
 
 /* Most 2 GiB windows of an E01's media (65536 chunks, the size of libewf's largest chunk
  * table) read from one libewf handle before it is closed and opened again. libewf 20140813
