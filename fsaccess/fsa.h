@@ -232,6 +232,11 @@ int fsa_file_open(fsa_fs *fs, const char *path, fsa_file **ret_file);
 uint64_t fsa_file_size(const fsa_file *f);
 /* Reads up to len bytes at off. Returns bytes read (0 at or past the end), negative on error. */
 long fsa_file_read(fsa_file *f, uint64_t off, void *buf, size_t len);
+/* Reads [off, off + len) through fsa_file_read until len bytes are read or the file ends.
+ * Returns 0 with *ret_got = the bytes read (less than len only at the end of the file), or
+ * the negative error of the failed read with *ret_got = the bytes read before it
+ * (fsa_file_damage then names what is damaged). */
+int fsa_file_read_full(fsa_file *f, uint64_t off, void *buf, size_t len, size_t *ret_got);
 void fsa_file_close(fsa_file *f); /* NULL is fine */
 /* After a failed fsa_file_read: what is damaged ("cannot read bytes 0-65535 of MFT record 70:
  * EWF chunk 1201 (bytes ...) fails its checksum ..."), as fsa_fs_damage; "" when unknown. */

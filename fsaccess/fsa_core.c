@@ -424,6 +424,25 @@ long fsa_file_read(fsa_file *f, uint64_t off, void *buf, size_t len)
     return f->ops->read(f, off, buf, len);
 }
 
+int fsa_file_read_full(fsa_file *f, uint64_t off, void *buf, size_t len, size_t *ret_got)
+{
+    uint8_t *p = buf;
+    size_t got = 0;
+    int ret = 0;
+    while (got < len) {
+        long n = fsa_file_read(f, off + got, p + got, len - got);
+        if (n < 0) {
+            ret = (int)n;
+            break;
+        }
+        if (n == 0)
+            break;
+        got += (size_t)n;
+    }
+    *ret_got = got;
+    return ret;
+}
+
 const char *fsa_file_damage(const fsa_file *f, int64_t *ret_offset)
 {
     if (!f || !f->fs) {

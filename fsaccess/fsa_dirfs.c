@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "common/sxs_checked.h"
+#include "common/sxs_io.h"
 #include "common/sxs_limits.h"
 #include "fsaccess/fsa_backend.h"
 
@@ -263,21 +264,9 @@ static int dirfs_list_dir(fsa_fs *base, const char *path, fsa_dir_cb cb, void *c
 static long dirfs_file_read(fsa_file *base, uint64_t off, void *buf, size_t len)
 {
     dirfs_file *f = (dirfs_file *)base;
-    size_t done = 0;
-    while (done < len) {
-        if (off + done > (uint64_t)INT64_MAX)
-            return -EOVERFLOW;
-        ssize_t n = pread(f->fd, (char *)buf + done, len - done, (off_t)(off + done));
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            return done ? (long)done : -errno;
-        }
-        if (n == 0)
-            break;
-        done += (size_t)n;
-    }
-    return (long)done;
+    size_t done;
+    int r = sxs_pread_full(f->fd, buf, len, off, &done);
+    return r < 0 && done == 0 ? r : (long)done; /* bytes read before an error are returned */
 }
 
 static void dirfs_file_close(fsa_file *base)

@@ -30,6 +30,7 @@
 #include <zlib.h>
 
 #include "common/sxs_checked.h"
+#include "common/sxs_io.h"
 #include "common/sxs_utf16.h"
 
 #define EWF1_FILE_HEADER 13
@@ -158,20 +159,14 @@ static int seg_read(fsa_ewf1 *r, uint32_t seg, uint64_t off, void *buf, size_t l
     int fd = seg_fd(r, seg);
     if (fd < 0)
         return -1;
-    size_t got = 0;
-    while (got < len) {
-        ssize_t n = pread(fd, (uint8_t *)buf + got, len - got, (off_t)(off + got));
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0) {
-            snprintf(r->err, sizeof(r->err), "EWF segment %s: read of %zu bytes at offset %llu %s",
-                     r->names[seg], len, (unsigned long long)off,
-                     n < 0 ? strerror(errno) : "runs past its end");
-            return -1;
-        }
-        got += (size_t)n;
-    }
-    return 0;
+    size_t got;
+    int e = sxs_pread_full(fd, buf, len, off, &got);
+    if (e == 0 && got == len)
+        return 0;
+    snprintf(r->err, sizeof(r->err), "EWF segment %s: read of %zu bytes at offset %llu %s",
+             r->names[seg], len, (unsigned long long)off,
+             e < 0 ? strerror(-e) : "runs past its end");
+    return -1;
 }
 
 /* ---- header text (libewf's header value names and date format) ---- */

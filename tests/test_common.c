@@ -4,11 +4,13 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "common/sxs_buf.h"
 #include "common/sxs_checked.h"
 #include "common/sxs_diag.h"
 #include "common/sxs_grow.h"
+#include "common/sxs_io.h"
 #include "common/sxs_utf16.h"
 #include "tests/support/corpus.h"
 
@@ -110,4 +112,36 @@ Test(checked, detects_overflow_and_ranges)
     const uint8_t b[] = {0x78, 0x56, 0x34, 0x12, 0xEF, 0xCD, 0xAB, 0x90};
     cr_assert_eq(sxs_le32(b), 0x12345678u);
     cr_assert_eq(sxs_le64(b), 0x90ABCDEF12345678ull);
+}
+
+Test(io, pread_full_reads_to_the_end_and_names_errors)
+{
+    char path[] = "/tmp/sxs-io-XXXXXX";
+    int fd = mkstemp(path);
+    cr_assert_geq(fd, 0);
+    unlink(path);
+    uint8_t data[10000];
+    for (size_t i = 0; i < sizeof(data); i++)
+        data[i] = (uint8_t)(i * 7);
+    cr_assert_eq(write(fd, data, sizeof(data)), (ssize_t)sizeof(data));
+    uint8_t buf[10000];
+    size_t got = 99;
+    cr_assert_eq(sxs_pread_full(fd, buf, sizeof(buf), 0, &got), 0);
+    cr_assert_eq(got, sizeof(data));
+    cr_assert_eq(memcmp(buf, data, sizeof(data)), 0);
+    cr_assert_eq(sxs_pread_full(fd, buf, 5000, 9000, &got), 0); /* the file ends first */
+    cr_assert_eq(got, 1000);
+    cr_assert_eq(memcmp(buf, data + 9000, 1000), 0);
+    cr_assert_eq(sxs_pread_full(fd, buf, 10, 20000, &got), 0);
+    cr_assert_eq(got, 0);
+    cr_assert_eq(sxs_pread_full(fd, buf, 10, (uint64_t)INT64_MAX + 1, &got), -EOVERFLOW);
+    cr_assert_eq(got, 0);
+    close(fd);
+    cr_assert_eq(sxs_pread_full(fd, buf, 10, 0, &got), -EBADF);
+    cr_assert_eq(got, 0);
+    int p[2];
+    cr_assert_eq(pipe(p), 0);
+    cr_assert_eq(sxs_pread_full(p[0], buf, 10, 0, &got), -ESPIPE);
+    close(p[0]);
+    close(p[1]);
 }

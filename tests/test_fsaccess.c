@@ -205,6 +205,16 @@ Test(dirfs, lists_and_reads)
     cr_assert_str_eq(buf, "abcdef");
     cr_assert_eq(fsa_file_read(f, 16, buf, 4), 0);
     cr_assert_eq(fsa_file_read(f, 1000, buf, 4), 0);
+    size_t got = 99;
+    memset(buf, 0, sizeof(buf));
+    cr_assert_eq(fsa_file_read_full(f, 0, buf, 16, &got), 0);
+    cr_assert_eq(got, 16);
+    cr_assert_eq(memcmp(buf + 10, "abcdef", 6), 0);
+    cr_assert_eq(fsa_file_read_full(f, 12, buf, 8, &got), 0); /* the end comes first */
+    cr_assert_eq(got, 4);
+    cr_assert_eq(memcmp(buf, "cdef", 4), 0);
+    cr_assert_eq(fsa_file_read_full(f, 16, buf, 8, &got), 0);
+    cr_assert_eq(got, 0);
     fsa_file_close(f);
     cr_assert_eq(fsa_file_open(fs, "windows/winsxs/none", &f), 0);
     cr_assert_eq(fsa_file_open(fs, "windows/winsxs", &f), -EISDIR);

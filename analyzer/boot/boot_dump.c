@@ -91,17 +91,12 @@ static int read_head(fsa_fs *fs, const char *path, size_t cap, uint8_t **ret_buf
         fsa_file_close(f);
         return -ENOMEM;
     }
-    size_t got = 0;
-    while (got < want) {
-        long n = fsa_file_read(f, got, buf + got, want - got);
-        if (n < 0) {
-            free(buf);
-            fsa_file_close(f);
-            return (int)n;
-        }
-        if (n == 0)
-            break;
-        got += (size_t)n;
+    size_t got;
+    int n = fsa_file_read_full(f, 0, buf, want, &got);
+    if (n < 0) {
+        free(buf);
+        fsa_file_close(f);
+        return n;
     }
     fsa_file_close(f);
     *ret_buf = buf;

@@ -299,19 +299,14 @@ int an_boot_srt_collect(fsa_fs *fs, const char *windows_dir, an_facts *facts, sx
         fsa_file_close(f);
         return -ENOMEM;
     }
-    size_t got = 0;
-    while (got < want) {
-        long n = fsa_file_read(f, got, buf + got, want - got);
-        if (n < 0) {
-            r = an_fs_unread(fs, path, (int)n, "log", "Startup Repair's conclusion was not read",
-                             facts, diag);
-            free(buf);
-            fsa_file_close(f);
-            return r;
-        }
-        if (n == 0)
-            break;
-        got += (size_t)n;
+    size_t got;
+    int n = fsa_file_read_full(f, 0, buf, want, &got);
+    if (n < 0) {
+        r = an_fs_unread(fs, path, n, "log", "Startup Repair's conclusion was not read", facts,
+                         diag);
+        free(buf);
+        fsa_file_close(f);
+        return r;
     }
     fsa_file_close(f);
     size_t tlen = 0;

@@ -50,10 +50,8 @@ static int zero_filled(fsa_file *f)
     unsigned char *buf = malloc(n);
     if (!buf)
         return -ENOMEM;
-    size_t got = 0;
-    long r = 0;
-    while (got < n && (r = fsa_file_read(f, got, buf + got, n - got)) > 0)
-        got += (size_t)r;
+    size_t got;
+    int r = fsa_file_read_full(f, 0, buf, n, &got);
     int z = got == n;
     for (size_t i = 0; z && i < n; i++)
         z = buf[i] == 0;

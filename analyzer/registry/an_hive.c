@@ -19,6 +19,7 @@
 #include "analyzer/registry/an_hive_view.h"
 #include "analyzer/an_yal_file.h"
 #include "common/sxs_checked.h"
+#include "common/sxs_io.h"
 #include "common/sxs_limits.h"
 #include "common/sxs_utf16.h"
 
@@ -277,42 +278,29 @@ typedef struct {
     char why[256];   /* the first read error, "" when none */
 } log_src;
 
-static int fsa_log_read(void *ctx, uint64_t off, void *vbuf, size_t len)
+static int fsa_log_read(void *ctx, uint64_t off, void *buf, size_t len)
 {
     log_src *s = ctx;
-    uint8_t *buf = vbuf;
-    size_t got = 0;
-    while (got < len) {
-        long rd = fsa_file_read(s->f, off + got, buf + got, len - got);
-        if (rd <= 0) {
-            const char *dmg = rd < 0 ? fsa_file_damage(s->f, NULL) : "";
-            snprintf(s->why, sizeof(s->why), "read error at offset %llu%s%s",
-                     (unsigned long long)(off + got), dmg[0] ? ": " : "", dmg);
-            return rd < 0 ? (int)rd : -EIO;
-        }
-        got += (size_t)rd;
-    }
-    return 0;
+    size_t got;
+    int r = fsa_file_read_full(s->f, off, buf, len, &got);
+    if (r == 0 && got == len)
+        return 0;
+    const char *dmg = r < 0 ? fsa_file_damage(s->f, NULL) : "";
+    snprintf(s->why, sizeof(s->why), "read error at offset %llu%s%s",
+             (unsigned long long)(off + got), dmg[0] ? ": " : "", dmg);
+    return r < 0 ? r : -EIO;
 }
 
-static int fd_log_read(void *ctx, uint64_t off, void *vbuf, size_t len)
+static int fd_log_read(void *ctx, uint64_t off, void *buf, size_t len)
 {
     log_src *s = ctx;
-    uint8_t *buf = vbuf;
-    size_t got = 0;
-    while (got < len) {
-        ssize_t r = pread(s->fd, buf + got, len - got, (off_t)(off + got));
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0) {
-            int e = r < 0 ? errno : EIO;
-            snprintf(s->why, sizeof(s->why), "read error at offset %llu: %s",
-                     (unsigned long long)(off + got), r < 0 ? strerror(e) : "file ends early");
-            return -e;
-        }
-        got += (size_t)r;
-    }
-    return 0;
+    size_t got;
+    int r = sxs_pread_full(s->fd, buf, len, off, &got);
+    if (r == 0 && got == len)
+        return 0;
+    snprintf(s->why, sizeof(s->why), "read error at offset %llu: %s",
+             (unsigned long long)(off + got), r < 0 ? strerror(-r) : "file ends early");
+    return r < 0 ? r : -EIO;
 }
 
 static void log_src_close(log_src *s)

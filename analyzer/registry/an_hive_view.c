@@ -10,6 +10,7 @@
 
 #include "analyzer/registry/an_hive_logread.h"
 #include "common/sxs_grow.h"
+#include "common/sxs_io.h"
 
 #define CACHE_BLOCK (64u * 1024) /* one ranged source read */
 #define CACHE_SLOTS 32u          /* 2 MiB, direct-mapped by block number */
@@ -151,33 +152,23 @@ void an_hive_view_reset(an_hive_view *v)
 /* Reads [off, off + len) of the source itself (inside src_size), all of it or -EIO. */
 static int source_read(an_hive_view *v, uint64_t off, uint8_t *buf, size_t len)
 {
-    size_t done = 0;
-    while (done < len) {
-        long n;
-        if (v->kind == SRC_FD) {
-            ssize_t r = pread(v->fd, buf + done, len - done, (off_t)(off + done));
-            if (r < 0 && errno == EINTR)
-                continue;
-            n = r;
-            if (r < 0)
-                snprintf(v->damage, sizeof(v->damage), "read error at offset %llu: %s",
-                         (unsigned long long)(off + done), strerror(errno));
-        } else {
-            n = fsa_file_read(v->f, off + done, buf + done, len - done);
-            if (n < 0) {
-                const char *d = fsa_file_damage(v->f, NULL);
-                snprintf(v->damage, sizeof(v->damage), "read error at offset %llu%s%s",
-                         (unsigned long long)(off + done), d && d[0] ? ": " : "", d ? d : "");
-            }
-        }
-        if (n == 0)
-            snprintf(v->damage, sizeof(v->damage), "file ends at offset %llu, before %llu",
-                     (unsigned long long)(off + done), (unsigned long long)v->src_size);
-        if (n <= 0)
-            return -EIO;
-        done += (size_t)n;
+    size_t got;
+    int r = v->kind == SRC_FD ? sxs_pread_full(v->fd, buf, len, off, &got)
+                              : fsa_file_read_full(v->f, off, buf, len, &got);
+    if (r == 0 && got == len)
+        return 0;
+    if (r == 0)
+        snprintf(v->damage, sizeof(v->damage), "file ends at offset %llu, before %llu",
+                 (unsigned long long)(off + got), (unsigned long long)v->src_size);
+    else if (v->kind == SRC_FD)
+        snprintf(v->damage, sizeof(v->damage), "read error at offset %llu: %s",
+                 (unsigned long long)(off + got), strerror(-r));
+    else {
+        const char *d = fsa_file_damage(v->f, NULL);
+        snprintf(v->damage, sizeof(v->damage), "read error at offset %llu%s%s",
+                 (unsigned long long)(off + got), d && d[0] ? ": " : "", d ? d : "");
     }
-    return 0;
+    return -EIO;
 }
 
 static int source_read_at(void *ctx, uint64_t off, void *buf, size_t len)

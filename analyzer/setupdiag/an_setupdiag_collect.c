@@ -39,19 +39,14 @@ static int read_whole(fsa_fs *fs, const char *path, uint8_t **ret, size_t *ret_l
         fsa_file_close(f);
         return -ENOMEM;
     }
-    size_t got = 0;
-    while (got < size) {
-        long n = fsa_file_read(f, got, buf + got, (size_t)size - got);
-        if (n < 0) {
-            sxs_diag_add(diag, SXS_DIAG_WARN, path, (int64_t)got,
-                         "SetupDiag results unreadable (%s)", strerror((int)-n));
-            free(buf);
-            fsa_file_close(f);
-            return 0;
-        }
-        if (n == 0)
-            break;
-        got += (size_t)n;
+    size_t got;
+    int n = fsa_file_read_full(f, 0, buf, (size_t)size, &got);
+    if (n < 0) {
+        sxs_diag_add(diag, SXS_DIAG_WARN, path, (int64_t)got, "SetupDiag results unreadable (%s)",
+                     strerror(-n));
+        free(buf);
+        fsa_file_close(f);
+        return 0;
     }
     fsa_file_close(f);
     *ret = buf;
