@@ -677,6 +677,48 @@ Test(replay, view_overlay_pages_in_any_order)
     an_hive_view_free(v);
 }
 
+/* The bin headers the chain walk keeps for libregf's open: reads inside a kept range come from
+ * memory (the caller's buffer changed behind the view shows it), others from the source; a
+ * change of the overlay or an_hive_view_forget drops them. */
+Test(replay, view_keeps_small_reads_until_forgotten)
+{
+    uint8_t src[3 * 4096];
+    for (size_t i = 0; i < sizeof(src); i++)
+        src[i] = (uint8_t)i;
+    an_hive_view *v = an_hive_view_mem_ref(src, sizeof(src));
+    cr_assert_not_null(v);
+    uint8_t b[64];
+    cr_assert_eq(an_hive_view_read_keep(v, 4096, b, 32), 0);
+    cr_assert_eq(an_hive_view_read_keep(v, 8192, b, 16), 0);
+    cr_assert_eq(an_hive_view_read_keep(v, 8192, b, 16), 0); /* not after the last: not kept */
+    cr_assert_eq(an_hive_view_read_keep(v, 100, b, 8), 0);   /* nor this one */
+    cr_assert_eq(an_hive_view_read_keep(v, 0, b, 33), -EINVAL);
+    cr_assert_eq(an_hive_view_read_keep(v, sizeof(src) - 4, b, 8), -ERANGE);
+    cr_assert_eq(an_hive_view_kept(v), 2);
+    memset(src, 0xEE, sizeof(src)); /* behind the view's back */
+    cr_assert_eq(an_hive_view_read(v, 4096 + 8, b, 24), 0);
+    for (size_t i = 0; i < 24; i++)
+        cr_assert_eq(b[i], (uint8_t)(4096 + 8 + i), "kept byte %zu", i);
+    cr_assert_eq(an_hive_view_read(v, 8192 + 8, b, 8), 0);
+    cr_assert_eq(b[7], (uint8_t)(8192 + 15));
+    cr_assert_eq(an_hive_view_read(v, 8192 + 8, b, 9), 0); /* one byte past the kept 16 */
+    cr_assert_eq(b[0], 0xEE);
+    cr_assert_eq(an_hive_view_read(v, 4096 + 30, b, 4), 0); /* across the kept range's end */
+    cr_assert_eq(b[0], 0xEE);
+    cr_assert_eq(an_hive_view_read(v, 100, b, 8), 0);
+    cr_assert_eq(b[0], 0xEE);
+    uint8_t one = 1;
+    cr_assert_eq(an_hive_view_write(v, 0, &one, 1), 0);
+    cr_assert_eq(an_hive_view_kept(v), 0);
+    cr_assert_eq(an_hive_view_read(v, 4096 + 8, b, 24), 0);
+    cr_assert_eq(b[0], 0xEE);
+    cr_assert_eq(an_hive_view_read_keep(v, 4096, b, 32), 0);
+    cr_assert_eq(an_hive_view_kept(v), 1);
+    an_hive_view_forget(v);
+    cr_assert_eq(an_hive_view_kept(v), 0);
+    an_hive_view_free(v);
+}
+
 Test(replay, view_overlays_pages_and_never_writes_the_source)
 {
     const size_t len = 5 * 4096 + 100; /* not page-aligned: the last page is partial */

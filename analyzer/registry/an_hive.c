@@ -157,7 +157,9 @@ static int hive_open_regf(an_hive_view *v, an_hive_status *st, an_hive **ret_hiv
         an_hive_free(h);
         return -ENOMEM;
     }
-    if (libregf_file_open_file_io_handle(h->regf, h->bfio, LIBREGF_OPEN_READ, &err) != 1) {
+    int opened = libregf_file_open_file_io_handle(h->regf, h->bfio, LIBREGF_OPEN_READ, &err);
+    an_hive_view_forget(v); /* the bin headers root_reachable kept for this open */
+    if (opened != 1) {
         status_error(st, "libregf cannot open it", err);
         libregf_error_free(&err);
         libregf_file_free(&h->regf, NULL); /* never opened: nothing to close */
@@ -199,7 +201,8 @@ static int root_reachable(an_hive_view *v, bool base_trusted, sxs_diag *diag, co
         uint8_t p[32];
         if (!sxs_range_ok(4096 + end, 32, len))
             break;
-        if (an_hive_view_read(v, 4096 + end, p, sizeof(p)) < 0) {
+        /* kept: libregf reads each bin header again when it opens the hive */
+        if (an_hive_view_read_keep(v, 4096 + end, p, sizeof(p)) < 0) {
             snprintf(why, why_cap, "hive bin at offset %llu unreadable: %s",
                      (unsigned long long)(4096 + end), an_hive_view_damage(v));
             return -EIO;

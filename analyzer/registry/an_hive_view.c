@@ -22,6 +22,12 @@ typedef struct {
     uint8_t *data;
 } overlay_page;
 
+typedef struct {
+    uint64_t off;
+    uint32_t len;
+    uint8_t bytes[AN_HIVE_KEEP_LEN];
+} kept_range;
+
 struct an_hive_view {
     src_kind kind;
     uint8_t *mem;
@@ -36,6 +42,8 @@ struct an_hive_view {
     uint32_t *slots;
     size_t nslots;
     an_hive_logcache *cache; /* the block cache the log replay uses too; SRC_MEM needs none */
+    kept_range *kept;        /* an_hive_view_read_keep's, by increasing offset */
+    size_t nkept, capkept;
     char damage[256];
 };
 
@@ -109,8 +117,38 @@ void an_hive_view_free(an_hive_view *v)
         free(v->pages[i].data);
     free(v->pages);
     free(v->slots);
+    free(v->kept);
     an_hive_logcache_free(v->cache);
     free(v);
+}
+
+void an_hive_view_forget(an_hive_view *v)
+{
+    free(v->kept);
+    v->kept = NULL;
+    v->nkept = v->capkept = 0;
+}
+
+size_t an_hive_view_kept(const an_hive_view *v)
+{
+    return v->nkept;
+}
+
+/* The kept range holding all of [off, off + len), or NULL. */
+static const kept_range *kept_at(const an_hive_view *v, uint64_t off, size_t len)
+{
+    size_t lo = 0, hi = v->nkept; /* first range starting after off */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (v->kept[mid].off <= off)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo == 0)
+        return NULL;
+    const kept_range *k = &v->kept[lo - 1];
+    return off - k->off + len <= k->len ? k : NULL;
 }
 
 uint64_t an_hive_view_size(const an_hive_view *v)
@@ -135,12 +173,14 @@ const char *an_hive_view_damage(void *vv)
 
 void an_hive_view_grow(an_hive_view *v, uint64_t size)
 {
+    an_hive_view_forget(v);
     if (size > v->size)
         v->size = size;
 }
 
 void an_hive_view_reset(an_hive_view *v)
 {
+    an_hive_view_forget(v);
     for (size_t i = 0; i < v->npages; i++)
         free(v->pages[i].data);
     v->npages = 0;
@@ -253,6 +293,11 @@ int an_hive_view_read(an_hive_view *v, uint64_t off, void *vbuf, size_t len)
     uint8_t *buf = vbuf;
     if (off > v->size || len > v->size - off)
         return -ERANGE;
+    const kept_range *k = v->nkept && len <= AN_HIVE_KEEP_LEN ? kept_at(v, off, len) : NULL;
+    if (k) {
+        memcpy(buf, k->bytes + (off - k->off), len);
+        return 0;
+    }
     if (v->npages == 0)
         return base_bytes(v, off, buf, len);
     while (len > 0) {
@@ -280,6 +325,24 @@ int an_hive_view_read(an_hive_view *v, uint64_t off, void *vbuf, size_t len)
     return 0;
 }
 
+int an_hive_view_read_keep(an_hive_view *v, uint64_t off, void *buf, size_t len)
+{
+    if (len > AN_HIVE_KEEP_LEN)
+        return -EINVAL;
+    int r = an_hive_view_read(v, off, buf, len);
+    if (r < 0 || v->nkept >= AN_HIVE_KEEP_MAX || (v->nkept && off <= v->kept[v->nkept - 1].off))
+        return r;
+    kept_range *n = sxs_grow(v->kept, &v->capkept, v->nkept, sizeof(*n), 256);
+    if (!n)
+        return 0; /* read all the same; only not kept */
+    v->kept = n;
+    n[v->nkept].off = off;
+    n[v->nkept].len = (uint32_t)len;
+    memcpy(n[v->nkept].bytes, buf, len);
+    v->nkept++;
+    return 0;
+}
+
 long an_hive_view_pread(void *vv, uint64_t off, void *buf, size_t len)
 {
     an_hive_view *v = vv;
@@ -296,6 +359,7 @@ int an_hive_view_write(an_hive_view *v, uint64_t off, const void *vsrc, size_t l
     const uint8_t *src = vsrc;
     if (off > v->size || len > v->size - off)
         return -ERANGE;
+    an_hive_view_forget(v);
     while (len > 0) {
         uint64_t idx = off / AN_HIVE_PAGE;
         size_t in = (size_t)(off % AN_HIVE_PAGE);

@@ -40,6 +40,21 @@ uint64_t an_hive_view_source_size(const an_hive_view *v);
  * hive, -EIO when the source could not be read (an_hive_view_damage says what and where). */
 int an_hive_view_read(an_hive_view *v, uint64_t off, void *buf, size_t len);
 
+/* As an_hive_view_read, for len <= AN_HIVE_KEEP_LEN, and keeps the bytes read so that a later
+ * read inside them is served from memory: the hive bin headers of the chain walk before
+ * libregf opens the hive, which libregf reads again as its first pass. On a hive of 4 KiB bins
+ * those 32-byte reads touch every block of the source, so on an E01 each pass inflates the whole
+ * hive: keeping them saves that second pass. At most AN_HIVE_KEEP_MAX ranges (48 bytes each, 12
+ * MiB), at increasing offsets (others are read, not kept), until an_hive_view_forget or a change
+ * of the overlay. */
+#define AN_HIVE_KEEP_LEN 32u
+#define AN_HIVE_KEEP_MAX (1u << 18)
+int an_hive_view_read_keep(an_hive_view *v, uint64_t off, void *buf, size_t len);
+/* Drops what an_hive_view_read_keep kept. */
+void an_hive_view_forget(an_hive_view *v);
+/* Ranges kept now. */
+size_t an_hive_view_kept(const an_hive_view *v);
+
 /* As an_hive_view_read, but reads as much as lies inside the hive; returns the byte count, or
  * -EIO. For the libbfio adapter. */
 long an_hive_view_pread(void *v, uint64_t off, void *buf, size_t len);
