@@ -716,6 +716,13 @@ Test(replay, view_keeps_small_reads_until_forgotten)
     cr_assert_eq(an_hive_view_kept(v), 1);
     an_hive_view_forget(v);
     cr_assert_eq(an_hive_view_kept(v), 0);
+    /* a range that does not start a page is found too */
+    for (size_t i = 0; i < sizeof(src); i++)
+        src[i] = (uint8_t)i;
+    cr_assert_eq(an_hive_view_read_keep(v, 5000, b, 32), 0);
+    memset(src, 0xEE, sizeof(src));
+    cr_assert_eq(an_hive_view_read(v, 5008, b, 8), 0);
+    cr_assert_eq(b[0], (uint8_t)5008);
     an_hive_view_free(v);
 }
 

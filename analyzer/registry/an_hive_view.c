@@ -44,6 +44,8 @@ struct an_hive_view {
     an_hive_logcache *cache; /* the block cache the log replay uses too; SRC_MEM needs none */
     kept_range *kept;        /* an_hive_view_read_keep's, by increasing offset */
     size_t nkept, capkept;
+    bool kept_paged; /* all of them start a page (bin headers do): a read that starts
+                        further into its page than AN_HIVE_KEEP_LEN is in none */
     char damage[256];
 };
 
@@ -293,7 +295,10 @@ int an_hive_view_read(an_hive_view *v, uint64_t off, void *vbuf, size_t len)
     uint8_t *buf = vbuf;
     if (off > v->size || len > v->size - off)
         return -ERANGE;
-    const kept_range *k = v->nkept && len <= AN_HIVE_KEEP_LEN ? kept_at(v, off, len) : NULL;
+    const kept_range *k = NULL;
+    if (v->nkept && len <= AN_HIVE_KEEP_LEN &&
+        (!v->kept_paged || off % AN_HIVE_PAGE < AN_HIVE_KEEP_LEN))
+        k = kept_at(v, off, len);
     if (k) {
         memcpy(buf, k->bytes + (off - k->off), len);
         return 0;
@@ -336,6 +341,7 @@ int an_hive_view_read_keep(an_hive_view *v, uint64_t off, void *buf, size_t len)
     if (!n)
         return 0; /* read all the same; only not kept */
     v->kept = n;
+    v->kept_paged = (v->nkept == 0 || v->kept_paged) && off % AN_HIVE_PAGE == 0;
     n[v->nkept].off = off;
     n[v->nkept].len = (uint32_t)len;
     memcpy(n[v->nkept].bytes, buf, len);
