@@ -4,7 +4,8 @@
  * three logs, so replaying logs of any size costs the cache and nothing that grows with them.
  * Memory logs go through the same cache, so the tests and the fuzz harness run the ranged
  * path. The hive view (an_hive_view.c) reads the primary hive file through a cache of its own
- * made by the same functions (2 MiB: the source as an an_hive_log over its read function). */
+ * made by the same functions (up to 8 MiB: the source as an an_hive_log over its read
+ * function). */
 #ifndef AN_HIVE_LOGREAD_H
 #define AN_HIVE_LOGREAD_H
 

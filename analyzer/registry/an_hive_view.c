@@ -13,7 +13,10 @@
 #include "common/sxs_io.h"
 
 #define CACHE_BLOCK (64u * 1024) /* one ranged source read */
-#define CACHE_SLOTS 32u          /* 2 MiB, direct-mapped by block number */
+/* 8 MiB at most (a slot is allocated when first used), direct-mapped by block number. The
+ * subkey check walks keys in tree order, which in a real hive is not file order: on four real
+ * SYSTEM hives of 11-15 MB, 32 slots read each block 2.3-6.5 times, 128 slots 1.2-1.3 times. */
+#define CACHE_SLOTS 128u
 
 typedef enum { SRC_MEM, SRC_FD, SRC_FSA } src_kind;
 
