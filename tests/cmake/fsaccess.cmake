@@ -28,7 +28,7 @@ endif()
 # The harness compiles the reader itself, with the structure checksums not checked
 # (SXS_FUZZ_NO_CHECKSUMS): a mutated table would otherwise never get past its Adler-32.
 sxs_fuzz_target(fuzz_ewf1 SOURCES fuzz/fuzz_ewf1.c ${PROJECT_SOURCE_DIR}/fsaccess/fsa_ewf1.c
-  ${PROJECT_SOURCE_DIR}/common/sxs_utf16.c LIBS PkgConfig::ZLIB SEEDS ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/seeds/ewf1 SECONDS 20)
+  ${PROJECT_SOURCE_DIR}/common/sxs_utf16.c ${PROJECT_SOURCE_DIR}/common/sxs_io.c LIBS PkgConfig::ZLIB SEEDS ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/seeds/ewf1 SECONDS 20)
 if(TARGET fuzz_ewf1)
   target_compile_definitions(fuzz_ewf1 PRIVATE SXS_FUZZ_NO_CHECKSUMS)
 endif()
