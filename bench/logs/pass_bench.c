@@ -2,7 +2,8 @@
  * servicing-history collector beside it (the single pass sxsdoctor runs), and prints MB/s per
  * CPU second, wall seconds and peak RSS. bench/logs/history.sh runs both modes interleaved and
  * prints the medians and their ratio.
- *   pass_bench RULES_DIR FAMILY LOGFILE rules|rules+history */
+ *   pass_bench RULES_DIR FAMILY LOGFILE rules|rules+history [scalar|ssse3|avx2|avx512vbmi]
+ * (the last: the literal pass's implementation, forced; default the CPU's best) */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 
 #include "analyzer/history/an_history.h"
 #include "rules/rule.h"
+#include "rules/rule_scan_int.h"
 
 typedef struct {
     rule_scan *scan;
@@ -28,8 +30,11 @@ static int on_line(const an_log_line *ln, void *ctx)
 
 int main(int argc, char **argv)
 {
-    if (argc != 5) {
-        fprintf(stderr, "usage: %s RULES_DIR FAMILY LOGFILE rules|rules+history\n", argv[0]);
+    if (argc != 5 && argc != 6) {
+        fprintf(stderr,
+                "usage: %s RULES_DIR FAMILY LOGFILE rules|rules+history "
+                "[scalar|ssse3|avx2|avx512vbmi]\n",
+                argv[0]);
         return 2;
     }
     int fam = an_log_family_from_name(argv[2]);
@@ -42,6 +47,19 @@ int main(int argc, char **argv)
     fan f = {0};
     if (rule_scan_new(rs, &f.scan) < 0 || (with_history && !(f.hist = an_history_new())))
         return 1;
+    if (argc == 6) {
+        static const char *const names[] = {"scalar", "ssse3", "avx2", "avx512vbmi"};
+        static const rule_lit_impl impls[] = {RULE_LIT_SCALAR, RULE_LIT_SSSE3, RULE_LIT_AVX2,
+                                              RULE_LIT_AVX512VBMI};
+        size_t k = 0;
+        while (k < 4 && strcmp(argv[5], names[k]) != 0)
+            k++;
+        rule_litset *ls = f.scan->fam[fam].ls;
+        if (k == 4 || (ls && rule_litset_use(ls, impls[k]) != 0)) {
+            fprintf(stderr, "literal pass %s: unknown or not on this CPU\n", argv[5]);
+            return 2;
+        }
+    }
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     an_log_stats st = {0};
