@@ -170,7 +170,7 @@ int rule_litset_use(rule_litset *ls, rule_lit_impl impl)
     if (!cpu_has(impl))
         return -ENOTSUP;
     ls->impl = impl;
-    ls->chunked = impl == RULE_LIT_SCALAR || impl == RULE_LIT_AVX512VBMI;
+    ls->chunked = impl == RULE_LIT_SCALAR || impl == RULE_LIT_AVX2 || impl == RULE_LIT_AVX512VBMI;
     return 0;
 }
 
@@ -474,6 +474,48 @@ chunk_vbmi(const rule_litset *ls, const char *base, size_t from, size_t to, size
         *bits++ = _mm512_test_epi8_mask(m, m) & first_n(rd);
     }
 }
+
+/* Candidate bits of the 32 windows starting at p[0..32), which needs p[0 .. 32 + PLEN - 1)
+ * readable: the nibble tables' buckets (t[2j]: low, t[2j + 1]: high nibbles of byte j), as in
+ * TEDDY_BODY. */
+__attribute__((target("avx2"))) static inline uint32_t teddy32(const __m256i t[2 * PLEN],
+                                                               const uint8_t *p)
+{
+    const __m256i nib = _mm256_set1_epi8(0x0F);
+    __m256i m = _mm256_set1_epi8(-1);
+    for (size_t j = 0; j < PLEN; j++) {
+        __m256i v = _mm256_loadu_si256((const __m256i *)(p + j));
+        m = _mm256_and_si256(
+            m, _mm256_and_si256(_mm256_shuffle_epi8(t[2 * j], _mm256_and_si256(v, nib)),
+                                _mm256_shuffle_epi8(
+                                    t[2 * j + 1], _mm256_and_si256(_mm256_srli_epi16(v, 4), nib))));
+    }
+    return ~(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(m, _mm256_setzero_si256()));
+}
+
+/* chunk_vbmi with AVX2 and the nibble tables (which let through a superset of the exact
+ * table's windows; confirm() sorts them out): two 32-byte Teddy steps per 64-byte block, and
+ * the chunk's last blocks through a zero-padded copy, as AVX2 has no masked byte loads. */
+__attribute__((target("avx2"))) static void chunk_avx2(const rule_litset *ls, const char *base,
+                                                       size_t from, size_t to, size_t avail,
+                                                       uint64_t *bits)
+{
+    __m256i t[2 * PLEN];
+    for (size_t j = 0; j < PLEN; j++) {
+        t[2 * j] = _mm256_loadu_si256((const __m256i *)ls->lo[j]);
+        t[2 * j + 1] = _mm256_loadu_si256((const __m256i *)ls->hi[j]);
+    }
+    const uint8_t *s = (const uint8_t *)base;
+    size_t i = from;
+    for (; i < to && avail - i >= 64 + PLEN - 1; i += 64)
+        *bits++ = teddy32(t, s + i) | (uint64_t)teddy32(t, s + i + 32) << 32;
+    for (; i < to; i += 64) { /* the chunk's last block(s) */
+        uint8_t pad[64 + PLEN - 1] = {0};
+        size_t rd = avail - i; /* >= 1 */
+        memcpy(pad, s + i, rd < sizeof(pad) ? rd : sizeof(pad));
+        *bits++ = (teddy32(t, pad) | (uint64_t)teddy32(t, pad + 32) << 32) & first_n(rd);
+    }
+}
 #endif
 
 /* Buckets of the window at base[p], past avail every byte passing (scalar) or reading as 0
@@ -561,6 +603,8 @@ __attribute__((noinline)) static void scan_chunk_line(const rule_litset *ls, rul
 #ifdef RULE_LIT_X86
         if (vbmi)
             chunk_vbmi(ls, c->base, c->from, c->to, c->avail, c->bits);
+        else if (ls->impl == RULE_LIT_AVX2)
+            chunk_avx2(ls, c->base, c->from, c->to, c->avail, c->bits);
         else
 #endif
             chunk_scalar(ls, c->base, c->from, c->to, c->avail, c->bits);
