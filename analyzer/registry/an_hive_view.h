@@ -5,8 +5,9 @@
  * consult first. Bytes past the end of the primary, up to the length the replay grew the hive to,
  * read as zero until a log page covers them. Source reads go through a small fixed cache of
  * aligned blocks, so the many small reads of the subkey check and of libregf cost one ranged
- * read per block. Memory: the cache plus the overlay, whatever the hive size. The source is
- * only ever read. */
+ * read per block. Memory: the cache plus the overlay (and, from the bin chain walk until libregf
+ * has opened the hive, up to 12 MiB of bin headers kept for it), whatever the hive size. The
+ * source is only ever read. */
 #ifndef AN_HIVE_VIEW_H
 #define AN_HIVE_VIEW_H
 
