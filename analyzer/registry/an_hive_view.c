@@ -47,6 +47,7 @@ struct an_hive_view {
     an_hive_logcache *cache; /* the block cache the log replay uses too; SRC_MEM needs none */
     kept_range *kept;        /* an_hive_view_read_keep's, by increasing offset */
     size_t nkept, capkept;
+    uint64_t source_reads;
     bool kept_paged; /* all of them start a page (bin headers do): a read that starts
                         further into its page than AN_HIVE_KEEP_LEN is in none */
     char damage[256];
@@ -139,6 +140,11 @@ size_t an_hive_view_kept(const an_hive_view *v)
     return v->nkept;
 }
 
+uint64_t an_hive_view_source_reads(const an_hive_view *v)
+{
+    return v->source_reads;
+}
+
 /* The kept range holding all of [off, off + len), or NULL. */
 static const kept_range *kept_at(const an_hive_view *v, uint64_t off, size_t len)
 {
@@ -197,6 +203,7 @@ void an_hive_view_reset(an_hive_view *v)
 /* Reads [off, off + len) of the source itself (inside src_size), all of it or -EIO. */
 static int source_read(an_hive_view *v, uint64_t off, uint8_t *buf, size_t len)
 {
+    v->source_reads++;
     size_t got;
     int r = v->kind == SRC_FD ? sxs_pread_full(v->fd, buf, len, off, &got)
                               : fsa_file_read_full(v->f, off, buf, len, &got);

@@ -81,6 +81,10 @@ int an_hive_view_flatten(an_hive_view *v, uint8_t **ret, size_t *ret_len);
 /* Overlay pages held now. */
 size_t an_hive_view_overlay_pages(const an_hive_view *v);
 
+/* Reads of the source so far (each of one cache block, or of a whole block's span read past
+ * the cache); 0 for a view over memory. The tests hold the subkey check's walk to it. */
+uint64_t an_hive_view_source_reads(const an_hive_view *v);
+
 /* The subkey check (an_hive_check.c) over a view: as an_hive_check_subkeys, plus -EIO when the
  * source could not be read. */
 int an_hive_check_subkeys_view(an_hive_view *v, uint32_t *ret_cell, char *why, size_t why_cap);
